@@ -1,0 +1,84 @@
+// Reference-preserving edits. Inserting or deleting a section shifts every absolute index past it
+// and every relative index that spans it; these functions compute the text edits that repair or
+// rewrite layer references.
+
+import type { Fix, Layer, LayerRef, Network } from './network';
+
+/** What a section is, ignoring the reference values themselves (so it still matches after they shift). */
+function fingerprint(layer: Layer): string {
+  const refKeys = new Set(layer.refs.map((r) => r.key));
+  return [layer.section.name, ...layer.section.options.filter((o) => !refKeys.has(o.key)).map((o) => `${o.key}=${o.value ?? ''}`)].join('\n');
+}
+
+/** Longest common subsequence of two fingerprint lists: old index → new index for matched layers. */
+function matchLayers(before: Layer[], after: Layer[]): Map<number, number> {
+  const a = before.map(fingerprint), b = after.map(fingerprint);
+  const n = a.length, m = b.length;
+  const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
+  const map = new Map<number, number>();
+  let i = 0, j = 0;
+  while (i < n && j < m) {
+    if (a[i] === b[j]) { map.set(i, j); i++; j++; } else if (dp[i + 1][j] >= dp[i][j + 1]) i++; else j++;
+  }
+  return map;
+}
+
+function refText(ref: { raw: number }, target: number, index: number): string {
+  return String(ref.raw < 0 ? target - index : target);
+}
+
+export interface ReferenceRepair extends Fix {
+  /** One line per changed reference, for messages. */
+  changes: { layer: number; key: string; from: string; to: string; ref: LayerRef }[];
+  removedTargets: { layer: number; key: string; ref: LayerRef; oldTarget: number }[];
+}
+
+/**
+ * Given the network before an edit (with references as intended) and after it, the edits that make
+ * every reference of a surviving layer point at the same layer as before.
+ */
+export function repairReferences(before: Network, after: Network): ReferenceRepair | undefined {
+  const map = matchLayers(before.layers, after.layers);
+  const changes: ReferenceRepair['changes'] = [];
+  const removedTargets: ReferenceRepair['removedTargets'] = [];
+  for (const [oldIdx, newIdx] of map) {
+    const oldL = before.layers[oldIdx], newL = after.layers[newIdx];
+    for (const key of new Set(newL.refs.map((r) => r.key))) {
+      const oldRefs = oldL.refs.filter((r) => r.key === key), newRefs = newL.refs.filter((r) => r.key === key);
+      if (oldRefs.length !== newRefs.length) continue;
+      newRefs.forEach((ref, k) => {
+        const old = oldRefs[k];
+        if (old.raw !== ref.raw) return; // the user already changed this one
+        const target = map.get(old.target);
+        if (target === undefined) {
+          if (old.valid) removedTargets.push({ layer: newIdx, key, ref, oldTarget: old.target });
+          return;
+        }
+        const text = refText(ref, target, newIdx);
+        if (text !== String(ref.raw)) changes.push({ layer: newIdx, key, from: String(ref.raw), to: text, ref });
+      });
+    }
+  }
+  if (changes.length === 0) return undefined;
+  return {
+    title: `Fix layer references (${changes.length} shifted)`,
+    edits: changes.map((c) => ({ range: c.ref.range, newText: c.to })),
+    changes, removedTargets,
+  };
+}
+
+/** Rewrite references to absolute or relative form, for the given layers (all when omitted). */
+export function convertReferences(net: Network, mode: 'absolute' | 'relative', layers?: number[]): Fix | undefined {
+  const edits: Fix['edits'] = [];
+  for (const l of net.layers) {
+    if (layers && !layers.includes(l.index)) continue;
+    for (const r of l.refs) {
+      if (!r.valid || r.key === 'share_index') continue;
+      const text = mode === 'absolute' ? String(r.target) : String(r.target - l.index);
+      if (text !== String(r.raw)) edits.push({ range: r.range, newText: text });
+    }
+  }
+  if (edits.length === 0) return undefined;
+  return { title: `Convert references to ${mode}`, edits };
+}

@@ -1,0 +1,26 @@
+// Bundles the extension client, the language server, the CLI and the webviews.
+import * as esbuild from 'esbuild';
+import { readdirSync, existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// Native and heavy runtimes are loaded lazily at run time, never bundled.
+const runtimeExternals = ['@tensorflow/*', 'onnxruntime-node', 'openvino-node', 'vscode'];
+
+const webviewEntries = existsSync('webviews/src')
+  ? readdirSync('webviews/src').filter((f) => /^[a-z-]+\.ts$/.test(f) && !f.endsWith('.d.ts')).map((f) => `webviews/src/${f}`)
+  : [];
+
+const nodeBundles = [
+  ['client/src/extension.ts', 'client/out/extension.js'],
+  ['server/src/server.ts', 'server/out/server.js'],
+  ['core/src/cli/main.ts', 'core/out/cli.js'],
+].filter(([entry]) => existsSync(entry));
+
+await Promise.all([
+  ...nodeBundles.map(([entry, outfile]) => esbuild.build({ ...node, entryPoints: [entry], outfile, external: runtimeExternals })),
+  webviewEntries.length
+    ? esbuild.build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: webviewEntries, outdir: 'webviews/out' })
+    : Promise.resolve(),
+]);
