@@ -3,6 +3,7 @@
 import { CliError } from './args';
 import * as check from './commands/check';
 import * as info from './commands/info';
+import * as weights from './commands/weights';
 
 export interface CommandContext {
   out(text: string): void;
@@ -14,7 +15,7 @@ interface Command {
   run(argv: string[], ctx: CommandContext): number | Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { info, check };
+const COMMANDS: Record<string, Command> = { info, check, weights };
 
 function usage(): string {
   return ['usage: darknet-pruner <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.USAGE}`)].join('\n');
