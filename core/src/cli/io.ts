@@ -24,11 +24,28 @@ export function asCliError(e: unknown, path: string): CliError {
 /** Write via a temporary file and rename, so a failure never leaves a half-written output. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  trackTemp(tmp);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw asCliError(e, path);
+  } finally {
+    untrackTemp(tmp);
   }
+}
+
+/** Temporary outputs to remove if the process is interrupted (Cancel in the editor sends SIGTERM). */
+const pendingTemps = new Set<string>();
+
+export function trackTemp(path: string): void {
+  pendingTemps.add(path);
+}
+export function untrackTemp(path: string): void {
+  pendingTemps.delete(path);
+}
+export function removePendingTemps(): void {
+  for (const p of pendingTemps) rmSync(p, { recursive: true, force: true });
+  pendingTemps.clear();
 }

@@ -1,6 +1,7 @@
 // darknet-pruner: the command line over core/ (the jobs the extension launches).
 
 import { CliError } from './args';
+import { removePendingTemps } from './io';
 import * as check from './commands/check';
 import * as info from './commands/info';
 import * as weights from './commands/weights';
@@ -38,7 +39,15 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
   }
 }
 
+function onSignal(signal: NodeJS.Signals) {
+  removePendingTemps();
+  process.stderr.write(`darknet-pruner: interrupted (${signal}); partial outputs removed\n`);
+  process.exit(signal === 'SIGINT' ? 130 : 143);
+}
+
 if (require.main === module || process.argv[1]?.endsWith('darknet-pruner.js') || process.argv[1]?.endsWith('darknet-pruner')) {
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   main(process.argv.slice(2), { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }).then(
     (code) => { process.exitCode = code; },
     (e) => { process.stderr.write(`darknet-pruner: ${(e as Error).message}\n`); process.exitCode = 70; },

@@ -1,0 +1,115 @@
+// Long jobs in the editor: a cancellable progress notification, a log output channel, a status bar
+// item while a job runs, and a completion notification with actions for the job's artifacts.
+
+import * as vscode from 'vscode';
+import type { JobEvent } from '../../../core/src/cli/events';
+import { startCli, type CliHost } from './cliProcess';
+
+export interface JobSpec {
+  title: string;
+  args: string[];
+  cwd?: string;
+}
+
+export interface JobOutcome {
+  ok: boolean;
+  cancelled: boolean;
+  result?: unknown;
+  artifacts: { kind: string; path: string }[];
+  error?: string;
+}
+
+export class JobRunner implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel('Darknet Pruner', { log: true });
+  private readonly status = vscode.window.createStatusBarItem('darknet.job', vscode.StatusBarAlignment.Left, 10);
+  private running = 0;
+  /** Listeners for live events (webviews showing job progress). */
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+
+  constructor(private readonly host: () => CliHost) {
+    this.status.name = 'Darknet Pruner job';
+  }
+
+  onEvent(listener: (e: JobEvent) => void): vscode.Disposable {
+    this.listeners.add(listener);
+    return new vscode.Disposable(() => this.listeners.delete(listener));
+  }
+
+  /** Run with the notification UI. */
+  run(spec: JobSpec): Thenable<JobOutcome> {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: spec.title, cancellable: true },
+      (progress, token) => this.execute(spec, token, (message, fraction) => progress.report({ message, increment: fraction })),
+    );
+  }
+
+  /** Run without UI besides log and status bar (used by the task provider). */
+  execute(spec: JobSpec, token: vscode.CancellationToken, report: (message: string, fraction?: number) => void, write?: (line: string) => void): Promise<JobOutcome> {
+    const outcome: JobOutcome = { ok: false, cancelled: false, artifacts: [] };
+    this.log.info(`$ darknet-pruner ${spec.args.join(' ')}`);
+    this.setRunning(+1, spec.title);
+    let last = 0;
+    const run = startCli(this.host(), spec, (e) => {
+      for (const l of this.listeners) l(e);
+      switch (e.type) {
+        case 'progress': {
+          const inc = e.fraction !== undefined ? Math.max(0, e.fraction * 100 - last) : undefined;
+          if (e.fraction !== undefined) last = e.fraction * 100;
+          report(e.message, inc);
+          this.log.info(e.message);
+          write?.(e.message);
+          break;
+        }
+        case 'artifact': outcome.artifacts.push({ kind: e.kind, path: e.path }); this.log.info(`wrote ${e.path}`); write?.(`wrote ${e.path}`); break;
+        case 'result': outcome.result = e.data; break;
+        case 'error': outcome.error = e.message; this.log.error(e.message); write?.(e.message); break;
+        case 'metric': this.log.info(`${e.name} = ${e.value}`); break;
+        default: break;
+      }
+    }, (line) => { this.log.info(line); write?.(line); });
+    const sub = token.onCancellationRequested(() => { outcome.cancelled = true; run.cancel(); });
+    return run.done.then(({ code, stderr }) => {
+      sub.dispose();
+      this.setRunning(-1);
+      outcome.ok = code === 0 && !outcome.cancelled;
+      if (!outcome.ok && !outcome.error) {
+        outcome.error = outcome.cancelled ? 'cancelled' : (stderr.trim().split('\n').pop() ?? `exit code ${code}`);
+      }
+      this.log.info(outcome.ok ? `${spec.title}: done` : `${spec.title}: ${outcome.error}`);
+      return outcome;
+    });
+  }
+
+  private setRunning(delta: number, title?: string) {
+    this.running += delta;
+    if (this.running > 0) {
+      this.status.text = `$(sync~spin) Darknet: ${title ?? 'job'}${this.running > 1 ? ` (+${this.running - 1})` : ''}`;
+      this.status.command = 'darknet.showLog';
+      this.status.show();
+    } else {
+      this.status.hide();
+    }
+  }
+
+  dispose() {
+    this.log.dispose();
+    this.status.dispose();
+  }
+}
+
+/** Completion notification: "Open report" / "Open pruned cfg" / "Show log". */
+export async function announce(runner: JobRunner, title: string, outcome: JobOutcome, openReport?: (path: string) => void): Promise<void> {
+  if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} cancelled; nothing was written.`); return; }
+  if (!outcome.ok) {
+    const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, 'Show log');
+    if (pick) runner.log.show();
+    return;
+  }
+  const report = outcome.artifacts.find((a) => a.kind === 'report');
+  const cfg = outcome.artifacts.find((a) => a.kind === 'cfg');
+  const actions = [...(report ? ['Open report'] : []), ...(cfg ? ['Open pruned cfg'] : []), 'Show log'];
+  const pick = await vscode.window.showInformationMessage(`${title} finished.`, ...actions);
+  if (pick === 'Open report' && report) openReport?.(report.path);
+  else if (pick === 'Open pruned cfg' && cfg) await vscode.window.showTextDocument(vscode.Uri.file(cfg.path));
+  else if (pick === 'Show log') runner.log.show();
+}
