@@ -1,0 +1,34 @@
+// Chart.js set-up shared by the panels (tree-shaken registration; theme colours).
+import {
+  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
+  type ChartConfiguration, type Plugin,
+} from 'chart.js';
+import { themeColor } from './dom';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+
+export { Chart };
+export type { ChartConfiguration, Plugin };
+
+export function themeDefaults(): void {
+  Chart.defaults.color = themeColor('--vscode-foreground', '#ccc');
+  Chart.defaults.borderColor = themeColor('--vscode-panel-border', '#444');
+  Chart.defaults.font.family = themeColor('--vscode-font-family', 'sans-serif');
+  Chart.defaults.animation = false;
+}
+
+export const colors = () => ({
+  primary: themeColor('--vscode-charts-blue', '#3794ff'),
+  secondary: themeColor('--vscode-charts-orange', '#d18616'),
+  danger: themeColor('--vscode-charts-red', '#f14c4c'),
+  ok: themeColor('--vscode-charts-green', '#89d185'),
+  muted: themeColor('--vscode-descriptionForeground', '#999'),
+});
+
+/** Equal-width histogram of values on [0, max]. */
+export function histogram(values: ArrayLike<number>, bins: number, max: number): { edges: number[]; counts: number[] } {
+  const counts = new Array<number>(bins).fill(0);
+  const w = max > 0 ? max / bins : 1;
+  for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor(values[i] / w)))]++;
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => i * w), counts };
+}
