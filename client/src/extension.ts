@@ -1,0 +1,43 @@
+// Extension entry point: shows the language server's state in the language status bar, registers
+// the commands, switches misdetected `.cfg` documents to darknet-cfg, and starts the Darknet cfg
+// language server as soon as a darknet-cfg document is open (the extension also activates for
+// Properties documents, where it only checks their first line). Nothing here loads a native ML
+// runtime: long jobs run in the `darknet-pruner` CLI as a child process.
+
+import * as vscode from 'vscode';
+import { FirstLineDetector } from './autoDetect';
+import { registerCommands } from './commands';
+import { LANGUAGE_ID } from './constants';
+import { DarknetLanguageClient } from './languageClient';
+import { NetworkStatusItem } from './status/networkStatusItem';
+import { ServerStatusItem } from './status/serverStatusItem';
+
+let languageClient: DarknetLanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const client = new DarknetLanguageClient(context);
+  languageClient = client;
+  const serverStatus = new ServerStatusItem();
+  context.subscriptions.push(
+    client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(), new FirstLineDetector(),
+  );
+  registerCommands(context, { languageClient: client });
+
+  const isCfg = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;
+  if (vscode.workspace.textDocuments.some(isCfg)) {
+    await client.start();
+    return;
+  }
+  const waiting = vscode.workspace.onDidOpenTextDocument((d) => {
+    if (!isCfg(d)) return;
+    waiting.dispose();
+    void client.start();
+  });
+  context.subscriptions.push(waiting);
+}
+
+export async function deactivate(): Promise<void> {
+  const client = languageClient;
+  languageClient = undefined;
+  await client?.stop();
+}

@@ -1,0 +1,22 @@
+// The extension host bundle: built from client/src/extension.ts, it depends only on `vscode` and
+// Node built-ins at run time, and contains no ML code (native runtimes must never load in the host).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { REPO } from '../corpus';
+
+test('the client bundle imports only vscode and Node built-ins, and no ML module', async () => {
+  const r = await esbuild.build({
+    entryPoints: [join(REPO, 'client/src/extension.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode'], write: false, metafile: true, logLevel: 'silent', absWorkingDir: REPO,
+  });
+  const inputs = Object.keys(r.metafile.inputs);
+  const ml = inputs.filter((p) => /core\/src\/(nn|prune|train|eval|export|bench)\/|@tensorflow|onnxruntime|openvino/.test(p));
+  assert.deepEqual(ml, []);
+  assert.ok(inputs.some((p) => p.includes('vscode-languageclient')));
+  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+  const external = Object.values(r.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+  assert.deepEqual([...new Set(external.filter((p) => p !== 'vscode' && !builtins.has(p)))], []);
+});
