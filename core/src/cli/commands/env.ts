@@ -1,0 +1,87 @@
+// darknet-pruner env: which runtimes are here, which tfjs backend would train / infer, and why.
+// Native TensorFlow is probed in this process; onnxruntime-node and openvino-node each in a child
+// process (RUNTIMES.md: do not load tfjs-node and onnxruntime-node / openvino-node in one process).
+
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { BackendError, describeChoice, probeAll, selectBackend, type BackendChoice, type BackendProbe, type Purpose } from '../../nn/backend';
+import { parseArgs, requirePositionals } from '../args';
+import type { CommandContext } from '../main';
+
+export const USAGE = 'darknet-pruner env [--json]   (runtimes found; backend for training and inference, and why)';
+
+const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
+
+interface RuntimeInfo { name: string; installed: boolean; version: string | null; loadable: boolean; detail: string }
+
+function pkgVersion(pkg: string): string | null {
+  try { return (JSON.parse(readFileSync(join(dirname(req.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string }).version; } catch { return null; }
+}
+
+/** Loads a native npm package in a child process and reports what it says. */
+function probeInChild(pkg: string, expr: string): RuntimeInfo {
+  const version = pkgVersion(pkg);
+  if (!version) return { name: pkg, installed: false, version: null, loadable: false, detail: 'not installed (optional)' };
+  let entry: string;
+  try { entry = req.resolve(pkg); } catch (e) { return { name: pkg, installed: true, version, loadable: false, detail: `cannot resolve: ${(e as Error).message}` }; }
+  const code = `try { const m = require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify({ ok: true, detail: String(${expr}) })); } catch (e) { process.stdout.write(JSON.stringify({ ok: false, detail: String(e && e.message || e).split('\\n')[0] })); }`;
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
+  try {
+    const o = JSON.parse(r.stdout) as { ok: boolean; detail: string };
+    return { name: pkg, installed: true, version, loadable: o.ok, detail: o.detail };
+  } catch {
+    return { name: pkg, installed: true, version, loadable: false, detail: `probe process failed (${r.signal ?? `exit ${r.status}`}): ${(r.stderr || '').trim().split('\n').pop()}` };
+  }
+}
+
+function probePythonOpenvino(): RuntimeInfo {
+  const py = process.env.PYTHON ?? 'python3';
+  const r = spawnSync(py, ['-c', 'import openvino; print(openvino.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py} not found` };
+  if (r.status !== 0) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py}: ${(r.stderr || '').trim().split('\n').pop()}` };
+  const version = r.stdout.trim();
+  return { name: 'python openvino', installed: true, version, loadable: true, detail: `${py} can import openvino (benchmark_app, ovc)` };
+}
+
+async function choose(purpose: Purpose): Promise<{ choice?: BackendChoice; error?: string }> {
+  try { return { choice: await selectBackend({ purpose }) }; } catch (e) {
+    if (e instanceof BackendError) return { error: e.message };
+    throw e;
+  }
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, {});
+  requirePositionals(args, [], USAGE);
+  const backends: BackendProbe[] = await probeAll();
+  const train = await choose('train');
+  const infer = await choose('infer');
+  const ort = probeInChild('onnxruntime-node', "(m.env && m.env.versions && m.env.versions.common) || 'loaded'");
+  const ovNode = probeInChild('openvino-node', "m.addon ? 'loaded' : 'loaded'");
+  const ovPy = probePythonOpenvino();
+  const forced = process.env.DARKNET_BACKEND;
+  if (args.flags.has('json')) {
+    ctx.out(JSON.stringify({
+      node: process.version, darknetBackend: forced ?? null,
+      tfjsBackends: backends,
+      train: train.choice ?? { error: train.error }, infer: infer.choice ?? { error: infer.error },
+      runtimes: [ort, ovNode, ovPy],
+    }, null, 1));
+    return 0;
+  }
+  const lines: string[] = [`node ${process.version}${forced ? `, DARKNET_BACKEND=${forced}` : ''}`, '', 'TensorFlow.js backends (best first):'];
+  for (const b of backends) {
+    const facts = Object.entries(b.details).map(([k, v]) => `${k}=${v}`).join(', ');
+    lines.push(`  ${b.available ? '✔' : '✘'} ${b.name.padEnd(15)} ${b.package} ${b.version ?? '(not installed)'}${b.gpu ? ' [GPU]' : ''}`);
+    lines.push(`      ${b.why}${facts ? ` (${facts})` : ''}`);
+  }
+  lines.push('', `training:  ${train.choice ? describeChoice(train.choice) : `none — ${train.error}`}`);
+  for (const s of train.choice?.skipped ?? []) lines.push(`    skipped ${s.name}: ${s.why}`);
+  lines.push(`inference: ${infer.choice ? describeChoice(infer.choice) : `none — ${infer.error}`}`);
+  lines.push('', 'other runtimes:');
+  for (const r of [ort, ovNode, ovPy]) lines.push(`  ${r.loadable ? '✔' : '✘'} ${r.name.padEnd(17)} ${r.version ?? ''}  ${r.detail}`);
+  ctx.out(lines.join('\n'));
+  return train.choice || infer.choice ? 0 : 1;
+}
