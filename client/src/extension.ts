@@ -11,6 +11,9 @@ import { LANGUAGE_ID } from './constants';
 import { DarknetLanguageClient } from './languageClient';
 import { NetworkStatusItem } from './status/networkStatusItem';
 import { ServerStatusItem } from './status/serverStatusItem';
+import { JobRunner } from './jobs/jobs';
+import { registerTaskProvider } from './jobs/taskProvider';
+import { registerPruning } from './pruning/commands';
 
 let languageClient: DarknetLanguageClient | undefined;
 
@@ -22,6 +25,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(), new FirstLineDetector(),
   );
   registerCommands(context, { languageClient: client });
+  const runner = new JobRunner(() => ({
+    extensionPath: context.extensionPath,
+    nodePath: vscode.workspace.getConfiguration('darknet').get<string>('pruner.nodePath') || undefined,
+  }));
+  context.subscriptions.push(runner, registerTaskProvider(runner));
+  registerPruning(context, runner);
 
   const isCfg = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;
   if (vscode.workspace.textDocuments.some(isCfg)) {

@@ -1,0 +1,188 @@
+// The pruning commands: Show γ histogram · Prune channels… · Prune layers… · Pruning sweep… ·
+// Compare with original. Long work runs in the darknet-pruner CLI as a job.
+
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { SweepResult } from '../../../core/src/prune/sweep';
+import type { SweepView } from '../../../webviews/src/shared/protocol';
+import { announce, type JobRunner } from '../jobs/jobs';
+import { DarknetPanel, type PanelHandlers, type PanelKind } from '../panels/webviewPanel';
+import { GammaModel } from './gammaModel';
+import { PruneInputs } from './inputs';
+import { readReport, reportPath, reportView } from './reportView';
+
+export const PRUNE_COMMANDS = {
+  showGammaHistogram: 'darknet.showGammaHistogram',
+  pruneChannels: 'darknet.pruneChannels',
+  pruneLayers: 'darknet.pruneLayers',
+  pruneSweep: 'darknet.pruneSweep',
+  compareWithOriginal: 'darknet.compareWithOriginal',
+  showLog: 'darknet.showLog',
+} as const;
+
+const GAMMA: PanelKind = { viewType: 'darknet.gamma', script: 'gamma', title: 'BN-γ histogram' };
+const REPORT: PanelKind = { viewType: 'darknet.report', script: 'report', title: 'Prune report' };
+const SWEEP: PanelKind = { viewType: 'darknet.sweep', script: 'sweep', title: 'Pruning sweep' };
+
+export function registerPruning(context: vscode.ExtensionContext, runner: JobRunner): void {
+  const inputs = new PruneInputs(context.workspaceState);
+  const uri = context.extensionUri;
+  const models = new Map<string, GammaModel>();
+  const modelFor = (cfg: string, weights: string) => {
+    const key = `${cfg}\n${weights}`;
+    let m = models.get(key);
+    if (!m) { m = GammaModel.load(cfg, weights); models.clear(); models.set(key, m); }
+    return m;
+  };
+
+  const openReport = (file: string) => {
+    const p = DarknetPanel.show(REPORT, uri, reportHandlers, { key: file, report: file }, `Prune report: ${path.basename(path.dirname(file))}`);
+    void reportHandlers.onReady(p);
+  };
+
+  const reportHandlers: PanelHandlers = {
+    onReady(p) {
+      const file = p.context.report;
+      if (!file || !existsSync(file)) { p.post({ type: 'error', message: `Report not found: ${file ?? '(none)'}` }); return; }
+      p.show({ type: 'report', view: reportView(file, readReport(file)) });
+    },
+    async onMessage(p, m) {
+      const file = p.context.report;
+      if (!file) return;
+      const view = reportView(file, readReport(file));
+      if (m.type === 'open') await vscode.window.showTextDocument(vscode.Uri.file(m.target === 'prunedCfg' ? view.prunedCfg : view.originalCfg));
+      if (m.type === 'compare') await compare(view.originalCfg, view.prunedCfg);
+    },
+  };
+
+  const gammaHandlers: PanelHandlers = {
+    onReady(p) {
+      const { cfg, weights } = p.context;
+      const d = inputs.defaults();
+      p.show({ type: 'gamma', view: modelFor(cfg, weights).view(path.basename(cfg), d.percent, d.layerKeep) });
+    },
+    async onMessage(p, m) {
+      const { cfg, weights } = p.context;
+      if (m.type === 'percent') p.post({ type: 'figures', figures: modelFor(cfg, weights).figures(m.percent, m.layerKeep) });
+      if (m.type === 'prune') await pruneChannels(vscode.Uri.file(cfg), vscode.Uri.file(weights), m.percent, m.layerKeep);
+    },
+  };
+
+  const sweepHandlers: PanelHandlers = {
+    onReady(p) {
+      const raw = p.context.result;
+      if (raw) p.show({ type: 'sweep', view: JSON.parse(raw) as SweepView });
+    },
+  };
+
+  async function pruneChannels(cfgArg?: vscode.Uri, weightsArg?: vscode.Uri, percentArg?: number, keepArg?: number): Promise<void> {
+    const cfg = await inputs.cfg(cfgArg);
+    if (!cfg) return;
+    const weights = await inputs.weights(cfg, weightsArg);
+    if (!weights) return;
+    const percent = percentArg ?? (await inputs.percent());
+    if (percent === undefined) return;
+    const method = await inputs.method();
+    if (!method) return;
+    const layerKeep = method === 'slim' ? (keepArg ?? (await inputs.layerKeep())) : 0.01;
+    if (layerKeep === undefined) return;
+    const out = await inputs.outputDir(cfg, `pruned-${Math.round(percent * 100)}`);
+    if (!out) return;
+    await inputs.remember({ percent, layerKeep, method });
+    const outcome = await runner.run({
+      title: `Prune channels (${method}, ${percent})`, cwd: path.dirname(cfg.fsPath),
+      args: ['prune', 'channel', cfg.fsPath, weights.fsPath, '--global-percent', String(percent), '--layer-keep', String(layerKeep), '--method', method, '-o', out],
+    });
+    if (outcome.ok) {
+      const report = outcome.artifacts.find((a) => a.kind === 'report');
+      if (report) openReport(report.path);
+    }
+    await announce(runner, 'Prune channels', outcome, openReport);
+  }
+
+  async function pruneLayers(arg?: vscode.Uri): Promise<void> {
+    const cfg = await inputs.cfg(arg);
+    if (!cfg) return;
+    const prunedDir = existsSync(path.join(path.dirname(cfg.fsPath), 'prune-report.json')) ? path.dirname(cfg.fsPath) : undefined;
+    const weights = prunedDir ? undefined : await inputs.weights(cfg, arg);
+    if (!prunedDir && !weights) return;
+    const n = await inputs.shortcuts();
+    if (n === undefined) return;
+    const out = await inputs.outputDir(cfg, `cut-${n}`);
+    if (!out) return;
+    await inputs.remember({ shortcuts: n });
+    const source = prunedDir ? [prunedDir] : [cfg.fsPath, weights!.fsPath];
+    const outcome = await runner.run({ title: `Prune layers (${n} residual units)`, cwd: path.dirname(cfg.fsPath), args: ['prune', 'layer', ...source, '--shortcuts', String(n), '-o', out] });
+    if (outcome.ok) {
+      const report = outcome.artifacts.find((a) => a.kind === 'report');
+      if (report) openReport(report.path);
+    }
+    await announce(runner, 'Prune layers', outcome, openReport);
+  }
+
+  async function sweep(arg?: vscode.Uri): Promise<void> {
+    const cfg = await inputs.cfg(arg);
+    if (!cfg) return;
+    const weights = await inputs.weights(cfg, arg);
+    if (!weights) return;
+    const range = await inputs.sweepRange();
+    if (!range) return;
+    await inputs.remember({ sweep: range });
+    const outcome = await runner.run({ title: 'Pruning sweep', cwd: path.dirname(cfg.fsPath), args: ['sweep', cfg.fsPath, weights.fsPath, '--percents', range] });
+    if (outcome.ok && outcome.result) {
+      const r = outcome.result as SweepResult;
+      const view: SweepView = {
+        title: path.basename(cfg.fsPath), rule: r.rule, suggested: r.suggested?.percent,
+        points: r.points.map((p) => ({ percent: p.percent, params: p.params, bflops: p.bflops, weightsBytes: p.weightsBytes, emptied: p.emptied.length, floored: p.floored.length, mAP: p.map50 })),
+      };
+      DarknetPanel.show(SWEEP, uri, sweepHandlers, { key: cfg.fsPath, result: JSON.stringify(view) }, `Sweep: ${path.basename(cfg.fsPath)}`).show({ type: 'sweep', view });
+    }
+    await announce(runner, 'Pruning sweep', outcome);
+  }
+
+  async function showGamma(arg?: vscode.Uri): Promise<void> {
+    const cfg = await inputs.cfg(arg);
+    if (!cfg) return;
+    const weights = await inputs.weights(cfg, arg);
+    if (!weights) return;
+    try {
+      modelFor(cfg.fsPath, weights.fsPath);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Show γ histogram: ${(e as Error).message}`);
+      return;
+    }
+    DarknetPanel.show(GAMMA, uri, gammaHandlers, { key: `${cfg.fsPath}|${weights.fsPath}`, cfg: cfg.fsPath, weights: weights.fsPath }, `γ: ${path.basename(cfg.fsPath)}`);
+  }
+
+  async function compareWithOriginal(arg?: vscode.Uri): Promise<void> {
+    const pruned = await inputs.cfg(arg);
+    if (!pruned) return;
+    const reportFile = path.join(path.dirname(pruned.fsPath), 'prune-report.json');
+    let original: string | undefined;
+    if (existsSync(reportFile)) {
+      try { original = reportPath(reportFile, readReport(reportFile).source.cfg); } catch { original = undefined; }
+    }
+    if (!original || !existsSync(original)) {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet cfg': ['cfg'] }, title: 'Original cfg to compare with' });
+      original = picked?.[0]?.fsPath;
+    }
+    if (original) await compare(original, pruned.fsPath);
+  }
+
+  context.subscriptions.push(
+    DarknetPanel.registerSerializer(GAMMA, uri, gammaHandlers),
+    DarknetPanel.registerSerializer(REPORT, uri, reportHandlers),
+    DarknetPanel.registerSerializer(SWEEP, uri, sweepHandlers),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.showGammaHistogram, showGamma),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneChannels, (u?: vscode.Uri) => pruneChannels(u)),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneLayers, pruneLayers),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneSweep, sweep),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.compareWithOriginal, compareWithOriginal),
+    vscode.commands.registerCommand(PRUNE_COMMANDS.showLog, () => runner.log.show()),
+  );
+}
+
+function compare(original: string, pruned: string): Thenable<unknown> {
+  return vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(original), vscode.Uri.file(pruned), `${path.basename(original)} ↔ ${path.basename(pruned)} (pruned)`);
+}
