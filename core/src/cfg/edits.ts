@@ -4,23 +4,44 @@
 
 import type { Fix, Layer, LayerRef, Network } from './network';
 
+const FINGERPRINTS = new WeakMap<Layer, string>();
+
 /** What a section is, ignoring the reference values themselves (so it still matches after they shift). */
 function fingerprint(layer: Layer): string {
-  const refKeys = new Set(layer.refs.map((r) => r.key));
-  return [layer.section.name, ...layer.section.options.filter((o) => !refKeys.has(o.key)).map((o) => `${o.key}=${o.value ?? ''}`)].join('\n');
+  let f = FINGERPRINTS.get(layer);
+  if (f === undefined) {
+    const refKeys = new Set(layer.refs.map((r) => r.key));
+    f = [layer.section.name, ...layer.section.options.filter((o) => !refKeys.has(o.key)).map((o) => `${o.key}=${o.value ?? ''}`)].join('\n');
+    FINGERPRINTS.set(layer, f);
+  }
+  return f;
 }
 
-/** Longest common subsequence of two fingerprint lists: old index → new index for matched layers. */
+/**
+ * Longest common subsequence of two fingerprint lists: old index → new index for matched layers.
+ * The common head and tail are matched directly (an edit usually touches a few layers in the
+ * middle), so the quadratic table only spans what lies between them.
+ */
 function matchLayers(before: Layer[], after: Layer[]): Map<number, number> {
   const a = before.map(fingerprint), b = after.map(fingerprint);
-  const n = a.length, m = b.length;
-  const dp = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) dp[i][j] = a[i] === b[j] ? dp[i + 1][j + 1] + 1 : Math.max(dp[i + 1][j], dp[i][j + 1]);
   const map = new Map<number, number>();
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) { map.set(head, head); head++; }
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const n = a.length - head - tail, m = b.length - head - tail;
+  const w = m + 1;
+  const dp = new Uint32Array((n + 1) * w);
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      dp[i * w + j] = a[head + i] === b[head + j] ? dp[(i + 1) * w + j + 1] + 1 : Math.max(dp[(i + 1) * w + j], dp[i * w + j + 1]);
+    }
+  }
   let i = 0, j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { map.set(i, j); i++; j++; } else if (dp[i + 1][j] >= dp[i][j + 1]) i++; else j++;
+    if (a[head + i] === b[head + j]) { map.set(head + i, head + j); i++; j++; } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++; else j++;
   }
+  for (let k = 0; k < tail; k++) map.set(a.length - tail + k, b.length - tail + k);
   return map;
 }
 

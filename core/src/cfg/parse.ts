@@ -63,14 +63,20 @@ function splitLines(text: string): { offsets: number[]; lines: string[] } {
   return { offsets, lines };
 }
 
+/** Exactly JavaScript's `\s`, without a regular expression per character (this is the hot path). */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
 function firstNonWs(s: string, from = 0): number {
   let i = from;
-  while (i < s.length && /\s/.test(s[i])) i++;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
   return i;
 }
 function lastNonWsEnd(s: string, to = s.length): number {
   let i = to;
-  while (i > 0 && /\s/.test(s[i - 1])) i--;
+  while (i > 0 && isSpace(s.charCodeAt(i - 1))) i--;
   return i;
 }
 

@@ -371,15 +371,18 @@ export function keysOf(layer: LayerSpec): Record<string, KeySpec> {
   return layer.name === 'net' ? layer.keys : { ...layer.keys, ...COMMON_KEYS };
 }
 
-/** Levenshtein distance, for "did you mean". */
+/** Levenshtein distance, for "did you mean" (characters compared case-insensitively). */
 export function editDistance(a: string, b: string): number {
+  const al: string[] = [], bl: string[] = [];
+  for (let i = 0; i < a.length; i++) al.push(a[i].toLowerCase());
+  for (let j = 0; j < b.length; j++) bl.push(b[j].toLowerCase());
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = dp[0];
     dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (al[i - 1] === bl[j - 1] ? 0 : 1));
       prev = tmp;
     }
   }
@@ -387,11 +390,14 @@ export function editDistance(a: string, b: string): number {
 }
 
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(2, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The distance is at least the length difference: such candidates could never be accepted.
+    if (Math.abs(c.length - word.length) > limit) continue;
     const d = editDistance(word, c);
     if (d < bestD) { bestD = d; best = c; }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return best !== undefined && bestD <= limit ? best : undefined;
 }

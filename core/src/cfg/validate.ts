@@ -3,7 +3,7 @@
 
 import { atoi, isCleanFloat, isCleanInt, listUntilHash, splitItems } from './cvalues';
 import { findOption, range as mkRange, type CfgOption, type CfgSection, type SyntaxProblemKind } from './parse';
-import { allSectionNames, closest, keySpec, keysOf, layerSpec, type KeySpec } from './schema';
+import { allSectionNames, closest, keySpec, keysOf, layerSpec, type KeySpec, type LayerSpec } from './schema';
 import type { Diagnostic, Layer, Network, Severity } from './network';
 
 export const DIAGNOSTIC_CODES = {
@@ -29,6 +29,7 @@ export const DIAGNOSTIC_CODES = {
   'stride-multiple': 'width/height is not a multiple of the network\'s total stride.',
   'bad-shape': 'A layer\'s output would be empty or cannot be computed.',
   'shape-mismatch': 'A layer\'s input does not fit what the layer requires.',
+  'refs-shifted': 'Language server: inserting or deleting sections moved what references point at (fix: "Fix layer references").',
 } as const;
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
@@ -130,15 +131,27 @@ function checkKeys(section: CfgSection, type: string, push: (d: Diagnostic) => v
     }
     checkValue(opt, ks, type, push, layer);
   }
-  for (const [key, ks] of Object.entries(spec.keys)) {
-    if (ks.required && !findOption(section, key)) {
+  for (const key of requiredKeys(spec)) {
+    if (!findOption(section, key)) {
       push({ range: section.headerRange, severity: 'error', code: 'missing-key', layer, message: `[${section.name}] needs ${key}=` });
     }
   }
 }
 
+const REQUIRED = new Map<LayerSpec, string[]>();
+/** Required keys of a spec, computed once (this runs for every section on every keystroke). */
+function requiredKeys(spec: LayerSpec): string[] {
+  let keys = REQUIRED.get(spec);
+  if (!keys) {
+    keys = Object.entries(spec.keys).filter(([, ks]) => ks.required).map(([k]) => k);
+    REQUIRED.set(spec, keys);
+  }
+  return keys;
+}
+
 function checkValue(opt: CfgOption, ks: KeySpec, type: string, push: (d: Diagnostic) => void, layer?: number) {
-  const v = opt.value!.split('#')[0];
+  const hash = opt.value!.indexOf('#');
+  const v = hash < 0 ? opt.value! : opt.value!.slice(0, hash);
   const bad = (message: string, severity: Severity = 'error') => push({ range: opt.valueRange, severity, code: 'bad-value', layer, message });
   const inRange = (n: number) => {
     if (ks.min !== undefined && n < ks.min) bad(`${opt.key}=${n} must be ≥ ${ks.min}`);

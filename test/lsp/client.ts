@@ -1,0 +1,161 @@
+// A real LSP client for tests and benchmarks: spawns the bundled server (`node server/out/server.js
+// --stdio`) and talks JSON-RPC to it. Builds the bundle first when it is missing or older than a source.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
+  type ProtocolConnection, type PublishDiagnosticsParams, type TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol/node';
+import { REPO } from '../corpus';
+
+export const SERVER = join(REPO, 'server', 'out', 'server.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const f of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, f.name);
+    newest = Math.max(newest, f.isDirectory() ? newestSource(p) : f.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+  }
+  return newest;
+}
+
+export function ensureServerBuilt(): void {
+  // What the server bundles: its own sources and the cfg/lang parts of core.
+  const sources = Math.max(...['server/src', 'core/src/cfg', 'core/src/lang'].map((d) => newestSource(join(REPO, d))));
+  if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= sources) return;
+  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('building the language server failed');
+}
+
+export interface ClientOptions {
+  /** What the client answers to workspace/configuration for `darknet`; undefined = no configuration capability. */
+  settings?: Record<string, unknown>;
+}
+
+export class LspClient {
+  readonly conn: ProtocolConnection;
+  readonly proc: ChildProcess;
+  readonly stderr: string[] = [];
+  private readonly diagnosticWaiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
+  private exited = false;
+  private readonly versions = new Map<string, number>();
+
+  private constructor(private readonly opts: ClientOptions) {
+    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
+    this.proc.on('exit', () => { this.exited = true; });
+    this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.lastDiagnostics.set(p.uri, p);
+      for (let i = this.diagnosticWaiters.length - 1; i >= 0; i--) {
+        const w = this.diagnosticWaiters[i];
+        if (w.uri === p.uri && w.pred(p)) { this.diagnosticWaiters.splice(i, 1); w.resolve(p); }
+      }
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+      p.items.map((it) => (it.section === 'darknet' ? this.opts.settings ?? null : null)));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.onRequest('workspace/inlayHint/refresh', () => null);
+    this.conn.onRequest('workspace/codeLens/refresh', () => null);
+    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.listen();
+  }
+
+  static async start(opts: ClientOptions = {}): Promise<LspClient> {
+    ensureServerBuilt();
+    const c = new LspClient(opts);
+    await c.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {
+        workspace: { configuration: opts.settings !== undefined, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: false }, inlayHint: { refreshSupport: true } },
+        textDocument: {
+          publishDiagnostics: { relatedInformation: false, versionSupport: true },
+          synchronization: { didSave: true, dynamicRegistration: false },
+          completion: { completionItem: { snippetSupport: true } },
+          hover: { contentFormat: ['markdown', 'plaintext'] },
+          documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        },
+      },
+    });
+    await c.conn.sendNotification('initialized', {});
+    return c;
+  }
+
+  get alive(): boolean { return !this.exited && this.proc.exitCode === null; }
+
+  /** Resolves with the next publishDiagnostics for `uri` that satisfies `pred`. */
+  nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
+      this.diagnosticWaiters.push({ uri, pred, resolve: (p) => { clearTimeout(t); resolve(p); } });
+    });
+  }
+
+  /** Opens a document and waits for its first diagnostics. */
+  async open(uri: string, text: string): Promise<PublishDiagnosticsParams> {
+    this.versions.set(uri, 1);
+    const diags = this.nextDiagnostics(uri, (p) => p.version === 1);
+    await this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'darknet-cfg', version: 1, text } });
+    return diags;
+  }
+
+  /** Sends incremental (or full, when a change has no range) changes; returns the new version. */
+  async change(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<number> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    await this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+    return version;
+  }
+
+  async changeAndWait(uri: string, changes: TextDocumentContentChangeEvent[]): Promise<PublishDiagnosticsParams> {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    const diags = this.nextDiagnostics(uri, (p) => p.version === version);
+    await this.change(uri, changes);
+    return diags;
+  }
+
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.conn.sendRequest(method, params) as Promise<R>;
+  }
+
+  async stop(): Promise<void> {
+    if (this.alive) {
+      try {
+        await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+        await this.conn.sendNotification('exit');
+      } catch { /* already gone */ }
+    }
+    await new Promise<void>((resolve) => {
+      if (!this.alive) return resolve();
+      const t = setTimeout(() => { this.proc.kill(); resolve(); }, 2000);
+      this.proc.once('exit', () => { clearTimeout(t); resolve(); });
+    });
+    this.conn.dispose();
+  }
+}
+
+/** Applies LSP text edits to a text (edits must not overlap). */
+export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const off = (p: { line: number; character: number }) => Math.min((starts[p.line] ?? text.length) + p.character, text.length);
+  const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
+  let out = text;
+  for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
+  return out;
+}
+
+/** Position of the first occurrence of `needle` (at or after line `fromLine`). */
+export function find(text: string, needle: string, fromLine = 0): { line: number; character: number } {
+  const lines = text.split('\n');
+  for (let l = fromLine; l < lines.length; l++) {
+    const c = lines[l].indexOf(needle);
+    if (c >= 0) return { line: l, character: c };
+  }
+  throw new Error(`"${needle}" not found`);
+}
