@@ -13,6 +13,9 @@ import { inlayHints } from '../../core/src/lang/inlay';
 import { codeLenses } from '../../core/src/lang/lens';
 import { definitionAt, referencesAt } from '../../core/src/lang/navigation';
 import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
+import { OriginalFinder, prunedHoverMarkdown, prunedInlays, prunedLensTitle, prunedView, type PrunedView } from '../../core/src/lang/pruned';
+import type { Network } from '../../core/src/cfg/network';
+import { URI } from 'vscode-uri';
 import { Analyses } from './analyses';
 import { toCodeAction, toCompletionItem, toDocumentSymbol, toInlayHint, toLspDiagnostic } from './convert';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
@@ -114,6 +117,19 @@ documents.onDidClose((e) => {
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
+// A pruned cfg (prune-report.json beside it) is compared with its original, once per analysed version.
+const originals = new OriginalFinder();
+const prunedViews = new WeakMap<Network, PrunedView | null>();
+function prunedOf(uri: string, net: Network): PrunedView | undefined {
+  let v = prunedViews.get(net);
+  if (v === undefined) {
+    const file = URI.parse(uri);
+    v = (file.scheme === 'file' && prunedView(originals, file.fsPath, net)) || null;
+    prunedViews.set(net, v);
+  }
+  return v ?? undefined;
+}
+
 /** The current analysis of an open document. */
 function analysisOf(uri: string) {
   const doc = documents.get(uri);
@@ -123,7 +139,11 @@ function analysisOf(uri: string) {
 connection.onHover(({ textDocument, position }) => {
   const a = analysisOf(textDocument.uri);
   const h = a && hoverAt(a.net, position);
-  return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
+  if (!h) return null;
+  const layer = a.net.layers.find((l) => l.section.headerRange.start.line === position.line);
+  const pruned = layer && prunedOf(textDocument.uri, a.net);
+  const extra = pruned && layer ? prunedHoverMarkdown(pruned, layer) : undefined;
+  return { contents: { kind: MarkupKind.Markdown, value: extra ? h.markdown + '\n' + extra : h.markdown }, range: h.range };
 });
 
 connection.onDefinition(({ textDocument, position }) => {
@@ -149,14 +169,23 @@ connection.onFoldingRanges(({ textDocument }) => {
 
 connection.languages.inlayHint.on(({ textDocument, range }) => {
   const a = analysisOf(textDocument.uri);
-  return a ? inlayHints(a.net, range, settings.inlayHints).map(toInlayHint) : null;
+  if (!a) return null;
+  const pruned = prunedOf(textDocument.uri, a.net);
+  return [...inlayHints(a.net, range, settings.inlayHints), ...(pruned ? prunedInlays(pruned, a.net, range) : [])].map(toInlayHint);
 });
 
 connection.onCodeLens(({ textDocument }) => {
   const a = analysisOf(textDocument.uri);
   if (!a || !settings.codeLens.enable) return [];
   // An empty command id makes VS Code show the lens as plain text.
-  return codeLenses(a.net).map((l) => ({ range: l.range, command: { title: l.title, command: '' } }));
+  const lenses = codeLenses(a.net).map((l) => ({ range: l.range, command: { title: l.title, command: '' } }));
+  const pruned = prunedOf(textDocument.uri, a.net);
+  if (pruned && a.net.net.section) {
+    const range = a.net.net.section.headerRange;
+    lenses.push({ range, command: { title: prunedLensTitle(pruned), command: '' } });
+    lenses.push({ range, command: { title: 'Compare with original', command: 'darknet.compareWithOriginal', arguments: [textDocument.uri] } as never });
+  }
+  return lenses;
 });
 
 connection.onCompletion(({ textDocument, position }) => {

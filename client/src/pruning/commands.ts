@@ -155,8 +155,9 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     DarknetPanel.show(GAMMA, uri, gammaHandlers, { key: `${cfg.fsPath}|${weights.fsPath}`, cfg: cfg.fsPath, weights: weights.fsPath }, `γ: ${path.basename(cfg.fsPath)}`);
   }
 
-  async function compareWithOriginal(arg?: vscode.Uri): Promise<void> {
-    const pruned = await inputs.cfg(arg);
+  async function compareWithOriginal(arg?: vscode.Uri | string): Promise<void> {
+    // The language server's code lens passes the document URI as a string.
+    const pruned = await inputs.cfg(typeof arg === 'string' ? vscode.Uri.parse(arg) : arg);
     if (!pruned) return;
     const reportFile = path.join(path.dirname(pruned.fsPath), 'prune-report.json');
     let original: string | undefined;

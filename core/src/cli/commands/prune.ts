@@ -1,4 +1,4 @@
-import { basename, dirname } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { analyseText } from '../../cfg/analyse';
 import type { Network } from '../../cfg/network';
 import { headerBytes } from '../../weights/format';
@@ -44,7 +44,8 @@ function writeOutput(out: string, name: string, input: ModelInput, model: Pruned
   const last = stages[stages.length - 1];
   const report: PruneReport = {
     tool: 'darknet-pruner', reportVersion: PRUNE_REPORT_VERSION, kind, createdAt: new Date().toISOString(),
-    source: { cfg: input.cfgPath, cfgSha256: input.cfgSha256, weights: input.weightsPath, weightsSha256: input.weightsSha256 },
+    // Paths relative to the output folder (like `output`), so the folder can move with its original.
+    source: { cfg: relative(resolve(out), resolve(input.cfgPath)), cfgSha256: input.cfgSha256, weights: relative(resolve(out), resolve(input.weightsPath)), weightsSha256: input.weightsSha256 },
     ...(input.report !== undefined ? { provenance: input.report } : {}),
     output: { cfg: `${name}.cfg`, weights: `${name}.weights`, cfgSha256: sha256(model.cfgText), weightsSha256: sha256(weightsBytes) },
     stages,
