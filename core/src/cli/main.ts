@@ -2,9 +2,6 @@
 
 import { CliError } from './args';
 import { removePendingTemps } from './io';
-import * as check from './commands/check';
-import * as info from './commands/info';
-import * as weights from './commands/weights';
 
 export interface CommandContext {
   out(text: string): void;
@@ -16,19 +13,39 @@ interface Command {
   run(argv: string[], ctx: CommandContext): number | Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = { info, check, weights };
+// Commands load on use: those that need TensorFlow.js (or ONNX Runtime) must not make the cfg,
+// weights and pruning commands depend on it (the packaged extension ships the CLI without them).
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  info: { summary: 'layer table and totals (shapes, params, BFLOPs) of a cfg', load: () => import('./commands/info') },
+  check: { summary: 'diagnostics of a cfg', load: () => import('./commands/check') },
+  weights: { summary: 'synthesize deterministic .weights for a cfg', load: () => import('./commands/weights') },
+  gamma: { summary: 'BN-γ statistics and histograms', load: () => import('./commands/gamma') },
+  prune: { summary: 'channel pruning (slim/shortcut/regular) and layer pruning', load: () => import('./commands/prune') },
+  sweep: { summary: 'params/BFLOPs/size over a range of global percents', load: () => import('./commands/sweep') },
+  diff: { summary: 'pruned cfg against its original', load: () => import('./commands/diff') },
+  env: { summary: 'TensorFlow.js backends, ONNX Runtime and OpenVINO availability', load: () => import('./commands/env') },
+  forward: { summary: 'forward pass, writes darknet-layout yolo_<i>.f32', load: () => import('./commands/forward') },
+  detect: { summary: 'detect objects in images', load: () => import('./commands/detect') },
+};
 
 function usage(): string {
-  return ['usage: darknet-pruner <command> [options]', '', 'commands:', ...Object.values(COMMANDS).map((c) => `  ${c.USAGE}`)].join('\n');
+  const w = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return ['usage: darknet-pruner <command> [options]   (darknet-pruner <command> --help for its options)', '', 'commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`)].join('\n');
 }
 
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') { ctx.out(usage()); return name ? 0 : 2; }
   if (name === '--version') { ctx.out('0.1.0'); return 0; }
-  const cmd = COMMANDS[name];
+  const entry = COMMANDS[name];
   try {
-    if (!cmd) throw new CliError(`unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+    if (!entry) throw new CliError(`unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
+    const cmd = await entry.load().catch((e: NodeJS.ErrnoException) => {
+      const missing = /Cannot find module '([^']+)'/.exec(e.message ?? '')?.[1];
+      if (e.code !== 'MODULE_NOT_FOUND' || !missing) throw e;
+      throw new CliError(`"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`);
+    });
     if (rest.includes('--help')) { ctx.out(`usage: ${cmd.USAGE}`); return 0; }
     return await cmd.run(rest, ctx);
   } catch (e) {
