@@ -13,7 +13,8 @@ const BINS = 60;
 registerComponents();
 themeDefaults();
 
-let state: State = vscode.getState() ?? { percent: 0.5, layerKeep: 0.01, layer: 'all' };
+let fresh = vscode.getState() === undefined;
+let state: State = vscode.getState() ?? { percent: 0.8, layerKeep: 0.01, layer: 'all' };
 let chart: Chart | undefined;
 let inFlight = false;
 let queued = false;
@@ -109,6 +110,8 @@ function showFigures(f: PruneFigures) {
 }
 
 function showView(view: GammaView) {
+  // A fresh panel starts from the host's remembered defaults; a restored one from its own state.
+  if (fresh) { state.percent = view.percent; state.layerKeep = view.layerKeep; fresh = false; }
   state.view = view;
   title.textContent = `BN-γ distribution — ${view.title} (${view.layers.length} prunable layers, ${fmtInt(view.sorted.length)} channels)`;
   layerSelect.replaceChildren(el('option', { value: 'all' }, 'All prunable layers'), ...view.layers.map((l) => el('option', { value: String(l.index) }, `layer ${l.index} (${l.channels} ch, mean |γ| ${l.mean.toPrecision(3)})`)));

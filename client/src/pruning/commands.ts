@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SweepResult } from '../../../core/src/prune/sweep';
 import type { SweepView } from '../../../webviews/src/shared/protocol';
-import { announce, type JobRunner } from '../jobs/jobs';
+import { announce, type JobOutcome, type JobRunner } from '../jobs/jobs';
 import { DarknetPanel, type PanelHandlers, type PanelKind } from '../panels/webviewPanel';
 import { GammaModel } from './gammaModel';
 import { PruneInputs } from './inputs';
@@ -76,6 +76,15 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     },
   };
 
+  /** After a prune job: the pruned cfg in the editor, the report beside it. */
+  async function showResult(outcome: JobOutcome): Promise<void> {
+    if (!outcome.ok) return;
+    const cfg = outcome.artifacts.find((a) => a.kind === 'cfg');
+    const report = outcome.artifacts.find((a) => a.kind === 'report');
+    if (cfg) await vscode.window.showTextDocument(vscode.Uri.file(cfg.path), { preview: false });
+    if (report) openReport(report.path);
+  }
+
   async function pruneChannels(cfgArg?: vscode.Uri, weightsArg?: vscode.Uri, percentArg?: number, keepArg?: number): Promise<void> {
     const cfg = await inputs.cfg(cfgArg);
     if (!cfg) return;
@@ -94,10 +103,7 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
       title: `Prune channels (${method}, ${percent})`, cwd: path.dirname(cfg.fsPath),
       args: ['prune', 'channel', cfg.fsPath, weights.fsPath, '--global-percent', String(percent), '--layer-keep', String(layerKeep), '--method', method, '-o', out],
     });
-    if (outcome.ok) {
-      const report = outcome.artifacts.find((a) => a.kind === 'report');
-      if (report) openReport(report.path);
-    }
+    await showResult(outcome);
     await announce(runner, 'Prune channels', outcome, openReport);
   }
 
@@ -114,10 +120,7 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     await inputs.remember({ shortcuts: n });
     const source = prunedDir ? [prunedDir] : [cfg.fsPath, weights!.fsPath];
     const outcome = await runner.run({ title: `Prune layers (${n} residual units)`, cwd: path.dirname(cfg.fsPath), args: ['prune', 'layer', ...source, '--shortcuts', String(n), '-o', out] });
-    if (outcome.ok) {
-      const report = outcome.artifacts.find((a) => a.kind === 'report');
-      if (report) openReport(report.path);
-    }
+    await showResult(outcome);
     await announce(runner, 'Prune layers', outcome, openReport);
   }
 
