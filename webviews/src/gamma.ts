@@ -14,7 +14,7 @@ registerComponents();
 themeDefaults();
 
 let fresh = vscode.getState() === undefined;
-let state: State = vscode.getState() ?? { percent: 0.8, layerKeep: 0.01, layer: 'all' };
+const state: State = vscode.getState() ?? { percent: 0.8, layerKeep: 0.01, layer: 'all' };
 let chart: Chart | undefined;
 let inFlight = false;
 let queued = false;

@@ -26,6 +26,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   env: { summary: 'TensorFlow.js backends, ONNX Runtime and OpenVINO availability', load: () => import('./commands/env') },
   forward: { summary: 'forward pass, writes darknet-layout yolo_<i>.f32', load: () => import('./commands/forward') },
   detect: { summary: 'detect objects in images', load: () => import('./commands/detect') },
+  eval: { summary: 'P, R, F1, mAP on a darknet dataset', load: () => import('./commands/eval') },
+  export: { summary: 'export to ONNX', load: () => import('./commands/export') },
 };
 
 function usage(): string {
