@@ -57,6 +57,8 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     // yolov4-tiny's prunable set (pruning.md appendix): 15 layers, 2,528 γ.
     assert.match(title, /15 prunable layers, 2,528 channels/);
     assert.ok((await paintedPixels(gammaFrame, 'gamma-chart')) > 1000, 'the histogram canvas is painted');
+    const chartHeight = await gammaFrame.evaluate(() => document.querySelector('.chart')!.getBoundingClientRect().height);
+    assert.ok(chartHeight >= 300, `the panel stylesheet is loaded (chart height ${chartHeight}px)`);
     const at80 = await gammaFrame.locator('[data-testid="fig-params"]').innerText();
     assert.match(at80, /params 6,056,606 → [\d,]+ \(-\d+\.\d%\)/);
     await gammaFrame.locator('[data-testid="percent-slider"]').fill('0.5');

@@ -77,6 +77,14 @@ test('the .vsix has every file the manifest and the runtime need', () => {
     'server/out/server.js',
     'core/out/cli.js',
     'bin/darknet-pruner.js',
+    // every webview panel and its stylesheet (client/src/panels/webviewPanel.ts links them)
+    'webviews/out/gamma.js',
+    'webviews/out/report.js',
+    'webviews/out/sweep.js',
+    'webviews/media/panel.css',
+    // the README's screenshots, shown on the extension's details page
+    'docs/images/gamma-histogram.png',
+    'docs/images/prune-report.png',
   ]);
   assert.ok(pkg.main, 'package.json has no "main"');
   required.add(norm(pkg.main.endsWith('.js') ? pkg.main : `${pkg.main}.js`));
