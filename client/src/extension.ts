@@ -22,7 +22,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   languageClient = client;
   const serverStatus = new ServerStatusItem();
   context.subscriptions.push(
-    client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(), new FirstLineDetector(),
+    client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(client.onDidSummarize), new FirstLineDetector(),
   );
   registerCommands(context, { languageClient: client });
   const runner = new JobRunner(() => ({

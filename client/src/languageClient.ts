@@ -8,6 +8,7 @@ import {
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, CONFIG_SECTION, LANGUAGE_ID, SERVER_MODULE } from './constants';
 import type { ServerPhase } from './status/serverState';
+import { SUMMARY_NOTIFICATION, type NetworkSummaryParams } from '../../core/src/lang/summary';
 
 /** Port for `--inspect` when the extension runs in debug mode (F5 from a checkout). */
 const DEBUG_PORT = 6009;
@@ -34,6 +35,9 @@ export class DarknetLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private readonly phaseEmitter = new vscode.EventEmitter<ServerPhase>();
   readonly onDidChangePhase = this.phaseEmitter.event;
+  private readonly summaryEmitter = new vscode.EventEmitter<NetworkSummaryParams>();
+  /** The server's network summary for a document, with each analysis it publishes. */
+  readonly onDidSummarize = this.summaryEmitter.event;
   readonly outputChannel: vscode.LogOutputChannel;
   private phaseValue: ServerPhase = { kind: 'stopped' };
 
@@ -59,6 +63,7 @@ export class DarknetLanguageClient implements vscode.Disposable {
     }
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions(serverModule), clientOptions(this.outputChannel));
     this.client = client;
+    client.onNotification(SUMMARY_NOTIFICATION, (p: NetworkSummaryParams) => this.summaryEmitter.fire(p));
     client.onDidChangeState((e) => {
       if (this.client !== client) return;
       if (e.newState === State.Starting) this.setPhase({ kind: 'starting' });
@@ -100,6 +105,7 @@ export class DarknetLanguageClient implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.phaseEmitter.dispose();
+    this.summaryEmitter.dispose();
     this.outputChannel.dispose();
   }
 }

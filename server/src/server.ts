@@ -13,6 +13,7 @@ import { inlayHints } from '../../core/src/lang/inlay';
 import { codeLenses } from '../../core/src/lang/lens';
 import { definitionAt, referencesAt } from '../../core/src/lang/navigation';
 import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
+import { SUMMARY_NOTIFICATION, summarizeNetwork, type NetworkSummaryParams } from '../../core/src/lang/summary';
 import { OriginalFinder, prunedHoverMarkdown, prunedInlays, prunedLensTitle, prunedView, type PrunedView } from '../../core/src/lang/pruned';
 import type { Network } from '../../core/src/cfg/network';
 import { URI } from 'vscode-uri';
@@ -86,6 +87,7 @@ function publish(doc: TextDocument): void {
   const a = analyses.get(doc);
   const diagnostics = [...a.net.diagnostics, ...(a.shifted?.diagnostics ?? [])].map(toLspDiagnostic);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  void connection.sendNotification(SUMMARY_NOTIFICATION, { uri: doc.uri, summary: summarizeNetwork(a.net) } satisfies NetworkSummaryParams);
 }
 
 function schedule(doc: TextDocument): void {

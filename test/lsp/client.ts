@@ -40,6 +40,8 @@ export class LspClient {
   readonly stderr: string[] = [];
   private readonly diagnosticWaiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** darknet/networkSummary notifications by document. */
+  readonly summaries = new Map<string, unknown>();
   private exited = false;
   private readonly versions = new Map<string, number>();
 
@@ -62,6 +64,7 @@ export class LspClient {
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
     this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('darknet/networkSummary', (p: { uri: string; summary: unknown }) => { this.summaries.set(p.uri, p.summary); });
     this.conn.listen();
   }
 

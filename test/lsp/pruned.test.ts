@@ -61,3 +61,10 @@ test('an ordinary cfg gets none of this', async () => {
   const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: plain } });
   assert.equal(lenses.filter((l) => /Pruned from|Compare/.test(l.command?.title ?? '')).length, 0);
 });
+
+test('with its diagnostics the server sends the network summary the status item shows', async () => {
+  const plain = pathToFileURL(join(dir, 'summary.cfg')).href;
+  await client.open(plain, readCfg('yolov4-tiny.cfg').replace('filters=255', 'filters=254'));
+  await new Promise((r) => setTimeout(r, 50)); // the summary follows the diagnostics on the same stream
+  assert.deepEqual(client.summaries.get(plain), { text: '38 layers · 6.910 BFLOPs', detail: '416×416×3 · 6,056,093 params · 1 error', errors: 1 });
+});
