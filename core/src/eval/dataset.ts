@@ -1,0 +1,152 @@
+// Darknet-layout datasets: a `.data` file (classes=, valid=, names=), an image list (one path per
+// line), YOLO label files (`cls cx cy w h`, normalised) found the way darknet finds them
+// (replace_image_to_label: /images/ → /labels/, /JPEGImages/ → /labels/, image extension → .txt).
+// Relative paths: darknet resolves them against the working directory; we try that first, then the
+// directory of the file that names them, and say which paths were tried.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+
+export class DatasetError extends Error {}
+
+export interface DataFile {
+  path: string;
+  classes: number | undefined;
+  /** Resolved image-list path. */
+  valid: string;
+  names: string[] | undefined;
+  namesPath: string | undefined;
+  /** Lines the parser ignored or could not use, as `file:line: message`. */
+  warnings: string[];
+}
+
+export interface Label { cls: number; cx: number; cy: number; w: number; h: number }
+
+function readText(path: string, what: string): string {
+  try {
+    if (statSync(path).isDirectory()) throw new DatasetError(`${what} ${path}: is a directory`);
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof DatasetError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DatasetError(`${what} ${path}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** `p` as darknet would open it (cwd), else relative to `baseDir`; undefined when neither exists. */
+export function resolveDataPath(p: string, baseDir: string, cwd = process.cwd()): { path: string | undefined; tried: string[] } {
+  if (isAbsolute(p)) return { path: existsSync(p) ? p : undefined, tried: [p] };
+  const tried = [...new Set([resolve(cwd, p), resolve(baseDir, p)])];
+  return { path: tried.find((t) => existsSync(t)), tried };
+}
+
+export function parseDataFile(path: string, cwd = process.cwd()): DataFile {
+  const text = readText(path, '.data file');
+  const opts = new Map<string, { value: string; line: number }>();
+  const warnings: string[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith(';')) return;
+    const eq = line.indexOf('=');
+    if (eq < 0) { warnings.push(`${path}:${i + 1}: ignored line without "=": ${line}`); return; }
+    const key = line.slice(0, eq).trim(), value = line.slice(eq + 1).trim();
+    if (!opts.has(key)) opts.set(key, { value, line: i + 1 });
+  });
+  const base = dirname(resolve(path));
+  let classes: number | undefined;
+  const c = opts.get('classes');
+  if (c) {
+    classes = Number(c.value);
+    if (!Number.isInteger(classes) || classes < 1) throw new DatasetError(`${path}:${c.line}: classes=${c.value} is not a positive integer`);
+  }
+  const v = opts.get('valid') ?? opts.get('test');
+  if (!v) throw new DatasetError(`${path}: no valid= line (the image list to evaluate)`);
+  const valid = resolveDataPath(v.value, base, cwd);
+  if (!valid.path) throw new DatasetError(`${path}:${v.line}: valid=${v.value}: no such file (tried ${valid.tried.join(', ')})`);
+  let names: string[] | undefined, namesPath: string | undefined;
+  const n = opts.get('names');
+  if (n) {
+    const r = resolveDataPath(n.value, base, cwd);
+    if (!r.path) warnings.push(`${path}:${n.line}: names=${n.value}: no such file (tried ${r.tried.join(', ')}); classes are shown by number`);
+    else {
+      namesPath = r.path;
+      names = readText(r.path, 'names file').split(/\r?\n/).map((s) => s.trim());
+      while (names.length && !names[names.length - 1]) names.pop();
+      if (classes !== undefined && names.length !== classes) warnings.push(`${r.path}: ${names.length} names, but ${path} says classes=${classes}`);
+    }
+  }
+  return { path, classes, valid: valid.path, names, namesPath, warnings };
+}
+
+const IMAGE_DIRS: [string, string][] = [['/images/', '/labels/'], ['\\images\\', '\\labels\\'], ['/JPEGImages/', '/labels/'], ['\\JPEGImages\\', '\\labels\\'], ['/raw/', '/labels/']];
+const IMAGE_EXT = /\.(jpe?g|png|bmp|gif|tiff?|ppm|webp)$/i;
+
+/** darknet's replace_image_to_label (directory swap, image extension → .txt). */
+export function labelPathFor(image: string): string {
+  let p = image;
+  for (const [from, to] of IMAGE_DIRS) p = p.split(from).join(to);
+  return IMAGE_EXT.test(p) ? p.replace(IMAGE_EXT, '.txt') : `${p}.txt`;
+}
+
+/** Parse a YOLO label file; errors name the file and line. A missing file yields undefined. */
+export function readLabels(path: string, classes: number | undefined): Label[] | undefined {
+  if (!existsSync(path)) return undefined;
+  const text = readText(path, 'label file');
+  const labels: Label[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    const f = line.split(/\s+/);
+    if (f.length < 5) throw new DatasetError(`${path}:${i + 1}: expected "class cx cy w h", got "${line}"`);
+    const [cls, cx, cy, w, h] = f.slice(0, 5).map(Number);
+    if (!Number.isInteger(cls) || cls < 0) throw new DatasetError(`${path}:${i + 1}: class "${f[0]}" is not a non-negative integer`);
+    if (classes !== undefined && cls >= classes) throw new DatasetError(`${path}:${i + 1}: class ${cls} is outside 0…${classes - 1}`);
+    if (![cx, cy, w, h].every(Number.isFinite)) throw new DatasetError(`${path}:${i + 1}: box "${f.slice(1, 5).join(' ')}" is not four numbers`);
+    if (w <= 0 || h <= 0) throw new DatasetError(`${path}:${i + 1}: box width and height must be positive, got ${w} ${h}`);
+    labels.push({ cls, cx, cy, w, h });
+  });
+  return labels;
+}
+
+export interface DatasetItem {
+  index: number;
+  image: string;
+  labelPath: string;
+  /** undefined: no label file (darknet warns and treats the image as empty). */
+  labels: Label[] | undefined;
+}
+
+export interface ImageList { listPath: string; images: string[] }
+
+/** The image paths of a list file (only paths: the images themselves are read one at a time). */
+export function readImageList(listPath: string, dataDir: string, cwd = process.cwd()): ImageList {
+  const images: string[] = [];
+  const base = dirname(resolve(listPath));
+  readText(listPath, 'image list').split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    let r = resolveDataPath(line, base, cwd);
+    if (!r.path) {
+      const alt = resolveDataPath(line, dataDir, cwd);
+      if (alt.path) r = alt;
+      else throw new DatasetError(`${listPath}:${i + 1}: image ${line}: no such file (tried ${[...new Set([...r.tried, ...alt.tried])].join(', ')})`);
+    }
+    images.push(r.path!);
+  });
+  if (images.length === 0) throw new DatasetError(`${listPath}: no images listed`);
+  return { listPath, images };
+}
+
+/** Lazily yields each image with its labels: nothing but paths is held across iterations. */
+export function* iterateDataset(list: ImageList, classes: number | undefined, limit = Infinity): Generator<DatasetItem> {
+  const n = Math.min(limit, list.images.length);
+  for (let index = 0; index < n; index++) {
+    const image = list.images[index];
+    const labelPath = labelPathFor(image);
+    yield { index, image, labelPath, labels: readLabels(labelPath, classes) };
+  }
+}
+
+export function datasetDir(data: DataFile): string {
+  return dirname(resolve(data.path));
+}
