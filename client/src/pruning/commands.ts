@@ -131,8 +131,13 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     if (!weights) return;
     const range = await inputs.sweepRange();
     if (!range) return;
+    const data = await inputs.dataset();
+    if (data === undefined) return;
     await inputs.remember({ sweep: range });
-    const outcome = await runner.run({ title: 'Pruning sweep', cwd: path.dirname(cfg.fsPath), args: ['sweep', cfg.fsPath, weights.fsPath, '--percents', range] });
+    const outcome = await runner.run({
+      title: data ? 'Pruning sweep with evaluation' : 'Pruning sweep', cwd: path.dirname(cfg.fsPath),
+      args: ['sweep', cfg.fsPath, weights.fsPath, '--percents', range, ...(data ? ['--data', data] : [])],
+    });
     if (outcome.ok && outcome.result) {
       const r = outcome.result as SweepResult;
       const view: SweepView = {

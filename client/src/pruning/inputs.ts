@@ -98,6 +98,18 @@ export class PruneInputs {
     });
   }
 
+  /** A darknet .data file to evaluate each sweep point on; '' for none, undefined when cancelled. */
+  async dataset(): Promise<string | undefined> {
+    const pick = await vscode.window.showQuickPick(
+      [{ label: 'Sizes only', description: 'params, BFLOPs, weights size per percent', data: false }, { label: 'Sizes and mAP…', description: 'also P, R, mAP@0.5 of each pruned model on a darknet .data set (slower)', data: true }],
+      { title: 'Pruning sweep: evaluation' },
+    );
+    if (!pick) return undefined;
+    if (!pick.data) return '';
+    const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet data': ['data'] }, openLabel: 'Evaluate on this set' });
+    return file?.[0]?.fsPath;
+  }
+
   /** Output directory: a new folder beside the cfg, never the input's own folder contents. */
   async outputDir(cfg: vscode.Uri, suffix: string): Promise<string | undefined> {
     const stem = path.basename(cfg.fsPath).replace(/\.cfg$/i, '');

@@ -2,7 +2,8 @@
 // reference tool's protocol (pruning.md §E.1; core/src/eval).
 
 import { analyseText } from '../../cfg/analyse';
-import { DatasetError, parseDataFile, readImageList, datasetDir } from '../../eval/dataset';
+import { DatasetError } from '../../eval/dataset';
+import { openDataset } from '../dataset-input';
 import type { EvalReport, HeadSource } from '../../eval/evaluate';
 import { readWeightsFile, WeightsError } from '../../weights/read';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
@@ -43,21 +44,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const reporter = makeReporter(args.flags.has('json-events'));
 
   const net = requireAnalysable(analyseText(readTextFile(cfg), size), cfg);
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
-  if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer: nothing to evaluate`, 1);
-  let data, list;
-  try {
-    data = parseDataFile(dataPath);
-    list = readImageList(data.valid, datasetDir(data));
-  } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message, 1);
-    throw e;
-  }
-  for (const w of data.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
-  const netClasses = heads[0].attrs.classes!;
-  if (data.classes !== undefined && data.classes !== netClasses) {
-    throw new CliError(`${dataPath}: classes=${data.classes}, but ${cfg} detects ${netClasses} classes (layer ${heads[0].index})`, 1);
-  }
+  const { data, list, classes } = openDataset(dataPath, net, cfg, ctx);
   let weights;
   try { weights = readWeightsFile(weightsPath, net); } catch (e) {
     if (e instanceof WeightsError) throw new CliError(e.message, 1);
@@ -76,7 +63,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   let report: EvalReport;
   try {
-    report = await evaluate(net, source, list, data.classes ?? netClasses, {
+    report = await evaluate(net, source, list, classes, {
       conf, nmsIou, nms: nmsMode, prAtScore, limit, letterbox: args.flags.has('letterbox') || undefined,
       onImage: (done, total) => {
         if (done === total || done % 25 === 0) reporter.progress(`eval: ${done}/${total} images`, done / total);
