@@ -1,18 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { convertReferences, repairReferences } from '../../core/src/cfg/edits';
+import { applyFix as applyEdits, convertReferences, repairReferences } from '../../core/src/cfg/edits';
 import { readCfg } from '../corpus';
 
-function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
-  const lines = text.split('\n');
-  const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
-  for (const e of sorted) {
-    const l = lines[e.range.start.line];
-    lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
-  }
-  return lines.join('\n');
-}
 
 const targets = (text: string) => analyseText(text).layers.map((l) => l.refs.map((r) => `${l.type}:${r.target}`).join(','));
 

@@ -3,17 +3,9 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { repairReferences } from '../../core/src/cfg/edits';
 import { findOption } from '../../core/src/cfg/parse';
 
-type Edit = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string };
-
-export function applyEdits(text: string, edits: Edit[]): string {
-  const lines = text.split('\n');
-  const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
-  for (const e of sorted) {
-    const l = lines[e.range.start.line];
-    lines[e.range.start.line] = l.slice(0, e.range.start.character) + e.newText + l.slice(e.range.end.character);
-  }
-  return lines.join('\n');
-}
+import { applyFix as applyEdits } from '../../core/src/cfg/edits';
+import type { Fix } from '../../core/src/cfg/network';
+export { applyEdits };
 
 /** Set `filters=` of the given layers (channel pruning by hand). */
 export function setFilters(text: string, filters: Record<number, number>): string {
@@ -31,7 +23,7 @@ export function removeLayers(text: string, layers: number[]): string {
   const before = analyseText(text);
   const gone = new Set(layers);
   const newIndex = (t: number) => t - [...gone].filter((x) => x <= t).length;
-  const edits: Edit[] = [];
+  const edits: Fix['edits'] = [];
   for (const l of before.layers) {
     if (gone.has(l.index)) continue;
     for (const r of l.refs) {

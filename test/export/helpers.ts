@@ -23,15 +23,7 @@ export function yoloActivate(raw: Float32Array, h: HeadInfo): Float32Array {
   return out;
 }
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
-  }
-  return m;
-}
+export { maxAbsDiff } from '../nn/helpers';
 
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;

@@ -142,16 +142,7 @@ export class LspClient {
   }
 }
 
-/** Applies LSP text edits to a text (edits must not overlap). */
-export function applyEdits(text: string, edits: { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string }[]): string {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  const off = (p: { line: number; character: number }) => Math.min((starts[p.line] ?? text.length) + p.character, text.length);
-  const sorted = [...edits].sort((a, b) => off(b.range.start) - off(a.range.start));
-  let out = text;
-  for (const e of sorted) out = out.slice(0, off(e.range.start)) + e.newText + out.slice(off(e.range.end));
-  return out;
-}
+export { applyFix as applyEdits } from '../../core/src/cfg/edits';
 
 /** Position of the first occurrence of `needle` (at or after line `fromLine`). */
 export function find(text: string, needle: string, fromLine = 0): { line: number; character: number } {

@@ -103,3 +103,15 @@ export function convertReferences(net: Network, mode: 'absolute' | 'relative', l
   if (edits.length === 0) return undefined;
   return { title: `Convert references to ${mode}`, edits };
 }
+
+/** Apply range edits (a Fix's, or an LSP WorkspaceEdit's for one document) to text. Edits must not overlap. */
+export function applyFix(text: string, edits: Fix['edits']): string {
+  const lines = text.split('\n');
+  const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+  for (const e of sorted) {
+    const head = lines[e.range.start.line].slice(0, e.range.start.character);
+    const tail = lines[e.range.end.line].slice(e.range.end.character);
+    lines.splice(e.range.start.line, e.range.end.line - e.range.start.line + 1, ...(head + e.newText + tail).split('\n'));
+  }
+  return lines.join('\n');
+}
