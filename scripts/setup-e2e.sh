@@ -68,6 +68,10 @@ else
   (
     cd "$CS_DIR"
     export PATH="$(dirname "$NODE_BIN"):$PATH"
+    # Under `npm run setup:e2e` the outer npm (on Node 20) exports its config as npm_config_*; the
+    # inner npm would inherit it, including the user agent code-server's postinstall reads its
+    # Node version from. Start from a clean npm config.
+    for v in $(env | grep -o '^npm_config_[A-Za-z0-9_]*'); do unset "$v"; done
     export npm_config_dangerously_allow_all_scripts=true
     npm install -g --prefix "$CS_DIR" --no-fund --no-audit --loglevel=error --foreground-scripts \
       "code-server@$CODE_SERVER_VERSION" >"$CS_DIR/install.log" 2>&1 \
