@@ -70,6 +70,25 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     await vs.screenshot('gamma-histogram');
   }));
 
+test('the histogram is keyboard usable and comes back after a window reload', { timeout: 180_000 }, () =>
+  step('gamma-reload', async () => {
+    const slider = gammaFrame.locator('[data-testid="percent-slider"]');
+    const before = await gammaFrame.locator('[data-testid="fig-params"]').innerText();
+    await slider.focus();
+    await slider.press('ArrowRight');
+    await gammaFrame.locator('[data-testid="fig-params"]').filter({ hasNotText: before }).waitFor({ timeout: TIMEOUT });
+    const percent = await gammaFrame.locator('[data-testid="percent-field"]').evaluate((e) => (e as HTMLInputElement).value);
+    assert.equal(percent, '0.510');
+    await vs.runCommand('Developer: Reload Window');
+    await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: TIMEOUT });
+    gammaFrame = await vs.webview('[data-testid="fig-params"]', 60_000);
+    assert.equal(await gammaFrame.locator('[data-testid="percent-field"]').evaluate((e) => (e as HTMLInputElement).value), '0.510', 'the percent is restored');
+    assert.match(await gammaFrame.locator('[data-testid="gamma-title"]').innerText(), /15 prunable layers/);
+    assert.ok((await paintedPixels(gammaFrame, 'gamma-chart')) > 1000, 'the chart is drawn again');
+    await gammaFrame.locator('[data-testid="percent-slider"]').fill('0.5');
+    await gammaFrame.waitForFunction(() => (document.querySelector('[data-testid="percent-field"]') as HTMLInputElement).value === '0.500', undefined, { timeout: TIMEOUT });
+  }));
+
 test('Prune Channels from the histogram: the job finishes, the report shows the totals, the pruned cfg opens', { timeout: 240_000 }, () =>
   step('prune', async () => {
     await gammaFrame.locator('[data-testid="prune-button"]').click();
