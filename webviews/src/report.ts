@@ -1,24 +1,17 @@
 // Prune report panel: per-layer before/after bars, totals, method and parameters, links.
-import { Chart, colors, themeDefaults } from './shared/charts';
-import { fmtBytes, fmtInt, h, pctChange, vscodeApi } from './shared/dom';
-import type { HostToView, PanelContext, ReportView, ViewToHost } from './shared/protocol';
-import { el, registerComponents } from './shared/toolkit';
+import { Chart, colors } from './shared/charts';
+import { fmtBytes, fmtInt, h, pctChange } from './shared/dom';
+import { el } from './shared/toolkit';
+import type { ReportView } from './shared/protocol';
+import { viewPanel } from './shared/viewPanel';
 
-interface State { view?: ReportView; context?: PanelContext }
-const vscode = vscodeApi<State>();
-const post = (m: ViewToHost) => vscode.postMessage(m);
-registerComponents();
-themeDefaults();
-
-const root = document.getElementById('app')!;
 let chart: Chart | undefined;
 
 function row(label: string, before: string, after: string, change: string, testid: string) {
   return h('tr', { 'data-testid': testid }, h('th', {}, label), h('td', {}, before), h('td', {}, after), h('td', {}, change));
 }
 
-function show(view: ReportView, context = vscode.getState()?.context) {
-  vscode.setState({ view, context });
+viewPanel<ReportView>('report', (root, view, post) => {
   const t = view.totals;
   const openPruned = el('link', { href: '#', 'data-testid': 'open-pruned' }, 'Open pruned cfg');
   const compare = el('link', { href: '#', 'data-testid': 'compare' }, 'Compare with original');
@@ -50,12 +43,4 @@ function show(view: ReportView, context = vscode.getState()?.context) {
     },
     options: { responsive: true, maintainAspectRatio: false, scales: { x: { title: { display: true, text: 'layer' } }, y: { title: { display: true, text: 'filters' } } } },
   });
-}
-
-window.addEventListener('message', (e: MessageEvent<HostToView>) => {
-  if (e.data.type === 'report') show(e.data.view, e.data.context);
-  else if (e.data.type === 'error') root.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, e.data.message));
 });
-const saved = vscode.getState();
-if (saved?.view) show(saved.view);
-post({ type: 'ready' });

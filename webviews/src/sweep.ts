@@ -1,20 +1,12 @@
 // Pruning sweep panel: global percent → params / BFLOPs (and mAP when evaluated), suggested point marked.
-import { Chart, colors, themeDefaults } from './shared/charts';
-import { fmtInt, h, vscodeApi } from './shared/dom';
-import type { HostToView, PanelContext, SweepView, ViewToHost } from './shared/protocol';
-import { registerComponents } from './shared/toolkit';
+import { Chart, colors } from './shared/charts';
+import { fmtInt, h } from './shared/dom';
+import type { SweepView } from './shared/protocol';
+import { viewPanel } from './shared/viewPanel';
 
-interface State { view?: SweepView; context?: PanelContext }
-const vscode = vscodeApi<State>();
-const post = (m: ViewToHost) => vscode.postMessage(m);
-registerComponents();
-themeDefaults();
-
-const root = document.getElementById('app')!;
 let chart: Chart | undefined;
 
-function show(view: SweepView, context = vscode.getState()?.context) {
-  vscode.setState({ view, context });
+viewPanel<SweepView>('sweep', (root, view) => {
   const canvas = h('canvas', { 'data-testid': 'sweep-chart', role: 'img', 'aria-label': 'Sweep curves' });
   const suggested = view.points.find((p) => p.percent === view.suggested);
   root.replaceChildren(
@@ -49,12 +41,4 @@ function show(view: SweepView, context = vscode.getState()?.context) {
       },
     },
   });
-}
-
-window.addEventListener('message', (e: MessageEvent<HostToView>) => {
-  if (e.data.type === 'sweep') show(e.data.view, e.data.context);
-  else if (e.data.type === 'error') root.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, e.data.message));
 });
-const saved = vscode.getState();
-if (saved?.view) show(saved.view);
-post({ type: 'ready' });

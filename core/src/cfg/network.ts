@@ -143,10 +143,5 @@ export interface Network {
 
 export const shapeText = (s: Shape | undefined): string => (s ? `${s[0]}×${s[1]}×${s[2]}` : 'shape unknown');
 
-/** Layers that consume the output of `index`. */
-export function consumersOf(net: Network, index: number): number[] {
-  return net.layers.filter((l) => l.sources.includes(index)).map((l) => l.index);
-}
-
 /** Darknet-style BFLOPs text: `%5.3f`. */
 export const formatBflops = (v: number): string => v.toFixed(3);

@@ -157,21 +157,6 @@ export function findOption(section: CfgSection, key: string): CfgOption | undefi
   return undefined;
 }
 
-export function offsetAt(doc: CfgDocument, pos: Position): number {
-  const line = Math.min(Math.max(pos.line, 0), doc.lineOffsets.length - 1);
-  const lineEnd = line + 1 < doc.lineOffsets.length ? doc.lineOffsets[line + 1] : doc.text.length;
-  return Math.min(doc.lineOffsets[line] + pos.character, lineEnd);
-}
-
-export function positionAt(doc: CfgDocument, offset: number): Position {
-  let lo = 0, hi = doc.lineOffsets.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (doc.lineOffsets[mid] <= offset) lo = mid; else hi = mid - 1;
-  }
-  return { line: lo, character: offset - doc.lineOffsets[lo] };
-}
-
 export function contains(r: Range, p: Position): boolean {
   const afterStart = p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character);
   const beforeEnd = p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character);

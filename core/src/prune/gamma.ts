@@ -7,6 +7,7 @@
 import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
 import { describeLayer } from '../weights/format';
+import { thresholdIndex as planThresholdIndex } from './plan';
 
 export class GammaError extends Error {
   /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins). */
@@ -71,7 +72,7 @@ export function bnLayers(net: Network): number[] {
 export function thresholdIndex(n: number, p: number): number {
   if (!(p >= 0 && p < 1)) throw new GammaError(`percent must be a fraction in [0, 1), got ${p}`);
   if (n === 0) throw new GammaError('the γ set is empty: no threshold');
-  return Math.trunc(n * p);
+  return planThresholdIndex(n, p);
 }
 
 export function thresholdFor(sorted: Float32Array, p: number): number {
