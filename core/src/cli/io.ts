@@ -1,6 +1,8 @@
-// File helpers for the CLI: readable errors instead of stack traces, atomic writes.
+// File helpers for the CLI: readable errors instead of stack traces, atomic writes, and the
+// temporaries an interrupted job must not leave behind (docs/reliability.md).
 
-import { readFileSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { CliError } from './args';
 
 export function readTextFile(path: string): string {
@@ -21,9 +23,17 @@ export function asCliError(e: unknown, path: string): CliError {
   return new CliError(`${path}: ${(e as Error).message}`);
 }
 
+let tempCounter = 0;
+const TEMP_NAME = /^\..+\.tmp-(\d+)-\d+$/;
+
+/** `.NAME.tmp-PID-N` beside `dest`: hidden, and its PID says whether its writer is still alive. */
+export function tempPathFor(dest: string): string {
+  return join(dirname(dest), `.${basename(dest)}.tmp-${process.pid}-${++tempCounter}`);
+}
+
 /** Write via a temporary file and rename, so a failure never leaves a half-written output. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(path);
   trackTemp(tmp);
   try {
     writeFileSync(tmp, data);
@@ -36,14 +46,51 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** Temporary outputs to remove if the process is interrupted (Cancel in the editor sends SIGTERM). */
-const pendingTemps = new Set<string>();
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
 
+/** Removes temporaries left in `dir` by processes that no longer run (a job killed with SIGKILL). */
+export function cleanStaleTemps(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const pid = Number(TEMP_NAME.exec(name)?.[1]);
+    if (!pid || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+    removed.push(join(dir, name));
+  }
+  return removed;
+}
+
+/**
+ * Temporaries to remove if the job is interrupted. The CLI runs the job in a worker thread
+ * (core/src/cli/main.ts); the listener forwards each change to the main thread, which removes
+ * what is still pending after it has stopped the worker.
+ */
+const pendingTemps = new Set<string>();
+let tempListener: ((path: string, pending: boolean) => void) | undefined;
+
+export function onTempChange(listener: (path: string, pending: boolean) => void): void {
+  tempListener = listener;
+}
 export function trackTemp(path: string): void {
   pendingTemps.add(path);
+  tempListener?.(path, true);
 }
 export function untrackTemp(path: string): void {
   pendingTemps.delete(path);
+  tempListener?.(path, false);
 }
 export function removePendingTemps(): void {
   for (const p of pendingTemps) rmSync(p, { recursive: true, force: true });

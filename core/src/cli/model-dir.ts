@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { CliError } from './args';
-import { asCliError, trackTemp, untrackTemp } from './io';
+import { asCliError, tempPathFor, trackTemp, untrackTemp } from './io';
 
 const inside = (parent: string, child: string) => {
   const rel = relative(parent, child);
@@ -30,7 +30,7 @@ export function checkOutputDir(out: string, inputs: string[]): string {
 /** Write `files` into `out` atomically; `verify` runs on the temporary directory before the rename. */
 export function writeModelDir(out: string, files: { name: string; data: string | Uint8Array }[], verify?: (tmpDir: string) => void): string[] {
   const dir = resolve(out);
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
+  const tmp = tempPathFor(dir);
   trackTemp(tmp);
   try {
     mkdirSync(tmp);
