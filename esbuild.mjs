@@ -25,7 +25,8 @@ const webviewEntries = existsSync('webviews/src')
 const nodeBundles = [
   ['client/src/extension.ts', 'client/out/extension.js'],
   ['server/src/server.ts', 'server/out/server.js'],
-  ['core/src/cli/main.ts', 'core/out/cli.js'],
+  ['core/src/cli/process.ts', 'core/out/cli.js'],
+  ['core/src/cli/main.ts', 'core/out/cli-job.js'],
 ].filter(([entry]) => existsSync(entry));
 
 await Promise.all([

@@ -1,9 +1,14 @@
-// Runs every benchmark in bench/ in sequence (each prints its own figures).
+// Runs the benchmarks in bench/ in sequence (each prints its own figures): all of them, or those
+// named (`npm run bench -- cancel prune`).
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const benches = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const names = process.argv.slice(2);
+const all = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const unknown = names.filter((n) => !all.includes(`${n}.ts`));
+if (unknown.length) { console.error(`no benchmark ${unknown.join(', ')} (have: ${all.map((f) => f.replace(/\.ts$/, '')).join(', ')})`); process.exit(2); }
+const benches = names.length ? names.map((n) => `${n}.ts`) : all;
 let failed = 0;
 for (const f of benches) {
   console.log(`\n=== bench/${f} ===`);

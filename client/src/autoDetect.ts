@@ -3,7 +3,8 @@
 // is switched at most once per session, so a user who switches it back keeps their choice.
 
 import * as vscode from 'vscode';
-import { CONFIG_SECTION, LANGUAGE_ID } from './constants';
+import { setting } from './config';
+import { LANGUAGE_ID } from './constants';
 import { firstLineOf, looksLikeMisdetectedCfg } from './detect';
 
 export class FirstLineDetector implements vscode.Disposable {
@@ -16,7 +17,7 @@ export class FirstLineDetector implements vscode.Disposable {
   }
 
   private async check(doc: vscode.TextDocument): Promise<void> {
-    if (!vscode.workspace.getConfiguration(CONFIG_SECTION, doc).get<boolean>('detectByFirstLine', true)) return;
+    if (!setting('detectByFirstLine', doc)) return;
     const key = doc.uri.toString();
     if (this.switched.has(key) || doc.lineCount === 0) return;
     if (!looksLikeMisdetectedCfg(doc.languageId, doc.fileName, firstLineOf(doc.lineAt(0).text))) return;

@@ -1,5 +1,7 @@
 // Identifiers shared by the extension host modules and checked against package.json by the tests.
 
+import { LENS_COMMANDS } from '../../core/src/protocol/lsp';
+
 export const LANGUAGE_ID = 'darknet-cfg';
 /** Settings section; vscode-languageclient also reads `${CLIENT_ID}.trace.server` from it. */
 export const CONFIG_SECTION = 'darknet';
@@ -8,11 +10,31 @@ export const CLIENT_NAME = 'Darknet Language Server';
 /** The bundled server, relative to the extension root. */
 export const SERVER_MODULE = 'server/out/server.js';
 
+/**
+ * Every command the extension contributes (package.json contributes.commands, checked both ways by
+ * test/client/manifest.test.ts); registerCommands requires a handler for each.
+ */
 export const COMMANDS = {
   treatAsDarknetCfg: 'darknet.treatAsDarknetCfg',
   restartServer: 'darknet.restartServer',
   showServerOutput: 'darknet.showServerOutput',
+  showGammaHistogram: 'darknet.showGammaHistogram',
+  pruneChannels: 'darknet.pruneChannels',
+  pruneLayers: 'darknet.pruneLayers',
+  pruneSweep: 'darknet.pruneSweep',
+  /** Also run from the language server's code lens. */
+  compareWithOriginal: LENS_COMMANDS.compareWithOriginal,
+  showLog: 'darknet.showLog',
 } as const;
+
+export type CommandName = keyof typeof COMMANDS;
+
+/** The commands that start a darknet-pruner process (refused in an untrusted workspace), by title. */
+export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
+  pruneChannels: 'Prune Channels…',
+  pruneLayers: 'Prune Layers…',
+  pruneSweep: 'Pruning Sweep…',
+};
 
 export const STATUS_ITEMS = {
   server: 'darknet.server',

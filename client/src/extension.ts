@@ -6,14 +6,15 @@
 
 import * as vscode from 'vscode';
 import { FirstLineDetector } from './autoDetect';
-import { registerCommands } from './commands';
+import { registerCommands, serverCommands } from './commands';
+import { nodePathForJobs } from './config';
 import { LANGUAGE_ID } from './constants';
 import { DarknetLanguageClient } from './languageClient';
 import { NetworkStatusItem } from './status/networkStatusItem';
 import { ServerStatusItem } from './status/serverStatusItem';
 import { JobRunner } from './jobs/jobs';
 import { registerTaskProvider } from './jobs/taskProvider';
-import { registerPruning } from './pruning/commands';
+import { pruningCommands } from './pruning/commands';
 
 let languageClient: DarknetLanguageClient | undefined;
 
@@ -24,13 +25,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(client.onDidSummarize), new FirstLineDetector(),
   );
-  registerCommands(context, { languageClient: client });
-  const runner = new JobRunner(() => ({
-    extensionPath: context.extensionPath,
-    nodePath: vscode.workspace.getConfiguration('darknet').get<string>('pruner.nodePath') || undefined,
-  }));
+  const runner = new JobRunner(() => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() }));
   context.subscriptions.push(runner, registerTaskProvider(runner));
-  registerPruning(context, runner);
+  registerCommands(context, { ...serverCommands(client), ...pruningCommands(context, runner) });
 
   const isCfg = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;
   if (vscode.workspace.textDocuments.some(isCfg)) {

@@ -8,7 +8,8 @@ import {
 } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, CONFIG_SECTION, LANGUAGE_ID, SERVER_MODULE } from './constants';
 import type { ServerPhase } from './status/serverState';
-import { SUMMARY_NOTIFICATION, type NetworkSummaryParams } from '../../core/src/lang/summary';
+import type { NetworkSummaryParams } from '../../core/src/lang/summary';
+import { NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 
 /** Port for `--inspect` when the extension runs in debug mode (F5 from a checkout). */
 const DEBUG_PORT = 6009;
@@ -23,8 +24,6 @@ function serverOptions(serverModule: string): ServerOptions {
 function clientOptions(outputChannel: vscode.LogOutputChannel): LanguageClientOptions {
   return {
     documentSelector: [{ language: LANGUAGE_ID }],
-    // Pushes darknet.* changes as didChangeConfiguration (the server also pulls workspace/configuration).
-    synchronize: { configurationSection: CONFIG_SECTION },
     // Read once by the server before its first workspace/configuration round trip.
     initializationOptions: { settings: JSON.parse(JSON.stringify(vscode.workspace.getConfiguration(CONFIG_SECTION))) as unknown },
     outputChannel,
@@ -63,7 +62,7 @@ export class DarknetLanguageClient implements vscode.Disposable {
     }
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions(serverModule), clientOptions(this.outputChannel));
     this.client = client;
-    client.onNotification(SUMMARY_NOTIFICATION, (p: NetworkSummaryParams) => this.summaryEmitter.fire(p));
+    client.onNotification(NetworkSummaryNotification, (p) => this.summaryEmitter.fire(p));
     client.onDidChangeState((e) => {
       if (this.client !== client) return;
       if (e.newState === State.Starting) this.setPhase({ kind: 'starting' });

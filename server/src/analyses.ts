@@ -17,17 +17,21 @@ interface Entry {
   analysis: Analysis | undefined;
   /** Last version whose references are taken as intended. */
   baseline: Network | undefined;
+  /** The file on disk starts with a BOM (the editor's text does not show it); read at open and save. */
+  bom: boolean;
 }
 
 export class Analyses {
   private readonly entries = new Map<string, Entry>();
 
+  constructor(private readonly fileHasBom: (uri: string) => boolean = () => false) {}
+
   /** The analysis of this exact version, computed at most once. */
   get(doc: TextDocument): Analysis {
     let e = this.entries.get(doc.uri);
-    if (!e) { e = { analysis: undefined, baseline: undefined }; this.entries.set(doc.uri, e); }
+    if (!e) { e = { analysis: undefined, baseline: undefined, bom: this.fileHasBom(doc.uri) }; this.entries.set(doc.uri, e); }
     if (e.analysis?.version === doc.version) return e.analysis;
-    const net = analyseText(doc.getText());
+    const net = analyseText(doc.getText(), { bom: e.bom });
     if (!e.baseline) e.baseline = net;
     let shifted = shiftedReferences(e.baseline, net);
     // Nothing shifted: this text's references are as intended (including right after a repair was applied).
@@ -39,6 +43,9 @@ export class Analyses {
 
   /** Take the current text as intended (on save). */
   acceptBaseline(doc: TextDocument): void {
+    const e = this.entries.get(doc.uri);
+    const bom = this.fileHasBom(doc.uri);
+    if (e && e.bom !== bom) { e.bom = bom; e.analysis = undefined; }
     const a = this.get(doc);
     this.entries.get(doc.uri)!.baseline = a.net;
     a.shifted = undefined;

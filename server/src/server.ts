@@ -3,7 +3,7 @@
 
 import {
   createConnection, DidChangeConfigurationNotification, ProposedFeatures, TextDocuments, TextDocumentSyncKind, MarkupKind, CodeActionKind,
-  type InitializeParams, type InitializeResult, type Connection,
+  type CodeLens, type InitializeParams, type InitializeResult, type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from '../../core/src/lang/actions';
@@ -13,17 +13,19 @@ import { inlayHints } from '../../core/src/lang/inlay';
 import { codeLenses } from '../../core/src/lang/lens';
 import { definitionAt, referencesAt } from '../../core/src/lang/navigation';
 import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
-import { SUMMARY_NOTIFICATION, summarizeNetwork, type NetworkSummaryParams } from '../../core/src/lang/summary';
+import { summarizeNetwork } from '../../core/src/lang/summary';
+import { compareWithOriginalCommand, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 import { OriginalFinder, prunedHoverMarkdown, prunedInlays, prunedLensTitle, prunedView, type PrunedView } from '../../core/src/lang/pruned';
 import type { Network } from '../../core/src/cfg/network';
 import { URI } from 'vscode-uri';
 import { Analyses } from './analyses';
+import { bomActions, fileStartsWithBom } from './bom';
 import { toCodeAction, toCompletionItem, toDocumentSymbol, toInlayHint, toLspDiagnostic } from './convert';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const analyses = new Analyses();
+const analyses = new Analyses(fileStartsWithBom);
 let settings: Settings = DEFAULT_SETTINGS;
 const client = { configuration: false, didChangeConfigurationDynamic: false, inlayRefresh: false, lensRefresh: false, documentChanges: false };
 
@@ -87,7 +89,7 @@ function publish(doc: TextDocument): void {
   const a = analyses.get(doc);
   const diagnostics = [...a.net.diagnostics, ...(a.shifted?.diagnostics ?? [])].map(toLspDiagnostic);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
-  void connection.sendNotification(SUMMARY_NOTIFICATION, { uri: doc.uri, summary: summarizeNetwork(a.net) } satisfies NetworkSummaryParams);
+  void connection.sendNotification(NetworkSummaryNotification, { uri: doc.uri, summary: summarizeNetwork(a.net) });
 }
 
 function schedule(doc: TextDocument): void {
@@ -120,16 +122,18 @@ documents.onDidClose((e) => {
 });
 
 // A pruned cfg (prune-report.json beside it) is compared with its original, once per analysed version.
-const originals = new OriginalFinder();
-const prunedViews = new WeakMap<Network, PrunedView | null>();
-function prunedOf(uri: string, net: Network): PrunedView | undefined {
+// Its report and original are read asynchronously (a cloned repository may point them anywhere), so
+// the handlers that show it wait for that without holding up other requests.
+const originals = new OriginalFinder((message) => connection.console.warn(`darknet: ${message}`));
+const prunedViews = new WeakMap<Network, Promise<PrunedView | undefined>>();
+function prunedOf(uri: string, net: Network): Promise<PrunedView | undefined> {
   let v = prunedViews.get(net);
   if (v === undefined) {
     const file = URI.parse(uri);
-    v = (file.scheme === 'file' && prunedView(originals, file.fsPath, net)) || null;
+    v = file.scheme === 'file' ? prunedView(originals, file.fsPath, net) : Promise.resolve(undefined);
     prunedViews.set(net, v);
   }
-  return v ?? undefined;
+  return v;
 }
 
 /** The current analysis of an open document. */
@@ -138,12 +142,12 @@ function analysisOf(uri: string) {
   return doc ? { doc, ...analyses.get(doc) } : undefined;
 }
 
-connection.onHover(({ textDocument, position }) => {
+connection.onHover(async ({ textDocument, position }) => {
   const a = analysisOf(textDocument.uri);
   const h = a && hoverAt(a.net, position);
   if (!h) return null;
   const layer = a.net.layers.find((l) => l.section.headerRange.start.line === position.line);
-  const pruned = layer && prunedOf(textDocument.uri, a.net);
+  const pruned = layer && (await prunedOf(textDocument.uri, a.net));
   const extra = pruned && layer ? prunedHoverMarkdown(pruned, layer) : undefined;
   return { contents: { kind: MarkupKind.Markdown, value: extra ? h.markdown + '\n' + extra : h.markdown }, range: h.range };
 });
@@ -169,23 +173,23 @@ connection.onFoldingRanges(({ textDocument }) => {
   return a ? foldingRanges(a.net) : null;
 });
 
-connection.languages.inlayHint.on(({ textDocument, range }) => {
+connection.languages.inlayHint.on(async ({ textDocument, range }) => {
   const a = analysisOf(textDocument.uri);
   if (!a) return null;
-  const pruned = prunedOf(textDocument.uri, a.net);
+  const pruned = await prunedOf(textDocument.uri, a.net);
   return [...inlayHints(a.net, range, settings.inlayHints), ...(pruned ? prunedInlays(pruned, a.net, range) : [])].map(toInlayHint);
 });
 
-connection.onCodeLens(({ textDocument }) => {
+connection.onCodeLens(async ({ textDocument }) => {
   const a = analysisOf(textDocument.uri);
   if (!a || !settings.codeLens.enable) return [];
   // An empty command id makes VS Code show the lens as plain text.
-  const lenses = codeLenses(a.net).map((l) => ({ range: l.range, command: { title: l.title, command: '' } }));
-  const pruned = prunedOf(textDocument.uri, a.net);
+  const lenses: CodeLens[] = codeLenses(a.net).map((l) => ({ range: l.range, command: { title: l.title, command: '' } }));
+  const pruned = await prunedOf(textDocument.uri, a.net);
   if (pruned && a.net.net.section) {
     const range = a.net.net.section.headerRange;
     lenses.push({ range, command: { title: prunedLensTitle(pruned), command: '' } });
-    lenses.push({ range, command: { title: 'Compare with original', command: 'darknet.compareWithOriginal', arguments: [textDocument.uri] } as never });
+    lenses.push({ range, command: compareWithOriginalCommand('Compare with original', textDocument.uri) });
   }
   return lenses;
 });
@@ -202,7 +206,9 @@ connection.onCodeAction(({ textDocument, range, context }) => {
   let actions = codeActions(a.net, a.shifted, range);
   if (context.only?.length) actions = actions.filter((x) => context.only!.some((k) => x.kind === k || x.kind.startsWith(k + '.')));
   const version = client.documentChanges ? a.doc.version : undefined;
-  return actions.map((x) => toCodeAction(textDocument.uri, x, version));
+  const quickFixes = !context.only?.length || context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'));
+  const bom = quickFixes ? bomActions(a.net, range) : [];
+  return [...bom, ...actions.map((x) => toCodeAction(textDocument.uri, x, version))];
 });
 
 documents.listen(connection);

@@ -12,6 +12,7 @@ const head = (filters: number, yolo = 'mask=0,1,2\nanchors=10,13, 16,30, 33,23\n
 const codesOf = (text: string) => analyseText(text).diagnostics.map((d) => d.code);
 
 const CASES: Record<string, { bad: string; good: string; message?: RegExp }> = {
+  'utf8-bom': { bad: `\uFEFF${NET}${conv(8)}`, good: NET + conv(8), message: /^UTF-8 BOM: darknet reads it as part of the first line/ },
   'syntax': { bad: `filters=3\n${NET}${conv(8)}`, good: NET + conv(8), message: /before the first section/ },
   'no-sections': { bad: '# nothing\n', good: NET + conv(8) },
   'missing-net': { bad: conv(8), good: NET + conv(8), message: /first section must be \[net\]/ },
@@ -43,6 +44,7 @@ const CASES: Record<string, { bad: string; good: string; message?: RegExp }> = {
   },
   'bad-shape': { bad: NET + conv(8).replace('size=3', 'size=99').replace('pad=1', 'pad=0'), good: NET + conv(8) },
   'shape-mismatch': { bad: `${NET}${conv(8)}${conv(8)}[sam]\nfrom=-2\n`.replace(/filters=8\nsize=3\nstride=1\npad=1\nactivation=leaky\n\[sam\]/, 'filters=4\nsize=3\nstride=1\npad=1\nactivation=leaky\n[sam]'), good: `${NET}${conv(8)}${conv(8)}[sam]\nfrom=-2\n` },
+  'too-large': { bad: NET + conv(2_000_000_000), good: NET + conv(8), message: /^Layer 0 \(convolutional\): its weights are 231 GiB, over the 4 GiB bound/ },
 };
 
 test('every diagnostic code has a failing and a passing case', () => {

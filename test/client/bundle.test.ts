@@ -21,3 +21,14 @@ test('the client bundle imports only vscode and Node built-ins, and no ML module
   const external = Object.values(r.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
   assert.deepEqual([...new Set(external.filter((p) => p !== 'vscode' && !builtins.has(p)))], []);
 });
+
+test('the webview bundles take from core only the γ threshold index, not the pruning core', async () => {
+  for (const panel of ['gamma', 'report', 'sweep']) {
+    const r = await esbuild.build({
+      entryPoints: [join(REPO, `webviews/src/${panel}.ts`)], bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+      write: false, metafile: true, logLevel: 'silent', absWorkingDir: REPO,
+    });
+    const core = Object.keys(r.metafile.inputs).filter((p) => p.startsWith('core/'));
+    assert.deepEqual(core, panel === 'gamma' ? ['core/src/prune/threshold.ts'] : [], panel);
+  }
+});

@@ -6,13 +6,16 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO, corpusCfgs, readCfg } from '../corpus';
-import { COMMANDS, CONFIG_SECTION, LANGUAGE_ID, SERVER_MODULE } from '../../client/src/constants';
+import { COMMANDS, CONFIG_SECTION, JOB_COMMANDS, LANGUAGE_ID, SERVER_MODULE } from '../../client/src/constants';
+import { SETTINGS } from '../../client/src/config/settings';
+import { LENS_COMMANDS } from '../../core/src/protocol/lsp';
 import { SCOPE_NAME } from '../../scripts/grammar';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 
 interface Language { id: string; aliases?: string[]; extensions?: string[]; filenames?: string[]; filenamePatterns?: string[]; firstLine?: string; configuration?: string }
 interface Manifest {
   main: string;
+  capabilities?: { untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
   activationEvents: string[];
   contributes: {
     languages: Language[];
@@ -20,7 +23,7 @@ interface Manifest {
     snippets: { language: string; path: string }[];
     commands: { command: string; title: string; category?: string }[];
     menus: Record<string, { command: string; when?: string }[]>;
-    configuration: { title: string; properties: Record<string, { type: string; default: unknown; enum?: string[] }> };
+    configuration: { title: string; properties: Record<string, { type: string; default: unknown; enum?: string[]; scope?: string }> };
   };
 }
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Manifest;
@@ -76,7 +79,11 @@ test('grammar and snippets are contributed for the language and exist', () => {
 
 test('commands match the client ids, in the Darknet category, and menus only name declared commands', () => {
   const declared = new Set(c.commands.map((x) => x.command));
-  for (const id of Object.values(COMMANDS)) assert.ok(declared.has(id), `${id} not declared in package.json`);
+  assert.deepEqual([...declared].sort(), Object.values(COMMANDS).sort(), 'package.json contributes.commands and the client table (client/src/constants.ts) differ');
+  for (const id of Object.values(LENS_COMMANDS)) assert.ok(Object.values(COMMANDS).includes(id), `the server's lens command ${id} is not a client command`);
+  for (const [name, title] of Object.entries(JOB_COMMANDS)) {
+    assert.equal(c.commands.find((x) => x.command === COMMANDS[name as keyof typeof COMMANDS])?.title, title, name);
+  }
   for (const cmd of c.commands) assert.equal(cmd.category, 'Darknet', cmd.command);
   const treat = c.commands.find((x) => x.command === COMMANDS.treatAsDarknetCfg)!;
   assert.equal(treat.title, 'Treat File as Darknet cfg');
@@ -91,6 +98,30 @@ test('activation events and entry points', () => {
   assert.ok(pkg.activationEvents.includes(`onCommand:${COMMANDS.treatAsDarknetCfg}`));
   assert.equal(pkg.main, './client/out/extension.js');
   assert.match(SERVER_MODULE, /^server\/out\/server\.js$/);
+});
+
+test('settings: package.json declares exactly the typed settings of the client, with their types, defaults and enums', () => {
+  const p = c.configuration.properties;
+  assert.deepEqual(Object.keys(p).sort(), Object.keys(SETTINGS).map((k) => `${CONFIG_SECTION}.${k}`).sort());
+  for (const [key, s] of Object.entries(SETTINGS)) {
+    const declared = p[`${CONFIG_SECTION}.${key}`];
+    assert.equal(declared.type, s.type, key);
+    assert.equal(declared.default, s.default, key);
+    assert.deepEqual(declared.enum, 'enum' in s ? s.enum : undefined, key);
+  }
+});
+
+test('workspace trust: limited support, and every executable path setting is restricted', () => {
+  const trust = pkg.capabilities?.untrustedWorkspaces;
+  assert.ok(trust, 'capabilities.untrustedWorkspaces missing');
+  assert.equal(trust.supported, 'limited');
+  assert.match(trust.description ?? '', /Restricted Mode/);
+  const restricted = trust.restrictedConfigurations ?? [];
+  assert.ok(restricted.includes('darknet.pruner.nodePath'));
+  for (const key of restricted) assert.ok(c.configuration.properties[key], `${key} is not a setting`);
+  for (const [key, prop] of Object.entries(c.configuration.properties)) {
+    if (prop.type === 'string' && /path$/i.test(key)) assert.ok(restricted.includes(key), `${key} names an executable path but is not restricted`);
+  }
 });
 
 test('settings: darknet.* with the documented defaults, equal to the server defaults', () => {

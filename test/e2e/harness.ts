@@ -119,6 +119,8 @@ export interface StartOptions {
   vsix?: string;
   /** Browser viewport. */
   viewport?: { width: number; height: number };
+  /** false: workspace trust is on and the workspace opens untrusted, in Restricted Mode (default true). */
+  trusted?: boolean;
 }
 
 export interface Problem {
@@ -206,7 +208,8 @@ export class VSCode {
     const workspace = join(tmp, 'workspace');
     const xdg = join(tmp, 'xdg');
     for (const d of [join(userData, 'User'), extensions, workspace, xdg]) mkdirSync(d, { recursive: true });
-    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...opts.settings }, null, 2));
+    const trust = opts.trusted === false ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+    writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...trust, ...opts.settings }, null, 2));
     const configFile = join(tmp, 'config.yaml');
     writeFileSync(configFile, 'auth: none\ncert: false\n');
     for (const [rel, content] of Object.entries(opts.files ?? {})) {
@@ -251,7 +254,7 @@ export class VSCode {
         '--bind-addr', '127.0.0.1:0',
         '--disable-telemetry',
         '--disable-update-check',
-        '--disable-workspace-trust',
+        ...(opts.trusted === false ? [] : ['--disable-workspace-trust']),
         '--disable-getting-started-override',
         '--ignore-last-opened',
         workspace,

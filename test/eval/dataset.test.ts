@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetError, iterateDataset, labelPathFor, parseDataFile, readImageList, readLabels } from '../../core/src/eval/dataset';
+import { DatasetError, findLabelFile, iterateDataset, labelPathFor, parseDataFile, readImageList, readLabels } from '../../core/src/eval/dataset';
 import { referenceNms } from '../../core/src/eval/reference-nms';
 import type { Detection } from '../../core/src/nn/decode';
 
@@ -28,6 +28,14 @@ test('label path: /images/ and /JPEGImages/ become /labels/, the image extension
   assert.equal(labelPathFor('/d/VOC/JPEGImages/a.JPEG'), '/d/VOC/labels/a.txt');
   assert.equal(labelPathFor('/d/obj/b.png'), '/d/obj/b.txt');
   assert.equal(labelPathFor('C:\\d\\images\\c.bmp'), 'C:\\d\\labels\\c.txt');
+});
+
+test('label lookup: darknet\'s labels/ path first, then beside the image; every path tried is named', () => {
+  const dir = tree({ 'a/images/x.jpg': '', 'a/images/x.txt': '0 .5 .5 .1 .1\n', 'b/images/y.png': '', 'b/labels/y.txt': '', 'b/images/y.txt': '', 'c/images/z.png': '' });
+  assert.equal(findLabelFile(join(dir, 'a/images/x.jpg')).path, join(dir, 'a/images/x.txt'));
+  assert.equal(findLabelFile(join(dir, 'b/images/y.png')).path, join(dir, 'b/labels/y.txt'));
+  assert.deepEqual(findLabelFile(join(dir, 'c/images/z.png')), { path: undefined, tried: [join(dir, 'c/labels/z.txt'), join(dir, 'c/images/z.txt')] });
+  assert.deepEqual(findLabelFile(join(dir, 'd/obj/w.png')).tried, [join(dir, 'd/obj/w.txt')]);
 });
 
 test('.data: keys, comments, first duplicate wins; valid= relative to cwd first, then to the .data directory', () => {

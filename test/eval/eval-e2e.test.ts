@@ -16,13 +16,14 @@
 // boxes, so IoU is 1 only if the letterbox correction is right (uncorrected boxes give IoU 1/3).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { serializeWeights } from '../../core/src/weights/write';
 import { main } from '../../core/src/cli/main';
+import { runCli } from '../cli/run';
 
 const CFG = `[net]
 width=64
@@ -168,4 +169,32 @@ test('eval: bad dataset input gives a located error, not a stack trace', async (
   assert.equal(r.code, 1);
   assert.match(r.err.join('\n'), /labels[/\\]img1\.txt:2: expected "class cx cy w h", got "0 0\.5 0\.5 0\.5"/);
   writeFileSync(join(dir, 'data', 'labels', 'img1.txt'), `${label(1)}\n${label(2)}\n`);
+});
+
+test('eval with AlexeyAB\'s layout (each label .txt beside its image, no labels/ folder): the same figures; a missing label is named with the paths tried', () => {
+  mkdirSync(join(dir, 'alexey', 'images'), { recursive: true });
+  for (const n of [0, 1, 2]) copyFileSync(join(dir, 'data', 'images', `img${n}.png`), join(dir, 'alexey', 'images', `img${n}.png`));
+  for (const n of [0, 1]) copyFileSync(join(dir, 'data', 'labels', `img${n}.txt`), join(dir, 'alexey', 'images', `img${n}.txt`));
+  writeFileSync(join(dir, 'alexey', 'valid.txt'), 'images/img0.png\nimages/img1.png\nimages/img2.png\n');
+  writeFileSync(join(dir, 'alexey', 'obj.data'), 'classes = 1\nvalid = valid.txt\n');
+  const r = runCli(['eval', 'det.cfg', 'det.weights', '--data', join('alexey', 'obj.data'), '--json'], dir);
+  assert.equal(r.code, 0, r.err);
+  const rep = JSON.parse(r.out.trim().split('\n').pop()!);
+  assert.equal(rep.imagesWithoutLabels, 1);
+  assert.equal(rep.targets, 4);
+  close(rep.precision, 0.75, 'P'); close(rep.recall, 0.75, 'R'); close(rep.map50, 0.69, 'mAP@0.5');
+  const img2 = join(dir, 'alexey', 'images', 'img2.png');
+  assert.ok(r.err.includes(`1 image(s) have no label file (counted as images without objects), e.g. ${img2}: tried ${join(dir, 'alexey', 'labels', 'img2.txt')}, ${join(dir, 'alexey', 'images', 'img2.txt')}`), r.err);
+});
+
+test('eval refuses to report an mAP when no image has a label file, naming the paths tried', () => {
+  mkdirSync(join(dir, 'unlabelled', 'images'), { recursive: true });
+  for (const n of [0, 1, 2]) copyFileSync(join(dir, 'data', 'images', `img${n}.png`), join(dir, 'unlabelled', 'images', `img${n}.png`));
+  writeFileSync(join(dir, 'unlabelled', 'valid.txt'), 'images/img0.png\nimages/img1.png\nimages/img2.png\n');
+  writeFileSync(join(dir, 'unlabelled', 'obj.data'), 'classes = 1\nvalid = valid.txt\n');
+  const r = runCli(['eval', 'det.cfg', 'det.weights', '--data', join('unlabelled', 'obj.data')], dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '', 'no mAP printed');
+  const img0 = join(dir, 'unlabelled', 'images', 'img0.png');
+  assert.equal(r.err.trim(), `darknet-pruner: ${join(dir, 'unlabelled', 'valid.txt')}: none of the 3 image(s) has a label file, so there is no mAP to report (for ${img0}: tried ${join(dir, 'unlabelled', 'labels', 'img0.txt')}, ${join(dir, 'unlabelled', 'images', 'img0.txt')})`);
 });

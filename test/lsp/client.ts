@@ -8,6 +8,7 @@ import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter,
   type ProtocolConnection, type PublishDiagnosticsParams, type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
+import { NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 import { REPO } from '../corpus';
 
 export const SERVER = join(REPO, 'server', 'out', 'server.js');
@@ -22,8 +23,8 @@ function newestSource(dir: string): number {
 }
 
 export function ensureServerBuilt(): void {
-  // What the server bundles: its own sources and the cfg/lang parts of core.
-  const sources = Math.max(...['server/src', 'core/src/cfg', 'core/src/lang'].map((d) => newestSource(join(REPO, d))));
+  // What the server bundles: its own sources and parts of core (cfg, lang, protocol, prune, io, text).
+  const sources = Math.max(newestSource(join(REPO, 'server/src')), newestSource(join(REPO, 'core/src')));
   if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= sources) return;
   const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('building the language server failed');
@@ -42,6 +43,8 @@ export class LspClient {
   readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
   /** darknet/networkSummary notifications by document. */
   readonly summaries = new Map<string, unknown>();
+  /** window/logMessage texts, in order. */
+  readonly logs: string[] = [];
   private exited = false;
   private readonly versions = new Map<string, number>();
 
@@ -63,8 +66,8 @@ export class LspClient {
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
-    this.conn.onNotification('window/logMessage', () => undefined);
-    this.conn.onNotification('darknet/networkSummary', (p: { uri: string; summary: unknown }) => { this.summaries.set(p.uri, p.summary); });
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
+    this.conn.onNotification(NetworkSummaryNotification, (p) => { this.summaries.set(p.uri, p.summary); });
     this.conn.listen();
   }
 

@@ -43,7 +43,7 @@ test('hover on a pruned section adds the before/after table', async () => {
   const pos = find(prunedText, '[convolutional]');
   const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: pos });
   const value = (h.contents as MarkupContent).value;
-  assert.match(value, /\*\*Pruned\*\* from layer 0 of tiny\.cfg/);
+  assert.match(value, /\*\*Pruned\*\* from layer 0 of tiny\\\.cfg/); // the file name escaped as Markdown
   assert.match(value, /\| filters \| 32 \| \d+ \| −\d+% \|/);
 });
 

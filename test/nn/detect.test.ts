@@ -201,10 +201,10 @@ test('CLI forward writes darknet-layout yolo_<i>.f32 equal to the in-process for
   assert.ok(maxAbsDiff(got, want) === 0);
   t.dispose(); x.dispose(); m.dispose();
   writeFileSync(join(dir, 'short.f32'), new Uint8Array(100));
-  const bad = await cli(['forward', join(dir, 'n.cfg'), join(dir, 'n.weights'), '--input', join(dir, 'short.f32'), '--out-dir', join(dir, 'out')]);
+  const bad = await cli(['forward', join(dir, 'n.cfg'), join(dir, 'n.weights'), '--input', join(dir, 'short.f32'), '--out-dir', join(dir, 'out-bad')]);
   assert.equal(bad.code, 1);
   assert.match(bad.err, /short\.f32: 100 bytes, but the network input 64×64×3 needs 49152 bytes/);
-  const noW = await cli(['forward', join(dir, 'n.cfg'), join(dir, 'in.f32'), '--input', join(dir, 'in.f32'), '--out-dir', join(dir, 'out')]);
+  const noW = await cli(['forward', join(dir, 'n.cfg'), join(dir, 'in.f32'), '--input', join(dir, 'in.f32'), '--out-dir', join(dir, 'out-bad')]);
   assert.equal(noW.code, 1);
   assert.match(noW.err, /in\.f32/);
 });

@@ -1,20 +1,18 @@
 // BN-γ histogram panel: distribution of |γ| over the prunable set or one layer, the global-percent
 // threshold as a draggable line, live figures for the chosen percent, and a Prune button.
-import { Chart, colors, histogram, themeDefaults, type Plugin } from './shared/charts';
-import { fmtBytes, fmtInt, h, pctChange, vscodeApi } from './shared/dom';
-import { thresholdIndex, type GammaView, type PanelContext, type HostToView, type PruneFigures, type ViewToHost } from './shared/protocol';
-import { el, registerComponents, valueOf } from './shared/toolkit';
+import { thresholdIndex } from '../../core/src/prune/threshold';
+import { Chart, colors, histogram, type Plugin } from './shared/charts';
+import { fmtBytes, fmtInt, h, pctChange } from './shared/dom';
+import type { GammaView, PruneFigures } from './shared/protocol';
+import { el, valueOf } from './shared/toolkit';
+import { viewPanel } from './shared/viewPanel';
 
-interface State { view?: GammaView; context?: PanelContext; percent: number; layerKeep: number; layer: string }
-const vscode = vscodeApi<State>();
-const post = (m: ViewToHost) => vscode.postMessage(m);
+/** What the user chose, kept across reloads; a fresh panel starts from the host's defaults. */
+interface GammaUi { percent: number; layerKeep: number; layer: string }
 const BINS = 60;
 
-registerComponents();
-themeDefaults();
-
-let fresh = vscode.getState() === undefined;
-const state: State = vscode.getState() ?? { percent: 0.8, layerKeep: 0.01, layer: 'all' };
+const state: GammaUi & { view?: GammaView } = { percent: 0.8, layerKeep: 0.01, layer: 'all' };
+const save = () => panel.saveUi({ percent: state.percent, layerKeep: state.layerKeep, layer: state.layer });
 let chart: Chart | undefined;
 let inFlight = false;
 let queued = false;
@@ -84,7 +82,7 @@ function setPercent(p: number, fromSlider = false) {
   state.percent = Math.min(0.99, Math.max(0, Math.round(p * 1000) / 1000));
   if (!fromSlider) slider.value = String(state.percent);
   (percentField as HTMLInputElement).value = state.percent.toFixed(3);
-  vscode.setState(state);
+  save();
   chart?.update();
   requestFigures();
 }
@@ -92,7 +90,7 @@ function setPercent(p: number, fromSlider = false) {
 function requestFigures() {
   if (inFlight) { queued = true; return; }
   inFlight = true;
-  post({ type: 'percent', percent: state.percent, layerKeep: state.layerKeep });
+  panel.post({ type: 'percent', percent: state.percent, layerKeep: state.layerKeep });
 }
 
 function showFigures(f: PruneFigures) {
@@ -109,9 +107,8 @@ function showFigures(f: PruneFigures) {
   );
 }
 
-function showView(view: GammaView) {
-  // A fresh panel starts from the host's remembered defaults; a restored one from its own state.
-  if (fresh) { state.percent = view.percent; state.layerKeep = view.layerKeep; fresh = false; }
+function showView(view: GammaView, saved: GammaUi | undefined) {
+  Object.assign(state, saved ?? { percent: view.percent, layerKeep: view.layerKeep, layer: 'all' });
   state.view = view;
   title.textContent = `BN-γ distribution — ${view.title} (${view.layers.length} prunable layers, ${fmtInt(view.sorted.length)} channels)`;
   layerSelect.replaceChildren(el('option', { value: 'all' }, 'All prunable layers'), ...view.layers.map((l) => el('option', { value: String(l.index) }, `layer ${l.index} (${l.channels} ch, mean |γ| ${l.mean.toPrecision(3)})`)));
@@ -138,17 +135,12 @@ slider.addEventListener('input', () => setPercent(Number(slider.value), true));
 percentField.addEventListener('change', () => { const p = Number(valueOf(percentField)); if (Number.isFinite(p)) setPercent(p); });
 keepField.addEventListener('change', () => {
   const k = Number(valueOf(keepField));
-  if (Number.isFinite(k) && k >= 0 && k <= 1) { state.layerKeep = k; vscode.setState(state); requestFigures(); }
+  if (Number.isFinite(k) && k >= 0 && k <= 1) { state.layerKeep = k; save(); requestFigures(); }
 });
-layerSelect.addEventListener('change', () => { state.layer = valueOf(layerSelect) || 'all'; vscode.setState(state); drawChart(); });
-pruneButton.addEventListener('click', () => post({ type: 'prune', percent: state.percent, layerKeep: state.layerKeep }));
+layerSelect.addEventListener('change', () => { state.layer = valueOf(layerSelect) || 'all'; save(); drawChart(); });
+pruneButton.addEventListener('click', () => panel.post({ type: 'prune', percent: state.percent, layerKeep: state.layerKeep }));
 
-window.addEventListener('message', (e: MessageEvent<HostToView>) => {
-  const m = e.data;
-  if (m.type === 'gamma') { state.context = m.context; showView(m.view); }
-  else if (m.type === 'figures') showFigures(m.figures);
-  else if (m.type === 'error') { inFlight = false; figures.replaceChildren(h('div', { class: 'error', 'data-testid': 'error' }, m.message)); }
+const panel = viewPanel<'gamma', GammaUi>('gamma', (_root, view, p) => showView(view, p.ui), {
+  onMessage: (m) => { if (m.type === 'figures') showFigures(m.figures); },
+  onError: (message) => { inFlight = false; figures.replaceChildren(h('div', { class: 'error', 'data-testid': 'error' }, message)); },
 });
-
-if (state.view) showView(state.view);
-post({ type: 'ready' });

@@ -2,7 +2,6 @@
 import { Chart, colors } from './shared/charts';
 import { fmtBytes, fmtInt, h, pctChange } from './shared/dom';
 import { el } from './shared/toolkit';
-import type { ReportView } from './shared/protocol';
 import { viewPanel } from './shared/viewPanel';
 
 let chart: Chart | undefined;
@@ -11,12 +10,12 @@ function row(label: string, before: string, after: string, change: string, testi
   return h('tr', { 'data-testid': testid }, h('th', {}, label), h('td', {}, before), h('td', {}, after), h('td', {}, change));
 }
 
-viewPanel<ReportView>('report', (root, view, post) => {
+viewPanel('report', (root, view, panel) => {
   const t = view.totals;
   const openPruned = el('link', { href: '#', 'data-testid': 'open-pruned' }, 'Open pruned cfg');
   const compare = el('link', { href: '#', 'data-testid': 'compare' }, 'Compare with original');
-  openPruned.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'open', target: 'prunedCfg' }); });
-  compare.addEventListener('click', (e) => { e.preventDefault(); post({ type: 'compare' }); });
+  openPruned.addEventListener('click', (e) => { e.preventDefault(); panel.post({ type: 'open', target: 'prunedCfg' }); });
+  compare.addEventListener('click', (e) => { e.preventDefault(); panel.post({ type: 'compare' }); });
   const params = Object.entries(view.parameters).map(([k, v]) => `${k}=${v}`).join(', ');
   const canvas = h('canvas', { 'data-testid': 'report-chart', role: 'img', 'aria-label': 'Filters before and after per layer' });
   root.replaceChildren(

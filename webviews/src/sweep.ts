@@ -1,12 +1,11 @@
 // Pruning sweep panel: global percent → params / BFLOPs (and mAP when evaluated), suggested point marked.
 import { Chart, colors } from './shared/charts';
 import { fmtInt, h } from './shared/dom';
-import type { SweepView } from './shared/protocol';
 import { viewPanel } from './shared/viewPanel';
 
 let chart: Chart | undefined;
 
-viewPanel<SweepView>('sweep', (root, view) => {
+viewPanel('sweep', (root, view) => {
   const canvas = h('canvas', { 'data-testid': 'sweep-chart', role: 'img', 'aria-label': 'Sweep curves' });
   const suggested = view.points.find((p) => p.percent === view.suggested);
   root.replaceChildren(

@@ -11,12 +11,25 @@ export interface CliInvocation {
   cwd?: string;
 }
 
+export interface CliExit {
+  /** The exit code; null when the process ended by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderr: string;
+  /** Cancel was asked for, and the process did not stop within the grace period, so it was killed. */
+  killed: boolean;
+}
+
 export interface CliRun {
   readonly child: ChildProcess;
-  /** Resolves with the exit code (null when killed by a signal). */
-  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-  cancel(): void;
+  /** Resolves once the process has exited, never before. */
+  readonly done: Promise<CliExit>;
+  /** SIGTERM now (the CLI stops within a second, removing what it started), SIGKILL after `graceMs`. */
+  cancel(graceMs?: number): void;
 }
+
+/** The CLI stops within a second of SIGTERM (docs/reliability.md); more than this means it is stuck. */
+export const CANCEL_GRACE_MS = 3000;
 
 export interface CliHost {
   extensionPath: string;
@@ -49,9 +62,40 @@ export function startCli(host: CliHost, inv: CliInvocation, onEvent: (e: JobEven
     if (e) onEvent(e); else if (line.trim()) onLog(line);
   });
   lines(child.stderr!, (line) => { stderr += line + '\n'; onLog(line); });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    child.on('error', (err) => { stderr += err.message; resolve({ code: -1, signal: null, stderr }); });
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  let killed = false;
+  let escalation: NodeJS.Timeout | undefined;
+  const done = new Promise<CliExit>((resolve) => {
+    child.on('error', (err) => { stderr += err.message; resolve({ code: -1, signal: null, stderr, killed }); });
+    child.on('close', (code, signal) => { clearTimeout(escalation); resolve({ code, signal, stderr, killed }); });
   });
-  return { child, done, cancel: () => { if (child.exitCode === null) child.kill('SIGTERM'); } };
+  const running = () => child.exitCode === null && child.signalCode === null;
+  const cancel = (graceMs = CANCEL_GRACE_MS) => {
+    if (!running() || escalation) return;
+    child.kill('SIGTERM');
+    escalation = setTimeout(() => { if (running()) { killed = true; child.kill('SIGKILL'); } }, graceMs);
+  };
+  return { child, done, cancel };
+}
+
+export interface ExitJudgement {
+  ok: boolean;
+  cancelled: boolean;
+  cancelNote?: string;
+  error?: string;
+}
+
+/** What the exit of a job means, said as it happened (a cancel can come too late, or need SIGKILL). */
+export function judgeExit(exit: CliExit, cancelRequested: boolean, error?: string): ExitJudgement {
+  const lastLine = exit.stderr.trim().split('\n').pop();
+  if (exit.code === 0) {
+    return { ok: true, cancelled: false, ...(cancelRequested ? { cancelNote: 'it had finished before the cancel took effect; its outputs are complete' } : {}) };
+  }
+  if (!cancelRequested) return { ok: false, cancelled: false, error: error ?? (lastLine || `exit code ${exit.code ?? exit.signal}`) };
+  if (exit.killed) {
+    return { ok: false, cancelled: true, error: 'cancelled', cancelNote: 'it did not stop on SIGTERM and was killed; temporaries it left (.NAME.tmp-PID-…) are removed by the next job writing to the same folder' };
+  }
+  if (exit.code === 130 || exit.code === 143 || exit.signal === 'SIGTERM' || exit.signal === 'SIGINT') {
+    return { ok: false, cancelled: true, error: 'cancelled', cancelNote: 'stopped; nothing partial was left' };
+  }
+  return { ok: false, cancelled: false, error: error ?? (lastLine || `exit code ${exit.code ?? exit.signal}`) };
 }

@@ -3,7 +3,7 @@
 
 import * as vscode from 'vscode';
 import type { JobEvent } from '../../../core/src/cli/events';
-import { startCli, type CliHost } from './cliProcess';
+import { judgeExit, startCli, type CliHost } from './cliProcess';
 
 export interface JobSpec {
   title: string;
@@ -13,7 +13,10 @@ export interface JobSpec {
 
 export interface JobOutcome {
   ok: boolean;
+  /** Cancel took effect: the job stopped before it finished. */
   cancelled: boolean;
+  /** What cancelling really did, when it was asked for. */
+  cancelNote?: string;
   result?: unknown;
   artifacts: { kind: string; path: string }[];
   error?: string;
@@ -67,15 +70,13 @@ export class JobRunner implements vscode.Disposable {
         default: break;
       }
     }, (line) => { this.log.info(line); write?.(line); });
-    const sub = token.onCancellationRequested(() => { outcome.cancelled = true; run.cancel(); });
-    return run.done.then(({ code, stderr }) => {
+    let cancelRequested = false;
+    const sub = token.onCancellationRequested(() => { cancelRequested = true; this.log.info(`${spec.title}: cancelling`); run.cancel(); });
+    return run.done.then((exit) => {
       sub.dispose();
       this.setRunning(-1);
-      outcome.ok = code === 0 && !outcome.cancelled;
-      if (!outcome.ok && !outcome.error) {
-        outcome.error = outcome.cancelled ? 'cancelled' : (stderr.trim().split('\n').pop() ?? `exit code ${code}`);
-      }
-      this.log.info(outcome.ok ? `${spec.title}: done` : `${spec.title}: ${outcome.error}`);
+      Object.assign(outcome, judgeExit(exit, cancelRequested, outcome.error));
+      this.log.info(outcome.ok ? `${spec.title}: done${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}` : `${spec.title}: ${outcome.error}`);
       return outcome;
     });
   }
@@ -99,7 +100,7 @@ export class JobRunner implements vscode.Disposable {
 
 /** Completion notification: "Open report" / "Open pruned cfg" / "Show log". */
 export async function announce(runner: JobRunner, title: string, outcome: JobOutcome, openReport?: (path: string) => void): Promise<void> {
-  if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} cancelled; nothing was written.`); return; }
+  if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} cancelled: ${outcome.cancelNote ?? 'stopped'}.`); return; }
   if (!outcome.ok) {
     const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, 'Show log');
     if (pick) runner.log.show();
@@ -108,7 +109,7 @@ export async function announce(runner: JobRunner, title: string, outcome: JobOut
   const report = outcome.artifacts.find((a) => a.kind === 'report');
   const cfg = outcome.artifacts.find((a) => a.kind === 'cfg');
   const actions = [...(report ? ['Open report'] : []), ...(cfg ? ['Open pruned cfg'] : []), 'Show log'];
-  const pick = await vscode.window.showInformationMessage(`${title} finished.`, ...actions);
+  const pick = await vscode.window.showInformationMessage(`${title} finished${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}.`, ...actions);
   if (pick === 'Open report' && report) openReport?.(report.path);
   else if (pick === 'Open pruned cfg' && cfg) await vscode.window.showTextDocument(vscode.Uri.file(cfg.path));
   else if (pick === 'Show log') runner.log.show();

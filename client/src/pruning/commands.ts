@@ -4,28 +4,25 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SweepResult } from '../../../core/src/prune/sweep';
+import { jobResult, pruneChannelArgs, pruneLayerArgs, sweepArgs } from '../../../core/src/protocol/jobs';
 import type { SweepView } from '../../../webviews/src/shared/protocol';
+import { COMMANDS } from '../constants';
 import { announce, type JobOutcome, type JobRunner } from '../jobs/jobs';
+import type { CommandHandlers } from '../trust';
 import { DarknetPanel, type PanelHandlers, type PanelKind } from '../panels/webviewPanel';
 import { GammaModel } from './gammaModel';
 import { PruneInputs } from './inputs';
 import { readReport, reportPath, reportView } from './reportView';
+import { mayOpenReportTargets, type ReportTargetPort } from './reportTargets';
 
-export const PRUNE_COMMANDS = {
-  showGammaHistogram: 'darknet.showGammaHistogram',
-  pruneChannels: 'darknet.pruneChannels',
-  pruneLayers: 'darknet.pruneLayers',
-  pruneSweep: 'darknet.pruneSweep',
-  compareWithOriginal: 'darknet.compareWithOriginal',
-  showLog: 'darknet.showLog',
-} as const;
+type PruningCommand = 'showGammaHistogram' | 'pruneChannels' | 'pruneLayers' | 'pruneSweep' | 'compareWithOriginal' | 'showLog';
 
 const GAMMA: PanelKind = { viewType: 'darknet.gamma', script: 'gamma', title: 'BN-γ histogram' };
 const REPORT: PanelKind = { viewType: 'darknet.report', script: 'report', title: 'Prune report' };
 const SWEEP: PanelKind = { viewType: 'darknet.sweep', script: 'sweep', title: 'Pruning sweep' };
 
-export function registerPruning(context: vscode.ExtensionContext, runner: JobRunner): void {
+/** Registers the panels' serializers and returns the pruning commands' handlers. */
+export function pruningCommands(context: vscode.ExtensionContext, runner: JobRunner): Pick<CommandHandlers, PruningCommand> {
   const inputs = new PruneInputs(context.workspaceState);
   const uri = context.extensionUri;
   const models = new Map<string, GammaModel>();
@@ -41,18 +38,30 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     void reportHandlers.onReady(p);
   };
 
+  const reportTargets: ReportTargetPort = {
+    folders: () => (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+    confirm: (message, action) => vscode.window.showWarningMessage(message, { modal: true }, action),
+  };
+
   const reportHandlers: PanelHandlers = {
     onReady(p) {
       const file = p.context.report;
       if (!file || !existsSync(file)) { p.post({ type: 'error', message: `Report not found: ${file ?? '(none)'}` }); return; }
-      p.show({ type: 'report', view: reportView(file, readReport(file)) });
+      try {
+        p.show({ type: 'report', view: reportView(file, readReport(file)) });
+      } catch (e) {
+        p.post({ type: 'error', message: (e as Error).message });
+      }
     },
     async onMessage(p, m) {
       const file = p.context.report;
       if (!file) return;
       const view = reportView(file, readReport(file));
-      if (m.type === 'open') await vscode.window.showTextDocument(vscode.Uri.file(m.target === 'prunedCfg' ? view.prunedCfg : view.originalCfg));
-      if (m.type === 'compare') await compare(view.originalCfg, view.prunedCfg);
+      if (m.type === 'open') {
+        const target = m.target === 'prunedCfg' ? view.prunedCfg : view.originalCfg;
+        if (await mayOpenReportTargets(reportTargets, file, [target])) await vscode.window.showTextDocument(vscode.Uri.file(target));
+      }
+      if (m.type === 'compare' && (await mayOpenReportTargets(reportTargets, file, [view.originalCfg, view.prunedCfg]))) await compare(view.originalCfg, view.prunedCfg);
     },
   };
 
@@ -65,7 +74,8 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     async onMessage(p, m) {
       const { cfg, weights } = p.context;
       if (m.type === 'percent') p.post({ type: 'figures', figures: modelFor(cfg, weights).figures(m.percent, m.layerKeep) });
-      if (m.type === 'prune') await pruneChannels(vscode.Uri.file(cfg), vscode.Uri.file(weights), m.percent, m.layerKeep);
+      // Through the command, which refuses in an untrusted workspace.
+      if (m.type === 'prune') await vscode.commands.executeCommand(COMMANDS.pruneChannels, vscode.Uri.file(cfg), vscode.Uri.file(weights), m.percent, m.layerKeep);
     },
   };
 
@@ -94,14 +104,16 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     if (percent === undefined) return;
     const method = await inputs.method();
     if (!method) return;
-    const layerKeep = method === 'slim' ? (keepArg ?? (await inputs.layerKeep())) : 0.01;
-    if (layerKeep === undefined) return;
+    // layer_keep is a slim option (the CLI refuses it for shortcut and regular).
+    const layerKeep = method === 'slim' ? (keepArg ?? (await inputs.layerKeep())) : undefined;
+    if (method === 'slim' && layerKeep === undefined) return;
     const out = await inputs.outputDir(cfg, `pruned-${Math.round(percent * 100)}`);
     if (!out) return;
-    await inputs.remember({ percent, layerKeep, method });
+    await inputs.remember({ percent, method, ...(layerKeep !== undefined ? { layerKeep } : {}) });
+    const methodOptions = method === 'slim' ? { method, layerKeep } : { method };
     const outcome = await runner.run({
       title: `Prune channels (${method}, ${percent})`, cwd: path.dirname(cfg.fsPath),
-      args: ['prune', 'channel', cfg.fsPath, weights.fsPath, '--global-percent', String(percent), '--layer-keep', String(layerKeep), '--method', method, '-o', out],
+      args: pruneChannelArgs({ cfg: cfg.fsPath, weights: weights.fsPath, globalPercent: percent, out, ...methodOptions }),
     });
     await showResult(outcome);
     await announce(runner, 'Prune channels', outcome, openReport);
@@ -118,8 +130,8 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     const out = await inputs.outputDir(cfg, `cut-${n}`);
     if (!out) return;
     await inputs.remember({ shortcuts: n });
-    const source = prunedDir ? [prunedDir] : [cfg.fsPath, weights!.fsPath];
-    const outcome = await runner.run({ title: `Prune layers (${n} residual units)`, cwd: path.dirname(cfg.fsPath), args: ['prune', 'layer', ...source, '--shortcuts', String(n), '-o', out] });
+    const source = prunedDir ? { prunedDir } : { cfg: cfg.fsPath, weights: weights!.fsPath };
+    const outcome = await runner.run({ title: `Prune layers (${n} residual units)`, cwd: path.dirname(cfg.fsPath), args: pruneLayerArgs({ source, shortcuts: n, out }) });
     await showResult(outcome);
     await announce(runner, 'Prune layers', outcome, openReport);
   }
@@ -136,10 +148,10 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     await inputs.remember({ sweep: range });
     const outcome = await runner.run({
       title: data ? 'Pruning sweep with evaluation' : 'Pruning sweep', cwd: path.dirname(cfg.fsPath),
-      args: ['sweep', cfg.fsPath, weights.fsPath, '--percents', range, ...(data ? ['--data', data] : [])],
+      args: sweepArgs({ cfg: cfg.fsPath, weights: weights.fsPath, percents: range, ...(data ? { data } : {}) }),
     });
-    if (outcome.ok && outcome.result) {
-      const r = outcome.result as SweepResult;
+    const r = outcome.ok ? jobResult('sweep', outcome.result) : undefined;
+    if (r) {
       const view: SweepView = {
         title: path.basename(cfg.fsPath), rule: r.rule, suggested: r.suggested?.percent,
         points: r.points.map((p) => ({ percent: p.percent, params: p.params, bflops: p.bflops, weightsBytes: p.weightsBytes, emptied: p.emptied.length, floored: p.floored.length, mAP: p.map50 })),
@@ -171,6 +183,7 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     let original: string | undefined;
     if (existsSync(reportFile)) {
       try { original = reportPath(reportFile, readReport(reportFile).source.cfg); } catch { original = undefined; }
+      if (original && existsSync(original) && !(await mayOpenReportTargets(reportTargets, reportFile, [original]))) return;
     }
     if (!original || !existsSync(original)) {
       const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet cfg': ['cfg'] }, title: 'Original cfg to compare with' });
@@ -183,13 +196,18 @@ export function registerPruning(context: vscode.ExtensionContext, runner: JobRun
     DarknetPanel.registerSerializer(GAMMA, uri, gammaHandlers),
     DarknetPanel.registerSerializer(REPORT, uri, reportHandlers),
     DarknetPanel.registerSerializer(SWEEP, uri, sweepHandlers),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.showGammaHistogram, showGamma),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneChannels, (u?: vscode.Uri) => pruneChannels(u)),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneLayers, pruneLayers),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.pruneSweep, sweep),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.compareWithOriginal, compareWithOriginal),
-    vscode.commands.registerCommand(PRUNE_COMMANDS.showLog, () => runner.log.show()),
   );
+  const uriArg = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
+  const numberArg = (a: unknown) => (typeof a === 'number' ? a : undefined);
+  return {
+    showGammaHistogram: showGamma,
+    // From menus: (uri, selected uris); from the γ panel: (cfg, weights, percent, layer_keep).
+    pruneChannels: (cfg?: unknown, weights?: unknown, percent?: unknown, keep?: unknown) => pruneChannels(uriArg(cfg), uriArg(weights), numberArg(percent), numberArg(keep)),
+    pruneLayers,
+    pruneSweep: sweep,
+    compareWithOriginal,
+    showLog: () => runner.log.show(),
+  };
 }
 
 function compare(original: string, pruned: string): Thenable<unknown> {

@@ -1,15 +1,11 @@
 // prune-report.json → the report panel's view.
 
-import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { PruneReport } from '../../../core/src/prune/report';
+import { readPruneReportFile, type PruneReport } from '../../../core/src/prune/report';
 import type { ReportView } from '../../../webviews/src/shared/protocol';
 
-export function readReport(reportPath: string): PruneReport {
-  const r = JSON.parse(readFileSync(reportPath, 'utf8')) as PruneReport;
-  if (r.tool !== 'darknet-pruner' || !Array.isArray(r.stages)) throw new Error(`${reportPath}: not a darknet-pruner prune-report.json`);
-  return r;
-}
+/** Validated, and read only as a regular file under a size cap (it may come from a cloned repository). */
+export const readReport = (reportPath: string): PruneReport => readPruneReportFile(reportPath);
 
 /** Paths in the report are relative to the report's folder or absolute. */
 export function reportPath(reportFile: string, p: string): string {

@@ -4,6 +4,7 @@
 import { atof, atoi, listUntilHash, splitItems } from './cvalues';
 import { findOption, parseCfg, range, type CfgDocument, type CfgSection } from './parse';
 import { layerSpec } from './schema';
+import { checkSizeBound, sizeBoundFromEnv, sizeBoundOf } from './size-bound';
 import type { Diagnostic, Layer, LayerAttrs, LayerRef, NetInfo, Network, ReceptiveField, Shape, Totals } from './network';
 import { validate } from './validate';
 
@@ -11,6 +12,22 @@ export interface AnalyseOptions {
   /** Override `[net] width` / `height`. */
   width?: number;
   height?: number;
+  /** Weights and activations above this many bytes are `too-large` errors (default: DARKNET_MAX_BYTES or 4 GiB). */
+  maxBytes?: number;
+  /** The file starts with a UTF-8 BOM that the text lacks (an editor strips it on load). */
+  bom?: boolean;
+}
+
+const BOM_MESSAGE = 'UTF-8 BOM: darknet reads it as part of the first line, which is then neither a section header nor a comment, and crashes on it (an option before any section); save the file as UTF-8 without BOM';
+
+/** One diagnostic for a BOM, in the text or only in the file; a fix where the text holds it. */
+function bomDiagnostic(doc: CfgDocument, opts: AnalyseOptions): Diagnostic | undefined {
+  if (!doc.bom && !opts.bom) return undefined;
+  const at = range(0, 0, doc.bom ? 1 : 0);
+  return {
+    range: at, severity: 'error', code: 'utf8-bom', message: BOM_MESSAGE,
+    ...(doc.bom ? { fix: { title: 'Remove the UTF-8 BOM', edits: [{ range: at, newText: '' }] } } : {}),
+  };
 }
 
 const f32 = Math.fround;
@@ -170,7 +187,7 @@ function analyseLayer(ctx: Ctx, layer: Layer, prev: { shape: Shape | undefined; 
       layer.output = [first[0], first[1], Math.trunc(c / a.groups)];
       layer.outputs = Math.trunc(outputs / a.groups);
       const rfs = refLayers.map((l) => l.rf);
-      layer.rf = rfs.every((r) => r) ? { size: Math.max(...rfs.map((r) => r!.size)), stride: rfs[0]!.stride } : undefined;
+      layer.rf = rfs.every((r) => r) ? { size: rfs.reduce((m, r) => Math.max(m, r!.size), -Infinity), stride: rfs[0]!.stride } : undefined;
       return;
     }
     case 'shortcut': {
@@ -186,7 +203,7 @@ function analyseLayer(ctx: Ctx, layer: Layer, prev: { shape: Shape | undefined; 
       layer.params = a.nweights;
       layer.bflops = f32((imul(input[0], input[1], input[2], n) / 1e9) * (wt ? 2 : 1));
       const rfs = [prev.rf, ...refLayers.map((l) => l.rf)];
-      layer.rf = rfs.every((r) => r) ? { size: Math.max(...rfs.map((r) => r!.size)), stride: prev.rf!.stride } : undefined;
+      layer.rf = rfs.every((r) => r) ? { size: rfs.reduce((m, r) => Math.max(m, r!.size), -Infinity), stride: prev.rf!.stride } : undefined;
       break;
     }
     case 'upsample': {
@@ -348,7 +365,8 @@ const REF_KEYS: Record<string, string[]> = {
 };
 
 export function analyseDocument(doc: CfgDocument, opts: AnalyseOptions = {}): Network {
-  const diags: Diagnostic[] = [];
+  const bom = bomDiagnostic(doc, opts);
+  const diags: Diagnostic[] = bom ? [bom] : [];
   const first = doc.sections[0];
   const hasNet = first !== undefined && (first.name === 'net' || first.name === 'network') && first.header === `[${first.name}]`;
   const net = netInfo(hasNet ? first : undefined, opts);
@@ -401,6 +419,7 @@ export function analyseDocument(doc: CfgDocument, opts: AnalyseOptions = {}): Ne
 
   const network: Network = { doc, net, layers, totals, diagnostics: diags, detectorStride };
   validate(network);
+  checkSizeBound(network, opts.maxBytes !== undefined ? sizeBoundOf(opts.maxBytes) : sizeBoundFromEnv(), (d) => diags.push(d));
   return network;
 }
 

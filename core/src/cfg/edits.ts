@@ -104,14 +104,37 @@ export function convertReferences(net: Network, mode: 'absolute' | 'relative', l
   return { title: `Convert references to ${mode}`, edits };
 }
 
+export interface OffsetEdit { start: number; end: number; text: string }
+
+/**
+ * Apply non-overlapping edits given as offsets, in one pass (linear in the text and the edits).
+ * Edits starting at the same offset land in reverse order of the array, as if applied one by one
+ * from the last position to the first. Throws `overlap(a, b)`'s error when two edits overlap.
+ */
+export function spliceText(text: string, edits: readonly OffsetEdit[], overlap: (a: OffsetEdit, b: OffsetEdit) => Error): string {
+  const order = edits.map((_, k) => k).sort((a, b) => edits[a].start - edits[b].start || b - a);
+  const pieces: string[] = [];
+  let pos = 0;
+  let prev: OffsetEdit | undefined;
+  for (const k of order) {
+    const e = edits[k];
+    if (prev && prev.end > e.start) throw overlap(prev, e);
+    pieces.push(text.slice(pos, e.start), e.text);
+    pos = Math.max(e.start, e.end);
+    prev = e;
+  }
+  pieces.push(text.slice(pos));
+  return pieces.join('');
+}
+
 /** Apply range edits (a Fix's, or an LSP WorkspaceEdit's for one document) to text. Edits must not overlap. */
 export function applyFix(text: string, edits: Fix['edits']): string {
-  const lines = text.split('\n');
-  const sorted = [...edits].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
-  for (const e of sorted) {
-    const head = lines[e.range.start.line].slice(0, e.range.start.character);
-    const tail = lines[e.range.end.line].slice(e.range.end.character);
-    lines.splice(e.range.start.line, e.range.end.line - e.range.start.line + 1, ...(head + e.newText + tail).split('\n'));
-  }
-  return lines.join('\n');
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const offset = (p: { line: number; character: number }) => {
+    if (p.line < 0 || p.line >= starts.length) throw new Error(`edit at line ${p.line + 1}: the text has ${starts.length} lines`);
+    const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
+    return Math.min(starts[p.line] + p.character, lineEnd);
+  };
+  return spliceText(text, edits.map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), text: e.newText })), () => new Error('overlapping edits'));
 }

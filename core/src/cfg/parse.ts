@@ -42,6 +42,8 @@ export interface CfgDocument {
   /** Options before the first section header (darknet crashes on these). */
   orphanOptions: CfgOption[];
   problems: SyntaxProblem[];
+  /** The text starts with a UTF-8 BOM (U+FEFF); it is parsed as a space, keeping every position. */
+  bom: boolean;
 }
 
 const WS = /[ \t\r\n\v\f]/g;
@@ -86,6 +88,8 @@ export function range(line: number, start: number, end: number): Range {
 
 export function parseCfg(text: string): CfgDocument {
   const { offsets, lines } = splitLines(text);
+  const bom = text.charCodeAt(0) === 0xfeff;
+  if (bom) lines[0] = ' ' + lines[0].slice(1);
   const sections: CfgSection[] = [];
   const orphanOptions: CfgOption[] = [];
   const problems: SyntaxProblem[] = [];
@@ -148,7 +152,7 @@ export function parseCfg(text: string): CfgDocument {
     }
   }
   closeCurrent();
-  return { text, lineOffsets: offsets, sections, orphanOptions, problems };
+  return { text, lineOffsets: offsets, sections, orphanOptions, problems, bom };
 }
 
 /** First occurrence wins, as in darknet; keys without a value or with an empty value count as absent. */

@@ -7,6 +7,7 @@ import { allSectionNames, closest, keySpec, keysOf, layerSpec, type KeySpec, typ
 import type { Diagnostic, Layer, Network, Severity } from './network';
 
 export const DIAGNOSTIC_CODES = {
+  'utf8-bom': 'The file starts with a UTF-8 BOM, which darknet reads as part of the first line.',
   'syntax': 'Line darknet cannot read as intended (option before the first section, `key=` with no value, no `=`, bad header).',
   'no-sections': 'The file has no sections.',
   'missing-net': 'The first section is not [net] / [network].',
@@ -29,6 +30,7 @@ export const DIAGNOSTIC_CODES = {
   'stride-multiple': 'width/height is not a multiple of the network\'s total stride.',
   'bad-shape': 'A layer\'s output would be empty or cannot be computed.',
   'shape-mismatch': 'A layer\'s input does not fit what the layer requires.',
+  'too-large': 'Weights or activations over the size bound (DARKNET_MAX_BYTES, default 4 GiB): every command refuses the cfg before allocating.',
   'refs-shifted': 'Language server: inserting or deleting sections moved what references point at (fix: "Fix layer references").',
 } as const;
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

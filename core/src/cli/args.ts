@@ -44,14 +44,41 @@ export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
   return { positionals, flags };
 }
 
-export function numberFlag(args: ParsedArgs, name: string, opts: { min?: number; max?: number; integer?: boolean } = {}): number | undefined {
+const DECIMAL = /^([+-]?)(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$/;
+
+export interface NumberRules { min?: number; max?: number; integer?: boolean }
+
+/**
+ * The one way the CLI reads a number: a plain decimal (no hex, no "", no Infinity) that a double
+ * holds — `1e-400` is refused rather than read as 0, `1e400` rather than read as Infinity.
+ * `what` names the value in messages (`--global-percent`).
+ */
+export function parseNumber(text: string, what: string, rules: NumberRules = {}): number {
+  const kind = rules.integer ? 'an integer' : 'a number';
+  const m = DECIMAL.exec(text.trim());
+  if (!m) throw new CliError(`${what} expects ${kind}, got "${text}"`);
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw new CliError(`${what}: ${text} is too large`);
+  if (n === 0 && /[1-9]/.test(m[2])) throw new CliError(`${what}: ${text} is too small to tell from 0`);
+  if (rules.integer && !Number.isInteger(n)) throw new CliError(`${what} expects ${kind}, got "${text}"`);
+  if (rules.min !== undefined && n < rules.min) throw new CliError(`${what} must be ≥ ${rules.min}, got ${n}`);
+  if (rules.max !== undefined && n > rules.max) throw new CliError(`${what} must be ≤ ${rules.max}, got ${n}`);
+  return n;
+}
+
+/** Digits after the decimal point that `text` (a number parseNumber accepted) needs: "1e-4" → 4. */
+export function decimalPlaces(text: string): number {
+  const m = DECIMAL.exec(text.trim());
+  if (!m) return 0;
+  const dot = m[2].indexOf('.');
+  const frac = dot < 0 ? 0 : m[2].length - dot - 1;
+  return Math.max(0, frac - Number(m[3] ?? 0));
+}
+
+export function numberFlag(args: ParsedArgs, name: string, rules: NumberRules = {}): number | undefined {
   const v = args.flags.get(name);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isFinite(n) || (opts.integer && !Number.isInteger(n))) throw new CliError(`--${name} expects ${opts.integer ? 'an integer' : 'a number'}, got "${v === true ? '' : v}"`);
-  if (opts.min !== undefined && n < opts.min) throw new CliError(`--${name} must be ≥ ${opts.min}, got ${n}`);
-  if (opts.max !== undefined && n > opts.max) throw new CliError(`--${name} must be ≤ ${opts.max}, got ${n}`);
-  return n;
+  return parseNumber(v === true ? '' : v, `--${name}`, rules);
 }
 
 export function stringFlag(args: ParsedArgs, name: string): string | undefined {

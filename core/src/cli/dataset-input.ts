@@ -1,7 +1,7 @@
 // A darknet-layout dataset for a detector, checked against it (eval and sweep with --data).
 
 import type { Network } from '../cfg/network';
-import { DatasetError, datasetDir, parseDataFile, readImageList, type DataFile, type ImageList } from '../eval/dataset';
+import { DatasetError, datasetDir, findLabelFile, parseDataFile, readImageList, type DataFile, type ImageList } from '../eval/dataset';
 import { CliError } from './args';
 import type { CommandContext } from './main';
 
@@ -17,6 +17,11 @@ export function openDataset(dataPath: string, net: Network, cfg: string, ctx: Co
     throw e;
   }
   for (const w of data.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
+  // Without any label file every prediction is a false positive: an mAP of 0 that measures nothing.
+  if (!list.images.some((image) => findLabelFile(image).path)) {
+    const first = findLabelFile(list.images[0]);
+    throw new CliError(`${list.listPath}: none of the ${list.images.length} image(s) has a label file, so there is no mAP to report (for ${list.images[0]}: tried ${first.tried.join(', ')})`, 1);
+  }
   const netClasses = heads[0].attrs.classes!;
   if (data.classes !== undefined && data.classes !== netClasses) {
     throw new CliError(`${dataPath}: classes=${data.classes}, but ${cfg} detects ${netClasses} classes (layer ${heads[0].index})`, 1);

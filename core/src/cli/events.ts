@@ -1,28 +1,10 @@
-// The `--json-events` protocol: one JSON object per line on stdout. Shared by the CLI (writer)
-// and the extension's job runner (reader), so the schema lives in one place.
+// The CLI's writer of the `--json-events` protocol (one JSON object per line on stdout). The
+// schema lives in core/src/protocol/jobs.ts, shared with the extension's job runner (the reader).
 
-export type ArtifactKind = 'cfg' | 'weights' | 'report' | 'onnx' | 'ir' | 'checkpoint' | 'image' | 'other';
+import type { JobEvent } from '../protocol/jobs';
+import { noteJob } from './job-state';
 
-export type JobEvent =
-  | { type: 'progress'; message: string; /** 0..1 when known */ fraction?: number }
-  | { type: 'metric'; name: string; value: number; step?: number }
-  | { type: 'histogram'; name: string; edges: number[]; counts: number[]; step?: number }
-  | { type: 'artifact'; kind: ArtifactKind; path: string }
-  | { type: 'result'; command: string; data: unknown }
-  | { type: 'error'; message: string };
-
-export const JOB_EVENT_TYPES = ['progress', 'metric', 'histogram', 'artifact', 'result', 'error'] as const;
-
-/** Parses one line of CLI output; undefined for anything that is not a job event. */
-export function parseJobEvent(line: string): JobEvent | undefined {
-  if (!line.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(line) as { type?: unknown };
-    return typeof v.type === 'string' && (JOB_EVENT_TYPES as readonly string[]).includes(v.type) ? (v as JobEvent) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { JOB_EVENT_TYPES, parseJobEvent, type ArtifactKind, type JobEvent } from '../protocol/jobs';
 
 export interface Reporter {
   /** True when writing --json-events. */
@@ -35,7 +17,11 @@ export interface Reporter {
 export function makeReporter(events: boolean, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Reporter {
   return {
     events,
-    emit(e) { if (events) out.write(JSON.stringify(e) + '\n'); },
+    emit(e) {
+      // the job has finished: from here a signal is too late to stop it (core/src/cli/process.ts)
+      if (e.type === 'result') noteJob({ finished: true });
+      if (events) out.write(JSON.stringify(e) + '\n');
+    },
     progress(message, fraction) {
       if (events) out.write(JSON.stringify({ type: 'progress', message, fraction } satisfies JobEvent) + '\n');
       else err.write(message + '\n');

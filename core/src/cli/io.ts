@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CliError } from './args';
+import { noteJob } from './job-state';
 
 export function readTextFile(path: string): string {
   try {
@@ -38,6 +39,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
+    committedOutput(path);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw asCliError(e, path);
@@ -73,24 +75,20 @@ export function cleanStaleTemps(dir: string): string[] {
   return removed;
 }
 
-/**
- * Temporaries to remove if the job is interrupted. The CLI runs the job in a worker thread
- * (core/src/cli/main.ts); the listener forwards each change to the main thread, which removes
- * what is still pending after it has stopped the worker.
- */
+/** Temporaries to remove if the job is interrupted in-process (the worker's are tracked by process.ts). */
 const pendingTemps = new Set<string>();
-let tempListener: ((path: string, pending: boolean) => void) | undefined;
 
-export function onTempChange(listener: (path: string, pending: boolean) => void): void {
-  tempListener = listener;
-}
 export function trackTemp(path: string): void {
   pendingTemps.add(path);
-  tempListener?.(path, true);
+  noteJob({ temp: path, pending: true });
 }
 export function untrackTemp(path: string): void {
   pendingTemps.delete(path);
-  tempListener?.(path, false);
+  noteJob({ temp: path, pending: false });
+}
+/** An output renamed into place: an interrupted job removes it too, since it never reported success. */
+export function committedOutput(path: string): void {
+  noteJob({ output: path });
 }
 export function removePendingTemps(): void {
   for (const p of pendingTemps) rmSync(p, { recursive: true, force: true });

@@ -1,7 +1,11 @@
 // darknet-pruner: the command line over core/ (the jobs the extension launches).
 
 import { CliError } from './args';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { removePendingTemps } from './io';
+import type { JobEvent } from './events';
+import type { JobWorkerData } from './job-protocol';
+import { noteJob, onJobNote } from './job-state';
 
 export interface CommandContext {
   out(text: string): void;
@@ -49,26 +53,52 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       throw new CliError(`"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`);
     });
     if (rest.includes('--help')) { ctx.out(`usage: ${cmd.USAGE}`); return 0; }
-    return await cmd.run(rest, ctx);
+    const code = await cmd.run(rest, ctx);
+    noteJob({ finished: true });
+    return code;
   } catch (e) {
-    if (e instanceof CliError) { ctx.err(`darknet-pruner: ${e.message}`); return e.exitCode; }
-    ctx.err(`darknet-pruner: internal error: ${(e as Error).message ?? String(e)}`);
-    if (process.env.DARKNET_PRUNER_DEBUG) ctx.err(String((e as Error).stack));
-    return 70;
+    const known = e instanceof CliError;
+    const message = known ? e.message : `internal error: ${(e as Error).message ?? String(e)}`;
+    // the documented event for a failed job (core/src/cli/events.ts), then the one-line error
+    if (rest.includes('--json-events')) ctx.out(JSON.stringify({ type: 'error', message } satisfies JobEvent));
+    ctx.err(`darknet-pruner: ${message}`);
+    if (!known && process.env.DARKNET_PRUNER_DEBUG) ctx.err(String((e as Error).stack));
+    return known ? e.exitCode : 70;
   }
 }
 
-function onSignal(signal: NodeJS.Signals) {
-  removePendingTemps();
-  process.stderr.write(`darknet-pruner: interrupted (${signal}); partial outputs removed\n`);
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-}
+const stdio: CommandContext = { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') };
 
-if (require.main === module || process.argv[1]?.endsWith('darknet-pruner.js') || process.argv[1]?.endsWith('darknet-pruner')) {
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  main(process.argv.slice(2), { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }).then(
+function runHere(argv: string[]): void {
+  main(argv, stdio).then(
     (code) => { process.exitCode = code; },
     (e) => { process.stderr.write(`darknet-pruner: ${(e as Error).message}\n`); process.exitCode = 70; },
   );
+}
+
+if (!isMainThread && (workerData as JobWorkerData | undefined)?.notes) {
+  // core/out/cli-job.js in the worker that core/src/cli/process.ts started
+  const { argv, notes } = workerData as JobWorkerData;
+  onJobNote((note) => notes.postMessage(note));
+  // A worker's own process.stdout reaches the parent only when the worker's event loop turns, which
+  // a busy job may not do for minutes: post each write at once instead.
+  const forward = (fd: 1 | 2) => (chunk: string | Uint8Array, ...rest: unknown[]) => {
+    noteJob({ fd, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    if (done) queueMicrotask(done);
+    return true;
+  };
+  process.stdout.write = forward(1) as typeof process.stdout.write;
+  process.stderr.write = forward(2) as typeof process.stderr.write;
+  runHere(argv);
+} else if (require.main === module) {
+  // run directly (tsx, a single bundle): no worker, so a signal is only seen between awaits
+  const onSignal = (signal: NodeJS.Signals) => {
+    removePendingTemps();
+    process.stderr.write(`darknet-pruner: interrupted (${signal}); partial outputs removed\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  runHere(process.argv.slice(2));
 }

@@ -1,48 +1,35 @@
 // A pruned model is a directory (<name>.cfg, <name>.weights, prune-report.json), written into a
 // temporary sibling directory and renamed into place, so a failed or cancelled job leaves nothing.
+// Where it may go is checked before the job, by checkOutputDir (outputs.ts).
 
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { CliError } from './args';
-import { asCliError, tempPathFor, trackTemp, untrackTemp } from './io';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { asCliError, committedOutput, tempPathFor, trackTemp, untrackTemp } from './io';
 
-const inside = (parent: string, child: string) => {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-};
-
-/** Refuse an output directory that exists with content, or that is, contains or sits inside an input. */
-export function checkOutputDir(out: string, inputs: string[]): string {
-  const dir = resolve(out);
-  for (const input of inputs) {
-    const p = resolve(input);
-    if (inside(dir, p)) throw new CliError(`-o ${out}: would overwrite or contain the input ${input}; choose a new directory`);
-    if (existsSync(p) && statSync(p).isFile() && dir === p) throw new CliError(`-o ${out} is the input file ${input}`);
-  }
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new CliError(`-o ${out}: exists and is not a directory`);
-    if (readdirSync(dir).length > 0) throw new CliError(`-o ${out}: directory exists and is not empty; choose a new one`);
-  }
-  if (!existsSync(dirname(dir))) throw new CliError(`-o ${out}: parent directory ${dirname(dir)} does not exist`);
-  return dir;
-}
-
-/** Write `files` into `out` atomically; `verify` runs on the temporary directory before the rename. */
+/**
+ * Write `files` into `out` atomically; `verify` runs on the temporary directory before the rename.
+ * An existing `out` (empty, or a previous model directory under --force) is moved aside first and
+ * removed once the new one is in place.
+ */
 export function writeModelDir(out: string, files: { name: string; data: string | Uint8Array }[], verify?: (tmpDir: string) => void): string[] {
   const dir = resolve(out);
   const tmp = tempPathFor(dir);
+  const old = tempPathFor(dir);
   trackTemp(tmp);
   try {
     mkdirSync(tmp);
     for (const f of files) writeFileSync(join(tmp, f.name), f.data);
     verify?.(tmp);
-    if (existsSync(dir)) rmdirSync(dir); // checked empty before
+    if (existsSync(dir)) renameSync(dir, old);
     renameSync(tmp, dir);
+    committedOutput(dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    if (existsSync(old) && !existsSync(dir)) renameSync(old, dir);
     throw asCliError(e, out);
   } finally {
     untrackTemp(tmp);
   }
+  rmSync(old, { recursive: true, force: true });
   return files.map((f) => join(dir, f.name));
 }

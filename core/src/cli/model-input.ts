@@ -6,9 +6,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../cfg/analyse';
 import type { Network } from '../cfg/network';
+import { PRUNE_REPORT_FILE, readPruneReportFile, ReportError, type PruneReport } from '../prune/report';
 import { parseWeights, WeightsError, type DarknetWeights } from '../weights/read';
 import { CliError } from './args';
-import { asCliError, readTextFile } from './io';
+import { readCfgFile } from './cfg-input';
+import { asCliError } from './io';
 import { requireAnalysable } from './network';
 
 export interface ModelInput {
@@ -20,13 +22,13 @@ export interface ModelInput {
   cfgSha256: string;
   weightsSha256: string;
   /** prune-report.json of an input directory, when present. */
-  report?: unknown;
+  report?: PruneReport;
 }
 
 export const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 export function loadModel(cfgPath: string, weightsPath: string): ModelInput {
-  const cfgText = readTextFile(cfgPath);
+  const cfgText = readCfgFile(cfgPath);
   const net = requireAnalysable(analyseText(cfgText), cfgPath);
   let buf: Buffer;
   try {
@@ -54,12 +56,13 @@ export function loadModelDir(dir: string): ModelInput {
     return join(dir, found[0]);
   };
   const model = loadModel(pick('.cfg'), pick('.weights'));
-  const reportPath = join(dir, 'prune-report.json');
+  const reportPath = join(dir, PRUNE_REPORT_FILE);
   if (existsSync(reportPath)) {
     try {
-      model.report = JSON.parse(readFileSync(reportPath, 'utf8'));
+      model.report = readPruneReportFile(reportPath);
     } catch (e) {
-      throw new CliError(`${reportPath}: not valid JSON (${(e as Error).message})`, 1);
+      if (e instanceof ReportError) throw new CliError(e.message, 1);
+      throw e;
     }
   }
   return model;

@@ -5,7 +5,7 @@ import { analyseText } from '../cfg/analyse';
 import type { Network } from '../cfg/network';
 import { readWeightsFile, WeightsError } from '../weights/read';
 import { CliError } from './args';
-import { readTextFile } from './io';
+import { readCfgFile } from './cfg-input';
 import { requireAnalysable } from './network';
 import type { DarknetModel } from '../nn/model';
 
@@ -18,7 +18,7 @@ export interface LoadedModel {
 
 export async function loadModel(cfg: string, weightsPath: string, size?: { width?: number; height?: number }): Promise<LoadedModel> {
   const t0 = performance.now();
-  const net = requireAnalysable(analyseText(readTextFile(cfg), size ?? {}), cfg);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), size ?? {}), cfg);
   let weights;
   try {
     weights = readWeightsFile(weightsPath, net);

@@ -1,6 +1,7 @@
 // Darknet-layout datasets: a `.data` file (classes=, valid=, names=), an image list (one path per
 // line), YOLO label files (`cls cx cy w h`, normalised) found the way darknet finds them
-// (replace_image_to_label: /images/ → /labels/, /JPEGImages/ → /labels/, image extension → .txt).
+// (replace_image_to_label: /images/ → /labels/, /JPEGImages/ → /labels/, image extension → .txt),
+// else beside the image (AlexeyAB's layout: data/obj/a.jpg with data/obj/a.txt, in any folder).
 // Relative paths: darknet resolves them against the working directory; we try that first, then the
 // directory of the file that names them, and say which paths were tried.
 
@@ -88,6 +89,18 @@ export function labelPathFor(image: string): string {
   return IMAGE_EXT.test(p) ? p.replace(IMAGE_EXT, '.txt') : `${p}.txt`;
 }
 
+/** Where the labels of `image` may be, in lookup order: darknet's rule, then beside the image. */
+export function labelCandidates(image: string): string[] {
+  const beside = IMAGE_EXT.test(image) ? image.replace(IMAGE_EXT, '.txt') : `${image}.txt`;
+  return [...new Set([labelPathFor(image), beside])];
+}
+
+/** The first candidate that exists, and every path tried. */
+export function findLabelFile(image: string): { path: string | undefined; tried: string[] } {
+  const tried = labelCandidates(image);
+  return { path: tried.find((p) => existsSync(p)), tried };
+}
+
 /** Parse a YOLO label file; errors name the file and line. A missing file yields undefined. */
 export function readLabels(path: string, classes: number | undefined): Label[] | undefined {
   if (!existsSync(path)) return undefined;
@@ -111,7 +124,10 @@ export function readLabels(path: string, classes: number | undefined): Label[] |
 export interface DatasetItem {
   index: number;
   image: string;
+  /** The label file found, else the first path tried. */
   labelPath: string;
+  /** Every path looked at for the labels. */
+  labelsTried: string[];
   /** undefined: no label file (darknet warns and treats the image as empty). */
   labels: Label[] | undefined;
 }
@@ -142,8 +158,8 @@ export function* iterateDataset(list: ImageList, classes: number | undefined, li
   const n = Math.min(limit, list.images.length);
   for (let index = 0; index < n; index++) {
     const image = list.images[index];
-    const labelPath = labelPathFor(image);
-    yield { index, image, labelPath, labels: readLabels(labelPath, classes) };
+    const { path, tried } = findLabelFile(image);
+    yield { index, image, labelPath: path ?? tried[0], labelsTried: tried, labels: path ? readLabels(path, classes) : undefined };
   }
 }
 

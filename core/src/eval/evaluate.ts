@@ -33,6 +33,8 @@ export interface EvalOptions {
 export interface EvalReport extends Summary {
   runtime: string;
   imagesWithoutLabels: number;
+  /** The first image without a label file, with the paths tried. */
+  missingLabels?: { image: string; tried: string[] };
   options: { conf: number; nmsIou: number; nms: string; letterbox: boolean; width: number; height: number };
   ms: { total: number; perImage: number };
 }
@@ -61,13 +63,14 @@ export async function evaluate(net: Network, source: HeadSource, list: ImageList
   const acc = new MetricsAccumulator();
   const total = Math.min(o.limit ?? Infinity, list.images.length);
   let missing = 0;
+  let missingLabels: EvalReport['missingLabels'];
   const t0 = performance.now();
   for (const item of iterateDataset(list, classes, o.limit)) {
     const { image } = loadImage(item.image, C);
     const outs = await source.run(prepareInput(image, W, H, letterbox));
     const dets: Detection[] = [];
     for (const l of heads) {
-      dets.push(...decodeHead(l, outs.get(l.index)!, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh: o.conf }));
+      for (const d of decodeHead(l, outs.get(l.index)!, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh: o.conf })) dets.push(d);
     }
     let preds: Prediction[];
     if (o.nms === 'merge') {
@@ -75,7 +78,10 @@ export async function evaluate(net: Network, source: HeadSource, list: ImageList
       preds = referenceNms(dets, { conf: o.conf, nmsIou: o.nmsIou, imageW: image.w, imageH: image.h, inNetW: inNet.newW, inNetH: inNet.newH });
     } else preds = darknetPredictions(dets, net, o, image.w, image.h);
     clipToImage(preds, image.w, image.h);
-    if (!item.labels) missing++;
+    if (!item.labels) {
+      missing++;
+      missingLabels ??= { image: item.image, tried: item.labelsTried };
+    }
     acc.addImage(preds, targetsOf(item.labels ?? [], image.w, image.h));
     o.onImage?.(item.index + 1, total, item.image);
   }
@@ -84,6 +90,7 @@ export async function evaluate(net: Network, source: HeadSource, list: ImageList
     ...acc.summary({ prAtScore: o.prAtScore }),
     runtime: source.description,
     imagesWithoutLabels: missing,
+    ...(missingLabels ? { missingLabels } : {}),
     options: { conf: o.conf, nmsIou: o.nmsIou, nms: o.nms, letterbox, width: W, height: H },
     ms: { total: Math.round(ms), perImage: acc.images ? ms / acc.images : 0 },
   };

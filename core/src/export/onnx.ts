@@ -191,7 +191,7 @@ class Exporter {
         const r = col.map((x) => Math.max(0, x)), s = r.reduce((p, q) => p + q, 0);
         v = r.map((x) => x / (0.0001 + s));
       } else if (norm === 'softmax') {
-        const mx = Math.max(...col), e = col.map((x) => Math.exp(x - mx)), s = e.reduce((p, q) => p + q, 0);
+        const mx = col.reduce((m, x) => Math.max(m, x), -Infinity), e = col.map((x) => Math.exp(x - mx)), s = e.reduce((p, q) => p + q, 0);
         v = e.map((x) => x / (0.0001 + s));
       }
       v.forEach((x, i) => { w[i * per + j] = x; });

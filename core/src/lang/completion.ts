@@ -113,10 +113,10 @@ export function completionsAt(net: Network, pos: Position): Completion[] {
   const items: Completion[] = [];
   if (spec && at) {
     const present = new Set(at.section.options.filter((o) => o.line !== pos.line).map((o) => o.key));
-    items.push(...keyItems(spec, at.section.name, present, replace, lineHasEquals));
+    for (const item of keyItems(spec, at.section.name, present, replace, lineHasEquals)) items.push(item);
   }
   if (trimmed === '' && !lineHasEquals) {
-    items.push(...sectionItems(range(pos.line, lead, pos.character)).map((c) => ({ ...c, sortText: `9${c.sortText}` })));
+    for (const c of sectionItems(range(pos.line, lead, pos.character))) items.push({ ...c, sortText: `9${c.sortText}` });
   }
   return items;
 }

@@ -1,15 +1,23 @@
 // A pruned cfg seen against its original: per-layer "256 → 37 (−86%)" hints, hover details and a
 // totals lens on [net]. The original is found through the prune-report.json beside the pruned cfg.
+// Both files may come from a cloned repository: they are read asynchronously, only as regular files
+// under a size cap, and every outcome (failures included) is cached until the file changes.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { analyseText } from '../cfg/analyse';
 import { formatBflops, type Layer, type Network } from '../cfg/network';
 import type { Range } from '../cfg/parse';
+import { readBoundedText } from '../io/bounded-read';
 import { diffNetworks, type LayerDiff, type NetworkDiff } from '../prune/diff';
 import { readPruneReport } from '../prune/diff-report';
+import { PRUNE_REPORT_FILE, readPruneReportFileAsync, type PruneReport } from '../prune/report';
+import { escapeLensTitle, escapeMarkdown } from '../text/escape';
 import { formatInt } from './describe';
 import type { Inlay } from './inlay';
+
+/** An original cfg is analysed on the server's thread: larger ones are not compared. */
+export const MAX_ORIGINAL_CFG_BYTES = 2 * 2 ** 20;
 
 export interface PrunedView {
   originalCfg: string;
@@ -21,33 +29,64 @@ export interface PrunedView {
 
 const pct = (before: number, after: number) => (before > 0 ? `${after <= before ? '−' : '+'}${Math.round((Math.abs(before - after) / before) * 100)}%` : '');
 
-/** Reads and analyses the original named by the report beside `cfgPath`; cached by file times. */
-export class OriginalFinder {
-  private cache = new Map<string, { key: string; original: Network; report: unknown; originalCfg: string }>();
+type Outcome<T> = { value: T } | { problem: string };
 
-  find(cfgPath: string): { original: Network; report: unknown; originalCfg: string; reportFile: string } | undefined {
-    const reportFile = path.join(path.dirname(cfgPath), 'prune-report.json');
-    if (!existsSync(reportFile)) return undefined;
-    try {
-      const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { source?: { cfg?: string }; output?: { cfg?: string } };
-      const out = report.output?.cfg && path.resolve(path.dirname(reportFile), report.output.cfg);
-      if (out && path.resolve(out) !== path.resolve(cfgPath)) return undefined;
-      const originalCfg = report.source?.cfg && path.resolve(path.dirname(reportFile), report.source.cfg);
-      if (!originalCfg || !existsSync(originalCfg)) return undefined;
-      const key = `${statSync(reportFile).mtimeMs}:${statSync(originalCfg).mtimeMs}`;
-      const hit = this.cache.get(cfgPath);
-      if (hit && hit.key === key) return { ...hit, reportFile };
-      const entry = { key, original: analyseText(readFileSync(originalCfg, 'utf8')), report, originalCfg };
-      this.cache.set(cfgPath, entry);
-      return { ...entry, reportFile };
-    } catch {
-      return undefined;
-    }
+/** What identifies a file's content without reading it; undefined when there is nothing there. */
+async function fileKey(file: string): Promise<string | undefined> {
+  try {
+    const st = await stat(file);
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.mode}`;
+  } catch {
+    return undefined;
   }
 }
 
-export function prunedView(finder: OriginalFinder, cfgPath: string, pruned: Network): PrunedView | undefined {
-  const found = finder.find(cfgPath);
+/** One outcome per file version, computed once; failures are kept like successes. */
+class FileCache<T> {
+  private readonly entries = new Map<string, { key: string; outcome: Promise<Outcome<T>> }>();
+  constructor(private readonly load: (file: string) => Promise<T>, private readonly onProblem: (message: string) => void) {}
+
+  async get(file: string): Promise<Outcome<T> | undefined> {
+    const key = await fileKey(file);
+    if (key === undefined) { this.entries.delete(file); return undefined; }
+    const hit = this.entries.get(file);
+    if (hit?.key === key) return hit.outcome;
+    const outcome = this.load(file).then((value) => ({ value }), (e: unknown) => {
+      const problem = (e as Error).message;
+      this.onProblem(problem);
+      return { problem };
+    });
+    this.entries.set(file, { key, outcome });
+    return outcome;
+  }
+}
+
+/** Reads and analyses the original named by the report beside a pruned cfg. */
+export class OriginalFinder {
+  private readonly reports: FileCache<PruneReport>;
+  private readonly originals: FileCache<Network>;
+
+  /** `onProblem` hears once about each report or original that cannot be used (until it changes). */
+  constructor(onProblem: (message: string) => void = () => undefined) {
+    this.reports = new FileCache(readPruneReportFileAsync, (m) => onProblem(`ignoring a pruned-model report: ${m}`));
+    this.originals = new FileCache(async (file) => analyseText((await readBoundedText(file, MAX_ORIGINAL_CFG_BYTES)).text), (m) => onProblem(`not comparing with the original cfg: ${m}`));
+  }
+
+  async find(cfgPath: string): Promise<{ original: Network; report: PruneReport; originalCfg: string; reportFile: string } | undefined> {
+    const reportFile = path.join(path.dirname(cfgPath), PRUNE_REPORT_FILE);
+    const report = await this.reports.get(reportFile);
+    if (!report || !('value' in report)) return undefined;
+    const dir = path.dirname(reportFile);
+    if (path.resolve(dir, report.value.output.cfg) !== path.resolve(cfgPath)) return undefined; // a report of another cfg
+    const originalCfg = path.resolve(dir, report.value.source.cfg);
+    const original = await this.originals.get(originalCfg);
+    if (!original || !('value' in original)) return undefined;
+    return { original: original.value, report: report.value, originalCfg, reportFile };
+  }
+}
+
+export async function prunedView(finder: OriginalFinder, cfgPath: string, pruned: Network): Promise<PrunedView | undefined> {
+  const found = await finder.find(cfgPath);
   if (!found) return undefined;
   try {
     const diff = diffNetworks(found.original, pruned, readPruneReport(found.report, found.reportFile), found.reportFile);
@@ -73,7 +112,7 @@ export function prunedInlays(view: PrunedView, net: Network, within: Range | und
 export function prunedHoverMarkdown(view: PrunedView, layer: Layer): string | undefined {
   const d = view.byLayer.get(layer.index);
   if (!d) return undefined;
-  const lines = ['', `**Pruned** from layer ${d.originalIndex} of ${path.basename(view.originalCfg)}`, '', '| | before | after | change |', '|---|---|---|---|'];
+  const lines = ['', `**Pruned** from layer ${d.originalIndex} of ${escapeMarkdown(path.basename(view.originalCfg))}`, '', '| | before | after | change |', '|---|---|---|---|'];
   if (d.filtersBefore !== null && d.filtersAfter !== null) lines.push(`| filters | ${d.filtersBefore} | ${d.filtersAfter} | ${pct(d.filtersBefore, d.filtersAfter)} |`);
   lines.push(`| params | ${formatInt(d.paramsBefore)} | ${formatInt(d.paramsAfter)} | ${pct(d.paramsBefore, d.paramsAfter)} |`);
   lines.push(`| BFLOPs | ${formatBflops(d.bflopsBefore)} | ${formatBflops(d.bflopsAfter)} | ${pct(d.bflopsBefore, d.bflopsAfter)} |`);
@@ -83,5 +122,5 @@ export function prunedHoverMarkdown(view: PrunedView, layer: Layer): string | un
 
 export function prunedLensTitle(view: PrunedView): string {
   const t = view.diff.totals;
-  return `Pruned from ${path.basename(view.originalCfg)}: params ${formatInt(t.before.params)} → ${formatInt(t.after.params)} (${pct(t.before.params, t.after.params)}) · BFLOPs ${formatBflops(t.before.bflops)} → ${formatBflops(t.after.bflops)} (${pct(t.before.bflops, t.after.bflops)}) · layers ${t.before.layers} → ${t.after.layers}`;
+  return `Pruned from ${escapeLensTitle(path.basename(view.originalCfg))}: params ${formatInt(t.before.params)} → ${formatInt(t.after.params)} (${pct(t.before.params, t.after.params)}) · BFLOPs ${formatBflops(t.before.bflops)} → ${formatBflops(t.after.bflops)} (${pct(t.before.bflops, t.after.bflops)}) · layers ${t.before.layers} → ${t.after.layers}`;
 }

@@ -1,10 +1,8 @@
 // The one-line network summary the editor shows in its language status (sent by the server with
-// each diagnostics push, from the same analysis).
+// each diagnostics push, from the same analysis; the notification is typed in core/src/protocol/lsp.ts).
 
 import { formatBflops, type Network } from '../cfg/network';
 import { formatInt, inputText } from './describe';
-
-export const SUMMARY_NOTIFICATION = 'darknet/networkSummary';
 
 export interface NetworkSummary {
   text: string;

@@ -90,7 +90,7 @@ export function nativeBindingPath(pkg: string): string | null {
   if (!dir) return null;
   const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { binary?: { module_path?: string; module_name?: string; napi_versions?: number[] } };
   const napi = Number(process.versions.napi ?? 8);
-  const v = Math.max(...(pj.binary?.napi_versions ?? [8]).filter((n) => n <= napi));
+  const v = (pj.binary?.napi_versions ?? [8]).filter((n) => n <= napi).reduce((m, n) => Math.max(m, n), -Infinity);
   const modulePath = (pj.binary?.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(v));
   return join(dir, modulePath, `${pj.binary?.module_name ?? 'tfjs_binding'}.node`);
 }

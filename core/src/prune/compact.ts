@@ -2,25 +2,18 @@
 // for channel pruning; sections are deleted and references rewritten for layer pruning), so
 // comments, formatting and anchors stay exactly as written; and weights sliced [out][in].
 
+import { spliceText, type OffsetEdit } from '../cfg/edits';
 import { findOption, type CfgDocument, type Range } from '../cfg/parse';
 import type { Network } from '../cfg/network';
 import type { DarknetWeights, LayerWeights } from '../weights/read';
 import { PruneError } from './plan';
 
-export interface TextEdit { start: number; end: number; text: string }
+export type TextEdit = OffsetEdit;
 
 export const offsetOf = (doc: CfgDocument, p: Range['start']): number => doc.lineOffsets[p.line] + p.character;
 
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = Infinity;
-  for (const e of sorted) {
-    if (e.end > limit) throw new PruneError('internal: overlapping cfg edits');
-    out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
+  return spliceText(text, edits, () => new PruneError('internal: overlapping cfg edits'));
 }
 
 /** Edits setting `filters=` of each conv whose kept count differs from its filters. */

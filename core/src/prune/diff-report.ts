@@ -69,7 +69,7 @@ function pairs(v: unknown, what: string): [number, number | null][] {
 }
 
 function denseFrom(entries: [number, number | null][], prunedCount?: number): (number | null)[] {
-  const size = prunedCount ?? Math.max(-1, ...entries.map(([p]) => p)) + 1;
+  const size = prunedCount ?? entries.reduce((m, [p]) => Math.max(m, p), -1) + 1;
   const out: (number | null)[] = new Array(size).fill(null);
   for (const [p, o] of entries) if (p < size) out[p] = o;
   return out;

@@ -7,7 +7,7 @@
 import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
 import { describeLayer } from '../weights/format';
-import { thresholdIndex as planThresholdIndex } from './plan';
+import { thresholdIndex as planThresholdIndex } from './threshold';
 
 export class GammaError extends Error {
   /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins). */
@@ -147,7 +147,7 @@ export function gammaStats(net: Network, weights: DarknetWeights, opts: GammaOpt
   }
 
   const sorted = all.sort();
-  const highestThreshold = Math.min(...layers.map((l) => l.max));
+  const highestThreshold = layers.reduce((m, l) => Math.min(m, l.max), Infinity);
   const stats: GammaStats = {
     layers, edges, counts, sorted, highestThreshold,
     emptyingPercent: lowerBound(sorted, highestThreshold) / n,

@@ -54,7 +54,7 @@ export function residualUnits(net: Network, weights?: DarknetWeights): UnitCandi
     const block = new Set<number>();
     for (let k = j + 1; k < s.index; k++) block.add(k);
     const last = net.layers[s.index - 1];
-    if (last.type !== 'convolutional' || !last.attrs.batchNormalize) { reject(`layer ${last.index} before it is not a conv with batch_normalize`); continue; }
+    if (last.type !== 'convolutional' || !last.attrs.batchNormalize) { reject(`layer ${last.index} before it is ${last.type === 'convolutional' ? 'a conv without' : `[${last.type}], not a conv with`} batch_normalize (its γ scores the unit)`); continue; }
     const src = net.layers[j], out = s.output!, xs = src.output!;
     if (xs[0] !== out[0] || xs[1] !== out[1] || xs[2] !== out[2]) { reject(`from layer ${j} is ${xs.join('×')}, the shortcut ${out.join('×')}`); continue; }
     let why: string | undefined;
@@ -69,7 +69,14 @@ export function residualUnits(net: Network, weights?: DarknetWeights): UnitCandi
     if (why) { reject(why); continue; }
     let score: number | undefined;
     const g = weights?.layers[last.index]?.blocks.scales;
-    if (g) { let sum = 0; for (const v of g) sum += Math.abs(v); score = Math.fround(sum / g.length); }
+    if (g) {
+      let sum = 0;
+      for (const [c, v] of g.entries()) {
+        if (!Number.isFinite(v)) throw new PruneError(`layer ${last.index} (convolutional, line ${last.section.line + 1}): γ of channel ${c} is ${v}`);
+        sum += Math.abs(v);
+      }
+      score = Math.fround(sum / g.length);
+    }
     units.push({ shortcut: s.index, from: j, conv: last.index, layers: [...block, s.index], score });
   }
   return { units, rejected };
@@ -125,8 +132,17 @@ export function removalEdits(net: Network, removed: Set<number>, alias: (t: numb
   return { edits, remapped };
 }
 
+/** Why `n` units cannot be removed: every shortcut that is not a unit, with its reason. */
+function tooFewUnits(net: Network, c: UnitCandidates, n: number): string {
+  const head = `--shortcuts ${n} is larger than the ${c.units.length} removable residual unit(s)`;
+  if (c.rejected.length === 0) return `${head}: the cfg has ${c.units.length ? 'no other' : 'no'} [shortcut] layer`;
+  const why = c.rejected.map((r) => `[shortcut] ${r.shortcut} (line ${net.layers[r.shortcut].section.line + 1}): ${r.reason}`);
+  return `${head}; ${c.rejected.length} [shortcut](s) are not removable: ${why.join('; ')}`;
+}
+
 export function pruneLayers(net: Network, weights: DarknetWeights, shortcuts: number): LayerPruneResult {
   const candidates = residualUnits(net, weights);
+  if (shortcuts > candidates.units.length) throw new PruneError(tooFewUnits(net, candidates, shortcuts));
   return removeUnits(net, weights, selectUnits(candidates.units, shortcuts), candidates);
 }
 

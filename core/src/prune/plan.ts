@@ -10,6 +10,7 @@
 import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
 import type { ChannelStructure } from './structure';
+import { thresholdIndex } from './threshold';
 
 export type PruneMethod = 'slim' | 'shortcut' | 'regular';
 export const PRUNE_METHODS: PruneMethod[] = ['slim', 'shortcut', 'regular'];
@@ -49,17 +50,14 @@ export function absGammas(net: Network, weights: DarknetWeights): (Float32Array 
     const out = new Float32Array(g.length);
     for (let k = 0; k < g.length; k++) {
       const v = g[k];
-      if (Number.isNaN(v)) throw new PruneError(`layer ${l.index} (convolutional, line ${l.section.line + 1}): γ of channel ${k} is NaN`);
+      if (!Number.isFinite(v)) throw new PruneError(`layer ${l.index} (convolutional, line ${l.section.line + 1}): γ of channel ${k} is ${v}`);
       out[k] = Math.abs(v);
     }
     return out;
   });
 }
 
-/** Python's `int(len · percent)`: truncation of the double product. */
-export function thresholdIndex(n: number, percent: number): number {
-  return Math.trunc(n * percent);
-}
+export { thresholdIndex };
 
 export function checkPercent(p: number, name = 'global percent'): void {
   if (!Number.isFinite(p) || p < 0 || p >= 1) throw new PruneError(`${name} must be in [0, 1), got ${p}`);

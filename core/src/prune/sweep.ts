@@ -11,7 +11,7 @@
 
 import type { Network } from '../cfg/network';
 import { evaluateChannelPrune, type PruneTotals } from './evaluate';
-import { PruneError, type PruneMethod } from './plan';
+import type { PruneMethod } from './plan';
 import type { ChannelStructure } from './structure';
 
 export interface SweepPoint {
@@ -39,19 +39,6 @@ export interface SweepResult {
 }
 
 export const SUGGESTION_RULE = 'largest percent whose threshold empties no layer (thr < min over layers of max |γ|); beyond it a layer survives only through the per-layer floor';
-
-/** `start:end:step`, inclusive of end, each value the double nearest its decimal (as Python reads it). */
-export function parsePercentRange(spec: string): number[] {
-  const parts = spec.split(':').map((s) => s.trim());
-  if (parts.length !== 3 || parts.some((s) => s === '' || !Number.isFinite(Number(s)))) throw new PruneError(`percent range "${spec}" must be start:end:step, e.g. 0.5:0.95:0.01`);
-  const [start, end, step] = parts.map(Number);
-  if (step <= 0) throw new PruneError(`percent range step must be > 0, got ${step}`);
-  if (start < 0 || end >= 1 || start > end) throw new PruneError(`percent range must satisfy 0 ≤ start ≤ end < 1, got ${start}:${end}`);
-  const decimals = Math.max(...parts.map((s) => (s.includes('.') ? s.length - s.indexOf('.') - 1 : 0)));
-  const n = Math.floor((end - start) / step + 1e-9);
-  if (n > 10000) throw new PruneError(`percent range has ${n + 1} points; at most 10001`);
-  return Array.from({ length: n + 1 }, (_, k) => Number((start + k * step).toFixed(decimals + 2)));
-}
 
 export function sweepChannelPrune(net: Network, gammas: (Float32Array | undefined)[], percents: number[], opts: { method?: PruneMethod; layerKeep?: number } = {}, structure?: ChannelStructure, onPoint?: (k: number, p: SweepPoint) => void): SweepResult {
   const points: SweepPoint[] = [];

@@ -25,7 +25,8 @@ export function readHeader(buf: Uint8Array, file = 'weights'): WeightsHeader {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const major = dv.getInt32(0, true), minor = dv.getInt32(4, true), revision = dv.getInt32(8, true);
   if (major < 0 || minor < 0 || revision < 0 || (major > 1000 && minor > 1000 && major > 1e6)) {
-    throw new WeightsError(`${file}: not a Darknet .weights file (header version ${major}.${minor}.${revision})`);
+    const text = buf.subarray(0, 12).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
+    throw new WeightsError(`${file}: not a Darknet .weights file (${text ? 'it starts with text: a cfg? did you swap cfg and weights?' : `header version ${major}.${minor}.${revision}`})`);
   }
   const long = headerBytes({ major, minor }) === 20;
   if (long && buf.byteLength < 20) throw new WeightsError(`${file}: version ${major}.${minor} needs a 20-byte header, file has ${buf.byteLength} bytes`);

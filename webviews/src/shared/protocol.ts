@@ -71,8 +71,3 @@ export function parseViewMessage(m: unknown): ViewToHost | undefined {
     default: return undefined;
   }
 }
-
-/** Threshold index of the reference tools: k = int(N·p) (pruning.md §C.0). */
-export function thresholdIndex(n: number, percent: number): number {
-  return Math.min(n - 1, Math.trunc(n * percent));
-}

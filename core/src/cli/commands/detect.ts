@@ -6,9 +6,10 @@ import { extname } from 'node:path';
 import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
 import { readTextFile, writeFileAtomic } from '../io';
 import type { CommandContext } from '../main';
+import { checkOutputFiles } from '../outputs';
 import { loadModel } from '../nnload';
 
-export const USAGE = 'darknet-pruner detect <cfg> <weights> <image.jpg|png …> [--thresh 0.25] [--nms 0.45] [--names coco.names] [--letterbox] [--json] [--out annotated.png]';
+export const USAGE = 'darknet-pruner detect <cfg> <weights> <image.jpg|png …> [--thresh 0.25] [--nms 0.45] [--names coco.names] [--letterbox] [--json] [--out annotated.png] [--force]';
 
 /** --out for image k of n: the path itself for one image, else name-<k>.png. */
 function outPath(out: string, k: number, n: number): string {
@@ -18,7 +19,7 @@ function outPath(out: string, k: number, n: number): string {
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['thresh', 'nms', 'names', 'out'], booleans: ['letterbox'] });
+  const args = parseArgs(argv, { values: ['thresh', 'nms', 'names', 'out'], booleans: ['letterbox', 'force'] });
   if (args.positionals.length < 3) throw new CliError(`missing ${['<cfg>', '<weights>', '<image>'].slice(args.positionals.length).join(', ')}\nusage: ${USAGE}`);
   const [cfg, weightsPath, ...images] = args.positionals;
   const thresh = numberFlag(args, 'thresh', { min: 0, max: 1 }) ?? 0.25;
@@ -26,6 +27,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const namesPath = stringFlag(args, 'names');
   const names = namesPath ? readTextFile(namesPath).split(/\r?\n/).map((s) => s.trim()).filter((s, i, all) => s || i < all.length - 1) : undefined;
   const out = stringFlag(args, 'out');
+  if (out !== undefined) {
+    if (extname(out) && extname(out).toLowerCase() !== '.png') throw new CliError(`--out ${out}: the annotated image is a PNG; name it .png`);
+    const inputs = [cfg, weightsPath, ...images, ...(namesPath ? [namesPath] : [])];
+    checkOutputFiles(images.map((_, k) => outPath(out, k, images.length)), { inputs, force: args.flags.has('force'), flag: '--out' });
+  }
 
   const { net, model, backend, loadMs } = await loadModel(cfg, weightsPath);
   const { chwToNHWC } = await import('../../nn/model');
@@ -62,7 +68,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         dets = [];
         for (const [i, t] of outs) {
           const data = darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape);
-          dets.push(...decodeHead(net.layers[i], data, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh }));
+          for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh })) dets.push(d);
         }
       } catch (e) {
         if (e instanceof DecodeError) throw new CliError(`${cfg}: ${e.message}`, 1);

@@ -4,8 +4,9 @@ import { analyseText } from '../../cfg/analyse';
 import { formatBflops, type Network } from '../../cfg/network';
 import { diffNetworks, DiffError, type NetworkDiff } from '../../prune/diff';
 import { readPruneReport, type PruneReportInfo } from '../../prune/diff-report';
+import { readAnyPruneReportFile, ReportError } from '../../prune/report';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
-import { readTextFile } from '../io';
+import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
@@ -16,17 +17,10 @@ const int = (n: number) => n.toLocaleString('en-US');
 const signedPct = (p: number) => `${p > 0 ? '−' : p < 0 ? '+' : '±'}${Math.abs(p).toFixed(Math.abs(p) < 10 && p !== Math.round(p) ? 1 : 0)}%`;
 
 function loadReport(path: string): PruneReportInfo {
-  let json: unknown;
   try {
-    json = JSON.parse(readTextFile(path));
+    return readPruneReport(readAnyPruneReportFile(path), path);
   } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${path}: not valid JSON: ${(e as Error).message}`, 1);
-  }
-  try {
-    return readPruneReport(json, path);
-  } catch (e) {
-    if (e instanceof DiffError) throw new CliError(e.message, 1);
+    if (e instanceof DiffError || e instanceof ReportError) throw new CliError(e.message, 1);
     throw e;
   }
 }
@@ -62,8 +56,8 @@ export function run(argv: string[], ctx: CommandContext): number {
   const args = parseArgs(argv, { values: ['report', 'width', 'height'], booleans: ['no-report', 'all'] });
   const [origPath, prunedPath] = requirePositionals(args, ['<original.cfg>', '<pruned.cfg>'], USAGE);
   const size = { width: numberFlag(args, 'width', { min: 1, integer: true }), height: numberFlag(args, 'height', { min: 1, integer: true }) };
-  const original = requireAnalysable(analyseText(readTextFile(origPath), size), origPath);
-  const pruned = requireAnalysable(analyseText(readTextFile(prunedPath), size), prunedPath);
+  const original = requireAnalysable(analyseText(readCfgFile(origPath), size), origPath);
+  const pruned = requireAnalysable(analyseText(readCfgFile(prunedPath), size), prunedPath);
   const notes: string[] = [];
   if (!size.width && !size.height && (original.net.width !== pruned.net.width || original.net.height !== pruned.net.height)) {
     notes.push(`input sizes differ (${original.net.width}×${original.net.height} vs ${pruned.net.width}×${pruned.net.height}): BFLOPs are not comparable; pass --width/--height`);
@@ -86,7 +80,7 @@ export function run(argv: string[], ctx: CommandContext): number {
     usedReport = undefined;
     d = diffNetworks(original, pruned);
   }
-  d.warnings.unshift(...notes);
+  d.warnings = [...notes, ...d.warnings];
 
   if (args.flags.has('json')) ctx.out(JSON.stringify({ original: origPath, pruned: prunedPath, report: usedReport ?? null, ...d }, null, 1));
   else ctx.out(diffText(d, original, { original: origPath, pruned: prunedPath, report: usedReport }, args.flags.has('all')));

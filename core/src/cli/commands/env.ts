@@ -4,7 +4,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, parse, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { BackendError, describeChoice, probeAll, selectBackend, type BackendChoice, type BackendProbe, type Purpose } from '../../nn/backend';
 import { parseArgs, requirePositionals } from '../args';
@@ -13,6 +13,9 @@ import type { CommandContext } from '../main';
 export const USAGE = 'darknet-pruner env [--json]   (runtimes found; backend for training and inference, and why)';
 
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
+
+/** Probes run from the filesystem root: nothing of the folder the user runs env in is found by accident. */
+const NEUTRAL_CWD = parse(process.cwd()).root;
 
 interface RuntimeInfo { name: string; installed: boolean; version: string | null; loadable: boolean; detail: string }
 
@@ -27,7 +30,7 @@ function probeInChild(pkg: string, expr: string): RuntimeInfo {
   let entry: string;
   try { entry = req.resolve(pkg); } catch (e) { return { name: pkg, installed: true, version, loadable: false, detail: `cannot resolve: ${(e as Error).message}` }; }
   const code = `try { const m = require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify({ ok: true, detail: String(${expr}) })); } catch (e) { process.stdout.write(JSON.stringify({ ok: false, detail: String(e && e.message || e).split('\\n')[0] })); }`;
-  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000, cwd: NEUTRAL_CWD });
   try {
     const o = JSON.parse(r.stdout) as { ok: boolean; detail: string };
     return { name: pkg, installed: true, version, loadable: o.ok, detail: o.detail };
@@ -38,7 +41,11 @@ function probeInChild(pkg: string, expr: string): RuntimeInfo {
 
 function probePythonOpenvino(): RuntimeInfo {
   const py = process.env.PYTHON ?? 'python3';
-  const r = spawnSync(py, ['-c', 'import openvino; print(openvino.__version__)'], { encoding: 'utf8', timeout: 60_000 });
+  // A relative PYTHON (./venv/bin/python) is meant from here, not from the probe's folder.
+  const exe = /[\\/]/.test(py) ? resolve(py) : py;
+  // -I: neither the current folder nor PYTHON* variables nor user site-packages on sys.path, so an
+  // openvino.py in the folder env runs in (a cloned repository) is not what gets imported and run.
+  const r = spawnSync(exe, ['-I', '-c', 'import openvino; print(openvino.__version__)'], { encoding: 'utf8', timeout: 60_000, cwd: NEUTRAL_CWD });
   if (r.error) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py} not found` };
   if (r.status !== 0) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py}: ${(r.stderr || '').trim().split('\n').pop()}` };
   const version = r.stdout.trim();

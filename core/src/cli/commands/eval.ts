@@ -8,7 +8,7 @@ import type { EvalReport, HeadSource } from '../../eval/evaluate';
 import { readWeightsFile, WeightsError } from '../../weights/read';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import { makeReporter } from '../events';
-import { readTextFile } from '../io';
+import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
@@ -20,7 +20,7 @@ export function reportTable(r: EvalReport, names: string[] | undefined): string 
   const rows = [['Class', 'Targets', 'Preds', 'P', 'R', 'mAP@0.5', 'mAP@.5:.95', 'F1']];
   rows.push(['all', String(r.targets), String(r.predictions), f3(r.precision), f3(r.recall), f3(r.map50), f3(r.map), f3(r.f1)]);
   for (const c of r.classes) rows.push([names?.[c.cls] || String(c.cls), String(c.targets), String(c.predictions), f3(c.precision), f3(c.recall), f3(c.ap50), f3(c.ap), f3(c.f1)]);
-  const widths = rows[0].map((_, j) => Math.max(...rows.map((row) => row[j].length)));
+  const widths = rows[0].map((_, j) => rows.reduce((m, row) => Math.max(m, row[j].length), -Infinity));
   return rows.map((row) => row.map((v, j) => (j === 0 ? v.padEnd(widths[j]) : v.padStart(widths[j]))).join('  ')).join('\n');
 }
 
@@ -43,7 +43,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const size = { width: numberFlag(args, 'width', { integer: true, min: 1 }), height: numberFlag(args, 'height', { integer: true, min: 1 }) };
   const reporter = makeReporter(args.flags.has('json-events'));
 
-  const net = requireAnalysable(analyseText(readTextFile(cfg), size), cfg);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const { data, list, classes } = openDataset(dataPath, net, cfg, ctx);
   let weights;
   try { weights = readWeightsFile(weightsPath, net); } catch (e) {
@@ -75,7 +75,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   } finally {
     await source.dispose();
   }
-  if (report.imagesWithoutLabels) ctx.err(`darknet-pruner: warning: ${report.imagesWithoutLabels} image(s) have no label file (counted as images without objects)`);
+  const m = report.missingLabels;
+  if (m) ctx.err(`darknet-pruner: warning: ${report.imagesWithoutLabels} image(s) have no label file (counted as images without objects), e.g. ${m.image}: tried ${m.tried.join(', ')}`);
   const result = { cfg, weights: weightsPath, data: dataPath, names: data.names, ...report };
   if (reporter.events) reporter.emit({ type: 'result', command: 'eval', data: result });
   else if (args.flags.has('json')) ctx.out(JSON.stringify(result));

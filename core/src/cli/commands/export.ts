@@ -5,25 +5,28 @@ import { analyseText } from '../../cfg/analyse';
 import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, OnnxExportError } from '../../export/onnx';
 import { readWeightsFile, WeightsError } from '../../weights/read';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
-import { readTextFile, writeFileAtomic } from '../io';
+import { readCfgFile } from '../cfg-input';
+import { writeFileAtomic } from '../io';
 import type { CommandContext } from '../main';
+import { checkOutputFile } from '../outputs';
 import { requireAnalysable } from '../network';
 
-export const USAGE = `darknet-pruner export onnx <cfg> <weights> -o <model.onnx> [--opset N (${MIN_OPSET}…${MAX_OPSET}, default ${DEFAULT_OPSET})] [--decode] [--mish op|softplus|exp] [--batch N] [--width W --height H] [--json]`;
+export const USAGE = `darknet-pruner export onnx <cfg> <weights> -o <model.onnx> [--opset N (${MIN_OPSET}…${MAX_OPSET}, default ${DEFAULT_OPSET})] [--decode] [--mish op|softplus|exp] [--batch N] [--width W --height H] [--force] [--json]`;
 
 export function run(argv: string[], ctx: CommandContext): number {
   const [format, ...rest] = argv;
   if (format !== 'onnx') throw new CliError(`unknown export format "${format ?? ''}" (supported: onnx)\nusage: ${USAGE}`);
-  const args = parseArgs(rest, { values: ['o', 'output', 'opset', 'batch', 'width', 'height', 'mish'], booleans: ['decode'], aliases: { output: 'o' } });
+  const args = parseArgs(rest, { values: ['o', 'output', 'opset', 'batch', 'width', 'height', 'mish'], booleans: ['decode', 'force'], aliases: { output: 'o' } });
   const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
   const out = stringFlag(args, 'o');
   if (!out) throw new CliError(`missing -o <model.onnx>\nusage: ${USAGE}`);
+  checkOutputFile(out, { inputs: [cfg, weightsPath], force: args.flags.has('force'), flag: '-o' });
   const opset = numberFlag(args, 'opset', { integer: true, min: MIN_OPSET, max: MAX_OPSET }) ?? DEFAULT_OPSET;
   const batch = numberFlag(args, 'batch', { integer: true, min: 1 });
   const mish = stringFlag(args, 'mish');
   if (mish !== undefined && mish !== 'op' && mish !== 'softplus' && mish !== 'exp') throw new CliError(`--mish must be op, softplus or exp, got "${mish}"`);
   const size = { width: numberFlag(args, 'width', { integer: true, min: 1 }), height: numberFlag(args, 'height', { integer: true, min: 1 }) };
-  const net = requireAnalysable(analyseText(readTextFile(cfg), size), cfg);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const t0 = performance.now();
   let result;
   try {

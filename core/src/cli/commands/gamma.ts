@@ -7,7 +7,7 @@ import { analyseChannelStructure } from '../../prune/structure';
 import { WeightsError } from '../../weights/read';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import type { JobEvent } from '../events';
-import { readTextFile } from '../io';
+import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
@@ -55,7 +55,7 @@ function sparkline(counts: number[], width = 20): string {
   const group = Math.ceil(counts.length / width);
   const cells: number[] = [];
   for (let i = 0; i < counts.length; i += group) cells.push(counts.slice(i, i + group).reduce((s, c) => s + c, 0));
-  const max = Math.max(...cells);
+  const max = cells.reduce((m, c) => Math.max(m, c), -Infinity);
   return cells.map((c) => (c === 0 ? ' ' : RAMP[Math.max(1, Math.round((c / max) * (RAMP.length - 1)))])).join('');
 }
 
@@ -79,7 +79,7 @@ export function gammaText(s: GammaStats, setName: string, layerKeep?: number): s
     const thr = withThr ? ` ${(l.fractionBelowThreshold! * 100).toFixed(1).padStart(5)}% ${String(l.kept).padStart(6)}` : '';
     rows.push(`${String(l.index).padStart(6)} ${String(l.channels).padStart(9)} ${g4(l.min).padStart(9)} ${g4(l.mean).padStart(9)} ${g4(l.max).padStart(9)}${thr}  |${sparkline(l.counts)}|`);
   }
-  const maxCount = Math.max(...s.counts);
+  const maxCount = s.counts.reduce((m, c) => Math.max(m, c), -Infinity);
   rows.push('', `global |γ| histogram (${s.counts.length} bins, 0 … ${g4(s.edges[s.edges.length - 1])}):`);
   s.counts.forEach((c, b) => {
     const bar = '#'.repeat(maxCount ? Math.round((c / maxCount) * 50) : 0);
@@ -103,7 +103,7 @@ export function run(argv: string[], ctx: CommandContext): number {
   const layerKeep = numberFlag(args, 'layer-keep', { min: 0, max: 1 });
   const layersText = stringFlag(args, 'layers');
 
-  const net = requireAnalysable(analyseText(readTextFile(cfg)), cfg);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const { layers, name: setName } = layerSet(net, stringFlag(args, 'set'), layersText);
   let stats: GammaStats;
   try {

@@ -1,8 +1,10 @@
 import { analyseText } from '../../cfg/analyse';
 import { formatBflops, shapeText, type Layer, type Network } from '../../cfg/network';
+import { escapeControls, jsonForTerminal } from '../../text/escape';
 import { numberFlag, parseArgs, requirePositionals } from '../args';
-import { readTextFile } from '../io';
+import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
+import { diagnosticLine } from './check';
 
 export const USAGE = 'darknet-pruner info <cfg> [--width W --height H] [--json]';
 
@@ -46,8 +48,11 @@ export function layerTable(net: Network): string {
 export function run(argv: string[], ctx: CommandContext): number {
   const args = parseArgs(argv, { values: ['width', 'height'] });
   const [cfg] = requirePositionals(args, ['<cfg>'], USAGE);
-  const net = analyseText(readTextFile(cfg), { width: numberFlag(args, 'width', { min: 1, integer: true }), height: numberFlag(args, 'height', { min: 1, integer: true }) });
-  if (args.flags.has('json')) ctx.out(JSON.stringify(networkJson(net), null, 1));
-  else ctx.out(`${cfg}: ${shapeText(net.layers[0]?.input)} input\n${layerTable(net)}`);
-  return 0;
+  const net = analyseText(readCfgFile(cfg), { width: numberFlag(args, 'width', { min: 1, integer: true }), height: numberFlag(args, 'height', { min: 1, integer: true }) });
+  if (args.flags.has('json')) ctx.out(jsonForTerminal(networkJson(net), 1));
+  else ctx.out(escapeControls(`${cfg}: ${shapeText(net.layers[0]?.input)} input\n${layerTable(net)}`));
+  // The table of a cfg darknet refuses is no answer: its errors, as check reports them, and exit 1.
+  const errors = net.diagnostics.filter((d) => d.severity === 'error').sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  for (const d of errors) ctx.err(`darknet-pruner: ${diagnosticLine(cfg, d)}`);
+  return errors.length ? 1 : 0;
 }

@@ -6,16 +6,21 @@ import { serializeWeights } from '../../weights/write';
 import { pruneChannels, type PrunedModel } from '../../prune/channel';
 import { pruneLayers } from '../../prune/layer';
 import { PruneError, PRUNE_METHODS, type PruneMethod } from '../../prune/plan';
-import { channelStageReport, figures, layerStageReport, PRUNE_REPORT_VERSION, type PruneReport, type StageReport } from '../../prune/report';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag, type ParsedArgs } from '../args';
+import { channelStageReport, figures, layerStageReport, PRUNE_REPORT_FILE, PRUNE_REPORT_VERSION, serializePruneReport, type PruneReport, type StageReport } from '../../prune/report';
+import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag, type ArgSpec, type ParsedArgs } from '../args';
 import { makeReporter, type Reporter } from '../events';
 import type { CommandContext } from '../main';
-import { checkOutputDir, writeModelDir } from '../model-dir';
+import type { PruneJobResult } from '../../protocol/jobs';
+import { writeModelDir } from '../model-dir';
+import { checkFileName, checkOutputDir } from '../outputs';
 import { isDirectory, loadModel, loadModelDir, sha256, type ModelInput } from '../model-input';
 
-const CHANNEL_USAGE = 'darknet-pruner prune channel <cfg> <weights> --global-percent P [--layer-keep K] [--method slim|shortcut|regular] [--then-shortcuts N] -o <dir> [--name NAME] [--json|--json-events]';
-const LAYER_USAGE = 'darknet-pruner prune layer (<cfg> <weights> | <pruned-dir>) --shortcuts N -o <dir> [--name NAME] [--json|--json-events]';
+const CHANNEL_USAGE = 'darknet-pruner prune channel <cfg> <weights> --global-percent P [--layer-keep K] [--method slim|shortcut|regular] [--then-shortcuts N] -o <dir> [--name NAME] [--force] [--json|--json-events]';
+const LAYER_USAGE = 'darknet-pruner prune layer (<cfg> <weights> | <pruned-dir>) --shortcuts N -o <dir> [--name NAME] [--force] [--json|--json-events]';
 export const USAGE = `${CHANNEL_USAGE}\n  ${LAYER_USAGE}`;
+/** The options of each subcommand (exported for the test of the extension's argument builders). */
+export const CHANNEL_ARGS: ArgSpec = { values: ['global-percent', 'layer-keep', 'method', 'o', 'output', 'then-shortcuts', 'name'], booleans: ['force'], aliases: { output: 'o', p: 'global-percent' } };
+export const LAYER_ARGS: ArgSpec = { values: ['shortcuts', 'o', 'output', 'name'], booleans: ['force'], aliases: { output: 'o' } };
 
 const percentFlag = (args: ParsedArgs, name: string, required: boolean, max1Inclusive: boolean): number | undefined => {
   const v = numberFlag(args, name, { min: 0, max: 1 });
@@ -59,7 +64,7 @@ function writeOutput(out: string, name: string, input: ModelInput, model: Pruned
   const files = writeModelDir(out, [
     { name: `${name}.cfg`, data: model.cfgText },
     { name: `${name}.weights`, data: weightsBytes },
-    { name: 'prune-report.json', data: JSON.stringify(report, null, 1) + '\n' },
+    { name: PRUNE_REPORT_FILE, data: serializePruneReport(report) },
   ], () => {
     // what is about to be renamed into place must be what we meant to write
     const again = analyseText(model.cfgText);
@@ -90,7 +95,7 @@ function summary(ctx: CommandContext, report: PruneReport, files: string[], befo
 }
 
 function finish(ctx: CommandContext, args: ParsedArgs, rep: Reporter, command: string, report: PruneReport, files: string[], before: Network, after: Network): number {
-  const data = { out: dirname(files[0]), files, report };
+  const data = { out: dirname(files[0]), files, report } satisfies PruneJobResult;
   if (rep.events) rep.emit({ type: 'result', command, data });
   else if (args.flags.has('json')) ctx.out(JSON.stringify(data));
   else summary(ctx, report, files, before, after);
@@ -98,7 +103,7 @@ function finish(ctx: CommandContext, args: ParsedArgs, rep: Reporter, command: s
 }
 
 function runChannel(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['global-percent', 'layer-keep', 'method', 'o', 'output', 'then-shortcuts', 'name'], aliases: { output: 'o', p: 'global-percent' } });
+  const args = parseArgs(argv, CHANNEL_ARGS);
   const [cfg, weights] = requirePositionals(args, ['<cfg>', '<weights>'], CHANNEL_USAGE);
   const globalPercent = percentFlag(args, 'global-percent', true, false)!;
   const method = (stringFlag(args, 'method') ?? 'slim') as PruneMethod;
@@ -108,7 +113,8 @@ function runChannel(argv: string[], ctx: CommandContext): number {
   const thenShortcuts = numberFlag(args, 'then-shortcuts', { integer: true, min: 0 });
   const out = stringFlag(args, 'o');
   if (!out) throw new CliError(`missing -o <dir>\nusage: ${CHANNEL_USAGE}`);
-  checkOutputDir(out, [cfg, weights]);
+  checkOutputDir(out, { inputs: [cfg, weights], force: args.flags.has('force'), flag: '-o' });
+  const name = checkFileName(stringFlag(args, 'name') ?? defaultName(cfg), '--name');
   const rep = makeReporter(args.flags.has('json-events'));
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
@@ -122,26 +128,27 @@ function runChannel(argv: string[], ctx: CommandContext): number {
     stages.push(layerStageReport(lp, ch.net));
     model = lp;
   }
-  const name = stringFlag(args, 'name') ?? defaultName(cfg);
   const { report, files } = writeOutput(out, name, input, model, stages, thenShortcuts !== undefined ? 'channel+layer' : 'channel', rep);
   return finish(ctx, args, rep, 'prune channel', report, files, input.net, model.net);
 }
 
 function runLayer(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['shortcuts', 'o', 'output', 'name'], aliases: { output: 'o' } });
+  const args = parseArgs(argv, LAYER_ARGS);
   const dirInput = args.positionals.length === 1 && isDirectory(args.positionals[0]);
   const inputs = dirInput ? requirePositionals(args, ['<pruned-dir>'], LAYER_USAGE) : requirePositionals(args, ['<cfg>', '<weights>'], LAYER_USAGE);
   const shortcuts = numberFlag(args, 'shortcuts', { integer: true, min: 0 });
   if (shortcuts === undefined) throw new CliError(`missing --shortcuts N (the number of residual units to remove)\nusage: ${LAYER_USAGE}`);
   const out = stringFlag(args, 'o');
   if (!out) throw new CliError(`missing -o <dir>\nusage: ${LAYER_USAGE}`);
-  checkOutputDir(out, inputs);
+  checkOutputDir(out, { inputs, force: args.flags.has('force'), flag: '-o' });
+  const nameFlag = stringFlag(args, 'name');
+  if (nameFlag !== undefined) checkFileName(nameFlag, '--name');
   const rep = makeReporter(args.flags.has('json-events'));
   rep.progress(`reading ${inputs.join(' and ')}`, 0);
   const input = dirInput ? loadModelDir(inputs[0]) : loadModel(inputs[0], inputs[1]);
   rep.progress(`removing ${shortcuts} residual unit(s)`, 0.4);
   const lp = wrap(() => pruneLayers(input.net, input.weights, shortcuts));
-  const name = stringFlag(args, 'name') ?? defaultName(input.cfgPath);
+  const name = nameFlag ?? defaultName(input.cfgPath);
   const { report, files } = writeOutput(out, name, input, lp, [layerStageReport(lp, input.net)], 'layer', rep);
   return finish(ctx, args, rep, 'prune layer', report, files, input.net, lp.net);
 }

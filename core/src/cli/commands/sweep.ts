@@ -3,28 +3,40 @@ import { pruneChannels } from '../../prune/channel';
 import { absGammas, PruneError, PRUNE_METHODS, type PruneMethod } from '../../prune/plan';
 import type { DarknetWeights } from '../../weights/read';
 import { openDataset } from '../dataset-input';
-import { parsePercentRange, sweepChannelPrune, type SweepPoint } from '../../prune/sweep';
+import { sweepChannelPrune, type SweepPoint } from '../../prune/sweep';
 import { analyseChannelStructure } from '../../prune/structure';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, decimalPlaces, numberFlag, parseArgs, parseNumber, requirePositionals, stringFlag, type ArgSpec } from '../args';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
+import type { SweepJobResult } from '../../protocol/jobs';
 import { loadModel } from '../model-input';
 
 export const USAGE = 'darknet-pruner sweep <cfg> <weights> [--percents 0.5:0.95:0.01] [--method slim|shortcut|regular] [--layer-keep K] [--data <file.data> [--limit N] [--runtime tfjs|onnx]] [--json|--json-events]';
 
+/** The command's options (exported for the test of the extension's argument builders). */
+export const SWEEP_ARGS: ArgSpec = { values: ['percents', 'method', 'layer-keep', 'data', 'limit', 'runtime'] };
+
+/** "start:end:step", end included; each value the double nearest its decimal (as Python reads it). */
+export function percentRange(spec: string): number[] {
+  const parts = spec.split(':');
+  if (parts.length !== 3) throw new CliError(`--percents "${spec}" must be start:end:step, e.g. 0.5:0.95:0.01`);
+  const [start, end, step] = parts.map((p, k) => parseNumber(p, `--percents ${['start', 'end', 'step'][k]}`));
+  if (step <= 0) throw new CliError(`--percents: step must be > 0, got ${step}`);
+  if (start < 0 || end >= 1 || start > end) throw new CliError(`--percents must satisfy 0 ≤ start ≤ end < 1, got ${start}:${end}`);
+  const n = Math.floor((end - start) / step + 1e-9);
+  if (n > 10000) throw new CliError(`--percents ${spec} has ${n + 1} points; at most 10001`);
+  const decimals = parts.reduce((m, part) => Math.max(m, decimalPlaces(part)), -Infinity);
+  return Array.from({ length: n + 1 }, (_, k) => Number((start + k * step).toFixed(decimals)));
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['percents', 'method', 'layer-keep', 'data', 'limit', 'runtime'] });
+  const args = parseArgs(argv, SWEEP_ARGS);
   const [cfg, weights] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
   const method = (stringFlag(args, 'method') ?? 'slim') as PruneMethod;
   if (!PRUNE_METHODS.includes(method)) throw new CliError(`--method must be slim, shortcut or regular, got "${method}"`);
   const layerKeep = numberFlag(args, 'layer-keep', { min: 0, max: 1 });
   if (layerKeep !== undefined && method !== 'slim') throw new CliError('--layer-keep applies to --method slim only');
-  let percents: number[];
-  try {
-    percents = parsePercentRange(stringFlag(args, 'percents') ?? '0.5:0.95:0.01');
-  } catch (e) {
-    throw new CliError(`--percents: ${(e as Error).message}`);
-  }
+  const percents = percentRange(stringFlag(args, 'percents') ?? '0.5:0.95:0.01');
   const rep = makeReporter(args.flags.has('json-events'));
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
@@ -56,7 +68,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       },
     });
   }
-  const data = { cfg, weights, ...result, evaluation };
+  const data = { cfg, weights, ...result, evaluation } satisfies SweepJobResult;
   if (rep.events) { rep.emit({ type: 'result', command: 'sweep', data }); return 0; }
   if (args.flags.has('json')) { ctx.out(JSON.stringify(data)); return 0; }
   const b = result.before;

@@ -3,21 +3,24 @@ import { analyseText } from '../../cfg/analyse';
 import { synthesizeWeights, WEIGHTS_SEED } from '../../weights/synth';
 import { serializeWeights } from '../../weights/write';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
-import { readTextFile, writeFileAtomic } from '../io';
+import { readCfgFile } from '../cfg-input';
+import { writeFileAtomic } from '../io';
 import type { CommandContext } from '../main';
+import { checkOutputFile } from '../outputs';
 import { requireAnalysable } from '../network';
 
-export const USAGE = 'darknet-pruner weights synth <cfg> -o <file.weights> [--seed N] [--json]';
+export const USAGE = 'darknet-pruner weights synth <cfg> -o <file.weights> [--seed N] [--force] [--json]';
 
 export function run(argv: string[], ctx: CommandContext): number {
   const [sub, ...rest] = argv;
   if (sub !== 'synth') throw new CliError(`unknown weights subcommand "${sub ?? ''}"\nusage: ${USAGE}`);
-  const args = parseArgs(rest, { values: ['o', 'output', 'seed'], aliases: { output: 'o' } });
+  const args = parseArgs(rest, { values: ['o', 'output', 'seed'], booleans: ['force'], aliases: { output: 'o' } });
   const [cfg] = requirePositionals(args, ['<cfg>'], USAGE);
   const out = stringFlag(args, 'o');
   if (!out) throw new CliError(`missing -o <file.weights>\nusage: ${USAGE}`);
+  checkOutputFile(out, { inputs: [cfg], force: args.flags.has('force'), flag: '-o' });
   const seed = numberFlag(args, 'seed', { integer: true, min: 1, max: 0xffffffff }) ?? WEIGHTS_SEED;
-  const net = requireAnalysable(analyseText(readTextFile(cfg)), cfg);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const w = synthesizeWeights(net, seed);
   const bytes = serializeWeights(net, w);
   writeFileAtomic(out, bytes);
