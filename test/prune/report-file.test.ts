@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { main } from '../../core/src/cli/main';
+import { readPruneReport } from '../../core/src/prune/diff-report';
 import { MAX_REPORT_BYTES, PRUNE_REPORT_VERSION, readPruneReportFile, readPruneReportFileAsync, ReportError } from '../../core/src/prune/report';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
@@ -133,4 +134,12 @@ test('a pruned-model directory given to prune layer: its report is read with the
   const bad = withReport('dir-bad', layerDir, (r) => { (r.totals as { after: { params: unknown } }).after.params = null; });
   const b = await cli('prune', 'layer', bad, '--shortcuts', '1', '-o', join(dir, 'out-bad'));
   assert.deepEqual([b.code, b.err.split('\n').pop()], [1, `darknet-pruner: ${bad}/prune-report.json: field totals.after.params: expected a number (got null)`]);
+});
+
+test('an index map of 300k layers is read without spreading it into a call (it overflowed the stack)', () => {
+  const n = 300_000;
+  const info = readPruneReport({ prunedToOriginal: Array.from({ length: n }, (_, i) => i), removed: [n] });
+  assert.equal(info.prunedToOriginal!.length, n);
+  const map = readPruneReport({ originalToPruned: Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), i])) });
+  assert.equal(map.prunedToOriginal!.length, n);
 });

@@ -31,7 +31,7 @@ const inside = (parent: string, child: string) => {
 };
 
 /** The path with symlinks resolved in its longest existing prefix; the rest appended unchanged. */
-export function realTarget(p: string): string {
+function realTarget(p: string): string {
   const abs = resolve(p);
   let head = abs;
   const rest: string[] = [];
@@ -78,7 +78,7 @@ function checkParent(abs: string, shown: string, flag: string, mayCreate = false
  * A file the command will write. `mayCreateParent`: its directory may be missing if that
  * directory's own parent exists (forward --out-dir).
  */
-export function checkOutputFile(dest: string, rules: OutputRules, mayCreateParent = false): string {
+export function checkOutputFile(dest: string, rules: OutputRules, mayCreateParent = false): void {
   const abs = resolve(dest);
   checkParent(abs, dest, rules.flag, mayCreateParent);
   const input = inputAt(abs, rules.inputs);
@@ -89,11 +89,10 @@ export function checkOutputFile(dest: string, rules: OutputRules, mayCreateParen
     if (!rules.force) throw new CliError(`${rules.flag} ${dest}: exists; pass --force to replace it`);
   }
   cleanStaleTemps(dirname(abs));
-  return dest;
 }
 
 /** Several outputs of one command: each checked, and no two the same file. */
-export function checkOutputFiles(dests: string[], rules: OutputRules, mayCreateParent = false): string[] {
+export function checkOutputFiles(dests: string[], rules: OutputRules, mayCreateParent = false): void {
   const seen = new Map<string, string>();
   for (const d of dests) {
     checkOutputFile(d, rules, mayCreateParent);
@@ -102,26 +101,22 @@ export function checkOutputFiles(dests: string[], rules: OutputRules, mayCreateP
     if (other !== undefined) throw new CliError(`${rules.flag}: ${other} and ${d} are the same file`);
     seen.set(real, d);
   }
-  return dests;
 }
 
 /** What `prune` writes into a model directory; --force replaces nothing else. */
 const MODEL_FILE = (name: string) => name === 'prune-report.json' || /\.(cfg|weights)$/i.test(name);
 
 /**
- * A directory the command creates (a pruned model). Refused when it is, contains or lies inside an
- * input, when it is not a directory, or when it has content — unless --force and that content is a
- * previous model directory (only .cfg, .weights and prune-report.json files).
+ * A directory the command creates (a pruned model). Refused when it is or contains an input, when it
+ * is not a directory, or when it has content — unless --force and that content is a previous model
+ * directory (only .cfg, .weights and prune-report.json files).
  */
-export function checkOutputDir(out: string, rules: OutputRules): string {
+export function checkOutputDir(out: string, rules: OutputRules): void {
   const abs = resolve(out);
   checkParent(abs, out, rules.flag);
   const real = realTarget(abs);
-  for (const input of rules.inputs) {
-    const p = realTarget(input);
-    if (inside(real, p)) throw new CliError(`${rules.flag} ${out}: would overwrite or contain the input ${input}; choose a new directory`);
-    if (real === p || (inside(p, real) && existsSync(p) && statSync(p).isFile())) throw new CliError(`${rules.flag} ${out}: is the input file ${input}`);
-  }
+  const input = rules.inputs.find((i) => inside(real, realTarget(i)));
+  if (input !== undefined) throw new CliError(`${rules.flag} ${out}: would overwrite or contain the input ${input}; choose a new directory`);
   if (lstatOrUndefined(abs)) {
     const st = statSync(abs, { throwIfNoEntry: false });
     if (!st?.isDirectory()) throw new CliError(`${rules.flag} ${out}: exists and is not a directory`);
@@ -133,7 +128,6 @@ export function checkOutputDir(out: string, rules: OutputRules): string {
     }
   }
   cleanStaleTemps(dirname(abs));
-  return abs;
 }
 
 /** --name becomes a file name inside the output directory: a plain name, nothing that leaves it. */

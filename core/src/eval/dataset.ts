@@ -13,8 +13,12 @@ export class DatasetError extends Error {}
 export interface DataFile {
   path: string;
   classes: number | undefined;
-  /** Resolved image-list path. */
+  /** Resolved image-list path (for purpose 'train' without valid=: the train list, as darknet). */
   valid: string;
+  /** Resolved training image list (train=), when the file has one. */
+  train?: string;
+  /** backup= as written (where darknet's trainer saves weights). */
+  backup?: string;
   names: string[] | undefined;
   namesPath: string | undefined;
   /** Lines the parser ignored or could not use, as `file:line: message`. */
@@ -41,7 +45,11 @@ export function resolveDataPath(p: string, baseDir: string, cwd = process.cwd())
   return { path: tried.find((t) => existsSync(t)), tried };
 }
 
-export function parseDataFile(path: string, cwd = process.cwd()): DataFile {
+/**
+ * `purpose` 'valid' (evaluation) needs valid= (or test=); 'train' needs train= and takes valid=
+ * when present, else the train list (darknet's option_find_str(options, "valid", train_images)).
+ */
+export function parseDataFile(path: string, cwd = process.cwd(), purpose: 'valid' | 'train' = 'valid'): DataFile {
   const text = readText(path, '.data file');
   const opts = new Map<string, { value: string; line: number }>();
   const warnings: string[] = [];
@@ -60,10 +68,17 @@ export function parseDataFile(path: string, cwd = process.cwd()): DataFile {
     classes = Number(c.value);
     if (!Number.isInteger(classes) || classes < 1) throw new DatasetError(`${path}:${c.line}: classes=${c.value} is not a positive integer`);
   }
+  let train: string | undefined;
+  const t = opts.get('train');
+  if (t) {
+    const r = resolveDataPath(t.value, base, cwd);
+    if (r.path) train = r.path;
+    else if (purpose === 'train') throw new DatasetError(`${path}:${t.line}: train=${t.value}: no such file (tried ${r.tried.join(', ')})`);
+  } else if (purpose === 'train') throw new DatasetError(`${path}: no train= line (the image list to train on)`);
   const v = opts.get('valid') ?? opts.get('test');
-  if (!v) throw new DatasetError(`${path}: no valid= line (the image list to evaluate)`);
-  const valid = resolveDataPath(v.value, base, cwd);
-  if (!valid.path) throw new DatasetError(`${path}:${v.line}: valid=${v.value}: no such file (tried ${valid.tried.join(', ')})`);
+  if (!v && !train) throw new DatasetError(`${path}: no valid= line (the image list to evaluate)`);
+  const valid = v ? resolveDataPath(v.value, base, cwd) : { path: train, tried: [] };
+  if (!valid.path) throw new DatasetError(`${path}:${v!.line}: valid=${v!.value}: no such file (tried ${valid.tried.join(', ')})`);
   let names: string[] | undefined, namesPath: string | undefined;
   const n = opts.get('names');
   if (n) {
@@ -76,7 +91,7 @@ export function parseDataFile(path: string, cwd = process.cwd()): DataFile {
       if (classes !== undefined && names.length !== classes) warnings.push(`${r.path}: ${names.length} names, but ${path} says classes=${classes}`);
     }
   }
-  return { path, classes, valid: valid.path, names, namesPath, warnings };
+  return { path, classes, valid: valid.path, train, backup: opts.get('backup')?.value, names, namesPath, warnings };
 }
 
 const IMAGE_DIRS: [string, string][] = [['/images/', '/labels/'], ['\\images\\', '\\labels\\'], ['/JPEGImages/', '/labels/'], ['\\JPEGImages\\', '\\labels\\'], ['/raw/', '/labels/']];
@@ -104,21 +119,49 @@ export function findLabelFile(image: string): { path: string | undefined; tried:
 /** Parse a YOLO label file; errors name the file and line. A missing file yields undefined. */
 export function readLabels(path: string, classes: number | undefined): Label[] | undefined {
   if (!existsSync(path)) return undefined;
-  const text = readText(path, 'label file');
+  const { labels, problems } = scanLabels(readText(path, 'label file'), path, classes);
+  if (problems.length) throw new DatasetError(problems[0]);
+  return labels;
+}
+
+export interface LabelScan {
+  /** The lines that parsed (a line with a problem is left out). */
+  labels: Label[];
+  /** Every problem, one located line each (`path:line: message`). */
+  problems: string[];
+}
+
+/**
+ * Every line of a label file's text checked, not only the first bad one. `strict` adds what darknet's
+ * training refuses or silently changes (fill_truth_detection): a centre outside (0, 1], a width or
+ * height above 1, an edge beyond the image (more than `edgeTolerance`).
+ */
+export function scanLabels(text: string, path: string, classes: number | undefined, strict = false, edgeTolerance = 1e-3): LabelScan {
   const labels: Label[] = [];
+  const problems: string[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (!line) return;
+    const at = `${path}:${i + 1}: `;
     const f = line.split(/\s+/);
-    if (f.length < 5) throw new DatasetError(`${path}:${i + 1}: expected "class cx cy w h", got "${line}"`);
+    if (f.length < 5) { problems.push(`${at}expected "class cx cy w h", got "${line}"`); return; }
     const [cls, cx, cy, w, h] = f.slice(0, 5).map(Number);
-    if (!Number.isInteger(cls) || cls < 0) throw new DatasetError(`${path}:${i + 1}: class "${f[0]}" is not a non-negative integer`);
-    if (classes !== undefined && cls >= classes) throw new DatasetError(`${path}:${i + 1}: class ${cls} is outside 0…${classes - 1}`);
-    if (![cx, cy, w, h].every(Number.isFinite)) throw new DatasetError(`${path}:${i + 1}: box "${f.slice(1, 5).join(' ')}" is not four numbers`);
-    if (w <= 0 || h <= 0) throw new DatasetError(`${path}:${i + 1}: box width and height must be positive, got ${w} ${h}`);
+    if (!Number.isInteger(cls) || cls < 0) { problems.push(`${at}class "${f[0]}" is not a non-negative integer`); return; }
+    if (classes !== undefined && cls >= classes) { problems.push(`${at}class ${cls} is outside 0…${classes - 1} (classes=${classes})`); return; }
+    if (![cx, cy, w, h].every(Number.isFinite)) { problems.push(`${at}box "${f.slice(1, 5).join(' ')}" is not four numbers`); return; }
+    if (w <= 0 || h <= 0) { problems.push(`${at}box width and height must be positive, got ${w} ${h}`); return; }
+    if (strict) {
+      if (cx < 0 || cx > 1 || cy < 0 || cy > 1) { problems.push(`${at}box centre ${cx} ${cy} is outside [0, 1]`); return; }
+      if (w > 1 || h > 1) { problems.push(`${at}box size ${w} ${h} is larger than the image (above 1)`); return; }
+      const t = edgeTolerance;
+      if (cx - w / 2 < -t || cx + w / 2 > 1 + t || cy - h / 2 < -t || cy + h / 2 > 1 + t) {
+        problems.push(`${at}box ${cx} ${cy} ${w} ${h} reaches outside [0, 1] (edges ${+(cx - w / 2).toFixed(4)}…${+(cx + w / 2).toFixed(4)}, ${+(cy - h / 2).toFixed(4)}…${+(cy + h / 2).toFixed(4)})`);
+        return;
+      }
+    }
     labels.push({ cls, cx, cy, w, h });
   });
-  return labels;
+  return { labels, problems };
 }
 
 export interface DatasetItem {
@@ -136,7 +179,24 @@ export interface ImageList { listPath: string; images: string[] }
 
 /** The image paths of a list file (only paths: the images themselves are read one at a time). */
 export function readImageList(listPath: string, dataDir: string, cwd = process.cwd()): ImageList {
-  const images: string[] = [];
+  const scan = scanImageList(listPath, dataDir, cwd);
+  if (scan.problems.length) throw new DatasetError(scan.problems[0]);
+  if (scan.entries.length === 0) throw new DatasetError(`${listPath}: no images listed`);
+  return { listPath, images: scan.entries.map((e) => e.image) };
+}
+
+export interface ImageListScan {
+  listPath: string;
+  /** Each listed image that exists, with its line in the list. */
+  entries: { image: string; line: number; text: string }[];
+  /** Every listed image that does not exist, one located line each. */
+  problems: string[];
+}
+
+/** The whole list read, collecting every missing image instead of stopping at the first. */
+export function scanImageList(listPath: string, dataDir: string, cwd = process.cwd()): ImageListScan {
+  const entries: ImageListScan['entries'] = [];
+  const problems: string[] = [];
   const base = dirname(resolve(listPath));
   readText(listPath, 'image list').split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -145,12 +205,11 @@ export function readImageList(listPath: string, dataDir: string, cwd = process.c
     if (!r.path) {
       const alt = resolveDataPath(line, dataDir, cwd);
       if (alt.path) r = alt;
-      else throw new DatasetError(`${listPath}:${i + 1}: image ${line}: no such file (tried ${[...new Set([...r.tried, ...alt.tried])].join(', ')})`);
+      else { problems.push(`${listPath}:${i + 1}: image ${line}: no such file (tried ${[...new Set([...r.tried, ...alt.tried])].join(', ')})`); return; }
     }
-    images.push(r.path!);
+    entries.push({ image: r.path!, line: i + 1, text: line });
   });
-  if (images.length === 0) throw new DatasetError(`${listPath}: no images listed`);
-  return { listPath, images };
+  return { listPath, entries, problems };
 }
 
 /** Lazily yields each image with its labels: nothing but paths is held across iterations. */
