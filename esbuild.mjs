@@ -25,8 +25,10 @@ const webviewEntries = existsSync('webviews/src')
 const nodeBundles = [
   ['client/src/extension.ts', 'client/out/extension.js'],
   ['server/src/server.ts', 'server/out/server.js'],
-  ['core/src/cli/process.ts', 'core/out/cli.js'],
-  ['core/src/cli/main.ts', 'core/out/cli-job.js'],
+  ['cli/process.ts', 'cli/out/cli.js'],
+  ['cli/main.ts', 'cli/out/cli-job.js'],
+  // the training data loader's worker threads (core/src/data/loader.ts looks for it beside the bundle)
+  ['core/src/data/loader-worker.ts', 'core/out/data-loader-worker.js'],
 ].filter(([entry]) => existsSync(entry));
 
 await Promise.all([

@@ -1,2 +1,2 @@
 #!/usr/bin/env node
-require('../core/out/cli.js');
+require('../cli/out/cli.js');

@@ -1,12 +1,32 @@
 // Runs every test/**/*.test.ts with Node's test runner (TypeScript through tsx).
 // Usage: node scripts/run-tests.mjs [folder-or-file ...]   (default: everything but test/e2e)
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// The tests read the reference corpus (../shared/corpus, or DARKNET_CORPUS): it is checked once,
+// up front, and a missing corpus stops the run with one line and exit code 1.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
+
+const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** The one line that says the corpus (or a folder it must have) is missing, else undefined. Kept in step with test/corpus.ts. */
+function corpusMissing() {
+  const corpus = process.env.DARKNET_CORPUS ? resolve(process.env.DARKNET_CORPUS) : resolve(repoRoot, '..', 'shared', 'corpus');
+  const missing = [corpus, join(corpus, 'cfg'), join(corpus, 'golden')].find((d) => !existsSync(d) || !statSync(d).isDirectory());
+  return missing === undefined
+    ? undefined
+    : `Reference corpus folder not found: ${missing}. The tests read the corpus from ../shared/corpus beside the repository; put it there, or set DARKNET_CORPUS to its folder.`;
+}
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
   return readdirSync(path).sort().flatMap((f) => collect(join(path, f)));
+}
+
+const missing = corpusMissing();
+if (missing) {
+  console.error(missing);
+  process.exit(1);
 }
 
 const args = process.argv.slice(2);

@@ -1,10 +1,25 @@
-// Paths to the shared reference corpus (../shared/corpus beside the repository).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Paths to the shared reference corpus (../shared/corpus beside the repository, or DARKNET_CORPUS).
+// scripts/run-tests.mjs checks for it once before any test starts; a test file run on its own
+// without it stops here with the same one line, not an import-time stack trace.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..');
-export const CORPUS = process.env.DARKNET_CORPUS ?? resolve(REPO, '..', 'shared', 'corpus');
-if (!existsSync(CORPUS)) throw new Error(`Reference corpus not found at ${CORPUS}: clone the repository beside ../shared, or set DARKNET_CORPUS`);
+export const CORPUS = process.env.DARKNET_CORPUS ? resolve(process.env.DARKNET_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
+
+/** The one line that says the corpus (or a folder it must have) is missing, else undefined. Kept in step with scripts/run-tests.mjs. */
+export function corpusMissing(corpus = CORPUS): string | undefined {
+  const missing = [corpus, join(corpus, 'cfg'), join(corpus, 'golden')].find((d) => !existsSync(d) || !statSync(d).isDirectory());
+  return missing === undefined
+    ? undefined
+    : `Reference corpus folder not found: ${missing}. The tests read the corpus from ../shared/corpus beside the repository; put it there, or set DARKNET_CORPUS to its folder.`;
+}
+
+const missingCorpus = corpusMissing();
+if (missingCorpus) {
+  process.stderr.write(`${missingCorpus}\n`);
+  process.exit(1);
+}
 
 export const CFG_DIR = join(CORPUS, 'cfg');
 export const GOLDEN_DIR = join(CORPUS, 'golden');

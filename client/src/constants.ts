@@ -25,6 +25,10 @@ export const COMMANDS = {
   /** Also run from the language server's code lens. */
   compareWithOriginal: LENS_COMMANDS.compareWithOriginal,
   showLog: 'darknet.showLog',
+  showNetworkGraph: 'darknet.showNetworkGraph',
+  showRuntimeStatus: 'darknet.showRuntimeStatus',
+  synthesizeWeights: 'darknet.synthesizeWeights',
+  exportOnnx: 'darknet.exportOnnx',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -34,6 +38,9 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   pruneChannels: 'Prune Channels…',
   pruneLayers: 'Prune Layers…',
   pruneSweep: 'Pruning Sweep…',
+  showRuntimeStatus: 'Show Runtime Status',
+  synthesizeWeights: 'Synthesize Weights…',
+  exportOnnx: 'Export to ONNX…',
 };
 
 export const STATUS_ITEMS = {

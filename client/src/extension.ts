@@ -15,6 +15,11 @@ import { ServerStatusItem } from './status/serverStatusItem';
 import { JobRunner } from './jobs/jobs';
 import { registerTaskProvider } from './jobs/taskProvider';
 import { pruningCommands } from './pruning/commands';
+import { GraphPanels } from './graph/graphPanels';
+import { PruneInputs } from './pruning/inputs';
+import { RuntimeStatus } from './runtime/runtimeStatus';
+import { synthesizeWeights } from './weights/synthesize';
+import { exportOnnx } from './export/exportOnnx';
 
 let languageClient: DarknetLanguageClient | undefined;
 
@@ -27,7 +32,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   const runner = new JobRunner(() => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() }));
   context.subscriptions.push(runner, registerTaskProvider(runner));
-  registerCommands(context, { ...serverCommands(client), ...pruningCommands(context, runner) });
+  const graphs = new GraphPanels(context.extensionUri, client);
+  const runtime = new RuntimeStatus(runner);
+  context.subscriptions.push(graphs, runtime);
+  const inputs = new PruneInputs(context.workspaceState);
+  registerCommands(context, {
+    ...serverCommands(client), ...pruningCommands(context, runner, graphs),
+    showNetworkGraph: (uri?: vscode.Uri) => graphs.show(uri),
+    showRuntimeStatus: () => runtime.show(),
+    synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
+    exportOnnx: (uri?: vscode.Uri) => exportOnnx(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
+  });
 
   const isCfg = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;
   if (vscode.workspace.textDocuments.some(isCfg)) {

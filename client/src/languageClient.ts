@@ -9,7 +9,8 @@ import {
 import { CLIENT_ID, CLIENT_NAME, CONFIG_SECTION, LANGUAGE_ID, SERVER_MODULE } from './constants';
 import type { ServerPhase } from './status/serverState';
 import type { NetworkSummaryParams } from '../../core/src/lang/summary';
-import { NetworkSummaryNotification } from '../../core/src/protocol/lsp';
+import { NetworkGraphRequest, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
+import type { NetworkGraph } from '../../core/src/protocol/graph';
 
 /** Port for `--inspect` when the extension runs in debug mode (F5 from a checkout). */
 const DEBUG_PORT = 6009;
@@ -78,6 +79,13 @@ export class DarknetLanguageClient implements vscode.Disposable {
       if (this.client === client) this.client = undefined;
       this.fail(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /** The server's graph of an open document (undefined: no server, or the document is not open in it). */
+  async networkGraph(uri: string): Promise<NetworkGraph | undefined> {
+    const client = this.client;
+    if (!client?.isRunning()) return undefined;
+    return (await client.sendRequest(NetworkGraphRequest, { uri })) ?? undefined;
   }
 
   async stop(): Promise<void> {

@@ -14,7 +14,8 @@ import { codeLenses } from '../../core/src/lang/lens';
 import { definitionAt, referencesAt } from '../../core/src/lang/navigation';
 import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
 import { summarizeNetwork } from '../../core/src/lang/summary';
-import { compareWithOriginalCommand, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
+import { compareWithOriginalCommand, NetworkGraphRequest, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
+import { networkGraph } from '../../core/src/lang/graph';
 import { OriginalFinder, prunedHoverMarkdown, prunedInlays, prunedLensTitle, prunedView, type PrunedView } from '../../core/src/lang/pruned';
 import type { Network } from '../../core/src/cfg/network';
 import { URI } from 'vscode-uri';
@@ -209,6 +210,12 @@ connection.onCodeAction(({ textDocument, range, context }) => {
   const quickFixes = !context.only?.length || context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'));
   const bom = quickFixes ? bomActions(a.net, range) : [];
   return [...bom, ...actions.map((x) => toCodeAction(textDocument.uri, x, version))];
+});
+
+connection.onRequest(NetworkGraphRequest, async ({ uri }) => {
+  const a = analysisOf(uri);
+  if (!a) return null;
+  return networkGraph(a.net, uri, a.version, await prunedOf(uri, a.net));
 });
 
 documents.listen(connection);

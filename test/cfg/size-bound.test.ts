@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { sizeBoundFromEnv } from '../../core/src/cfg/size-bound';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { corpusCfgs, readCfg } from '../corpus';
 
 const tiny = readCfg('yolov4-tiny.cfg');

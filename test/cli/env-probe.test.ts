@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 
 const repo = mkdtempSync(join(tmpdir(), 'dp-env-repo-'));
 after(() => rmSync(repo, { recursive: true, force: true }));

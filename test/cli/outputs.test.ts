@@ -1,5 +1,5 @@
 // No command writes over an input, over an existing file without --force, or outside the place it
-// was told to write (core/src/cli/outputs.ts, checked before the job runs). The real CLI bundle on
+// was told to write (cli/outputs.ts, checked before the job runs). The real CLI bundle on
 // real files in a temporary directory.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

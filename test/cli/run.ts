@@ -1,4 +1,4 @@
-// Runs the real CLI bundle (bin/darknet-pruner.js → core/out/cli.js) as a child process, building
+// Runs the real CLI bundle (bin/darknet-pruner.js → cli/out/cli.js) as a child process, building
 // the bundle first when it is missing or older than a source under core/src.
 
 import { spawnSync } from 'node:child_process';
@@ -6,8 +6,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../corpus';
 
-// cli.js starts the job in a worker thread running cli-job.js (core/src/cli/process.ts)
-const BUNDLES = ['cli.js', 'cli-job.js'].map((f) => join(REPO, 'core', 'out', f));
+// cli.js starts the job in a worker thread running cli-job.js (cli/process.ts)
+const BUNDLES = ['cli.js', 'cli-job.js'].map((f) => join(REPO, 'cli', 'out', f));
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { readCfg } from '../corpus';
 
 const work = mkdtempSync(join(tmpdir(), 'dp-terminal-'));

@@ -23,7 +23,7 @@ test('the client bundle imports only vscode and Node built-ins, and no ML module
 });
 
 test('the webview bundles take from core only the γ threshold index, not the pruning core', async () => {
-  for (const panel of ['gamma', 'report', 'sweep']) {
+  for (const panel of ['gamma', 'report', 'sweep', 'graph']) {
     const r = await esbuild.build({
       entryPoints: [join(REPO, `webviews/src/${panel}.ts`)], bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
       write: false, metafile: true, logLevel: 'silent', absWorkingDir: REPO,

@@ -40,8 +40,8 @@ test('a job that ignores SIGTERM is killed after the grace period, and the outco
   // A stand-in for a stuck CLI: the real one cannot be made to ignore SIGTERM.
   const ext = mkdtempSync(join(tmpdir(), 'dp-stuck-'));
   try {
-    mkdirSync(join(ext, 'core', 'out'), { recursive: true });
-    writeFileSync(join(ext, 'core', 'out', 'cli.js'), `process.on('SIGTERM', () => {});
+    mkdirSync(join(ext, 'cli', 'out'), { recursive: true });
+    writeFileSync(join(ext, 'cli', 'out', 'cli.js'), `process.on('SIGTERM', () => {});
 process.stdout.write(JSON.stringify({ type: 'progress', message: 'working' }) + '\\n');
 setInterval(() => {}, 1000);`);
     let sent = false;

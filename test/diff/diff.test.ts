@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { diffNetworks, DiffError } from '../../core/src/prune/diff';
 import { readPruneReport } from '../../core/src/prune/diff-report';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { CFG_DIR, corpusCfgs, readCfg } from '../corpus';
 import { removeLayers, removeLayersRepaired, setFilters } from './helpers';
 

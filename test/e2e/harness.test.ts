@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { VSCode, TIMEOUT } from './harness';
+import { VSCode, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 let vs: VSCode;
 
@@ -22,28 +22,28 @@ after(async () => {
   await vs?.close();
 });
 
-test('the installed extension is listed by code-server', { timeout: 60_000 }, async () => {
+test('the installed extension is listed by code-server', { timeout: TEST_TIMEOUT }, async () => {
   const r = await vs.listExtensions();
   assert.ok(r.some((id) => id.startsWith('darknet-pruner.darknet-pruner')), `installed: ${r.join(', ')}`);
 });
 
-test('openFile opens a file at the workspace root; goTo and columnOf place the cursor', { timeout: 60_000 }, async () => {
+test('openFile opens a file at the workspace root; goTo and columnOf place the cursor', { timeout: TEST_TIMEOUT }, async () => {
   await vs.openFile('top.txt');
   await vs.goTo(vs.lineOf('marker'), vs.columnOf(2, 'marker'));
   assert.match(await vs.statusItem('status.editor.selection'), /Ln 2, Col 16/);
 });
 
-test('openFile, runCommand and webview frames work on a built-in webview', { timeout: 120_000 }, async () => {
+test('openFile, runCommand and webview frames work on a built-in webview', { timeout: TEST_TIMEOUT }, async () => {
   await vs.openFile('docs/notes.md');
   await vs.runCommand('Markdown: Open Preview to the Side');
-  const frame = await vs.webview('h1', 60_000);
+  const frame = await vs.webview('h1');
   assert.equal((await frame.locator('h1').innerText()).trim(), 'Harness heading');
   assert.equal((await frame.locator('em').innerText()).trim(), 'emphasis');
   await vs.waitForText('Preview notes.md', { within: '.tabs-container', timeout: TIMEOUT });
   await vs.screenshot('markdown-preview');
 });
 
-test('close() kills the code-server process group and removes the temporary folders', { timeout: 60_000 }, async () => {
+test('close() kills the code-server process group and removes the temporary folders', { timeout: TEST_TIMEOUT }, async () => {
   const pid = vs.serverPid;
   const tmp = vs.tempDir;
   assert.ok(pid && existsSync(tmp));

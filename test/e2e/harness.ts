@@ -4,7 +4,10 @@
 //   const vs = await VSCode.start({ name: 'language', files: { 'a.cfg': text } });
 //   try { await vs.openFile('a.cfg'); ... } finally { await vs.close(); }
 //
-// Everything waits on selectors or conditions with timeouts, never on fixed sleeps. On close, the
+// Everything waits on observable state — a selector, the quick input showing a given title, value
+// or item, a file on disk — never on time: no sleeps, and keys are sent only to a widget that is
+// known to be ready for them. Timeouts are safety nets that bound a broken run, not measures; they
+// are generous because the machine may be loaded (scripts/stress-check.sh). On close, the
 // code-server process group is killed and the temporary folders removed, also after a failure;
 // logs and screenshots go to .test-artifacts/e2e/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -12,6 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { CORPUS } from '../corpus';
 import { buildVsix, repoRoot } from '../package/vsix';
 
 export const e2eDir = process.env.DARKNET_E2E_DIR ?? join(repoRoot, '.e2e');
@@ -20,8 +24,41 @@ export const codeServerEntry = join(e2eDir, 'code-server', 'lib', 'node_modules'
 export const chromiumBin = process.env.DARKNET_CHROMIUM ?? '/usr/bin/chromium';
 export const artifactsDir = join(repoRoot, '.test-artifacts', 'e2e');
 
-/** Default timeout for UI waits (ms). Slow machines: set DARKNET_E2E_TIMEOUT. */
-export const TIMEOUT = Number(process.env.DARKNET_E2E_TIMEOUT ?? 30_000);
+/**
+ * Safety net for one UI wait (ms). A wait returns as soon as its state is reached, so this only
+ * bounds how long a broken run takes; it is generous for a loaded machine (DARKNET_E2E_TIMEOUT).
+ */
+export const TIMEOUT = Number(process.env.DARKNET_E2E_TIMEOUT ?? 120_000);
+/** Safety net for a darknet-pruner job started from the UI, until its notification. */
+export const JOB_TIMEOUT = 3 * TIMEOUT;
+/** Safety net for starting code-server, installing the .vsix, and loading the workbench. */
+export const STARTUP_TIMEOUT = 2 * TIMEOUT;
+/** node:test timeout of one e2e test, which chains several waits. */
+export const TEST_TIMEOUT = 8 * TIMEOUT;
+
+/**
+ * Polls `probe` until it returns a value other than undefined or false, for state that no event
+ * announces (files written by another process, frames inside webviews, a process group's end). The
+ * interval is only how often the state is looked at; the timeout is a safety net. On timeout the
+ * error names `what` and, with `describe`, the state last seen.
+ */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  opts: { timeout?: number; describe?: () => string | Promise<string> } = {},
+): Promise<T> {
+  const timeout = opts.timeout ?? TIMEOUT;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const got = await probe();
+    if (got !== undefined && got !== false) return got;
+    if (Date.now() > deadline) {
+      const seen = opts.describe ? `; last seen: ${await opts.describe()}` : '';
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${seen}`);
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}
 
 export const defaultSettings: Record<string, unknown> = {
   'workbench.startupEditor': 'none',
@@ -78,7 +115,7 @@ async function withLock<T>(lock: string, fn: () => T): Promise<T> {
       // Another test process is building; a lock older than 5 minutes is left from a crash.
       if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise((ok) => setTimeout(ok, 250));
+      await new Promise((ok) => setTimeout(ok, 250)); // poll the lock folder: no event tells when it is removed
     }
   }
   try {
@@ -130,6 +167,64 @@ export interface Problem {
   text: string;
 }
 
+/**
+ * What the quick input (command palette, quick pick or input box) must show before a key is sent
+ * to it. Every given field must hold at once; strings match exactly unless said otherwise.
+ */
+export interface QuickInputState {
+  /** Text in its title bar (substring, or a pattern). */
+  title?: string | RegExp;
+  /** Placeholder of its input (substring, or a pattern). */
+  placeholder?: string | RegExp;
+  /** Value of its input. */
+  value?: string;
+  /** A row with this label is shown (pattern: tested against the label). */
+  item?: string | RegExp;
+  /** The active row (the one Enter accepts) has this label. */
+  activeItem?: string | RegExp;
+  /** Its input has the keyboard focus. */
+  focused?: boolean;
+}
+
+/** A QuickInputState as it crosses into the page (patterns as source and flags). */
+type Pattern = { source: string; flags: string } | string | undefined;
+interface QuickInputProbe { title: Pattern; placeholder: Pattern; value?: string; item: Pattern; activeItem: Pattern; focused?: boolean; absent: boolean }
+
+/** The probe for `state`; absent: true waits for the quick input to stop showing it. */
+function toProbe(s: QuickInputState, absent = false): QuickInputProbe {
+  const pat = (p: string | RegExp | undefined): Pattern => (p instanceof RegExp ? { source: p.source, flags: p.flags } : p);
+  return { title: pat(s.title), placeholder: pat(s.placeholder), value: s.value, item: pat(s.item), activeItem: pat(s.activeItem), focused: s.focused, absent };
+}
+
+function describeState(s: QuickInputState): string {
+  return Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v instanceof RegExp ? String(v) : JSON.stringify(v)}`).join(' ');
+}
+
+/**
+ * Runs in the page: does the quick input show `want` (or, with want.absent, not show it)?
+ * Self-contained, as Playwright serialises it; rows' labels are exact, title and placeholder substrings.
+ */
+function quickInputShows(want: QuickInputProbe): boolean {
+  const matches = (p: Pattern, text: string, exact: boolean) =>
+    p === undefined || (typeof p === 'string' ? (exact ? text === p : text.includes(p)) : new RegExp(p.source, p.flags).test(text));
+  const label = (r: HTMLElement) => (r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim();
+  const shows = (): boolean => {
+    const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+    if (!widget || widget.style.display === 'none' || widget.offsetHeight === 0) return false;
+    const input = widget.querySelector<HTMLInputElement>('input.input');
+    const rows = Array.from(widget.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row'));
+    const title = widget.querySelector<HTMLElement>('.quick-input-title')?.textContent ?? '';
+    if (!matches(want.title, title, false)) return false;
+    if (!matches(want.placeholder, input?.placeholder ?? '', false)) return false;
+    if (want.value !== undefined && input?.value !== want.value) return false;
+    if (want.item !== undefined && !rows.some((r) => matches(want.item, label(r), true))) return false;
+    if (want.activeItem !== undefined && !rows.some((r) => r.classList.contains('focused') && matches(want.activeItem, label(r), true))) return false;
+    if (want.focused && document.activeElement !== input) return false;
+    return true;
+  };
+  return want.absent ? !shows() : shows();
+}
+
 const liveServers = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const p of liveServers) killGroup(p, 'SIGKILL');
@@ -144,13 +239,9 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-async function groupGone(pgid: number, timeout: number): Promise<boolean> {
-  const deadline = Date.now() + timeout;
-  while (groupAlive(pgid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((ok) => setTimeout(ok, 100)); // no event tells when a group's last process ends
-  }
-  return true;
+/** Whether the process group ended within `timeout` (no event tells when a group's last process ends). */
+function groupGone(pgid: number, timeout: number): Promise<boolean> {
+  return pollUntil(`process group ${pgid} to end`, () => !groupAlive(pgid), { timeout }).catch(() => false);
 }
 
 function killGroup(p: ChildProcess, signal: NodeJS.Signals): void {
@@ -236,7 +327,7 @@ export class VSCode {
     const install = spawnSync(nodeBin, [codeServerEntry, ...common, '--install-extension', vsix, '--force'], {
       env,
       encoding: 'utf8',
-      timeout: 120_000,
+      timeout: STARTUP_TIMEOUT,
     });
     const installed = readdirSync(extensions).filter((d) => d.startsWith('darknet-pruner.'));
     if (install.status !== 0 || installed.length === 0) {
@@ -266,7 +357,7 @@ export class VSCode {
     let browser: Browser | undefined;
     try {
       const url = await new Promise<string>((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`code-server did not start within 60 s:\n${serverLog.join('')}`)), 60_000);
+        const timer = setTimeout(() => fail(new Error(`code-server did not listen within ${STARTUP_TIMEOUT} ms:\n${serverLog.join('')}`)), STARTUP_TIMEOUT);
         const onData = (chunk: Buffer) => {
           serverLog.push(chunk.toString());
           const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serverLog.join(''));
@@ -298,7 +389,13 @@ export class VSCode {
         ],
       });
       const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+      // Every Playwright action or wait without its own timeout (click, fill, innerText, goto…) gets the safety net too.
+      context.setDefaultTimeout(TIMEOUT);
+      context.setDefaultNavigationTimeout(STARTUP_TIMEOUT);
       await context.addInitScript(() => {
+        // tsx compiles the test files with esbuild's keepNames, which wraps named inner functions in
+        // __name(…): functions handed to evaluate/waitForFunction need it in the page too.
+        (globalThis as { __name?: unknown }).__name ??= (f: unknown) => f;
         document.addEventListener('securitypolicyviolation', (e) => {
           console.error(`[csp-violation] ${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} in ${e.documentURI}`);
         });
@@ -313,10 +410,7 @@ export class VSCode {
       });
       page.on('pageerror', (err) => vs.consoleErrors.push(`pageerror: ${err.message}`));
       await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await page.locator('.part.statusbar').waitFor({ timeout: 60_000 });
-      // The explorer shows the workspace once the file service is up.
-      await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+      await vs.waitForWorkbench();
       return vs;
     } catch (e) {
       await browser?.close().catch(() => undefined);
@@ -328,7 +422,7 @@ export class VSCode {
 
   /** Runs code-server's command line against this instance's user data and extensions. */
   cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(nodeBin, [codeServerEntry, ...this.cliArgs, ...args], { env: this.env, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(nodeBin, [codeServerEntry, ...this.cliArgs, ...args], { env: this.env, encoding: 'utf8', timeout: STARTUP_TIMEOUT });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -380,43 +474,151 @@ export class VSCode {
     return loc;
   }
 
-  private async quickInput(prefixedText: string): Promise<Locator> {
-    const widget = this.page.locator('.quick-input-widget');
-    await widget.waitFor({ state: 'visible', timeout: TIMEOUT });
-    const input = widget.locator('input.input').first();
-    await input.fill(prefixedText);
-    return widget;
+  /** Waits until the workbench, its status bar and the explorer are up (after start or a reload). */
+  async waitForWorkbench(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_TIMEOUT });
+    await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: STARTUP_TIMEOUT });
+    // The explorer shows the workspace once the file service is up.
+    await this.page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: STARTUP_TIMEOUT }).catch(() => undefined);
   }
 
+  /** The quick input widget (command palette, Quick Open, quick picks and input boxes). */
+  quickInputWidget(): Locator {
+    return this.page.locator('.quick-input-widget');
+  }
+
+  /** The quick input's text field. */
+  private quickInputField(): Locator {
+    return this.quickInputWidget().locator('input.input').first();
+  }
+
+  /** What the quick input shows now, for error messages. */
+  async describeQuickInput(): Promise<string> {
+    return this.page
+      .evaluate(() => {
+        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+        if (!widget || widget.style.display === 'none' || widget.offsetHeight === 0) return 'the quick input is hidden';
+        const input = widget.querySelector<HTMLInputElement>('input.input');
+        const rows = Array.from(widget.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')).map(
+          (r) => `${r.classList.contains('focused') ? '>' : ' '} ${(r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim()}`,
+        );
+        const focus = document.activeElement === input ? 'its input' : `${document.activeElement?.tagName.toLowerCase()}.${document.activeElement?.className}`;
+        return [
+          `title ${JSON.stringify(widget.querySelector('.quick-input-title')?.textContent ?? '')}`,
+          `placeholder ${JSON.stringify(input?.placeholder ?? '')}`,
+          `value ${JSON.stringify(input?.value ?? '')}`,
+          `focus on ${focus}`,
+          `busy ${widget.querySelector('.quick-input-progress')?.classList.contains('active') ?? false}`,
+          `rows:\n${rows.join('\n') || '  (none)'}`,
+        ].join(', ');
+      })
+      .catch((e: Error) => `(unreadable: ${e.message})`);
+  }
+
+  /**
+   * Waits until the quick input shows `state` (all of it at once, checked in the page); the error
+   * says what it showed instead.
+   */
+  async waitForQuickInput(state: QuickInputState, timeout = TIMEOUT): Promise<void> {
+    try {
+      await this.page.waitForFunction(quickInputShows, toProbe(state), { timeout, polling: 'raf' });
+    } catch (e) {
+      throw new Error(`the quick input did not show ${describeState(state)} within ${timeout} ms (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`);
+    }
+  }
+
+  /**
+   * Waits until the quick input no longer shows `state` — it closed, or the next step replaced
+   * it — which proves the key or click before was taken.
+   */
+  private async waitForQuickInputToLeave(state: QuickInputState, action: string): Promise<void> {
+    try {
+      await this.page.waitForFunction(quickInputShows, toProbe(state, true), { timeout: TIMEOUT, polling: 'raf' });
+    } catch (e) {
+      throw new Error(`${action} was not taken: after ${TIMEOUT} ms the quick input still shows ${describeState(state)} (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`);
+    }
+  }
+
+  /**
+   * Answers an input box step: waits for its title (and, with `expectValue`, its proposed value)
+   * and for its field to have the focus; with `type`, replaces the value and waits until the field
+   * holds it; then presses Enter and waits until the step is gone.
+   */
+  async answerInput(title: string | RegExp, opts: { type?: string; expectValue?: string } = {}): Promise<void> {
+    await this.waitForQuickInput({ title, value: opts.expectValue, focused: true });
+    if (opts.type !== undefined) {
+      await this.quickInputField().fill(opts.type);
+      await this.waitForQuickInput({ title, value: opts.type, focused: true });
+    }
+    await this.quickInputField().press('Enter');
+    await this.waitForQuickInputToLeave({ title }, `Enter on "${String(title)}"`);
+  }
+
+  /**
+   * Picks an item of a quick pick step: waits for the step (its title or placeholder) to show a
+   * row with exactly this label — the items arrive after the widget opens — optionally typing a
+   * filter first, then clicks that row and waits until the step is gone.
+   */
+  async pickItem(step: { title?: string | RegExp; placeholder?: string | RegExp }, label: string | RegExp, opts: { filter?: string } = {}): Promise<void> {
+    await this.waitForQuickInput({ ...step });
+    if (opts.filter !== undefined) await this.quickInputField().fill(opts.filter);
+    await this.waitForQuickInput({ ...step, value: opts.filter, item: label });
+    await this.quickInputWidget().locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first().click();
+    await this.waitForQuickInputToLeave({ ...step, value: opts.filter, item: label }, `picking "${String(label)}"`);
+  }
+
+  /**
+   * Opens the command palette (F1) and waits until its field has the focus and the ">" prefix. A
+   * quick input left open (by a failed step) is closed first: F1 would only edit its value.
+   */
   private async openPalette(): Promise<void> {
+    if (await this.quickInputWidget().isVisible()) {
+      await this.quickInputField().press('Escape');
+      await this.quickInputWidget().waitFor({ state: 'hidden', timeout: TIMEOUT });
+    }
     await this.page.keyboard.press('F1');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: TIMEOUT });
+    await this.waitForQuickInput({ value: '>', focused: true });
   }
 
-  /** Runs a command by its palette title (e.g. "Darknet: Treat as Darknet cfg"), through F1. */
-  async runCommand(title: string): Promise<void> {
+  /** Opens the palette, types `>title` and clicks the command's row once it is listed. */
+  private async clickCommand(title: string): Promise<QuickInputState> {
     await this.openPalette();
-    const widget = await this.quickInput(`>${title}`);
-    const row = widget
-      .locator('.quick-input-list .monaco-list-row')
-      .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }) })
-      .first();
-    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
-    await row.click();
-    await widget.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    const shows: QuickInputState = { value: `>${title}`, item: title };
+    await this.quickInputField().fill(`>${title}`);
+    await this.waitForQuickInput(shows);
+    await this.quickInputWidget().locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(title) }) }).first().click();
+    return shows;
   }
 
-  /** Opens a workspace file through Quick Open (Ctrl+P) and waits for its editor. */
+  /**
+   * Runs a command by its palette title (e.g. "Darknet: Treat as Darknet cfg"), through F1, and
+   * waits until the palette is gone (closed, or replaced by the command's own quick input).
+   */
+  async runCommand(title: string): Promise<void> {
+    const shows = await this.clickCommand(title);
+    await this.waitForQuickInputToLeave(shows, `the command "${title}"`);
+  }
+
+  /** Developer: Reload Window, then waits for the new page's workbench (not the old one). */
+  async reloadWindow(): Promise<void> {
+    const main = this.page.mainFrame();
+    const navigated = this.page.waitForEvent('framenavigated', { predicate: (f) => f === main, timeout: STARTUP_TIMEOUT });
+    await this.clickCommand('Developer: Reload Window');
+    await navigated;
+    await this.waitForWorkbench();
+  }
+
+  /** Opens a workspace file through Quick Open and waits for its editor. */
   async openFile(rel: string): Promise<void> {
     const base = rel.split('/').pop()!;
     await this.openPalette();
-    const widget = await this.quickInput(rel);
+    await this.quickInputField().fill(rel);
     // File results are labelled "<name> <folder>, file results".
     const folder = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-    const row = widget.locator(`.quick-input-list .monaco-list-row[aria-label^="${cssString(`${base} ${folder}`.trim())},"]`).first();
-    await row.waitFor({ state: 'visible', timeout: TIMEOUT });
+    const row = this.quickInputWidget().locator(`.quick-input-list .monaco-list-row[aria-label^="${cssString(`${base} ${folder}`.trim())},"]`).first();
+    await this.waitForQuickInput({ value: rel });
     await row.click();
-    await widget.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await this.waitForQuickInputToLeave({ value: rel }, `opening ${rel} from Quick Open`);
     await this.page
       .locator(`.editor-group-container.active .tabs-container .tab.active[data-resource-name="${cssString(base)}"]`)
       .waitFor({ state: 'visible', timeout: TIMEOUT });
@@ -432,9 +634,13 @@ export class VSCode {
   /** Moves the cursor to a 1-based line and column (Go to Line). */
   async goTo(line: number, col = 1): Promise<void> {
     await this.openPalette();
-    const widget = await this.quickInput(`:${line}:${col}`);
-    await this.page.keyboard.press('Enter');
-    await widget.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    const value = `:${line}:${col}`;
+    await this.quickInputField().fill(value);
+    // The Go to Line provider has taken the value once it offers it ("… go to line L at column C.").
+    const shows: QuickInputState = { value, activeItem: new RegExp(`line ${line}\\b.*\\bcolumn ${col}\\b`), focused: true };
+    await this.waitForQuickInput(shows);
+    await this.quickInputField().press('Enter');
+    await this.waitForQuickInputToLeave(shows, `Go to Line ${value}`);
     await this.page
       .locator('.statusbar-item[id="status.editor.selection"]')
       .filter({ hasText: new RegExp(`Ln ${line}, Col ${col}\\b`) })
@@ -465,22 +671,19 @@ export class VSCode {
    */
   async hoverAt(line: number, at: number | string = 1, opts: { expect?: string | RegExp; timeout?: number } = {}): Promise<string> {
     const col = typeof at === 'number' ? at : this.columnOf(line, at);
+    const timeout = opts.timeout ?? TIMEOUT;
     await this.goTo(line, col);
     await this.runCommand('Show or Focus Hover');
-    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
-    await hover.waitFor({ state: 'visible', timeout: opts.timeout ?? TIMEOUT });
-    const deadline = Date.now() + (opts.timeout ?? TIMEOUT);
-    let text: string;
-    for (;;) {
-      text = (await hover.innerText().catch(() => '')).trim();
-      const loaded = text.length > 0 && !/^Loading\.\.\.$/.test(text);
-      const matches = opts.expect === undefined || (typeof opts.expect === 'string' ? text.includes(opts.expect) : opts.expect.test(text));
-      if (loaded && matches) return text;
-      if (Date.now() > deadline) {
-        throw new Error(`hover at ${line}:${col} ${loaded ? `did not match ${String(opts.expect)}` : 'stayed empty'}; got:\n${text}`);
-      }
-      await this.page.waitForTimeout(100); // poll the hover's content while it loads
+    const hovers = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
+    // Loaded: some text that is not the "Loading..." placeholder (and the expected text, if given).
+    const loaded = (opts.expect === undefined ? hovers.filter({ hasText: /\S/ }) : hovers.filter({ hasText: opts.expect })).filter({ hasNotText: /^\s*Loading\.\.\.\s*$/ }).first();
+    try {
+      await loaded.waitFor({ state: 'visible', timeout });
+    } catch {
+      const seen = (await hovers.allInnerTexts().catch(() => [])).join('\n---\n').trim();
+      throw new Error(`hover at ${line}:${col} did not show ${opts.expect === undefined ? 'any loaded text' : String(opts.expect)} within ${timeout} ms; got:\n${seen || '(no hover)'}`);
     }
+    return (await loaded.innerText()).trim();
   }
 
   /** Hides any hover or widget (Escape). */
@@ -536,23 +739,54 @@ export class VSCode {
   async webviewFrames(): Promise<Frame[]> {
     const frames: Frame[] = [];
     for (const handle of await this.page.locator('iframe.webview.ready').elementHandles()) {
-      const outer = await handle.contentFrame();
-      const innerHandle = await outer?.$('#active-frame');
-      const inner = await innerHandle?.contentFrame();
-      if (inner) frames.push(inner);
+      // A webview may be torn down while it is looked at: skip it.
+      const outer = await handle.contentFrame().catch(() => null);
+      const innerHandle = await outer?.$('#active-frame').catch(() => null);
+      const inner = await innerHandle?.contentFrame().catch(() => null);
+      if (inner && !inner.isDetached()) frames.push(inner);
     }
     return frames;
   }
 
   async webview(selector: string, timeout = TIMEOUT): Promise<Frame> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      for (const f of await this.webviewFrames()) {
-        if (await f.$(selector).catch(() => null)) return f;
-      }
-      if (Date.now() > deadline) throw new Error(`no webview contains ${selector} within ${timeout} ms`);
-      await this.page.waitForTimeout(200); // webview frames are attached asynchronously: poll them
+    // Webview frames are attached, and filled, asynchronously inside nested iframes: look at them until one holds the selector.
+    return pollUntil(
+      `a webview containing ${selector}`,
+      async () => {
+        for (const f of await this.webviewFrames()) if (await f.$(selector).catch(() => null)) return f;
+        return undefined;
+      },
+      { timeout, describe: async () => `${(await this.webviewFrames()).length} webview frame(s)` },
+    );
+  }
+
+  /** Waits for a notification toast whose text matches, and returns its text (whitespace collapsed). */
+  async waitForNotification(text: string | RegExp, timeout = TIMEOUT): Promise<string> {
+    const toast = this.page.locator('.notification-toast', { hasText: text }).first();
+    try {
+      await toast.waitFor({ state: 'visible', timeout });
+    } catch {
+      const seen = await this.page.locator('.notification-toast').allInnerTexts().catch(() => []);
+      throw new Error(`no notification matching ${String(text)} within ${timeout} ms; notifications: ${JSON.stringify(seen.map((t) => t.replace(/\s+/g, ' ')))}`);
     }
+    return (await toast.innerText()).replace(/\s+/g, ' ').trim();
+  }
+
+  /** Clears all notifications and waits until no toast is shown. */
+  async clearNotifications(): Promise<void> {
+    await this.runCommand('Notifications: Clear All Notifications');
+    await this.page.locator('.notification-toast').first().waitFor({ state: 'hidden', timeout: TIMEOUT });
+  }
+
+  /** Waits until a workspace folder holds exactly these files (a job's output, its temporaries gone). */
+  async waitForFiles(relDir: string, names: string[], timeout = JOB_TIMEOUT): Promise<void> {
+    const dir = this.path(relDir);
+    const listing = () => (existsSync(dir) ? readdirSync(dir).sort() : []);
+    const want = JSON.stringify([...names].sort());
+    await pollUntil(`${relDir} to hold exactly ${want}`, () => JSON.stringify(listing()) === want, {
+      timeout,
+      describe: () => `${relDir}: ${JSON.stringify(listing())}`,
+    });
   }
 
   /** Process id (and process group id) of code-server. */
@@ -604,4 +838,10 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export const corpusDir = resolve(repoRoot, '..', 'shared', 'corpus');
+/** A label matcher for hasText: a string must be the whole (trimmed) label. */
+function exactly(label: string | RegExp): RegExp {
+  return label instanceof RegExp ? label : new RegExp(`^\\s*${escapeRe(label)}\\s*$`);
+}
+
+/** The reference corpus (test/corpus.ts: ../shared/corpus, or DARKNET_CORPUS). */
+export const corpusDir = CORPUS;

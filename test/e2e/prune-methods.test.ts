@@ -4,12 +4,12 @@
 // others; before, these two methods always failed). Each run opens its report naming the method.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { VSCode, corpusDir, TIMEOUT } from './harness';
+import { VSCode, corpusDir, JOB_TIMEOUT, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
 const net = analyseText(cfgText);
@@ -20,37 +20,25 @@ before(async () => {
 });
 after(async () => { await vs?.close(); });
 
-/** Answers the quick input step with this title: optionally types a value (or a pick's filter), then Enter. */
-async function answer(title: string, value?: string): Promise<void> {
-  const quick = vs.page.locator('.quick-input-widget');
-  await quick.locator('.quick-input-title', { hasText: title }).waitFor({ state: 'visible', timeout: TIMEOUT });
-  if (value !== undefined) await quick.locator('input.input').first().fill(value);
-  await vs.page.keyboard.press('Enter');
-}
-
 async function pruneFromPalette(method: 'shortcut' | 'regular', outDir: string): Promise<void> {
-  // Not vs.runCommand: the command answers with its own quick inputs, so the widget never closes.
-  const quick = vs.page.locator('.quick-input-widget');
-  await vs.page.keyboard.press('F1');
-  await quick.waitFor({ state: 'visible', timeout: TIMEOUT });
-  await quick.locator('input.input').first().fill('>Darknet: Prune Channels…');
-  await quick.locator('.quick-input-list .monaco-list-row', { hasText: /^Darknet: Prune Channels…/ }).first().click();
-  await answer('Prune channels: global percent', '0.5');
-  await answer('Prune channels: method', method);
-  // No layer_keep step for this method: straight to the output folder.
-  await answer('Output folder');
-  const toast = vs.page.locator('.notification-toast', { hasText: /Prune channels (finished|failed)/ }).first();
-  await toast.waitFor({ state: 'visible', timeout: 120_000 });
-  const text = (await toast.innerText()).replace(/\s+/g, ' ');
-  assert.match(text, /Prune channels finished\./, `the job did not finish: ${text}`);
-  const report = await vs.webview(`p:has-text("channel (${method})")`, TIMEOUT);
-  assert.match(await report.locator('[data-testid="total-params"]').innerText(), /6,056,606\s+[\d,]+\s+-\d+\.\d%/);
+  await vs.runCommand('Darknet: Prune Channels…');
+  await vs.answerInput('Prune channels: global percent', { type: '0.5' });
+  await vs.pickItem({ title: 'Prune channels: method' }, method, { filter: method });
+  // No layer_keep step for this method: straight to the output folder, whose default is outDir.
+  await vs.answerInput('Output folder', { expectValue: join(vs.workspace, 'models', outDir) });
+  const done = await vs.waitForNotification(/Prune channels (finished|failed|cancelled)/, JOB_TIMEOUT);
+  assert.match(done, /Prune channels finished\./, `the job did not finish: ${done}`);
+  const report = await vs.webview(`p:has-text("channel (${method})")`);
+  const totalParams = report.locator('[data-testid="total-params"]');
+  await totalParams.waitFor({ timeout: TIMEOUT });
+  assert.match(await totalParams.innerText(), /6,056,606\s+[\d,]+\s+-\d+\.\d%/);
+  await vs.waitForFiles(`models/${outDir}`, ['prune-report.json', 'yolov4-tiny-pruned.cfg', 'yolov4-tiny-pruned.weights']);
   const written = JSON.parse(readFileSync(join(vs.workspace, 'models', outDir, 'prune-report.json'), 'utf8')) as { stages: { method: string; parameters: { layerKeep: number | null } }[] };
   assert.equal(written.stages[0].method, method);
   assert.equal(written.stages[0].parameters.layerKeep, null);
-  assert.ok(existsSync(join(vs.workspace, 'models', outDir, 'yolov4-tiny-pruned.weights')));
   await vs.screenshot(`prune-${method}`);
-  await vs.runCommand('Notifications: Clear All Notifications');
+  // The next run waits for its own notification, not this one.
+  await vs.clearNotifications();
 }
 
 async function step(name: string, fn: () => Promise<void>): Promise<void> {
@@ -62,13 +50,13 @@ async function step(name: string, fn: () => Promise<void>): Promise<void> {
   }
 }
 
-test('Prune Channels… with method shortcut finishes its job and opens the report', { timeout: 240_000 }, () =>
+test('Prune Channels… with method shortcut finishes its job and opens the report', { timeout: TEST_TIMEOUT }, () =>
   step('shortcut', async () => {
     await vs.openFile('models/yolov4-tiny.cfg');
     await pruneFromPalette('shortcut', 'yolov4-tiny-pruned-50');
   }));
 
-test('Prune Channels… with method regular finishes its job and opens the report', { timeout: 240_000 }, () =>
+test('Prune Channels… with method regular finishes its job and opens the report', { timeout: TEST_TIMEOUT }, () =>
   step('regular', async () => {
     await vs.openFile('models/yolov4-tiny.cfg');
     // The default output folder moves on: the first run's folder is not empty.

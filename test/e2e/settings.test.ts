@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { VSCode, corpusDir, TIMEOUT } from './harness';
+import { VSCode, corpusDir, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
 
@@ -14,12 +14,12 @@ before(async () => {
 });
 after(async () => { await vs?.close(); });
 
-test('turning off darknet.inlayHints.layerIndex drops the layer index from the hints', { timeout: 120_000 }, async () => {
+test('turning off darknet.inlayHints.layerIndex drops the layer index from the hints', { timeout: TEST_TIMEOUT }, async () => {
   try {
     await vs.openFile('models/yolov4-tiny.cfg');
     const firstConv = vs.editor().locator('.view-line', { hasText: '[convolutional]' }).first();
     // Layer 0 of yolov4-tiny: "[convolutional] 0 → 208×208×32".
-    await firstConv.filter({ hasText: /0\s*→\s*208×208×32/ }).waitFor({ timeout: 60_000 });
+    await firstConv.filter({ hasText: /0\s*→\s*208×208×32/ }).waitFor({ timeout: TIMEOUT });
     mkdirSync(join(vs.workspace, '.vscode'), { recursive: true });
     writeFileSync(join(vs.workspace, '.vscode', 'settings.json'), JSON.stringify({ 'darknet.inlayHints.layerIndex': false }));
     await firstConv.filter({ hasText: /\]\s*→\s*208×208×32/ }).waitFor({ timeout: TIMEOUT });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { VSCode, corpusDir, TIMEOUT } from './harness';
+import { VSCode, corpusDir, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
 const net = analyseText(cfgText);
@@ -41,17 +41,14 @@ const models = () => readdirSync(join(vs.workspace, 'models')).sort();
 
 /** The refusal toast for a job command, with its button; then cleared. */
 async function expectRefusal(title: string): Promise<void> {
-  const toast = vs.page.locator('.notification-toast', { hasText: 'Restricted Mode does not allow' }).first();
-  await toast.waitFor({ state: 'visible', timeout: TIMEOUT });
-  const text = (await toast.innerText()).replace(/\s+/g, ' ');
+  const text = await vs.waitForNotification('Restricted Mode does not allow');
   assert.match(text, new RegExp(`${title} runs the darknet-pruner command line, which Restricted Mode does not allow\\. Trust this workspace to run pruning jobs\\.`));
   assert.match(text, /Manage Workspace Trust/);
   await vs.screenshot(`refused-${title.replace(/ /g, '-').toLowerCase()}`);
-  await vs.runCommand('Notifications: Clear All Notifications');
-  await toast.waitFor({ state: 'hidden', timeout: TIMEOUT });
+  await vs.clearNotifications();
 }
 
-test('the workspace is in Restricted Mode and the language server answers', { timeout: 120_000 }, () =>
+test('the workspace is in Restricted Mode and the language server answers', { timeout: TEST_TIMEOUT }, () =>
   step('language', async () => {
     await vs.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: TIMEOUT });
     await vs.openFile('models/yolov4-tiny.cfg');
@@ -60,7 +57,7 @@ test('the workspace is in Restricted Mode and the language server answers', { ti
     await vs.dismiss();
   }));
 
-test('Prune Channels…, Prune Layers… and Pruning Sweep… refuse without asking anything', { timeout: 120_000 }, () =>
+test('Prune Channels…, Prune Layers… and Pruning Sweep… refuse without asking anything', { timeout: TEST_TIMEOUT }, () =>
   step('refuse', async () => {
     for (const title of ['Prune Channels', 'Prune Layers', 'Pruning Sweep']) {
       await vs.runCommand(`Darknet: ${title}…`);
@@ -70,7 +67,7 @@ test('Prune Channels…, Prune Layers… and Pruning Sweep… refuse without ask
     assert.deepEqual(models(), ['yolov4-tiny.cfg', 'yolov4-tiny.weights']);
   }));
 
-test('the γ histogram works, and its Prune button refuses too', { timeout: 120_000 }, () =>
+test('the γ histogram works, and its Prune button refuses too', { timeout: TEST_TIMEOUT }, () =>
   step('gamma', async () => {
     await vs.runCommand('Darknet: Show γ Histogram');
     const gamma = await vs.webview('[data-testid="gamma-chart"]');

@@ -1,6 +1,6 @@
 // End to end: `darknet-pruner eval` on a synthetic dataset written here (PNG images, YOLO labels,
 // .data, names, image list) with a hand-built detector whose detections are known, through the real
-// forward passes (tfjs wasm and onnxruntime-node on our export).
+// forward passes (tfjs wasm, and onnxruntime-node and OpenVINO on our export).
 //
 // The detector: 64×64 input → maxpool 32/32 (padding 0: one cell per quadrant) → 1×1 conv → [yolo]
 // with one 32×32 anchor. tx = ty = tw = th = 0 puts a box exactly on the quadrant; objectness
@@ -22,8 +22,9 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { runCli } from '../cli/run';
+import { openvinoMissing } from '../openvino/available';
 
 const CFG = `[net]
 width=64
@@ -122,8 +123,8 @@ const VARIANTS = [
   { name: '64×64 images, plain resize', cfg: 'det.cfg', data: join('data', 'obj.data'), names: ['square'] },
   { name: '128×64 images, letter_box=1', cfg: 'det-lb.cfg', data: join('wide', 'obj.data'), names: undefined },
 ];
-for (const v of VARIANTS) for (const runtime of ['tfjs', 'onnx']) {
-  test(`eval --runtime ${runtime}, ${v.name}: P, R, F1, mAP of a known detector on a synthetic dataset`, async () => {
+for (const v of VARIANTS) for (const runtime of ['tfjs', 'onnx', 'openvino']) {
+  test(`eval --runtime ${runtime}, ${v.name}: P, R, F1, mAP of a known detector on a synthetic dataset`, { skip: runtime === 'openvino' ? openvinoMissing() : undefined }, async () => {
     const prev = process.env.DARKNET_BACKEND;
     process.env.DARKNET_BACKEND = 'wasm'; // never native TensorFlow next to onnxruntime-node
     try {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { createOrtSession } from '../../core/src/export/ort';
 import { CFG_DIR } from '../corpus';
 

@@ -9,10 +9,10 @@ import { synthesizeWeights, XorShift32 } from '../../core/src/weights/synth';
 import type { DarknetWeights } from '../../core/src/weights/read';
 import type { Network } from '../../core/src/cfg/network';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { readGammaWeights } from '../../core/src/prune/gamma-read';
 import { readWeightsFile } from '../../core/src/weights/read';
-import { parseJobEvent, type JobEvent } from '../../core/src/cli/events';
+import { parseJobEvent, type JobEvent } from '../../cli/events';
 import { CFG_DIR, readCfg } from '../corpus';
 
 const conv = (filters: number, bn = true) => `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${filters}\nsize=3\nstride=1\npad=1\nactivation=leaky\n`;

@@ -13,6 +13,9 @@ import { REPO } from '../corpus';
 
 export const SERVER = join(REPO, 'server', 'out', 'server.js');
 
+/** Safety net (ms) for waiting on a server notification: a wait ends when it arrives; generous for a loaded machine. */
+export const NOTIFICATION_TIMEOUT = 60_000;
+
 function newestSource(dir: string): number {
   let newest = 0;
   for (const f of readdirSync(dir, { withFileTypes: true })) {
@@ -43,6 +46,7 @@ export class LspClient {
   readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
   /** darknet/networkSummary notifications by document. */
   readonly summaries = new Map<string, unknown>();
+  private readonly summaryWaiters: { uri: string; resolve: (summary: unknown) => void }[] = [];
   /** window/logMessage texts, in order. */
   readonly logs: string[] = [];
   private exited = false;
@@ -67,7 +71,12 @@ export class LspClient {
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
     this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
-    this.conn.onNotification(NetworkSummaryNotification, (p) => { this.summaries.set(p.uri, p.summary); });
+    this.conn.onNotification(NetworkSummaryNotification, (p) => {
+      this.summaries.set(p.uri, p.summary);
+      for (let i = this.summaryWaiters.length - 1; i >= 0; i--) {
+        if (this.summaryWaiters[i].uri === p.uri) this.summaryWaiters.splice(i, 1)[0].resolve(p.summary);
+      }
+    });
     this.conn.listen();
   }
 
@@ -95,10 +104,18 @@ export class LspClient {
   get alive(): boolean { return !this.exited && this.proc.exitCode === null; }
 
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `pred`. */
-  nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+  nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = NOTIFICATION_TIMEOUT): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
       this.diagnosticWaiters.push({ uri, pred, resolve: (p) => { clearTimeout(t); resolve(p); } });
+    });
+  }
+
+  /** Resolves with the next darknet/networkSummary for `uri`: ask before the open or change that causes it. */
+  nextSummary(uri: string, timeoutMs = NOTIFICATION_TIMEOUT): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no network summary for ${uri} within ${timeoutMs} ms`)), timeoutMs);
+      this.summaryWaiters.push({ uri, resolve: (s) => { clearTimeout(t); resolve(s); } });
     });
   }
 

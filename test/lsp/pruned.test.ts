@@ -12,6 +12,7 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { REPO, readCfg } from '../corpus';
+import { NetworkGraphRequest } from '../../core/src/protocol/lsp';
 import { LspClient, find } from './client';
 
 let dir: string, client: LspClient, prunedText: string, uri: string;
@@ -64,7 +65,17 @@ test('an ordinary cfg gets none of this', async () => {
 
 test('with its diagnostics the server sends the network summary the status item shows', async () => {
   const plain = pathToFileURL(join(dir, 'summary.cfg')).href;
+  const summary = client.nextSummary(plain);
   await client.open(plain, readCfg('yolov4-tiny.cfg').replace('filters=255', 'filters=254'));
-  await new Promise((r) => setTimeout(r, 50)); // the summary follows the diagnostics on the same stream
-  assert.deepEqual(client.summaries.get(plain), { text: '38 layers · 6.910 BFLOPs', detail: '416×416×3 · 6,056,093 params · 1 error', errors: 1 });
+  assert.deepEqual(await summary, { text: '38 layers · 6.910 BFLOPs', detail: '416×416×3 · 6,056,093 params · 1 error', errors: 1 });
+});
+
+test('the network graph of a pruned cfg carries the overlay: channels kept per layer', async () => {
+  const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
+  assert.ok(g?.prune, 'no pruning overlay');
+  assert.equal(g.prune.original, 'tiny.cfg');
+  const first = g.prune.layers.find((l) => l.index === 0)!;
+  assert.equal(first.filtersBefore, 32);
+  assert.ok(first.kept !== null && first.kept > 0 && first.kept < 1, `layer 0 kept ${first.kept}`);
+  assert.deepEqual(g.prune.removed, [], 'channel pruning removes no layer');
 });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens, Hover, InlayHint, MarkupContent } from 'vscode-languageserver-protocol';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { readCfg } from '../corpus';

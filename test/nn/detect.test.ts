@@ -15,7 +15,7 @@ import { darknetLayout } from '../../core/src/nn/heads';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
 
 before(async () => { await useBackend('infer'); });

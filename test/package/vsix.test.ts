@@ -75,12 +75,13 @@ test('the .vsix has every file the manifest and the runtime need', () => {
     'LICENSE.txt', // vsce stores LICENSE as LICENSE.txt
     'CHANGELOG.md',
     'server/out/server.js',
-    'core/out/cli.js',
+    'cli/out/cli.js',
     'bin/darknet-pruner.js',
     // every webview panel and its stylesheet (client/src/panels/webviewPanel.ts links them)
     'webviews/out/gamma.js',
     'webviews/out/report.js',
     'webviews/out/sweep.js',
+    'webviews/out/graph.js',
     'webviews/media/panel.css',
     // the README's screenshots, shown on the extension's details page
     'docs/images/gamma-histogram.png',

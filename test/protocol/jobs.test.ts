@@ -10,9 +10,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { parseArgs, type ArgSpec } from '../../core/src/cli/args';
-import { CHANNEL_ARGS, LAYER_ARGS } from '../../core/src/cli/commands/prune';
-import { SWEEP_ARGS } from '../../core/src/cli/commands/sweep';
+import { parseArgs, type ArgSpec } from '../../cli/args';
+import { CHANNEL_ARGS, LAYER_ARGS } from '../../cli/commands/prune';
+import { SWEEP_ARGS } from '../../cli/commands/sweep';
 import { PRUNE_METHODS } from '../../core/src/prune/plan';
 import {
   jobResult, pruneChannelArgs, pruneLayerArgs, sweepArgs, type ChannelPruneJob, type JobEvent, type JobResults, type LayerPruneJob, type SweepJob,
@@ -29,7 +29,7 @@ const freshOut = () => join(dir, `out-${++outCount}`);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-job-args-'));
-  // The CLI as the extension runs it: <extension>/core/out/cli.js, built by the project's build.
+  // The CLI as the extension runs it: <extension>/cli/out/cli.js, built by the project's build.
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, encoding: 'utf8' });
   assert.equal(build.status, 0, `node esbuild.mjs failed:\n${build.stderr}`);
   const text = readFileSync(join(REPO, 'examples', 'residual-detector.cfg'), 'utf8').replace('width=256', 'width=64').replace('height=256', 'height=64');

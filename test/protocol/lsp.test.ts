@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import type { NetworkSummaryParams } from '../../core/src/lang/summary';
 import { compareWithOriginalCommand, LENS_COMMANDS, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 import { synthesizeWeights } from '../../core/src/weights/synth';

@@ -11,6 +11,7 @@ const samples: { [T in ViewToHost['type']]: Extract<ViewToHost, { type: T }>[] }
   prune: [{ type: 'prune', percent: 0.5, layerKeep: 0.01 }],
   open: [{ type: 'open', target: 'prunedCfg' }, { type: 'open', target: 'originalCfg' }],
   compare: [{ type: 'compare' }],
+  reveal: [{ type: 'reveal', index: 0 }, { type: 'reveal', index: 161 }],
 };
 
 test('every message a panel posts passes the host\'s validation unchanged (after a structured clone)', () => {
@@ -25,6 +26,7 @@ test('malformed messages are dropped', () => {
     { type: 'percent', percent: 1, layerKeep: 0.01 }, { type: 'percent', percent: -0.1, layerKeep: 0.01 }, { type: 'percent', percent: Number.NaN, layerKeep: 0 },
     { type: 'prune', percent: 0.5, layerKeep: 1.5 }, { type: 'prune', percent: '0.5', layerKeep: 0.01 }, { type: 'prune', percent: 0.5 },
     { type: 'open', target: '/etc/passwd' }, { type: 'open' },
+    { type: 'reveal' }, { type: 'reveal', index: -1 }, { type: 'reveal', index: 1.5 }, { type: 'reveal', index: '3' },
   ];
   for (const m of bad) assert.equal(parseViewMessage(m), undefined, JSON.stringify(m));
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { parseWeights } from '../../core/src/weights/read';
@@ -108,7 +108,7 @@ test('prune channel (shortcut and regular methods) and prune layer on yolov4 (fu
 test('prune channel --json-events writes progress, artifacts and one result', () => {
   const w = weightsFor('yolov4-tiny.cfg');
   const out = join(work, 'v4t-events');
-  const p = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'core/src/cli/main.ts'), 'prune', 'channel', join(CFG_DIR, 'yolov4-tiny.cfg'), w, '-p', '0.5', '-o', out, '--json-events'], { encoding: 'utf8', cwd: REPO });
+  const p = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'cli/main.ts'), 'prune', 'channel', join(CFG_DIR, 'yolov4-tiny.cfg'), w, '-p', '0.5', '-o', out, '--json-events'], { encoding: 'utf8', cwd: REPO });
   assert.equal(p.status, 0, p.stderr);
   const events = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.type === 'progress'));

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, trun
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { readPruneReport } from '../../core/src/prune/diff-report';
 import { MAX_REPORT_BYTES, PRUNE_REPORT_VERSION, readPruneReportFile, readPruneReportFileAsync, ReportError } from '../../core/src/prune/report';
 import { synthesizeWeights } from '../../core/src/weights/synth';

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { main } from '../../core/src/cli/main';
+import { main } from '../../cli/main';
 import { XorShift32 } from '../../core/src/weights/synth';
 import { REPO } from '../corpus';
 

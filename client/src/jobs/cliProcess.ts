@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { parseJobEvent, type JobEvent } from '../../../core/src/cli/events';
+import { parseJobEvent, type JobEvent } from '../../../core/src/protocol/jobs';
 
 export interface CliInvocation {
   /** Arguments after `darknet-pruner` (without --json-events, which is added). */
@@ -38,7 +38,7 @@ export interface CliHost {
 }
 
 export function cliEntry(host: CliHost): string {
-  return path.join(host.extensionPath, 'core', 'out', 'cli.js');
+  return path.join(host.extensionPath, 'cli', 'out', 'cli.js');
 }
 
 export function startCli(host: CliHost, inv: CliInvocation, onEvent: (e: JobEvent) => void, onLog: (line: string) => void): CliRun {

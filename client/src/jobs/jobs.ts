@@ -2,7 +2,7 @@
 // item while a job runs, and a completion notification with actions for the job's artifacts.
 
 import * as vscode from 'vscode';
-import type { JobEvent } from '../../../core/src/cli/events';
+import type { JobEvent } from '../../../core/src/protocol/jobs';
 import { judgeExit, startCli, type CliHost } from './cliProcess';
 
 export interface JobSpec {

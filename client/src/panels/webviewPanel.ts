@@ -57,6 +57,11 @@ export class DarknetPanel {
     return p;
   }
 
+  /** The open panel of a kind showing `key` (context.key), if any. */
+  static find(kind: PanelKind, key: string): DarknetPanel | undefined {
+    return DarknetPanel.open.get(`${kind.viewType}:${key}`);
+  }
+
   static registerSerializer(kind: PanelKind, extensionUri: vscode.Uri, handlers: PanelHandlers): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(kind.viewType, {
       async deserializeWebviewPanel(panel, state: unknown) {

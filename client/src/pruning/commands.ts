@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { jobResult, pruneChannelArgs, pruneLayerArgs, sweepArgs } from '../../../core/src/protocol/jobs';
-import type { SweepView } from '../../../webviews/src/shared/protocol';
+import type { GammaOverlay, SweepView } from '../../../webviews/src/shared/protocol';
 import { COMMANDS } from '../constants';
 import { announce, type JobOutcome, type JobRunner } from '../jobs/jobs';
 import type { CommandHandlers } from '../trust';
@@ -22,7 +22,10 @@ const REPORT: PanelKind = { viewType: 'darknet.report', script: 'report', title:
 const SWEEP: PanelKind = { viewType: 'darknet.sweep', script: 'sweep', title: 'Pruning sweep' };
 
 /** Registers the panels' serializers and returns the pruning commands' handlers. */
-export function pruningCommands(context: vscode.ExtensionContext, runner: JobRunner): Pick<CommandHandlers, PruningCommand> {
+/** Where the γ panel's live threshold is also shown: the network graph of the same cfg. */
+export interface GammaOverlayTarget { gammaOverlay(cfgPath: string, overlay: GammaOverlay | null): void }
+
+export function pruningCommands(context: vscode.ExtensionContext, runner: JobRunner, graphs?: GammaOverlayTarget): Pick<CommandHandlers, PruningCommand> {
   const inputs = new PruneInputs(context.workspaceState);
   const uri = context.extensionUri;
   const models = new Map<string, GammaModel>();
@@ -73,7 +76,11 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     },
     async onMessage(p, m) {
       const { cfg, weights } = p.context;
-      if (m.type === 'percent') p.post({ type: 'figures', figures: modelFor(cfg, weights).figures(m.percent, m.layerKeep) });
+      if (m.type === 'percent') {
+        const { figures, overlay } = modelFor(cfg, weights).evaluate(m.percent, m.layerKeep);
+        p.post({ type: 'figures', figures });
+        graphs?.gammaOverlay(cfg, overlay);
+      }
       // Through the command, which refuses in an untrusted workspace.
       if (m.type === 'prune') await vscode.commands.executeCommand(COMMANDS.pruneChannels, vscode.Uri.file(cfg), vscode.Uri.file(weights), m.percent, m.layerKeep);
     },

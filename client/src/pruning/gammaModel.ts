@@ -9,7 +9,7 @@ import { evaluateChannelPrune } from '../../../core/src/prune/evaluate';
 import { readGammaWeights } from '../../../core/src/prune/gamma-read';
 import { absGammas, populationOf, sortedPopulation } from '../../../core/src/prune/plan';
 import { analyseChannelStructure, type ChannelStructure } from '../../../core/src/prune/structure';
-import type { GammaView, PruneFigures } from '../../../webviews/src/shared/protocol';
+import type { GammaOverlay, GammaView, PruneFigures } from '../../../webviews/src/shared/protocol';
 
 export class GammaModel {
   private constructor(readonly net: Network, readonly gammas: (Float32Array | undefined)[], readonly structure: ChannelStructure, readonly population: number[]) {}
@@ -37,16 +37,28 @@ export class GammaModel {
   }
 
   figures(percent: number, layerKeep: number): PruneFigures {
+    return this.evaluate(percent, layerKeep).figures;
+  }
+
+  /** The figures, and the fraction of channels each prunable layer keeps (the graph's γ overlay). */
+  evaluate(percent: number, layerKeep: number): { figures: PruneFigures; overlay: GammaOverlay } {
     const t0 = performance.now();
     const e = evaluateChannelPrune(this.net, this.gammas, { globalPercent: percent, layerKeep, method: 'slim' }, this.structure);
     let kept = 0, total = 0;
-    for (const i of this.population) { kept += e.keptPerLayer[i]; total += this.net.layers[i].attrs.filters!; }
-    return {
+    const fractions: Record<number, number> = {};
+    for (const i of this.population) {
+      const filters = this.net.layers[i].attrs.filters!;
+      kept += e.keptPerLayer[i];
+      total += filters;
+      fractions[i] = filters > 0 ? e.keptPerLayer[i] / filters : 1;
+    }
+    const figures: PruneFigures = {
       percent, threshold: e.threshold, channels: { kept, total },
       params: { before: e.before.params, after: e.totals.params },
       bflops: { before: e.before.bflops, after: e.totals.bflops },
       weightsBytes: { before: e.before.weightsBytes, after: e.totals.weightsBytes },
       floored: e.floored, emptied: e.emptied, elapsedMs: performance.now() - t0,
     };
+    return { figures, overlay: { percent, threshold: e.threshold, kept: fractions } };
   }
 }

@@ -97,7 +97,7 @@ export function checkDataset(dataPath: string, opts: CheckOptions = {}): CheckRe
   const summaries: ListSummary[] = [];
   for (const list of lists) {
     const scan = scanImageList(list.path, datasetDir(data), cwd);
-    scan.problems.forEach(error);
+    scan.problems.forEach((p) => error(p.startsWith(list.path) ? shown(list.path, cwd) + p.slice(list.path.length) : p));
     const seen = new Map<string, number>();
     for (const e of scan.entries) {
       const first = seen.get(e.image);

@@ -192,7 +192,7 @@ export function encode(rgba: Uint8Array, w: number, h: number, format: 'png' | '
   }
   const png = new PNG({ width: w, height: h, colorType: 2 });
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength);
-  const out = PNG.sync.write(png, { colorType: 2 });
+  const out = PNG.sync.write(png, { colorType: 2, filterType: 4 });
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 

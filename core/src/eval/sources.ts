@@ -1,5 +1,5 @@
-// Head sources for evaluation: the tfjs network (nn/) or onnxruntime-node on our ONNX export. Each
-// runtime is imported lazily, so choosing one never loads the other.
+// Head sources for evaluation and detection: the tfjs network (nn/), onnxruntime-node or OpenVINO on
+// our ONNX export. Each runtime is imported lazily, so choosing one never loads the other.
 
 import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
@@ -47,5 +47,26 @@ export async function onnxSource(net: Network, weights: DarknetWeights): Promise
       return new Map(ex.heads.map((h) => [h.layer, activateHeadBuffer(out[h.output].data, h)]));
     },
     dispose: () => session.release(),
+  };
+}
+
+/** Our ONNX export compiled by OpenVINO (openvino-node, official or ours); activation in JS as for onnx. Mish stays the Mish op (OpenVINO has a native kernel). */
+export async function openvinoSource(net: Network, weights: DarknetWeights, opts: { device?: string; precision?: 'f32' | 'bf16' | 'fp16' } = {}): Promise<HeadSource> {
+  const { exportOnnx } = await import('../export/onnx');
+  const { compileOpenvino } = await import('../openvino/runtime');
+  const { loadOpenvino } = await import('../openvino/api');
+  const { activateHeadBuffer } = await import('../export/head-activation');
+  const ex = exportOnnx(net, weights, { batch: 1 });
+  const region = ex.heads.find((h) => h.type === 'region');
+  if (region) throw new Error(`layer ${region.layer}: [region] heads are evaluated with the tfjs runtime only`);
+  const { build } = loadOpenvino();
+  const runner = compileOpenvino(ex.bytes, { device: opts.device ?? 'CPU', precision: opts.precision ?? 'f32', hint: 'latency' });
+  return {
+    description: `OpenVINO ${runner.settings.device} (${build === 'ours' ? 'our addon' : 'official openvino-node'}), ${runner.settings.precision} on the ONNX export`,
+    async run(input) {
+      const out = runner.run(input);
+      return new Map(ex.heads.map((h) => [h.layer, activateHeadBuffer(out[h.output], h)]));
+    },
+    dispose: () => undefined,
   };
 }

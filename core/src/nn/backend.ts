@@ -16,6 +16,7 @@ import type * as TfjsNode from '@tensorflow/tfjs-node';
 import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import './tfjs-setup';
 import { registerWasmGradientKernels } from './kernels/conv2dBackpropFilterWasm';
+import { nativeConflict } from '../native-exclusion';
 
 export type Purpose = 'train' | 'infer';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -70,7 +71,7 @@ export const CPU_TRAINING_REFUSAL =
   'training step of a YOLO net would take hours. Use the wasm backend (always installed; DARKNET_BACKEND=wasm) ' +
   'or native TensorFlow (npm run setup:tensorflow builds @tensorflow/tfjs-node against a TensorFlow wheel).';
 
-// Resolution from this file: works from core/src (tsx) and from the bundle core/out/cli.js, both of
+// Resolution from this file: works from core/src (tsx) and from the bundle cli/out/cli.js, both of
 // which sit under the project's node_modules.
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 
@@ -115,6 +116,8 @@ function probeNative(name: 'tensorflow-gpu' | 'tensorflow'): BackendProbe {
   if (nativeLoadedFrom && nativeLoadedFrom !== name) {
     return { ...base, why: `not loaded: ${PACKAGES[nativeLoadedFrom]} already provides backend 'tensorflow' in this process (two native TensorFlows cannot share one process)` };
   }
+  const clash = nativeConflict('tensorflow');
+  if (clash) return { ...base, why: `not loaded: ${clash}` };
   const binding = nativeBindingPath(pkg)!;
   if (!existsSync(binding)) {
     return {

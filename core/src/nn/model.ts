@@ -29,6 +29,11 @@ export class NetworkBuildError extends Error {
 export interface BuildOptions {
   /** Create γ, β, kernels, shortcut weights as trainable variables (default true). */
   trainable?: boolean;
+  /**
+   * Training: back-propagate BN as darknet does (backward_batchnorm_layer, see darknetBatchNorm)
+   * instead of by the exact derivative. Default false.
+   */
+  darknetBackward?: boolean;
 }
 
 export interface BatchStats { mean: tf.Tensor1D; variance: tf.Tensor1D }
@@ -130,6 +135,7 @@ export class DarknetModel {
   readonly initialised: number[];
   private readonly variables: tf.Variable[];
   private readonly lastUse: number[];
+  private readonly darknetBackward: boolean;
   private disposed = false;
 
   constructor(readonly net: Network, weights: DarknetWeights | undefined, opts: BuildOptions = {}) {
@@ -138,6 +144,7 @@ export class DarknetModel {
     this.params = built.params;
     this.initialised = built.initialised;
     this.variables = built.variables;
+    this.darknetBackward = opts.darknetBackward ?? false;
     this.lastUse = net.layers.map((l) => l.index);
     for (const l of net.layers) for (const s of this.inputsOf(l)) this.lastUse[s] = Math.max(this.lastUse[s], l.index);
   }
@@ -266,6 +273,7 @@ export class DarknetModel {
     training: boolean, stats: Map<number, BatchStats> | undefined): T4 {
     let m = mean, v = variance;
     const axes = x.rank === 4 ? [0, 1, 2] : [0];
+    if (training && this.darknetBackward) return darknetBatchNorm(l.index, x, gamma, beta, axes, stats);
     if (training) {
       m = tf.mean(x, axes);
       const count = x.size / x.shape[x.rank - 1];
@@ -326,6 +334,41 @@ export class DarknetModel {
     y = activate(y, resolveActivation(l.attrs.activation, 'logistic'));
     return y.reshape([x.shape[0], 1, 1, -1]);
   }
+}
+
+/**
+ * Training-mode BN with darknet's backward_batchnorm_layer as its gradient. Forward as
+ * DarknetModel.batchNorm (batch mean, variance over N − 1). darknet's backward is not the exact
+ * derivative of that forward: its variance term uses 2(x − μ)/N where the derivative has N − 1, and
+ * it uses √(σ² + 1e-5) throughout. With δ = ∂L/∂y·γ:
+ *   ∂L/∂γ = Σ ∂L/∂y·x̂,  ∂L/∂β = Σ ∂L/∂y,
+ *   ∂L/∂x = δ/√(σ²+ε) + 2(x−μ)/N · Σ δ(x−μ)·(−½)(σ²+ε)^(−3/2) + 1/N · Σ δ·(−1/√(σ²+ε)).
+ */
+function darknetBatchNorm(layer: number, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], stats: Map<number, BatchStats> | undefined): T4 {
+  const count = x.size / x.shape[x.rank - 1];
+    const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    const m = tf.mean(xi, axes);
+    const xc = tf.sub(xi, m);
+    const v = tf.div(tf.sum(tf.square(xc), axes), Math.max(1, count - 1));
+    if (stats) stats.set(layer, { mean: tf.keep(m.clone()) as tf.Tensor1D, variance: tf.keep(v.clone()) as tf.Tensor1D });
+    const sd = tf.sqrt(tf.add(v, BN_EPSILON));
+    const xhat = tf.div(xc, sd);
+    save([xc, sd, xhat, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [c, s, xh, gg] = saved;
+        const dGamma = tf.sum(tf.mul(dy, xh), axes);
+        const dBeta = tf.sum(dy, axes);
+        const d = tf.mul(dy, gg);
+        const meanDelta = tf.div(tf.sum(d, axes), tf.neg(s));
+        const varianceDelta = tf.mul(tf.sum(tf.mul(d, c), axes), tf.mul(-0.5, tf.pow(s, -3)));
+        const dx = tf.add(tf.add(tf.div(d, s), tf.mul(c, tf.mul(varianceDelta, 2 / count))), tf.div(meanDelta, count));
+        return [dx, dGamma, dBeta];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, gamma, beta) as T4;
 }
 
 /** Build the tfjs network for an analysed cfg and its weights (undefined: darknet-style initialisation). */

@@ -1,10 +1,11 @@
 // The job boundary between the extension and the darknet-pruner CLI it runs as a child process:
 // the `--json-events` stream (one JSON object per line on stdout), the `data` of each command's
 // `result` event, and the argv the extension builds for each command. The CLI writes what these
-// types say (core/src/cli/events.ts re-exports the event schema for it; the commands' results
+// types say (cli/events.ts re-exports the event schema for it; the commands' results
 // `satisfies` the types below); the extension reads and builds with the same module.
 // test/protocol/jobs.test.ts runs every argv these builders make through the CLI itself.
 
+import type { BackendChoice, BackendProbe } from '../nn/backend';
 import type { PruneMethod } from '../prune/plan';
 import type { PruneReport } from '../prune/report';
 import type { SweepResult } from '../prune/sweep';
@@ -45,10 +46,23 @@ export interface PruneJobResult {
 
 export type SweepJobResult = SweepResult & { cfg: string; weights: string; evaluation: string };
 
+/** `env`: the runtimes found, the tfjs backend each purpose would use, and why. */
+export interface EnvJobResult {
+  node: string;
+  /** DARKNET_BACKEND, when set. */
+  darknetBackend: string | null;
+  tfjsBackends: BackendProbe[];
+  train: BackendChoice | { error: string };
+  infer: BackendChoice | { error: string };
+  /** onnxruntime-node, openvino-node, python openvino (each probed in its own process). */
+  runtimes: { name: string; installed: boolean; version: string | null; loadable: boolean; detail: string }[];
+}
+
 export interface JobResults {
   'prune channel': PruneJobResult;
   'prune layer': PruneJobResult;
   sweep: SweepJobResult;
+  env: EnvJobResult;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -56,6 +70,7 @@ const RESULT_SHAPE: { [C in keyof JobResults]: (d: Record<string, unknown>) => b
   'prune channel': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   'prune layer': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   sweep: (d) => Array.isArray(d.points) && typeof d.rule === 'string',
+  env: (d) => typeof d.node === 'string' && Array.isArray(d.tfjsBackends) && Array.isArray(d.runtimes) && isObject(d.train) && isObject(d.infer),
 };
 
 /** A job's result data as the command's type, or undefined when it does not have that shape. */

@@ -1,0 +1,161 @@
+// darknet-pruner detect: darknet's `detector test` in tfjs — resize or letterbox, forward, decode
+// every head, NMS of the cfg's last layer's kind, print (or --json) the detections, optionally an
+// annotated PNG. --runtime onnx|openvino runs our ONNX export in onnxruntime-node / OpenVINO instead
+// (eval/sources.ts), each in this process only when chosen.
+
+import { extname } from 'node:path';
+import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
+import { readTextFile } from '../io';
+import { writeFileAtomic } from '../../core/src/io/atomic';
+import type { CommandContext } from '../main';
+import { checkOutputFiles } from '../outputs';
+import { loadModel } from '../nnload';
+import { analyseText } from '../../core/src/cfg/analyse';
+import type { Network } from '../../core/src/cfg/network';
+import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
+import { readCfgFile } from '../cfg-input';
+import { requireAnalysable } from '../network';
+
+const RUNTIMES = ['tfjs', 'onnx', 'openvino'] as const;
+type Runtime = (typeof RUNTIMES)[number];
+
+interface HeadRunner {
+  net: Network;
+  backend: string;
+  loadMs: number;
+  /** Every head's activated output in darknet's layout, for one CHW input. */
+  heads(chw: Float32Array): Promise<Map<number, Float32Array>>;
+  dispose(): Promise<void> | void;
+}
+
+async function tfjsRunner(cfg: string, weightsPath: string): Promise<HeadRunner> {
+  const { net, model, backend, loadMs } = await loadModel(cfg, weightsPath);
+  const { chwToNHWC } = await import('../../core/src/nn/model');
+  const { darknetLayout } = await import('../../core/src/nn/heads');
+  const { width: W, height: H, channels: C } = net.net;
+  return {
+    net, backend, loadMs,
+    async heads(chw) {
+      const x = chwToNHWC(chw, W, H, C);
+      const outs = model.forward(x);
+      x.dispose();
+      const res = new Map<number, Float32Array>();
+      try {
+        for (const [i, t] of outs) res.set(i, darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape));
+      } finally {
+        for (const t of outs.values()) t.dispose();
+      }
+      return res;
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+async function exportRunner(runtime: 'onnx' | 'openvino', cfg: string, weightsPath: string): Promise<HeadRunner> {
+  const t0 = performance.now();
+  const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
+  let weights;
+  try { weights = readWeightsFile(weightsPath, net); } catch (e) {
+    if (e instanceof WeightsError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const { onnxSource, openvinoSource } = await import('../../core/src/eval/sources');
+  let source;
+  try {
+    source = runtime === 'onnx' ? await onnxSource(net, weights) : await openvinoSource(net, weights);
+  } catch (e) {
+    throw new CliError(`${cfg}: ${String((e as Error).message).split('\n')[0]}`, 1);
+  }
+  return { net, backend: source.description, loadMs: performance.now() - t0, heads: (chw) => source.run(chw), dispose: () => source.dispose() };
+}
+
+export const USAGE = 'darknet-pruner detect <cfg> <weights> <image.jpg|png …> [--thresh 0.25] [--nms 0.45] [--names coco.names] [--letterbox] [--runtime tfjs|onnx|openvino] [--json] [--out annotated.png] [--force]';
+
+/** --out for image k of n: the path itself for one image, else name-<k>.png. */
+function outPath(out: string, k: number, n: number): string {
+  if (n === 1) return out;
+  const ext = extname(out);
+  return `${ext ? out.slice(0, -ext.length) : out}-${k + 1}${ext || '.png'}`;
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, { values: ['thresh', 'nms', 'names', 'out', 'runtime'], booleans: ['letterbox', 'force'] });
+  const runtime = (stringFlag(args, 'runtime') ?? 'tfjs') as Runtime;
+  if (!RUNTIMES.includes(runtime)) throw new CliError(`--runtime must be ${RUNTIMES.join(', ')}, got "${runtime}"`);
+  if (args.positionals.length < 3) throw new CliError(`missing ${['<cfg>', '<weights>', '<image>'].slice(args.positionals.length).join(', ')}\nusage: ${USAGE}`);
+  const [cfg, weightsPath, ...images] = args.positionals;
+  const thresh = numberFlag(args, 'thresh', { min: 0, max: 1 }) ?? 0.25;
+  const nmsThresh = numberFlag(args, 'nms', { min: 0, max: 1 }) ?? 0.45;
+  const namesPath = stringFlag(args, 'names');
+  const names = namesPath ? readTextFile(namesPath).split(/\r?\n/).map((s) => s.trim()).filter((s, i, all) => s || i < all.length - 1) : undefined;
+  const out = stringFlag(args, 'out');
+  if (out !== undefined) {
+    if (extname(out) && extname(out).toLowerCase() !== '.png') throw new CliError(`--out ${out}: the annotated image is a PNG; name it .png`);
+    const inputs = [cfg, weightsPath, ...images, ...(namesPath ? [namesPath] : [])];
+    checkOutputFiles(images.map((_, k) => outPath(out, k, images.length)), { inputs, force: args.flags.has('force'), flag: '--out' });
+  }
+
+  const runner = runtime === 'tfjs' ? await tfjsRunner(cfg, weightsPath) : await exportRunner(runtime, cfg, weightsPath);
+  const { net, backend, loadMs } = runner;
+  const { isHead } = await import('../../core/src/nn/heads');
+  const { decodeHead, labelDetections, DecodeError } = await import('../../core/src/nn/decode');
+  const { nms, nmsKindOf } = await import('../../core/src/nn/nms');
+  const { loadImage, prepareInput, annotate, ImageError } = await import('../../core/src/nn/image');
+
+  const heads = net.layers.filter(isHead);
+  if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer to detect with`, 1);
+  const classes = heads[0].attrs.classes!;
+  if (names && names.length < classes) ctx.err(`darknet-pruner: warning: ${namesPath} has ${names.length} names, the cfg has ${classes} classes`);
+  const last = net.layers[net.layers.length - 1];
+  const kind = nmsKindOf(last.attrs.nmsKind);
+  const letterbox = args.flags.has('letterbox') || net.net.letterBox;
+  const { width: W, height: H, channels: C } = net.net;
+  const nameOf = (k: number) => names?.[k] || String(k);
+
+  const results: unknown[] = [];
+  try {
+    for (const [k, path] of images.entries()) {
+      const t0 = performance.now();
+      let loaded;
+      try { loaded = loadImage(path, C); } catch (e) {
+        if (e instanceof ImageError) throw new CliError(e.message, 1);
+        throw e;
+      }
+      const { image, rgba } = loaded;
+      const outs = await runner.heads(prepareInput(image, W, H, letterbox));
+      let dets;
+      try {
+        dets = [];
+        for (const [i, data] of outs) {
+          for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh })) dets.push(d);
+        }
+      } catch (e) {
+        if (e instanceof DecodeError) throw new CliError(`${cfg}: ${e.message}`, 1);
+        throw e;
+      }
+      if (nmsThresh > 0) nms(dets, nmsThresh, kind, last.attrs.betaNms ?? 0.6);
+      const found = labelDetections(dets, thresh, image.w, image.h);
+      const ms = performance.now() - t0;
+      let annotated: string | undefined;
+      if (out) {
+        annotated = outPath(out, k, images.length);
+        writeFileAtomic(annotated, annotate(rgba, found.map((d) => ({ ...d, label: `${nameOf(d.classId)} ${Math.round(d.prob * 100)}%` }))));
+      }
+      const list = found.map((d) => ({
+        class: d.classId, name: nameOf(d.classId), prob: Number(d.prob.toFixed(6)),
+        left: Math.round(d.left), top: Math.round(d.top), width: Math.round(d.width), height: Math.round(d.height),
+      }));
+      if (args.flags.has('json')) results.push({ image: path, width: image.w, height: image.h, ms: Math.round(ms), detections: list, annotated });
+      else {
+        ctx.out(`${path}: ${image.w}×${image.h}, ${list.length} detection(s), ${Math.round(ms)} ms`);
+        for (const d of list) ctx.out(`  ${d.name}: ${Math.round(d.prob * 100)}%  left ${d.left} top ${d.top} width ${d.width} height ${d.height}`);
+        if (annotated) ctx.out(`  annotated: ${annotated}`);
+      }
+    }
+  } finally {
+    await runner.dispose();
+  }
+  if (args.flags.has('json')) ctx.out(JSON.stringify({ runtime, backend, loadMs: Math.round(loadMs), letterbox, nms: { kind, thresh: nmsThresh }, thresh, images: results }));
+  else ctx.err(`backend: ${backend}; load ${Math.round(loadMs)} ms; nms ${kind} ${nmsThresh}; ${letterbox ? 'letterbox' : 'resize'}`);
+  return 0;
+}

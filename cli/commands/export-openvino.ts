@@ -1,0 +1,87 @@
+// darknet-pruner export openvino: OpenVINO IR (<name>.xml + <name>.bin) and <name>.heads.json in a
+// directory, from our ONNX graph read into OpenVINO and saved with saveModelSync (openvino/ir-export.ts).
+
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, extname, join, relative } from 'node:path';
+import { analyseText } from '../../core/src/cfg/analyse';
+import { OnnxExportError } from '../../core/src/export/onnx';
+import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
+import { CliError, parseArgs, requirePositionals, stringFlag } from '../args';
+import { readCfgFile } from '../cfg-input';
+import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
+import type { CommandContext } from '../main';
+import { checkFileName, checkOutputFiles } from '../outputs';
+import { requireAnalysable } from '../network';
+
+export const USAGE = 'darknet-pruner export openvino <cfg> <weights> -o <dir> [--fp16] [--input-size WxH] [--name NAME] [--mish op|softplus|exp] [--force] [--json]';
+
+export function parseSize(s: string | undefined): { width?: number; height?: number } {
+  if (s === undefined) return {};
+  const m = /^(\d+)x(\d+)$/i.exec(s);
+  if (!m || +m[1] < 1 || +m[2] < 1) throw new CliError(`--input-size must be WxH (e.g. 608x608), got "${s}"`);
+  return { width: +m[1], height: +m[2] };
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, { values: ['o', 'output', 'input-size', 'name', 'mish'], booleans: ['fp16', 'force', 'json'], aliases: { output: 'o' } });
+  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
+  const dir = stringFlag(args, 'o');
+  if (!dir) throw new CliError(`missing -o <dir>\nusage: ${USAGE}`);
+  const mish = stringFlag(args, 'mish');
+  if (mish !== undefined && mish !== 'op' && mish !== 'softplus' && mish !== 'exp') throw new CliError(`--mish must be op, softplus or exp, got "${mish}"`);
+  const name = checkFileName(stringFlag(args, 'name') ?? basename(cfg, extname(cfg)), '--name');
+  const files = { xml: join(dir, `${name}.xml`), bin: join(dir, `${name}.bin`), heads: join(dir, `${name}.heads.json`) };
+  if (statSync(dir, { throwIfNoEntry: false })?.isFile()) throw new CliError(`-o ${dir}: is a file; give a directory`);
+  checkOutputFiles(Object.values(files), { inputs: [cfg, weightsPath], force: args.flags.has('force'), flag: '-o' }, true);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), parseSize(stringFlag(args, 'input-size'))), cfg);
+  let weights;
+  try { weights = readWeightsFile(weightsPath, net); } catch (e) {
+    if (e instanceof WeightsError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const t0 = performance.now();
+  const { exportOpenvinoIr } = await import('../../core/src/openvino/ir-export');
+  const { OpenvinoUnavailableError } = await import('../../core/src/openvino/api');
+  const fp16 = args.flags.has('fp16');
+  let ir;
+  try {
+    ir = exportOpenvinoIr(net, weights, { fp16, mish: mish as 'op' | 'softplus' | 'exp' | undefined });
+  } catch (e) {
+    if (e instanceof OpenvinoUnavailableError) throw new CliError(e.message, 1);
+    if (e instanceof OnnxExportError) throw new CliError(`${cfg}: ${e.message}`, 1);
+    throw new CliError(`${cfg}: OpenVINO could not read the exported graph: ${String((e as Error).message).split('\n')[0]}`, 1);
+  }
+  mkdirSync(dir, { recursive: true });
+  // saveModelSync writes into a hidden temporary directory; the files are renamed into place after.
+  const tmp = tempPathFor(join(dir, name));
+  trackTemp(tmp);
+  try {
+    mkdirSync(tmp);
+    try { ir.save(join(tmp, `${name}.xml`)); } catch (e) {
+      throw new CliError(`${files.xml}: saveModelSync failed: ${String((e as Error).message).split('\n')[0]}`, 1);
+    }
+    for (const k of ['xml', 'bin'] as const) {
+      renameSync(join(tmp, `${name}.${k}`), files[k]);
+      committedOutput(files[k]);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    untrackTemp(tmp);
+  }
+  const side = {
+    format: 'openvino-ir', xml: basename(files.xml), bin: basename(files.bin), weights: fp16 ? 'f16' : 'f32', openvino: ir.openvinoVersion,
+    input: { ...ir.input, layout: 'NCHW', color: 'RGB', range: '0..1', letterbox: net.net.letterBox },
+    outputs: ir.outputs, heads: ir.heads, source: { cfg: relative(dir, cfg), weights: relative(dir, weightsPath) },
+  };
+  writeFileAtomic(files.heads, JSON.stringify(side, null, 1) + '\n');
+  const ms = Math.round(performance.now() - t0);
+  const mb = (f: string) => statSync(f).size / 1e6;
+  if (args.flags.has('json')) ctx.out(JSON.stringify({ ...files, bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size }, weights: side.weights, openvino: ir.openvinoVersion, input: ir.input, outputs: ir.outputs, heads: ir.heads, ms }));
+  else {
+    ctx.out(`${files.xml} + ${basename(files.bin)}: ${mb(files.bin).toFixed(1)} MB ${side.weights} weights, OpenVINO ${ir.openvinoVersion}, ${ms} ms`);
+    ctx.out(`input  ${ir.input.name} [${ir.input.shape.join(', ')}] (NCHW, RGB, 0..1${net.net.letterBox ? ', letterboxed' : ''})`);
+    for (const o of ir.outputs) ctx.out(`output ${o.name} [${o.shape.join(', ')}]${o.layer !== undefined ? ` ← layer ${o.layer} (${net.layers[o.layer].type})` : ''}`);
+    ctx.out(`heads  ${files.heads}`);
+  }
+  return 0;
+}

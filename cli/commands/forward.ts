@@ -1,0 +1,90 @@
+// darknet-pruner forward: one forward pass on a raw CHW float32 input; writes every head's output
+// buffer in darknet's layout (yolo_<i>.f32: [a][e][y][x]) so it can be compared with darknet's.
+// A network without heads (a classifier) writes its output layer instead — the last layer that is
+// not [cost], as darknet's get_network_output — as output_<i>.f32 (CHW).
+
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CliError, parseArgs, requirePositionals, stringFlag } from '../args';
+import { asCliError } from '../io';
+import { writeFileAtomic } from '../../core/src/io/atomic';
+import { analyseText } from '../../core/src/cfg/analyse';
+import type { Layer, Network } from '../../core/src/cfg/network';
+import { readCfgFile } from '../cfg-input';
+import { requireAnalysable } from '../network';
+import type { CommandContext } from '../main';
+import { checkOutputFiles } from '../outputs';
+import { loadModel } from '../nnload';
+
+export const USAGE = 'darknet-pruner forward <cfg> <weights> --input <input.f32 (CHW float32)> --out-dir <dir> [--force] [--json]';
+
+function readInput(path: string, w: number, h: number, c: number): Float32Array {
+  let buf: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
+    buf = readFileSync(path);
+  } catch (e) { throw asCliError(e, path); }
+  const want = w * h * c * 4;
+  if (buf.byteLength !== want) {
+    throw new CliError(`${path}: ${buf.byteLength} bytes, but the network input ${w}×${h}×${c} needs ${want} bytes (${w * h * c} float32 values, CHW, little-endian)`, 1);
+  }
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+/** The layers whose outputs are written, with their file names. */
+function outputLayers(net: Network): { layer: Layer; name: string }[] {
+  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  if (heads.length) return heads.map((l) => ({ layer: l, name: `${l.type === 'region' ? 'region' : 'yolo'}_${l.index}.f32` }));
+  const last = [...net.layers].reverse().find((l) => l.type !== 'cost');
+  return last ? [{ layer: last, name: `output_${last.index}.f32` }] : [];
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, { values: ['input', 'out-dir'], booleans: ['force'] });
+  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
+  const inputPath = stringFlag(args, 'input'), outDir = stringFlag(args, 'out-dir');
+  if (!inputPath) throw new CliError(`missing --input <input.f32>\nusage: ${USAGE}`);
+  if (!outDir) throw new CliError(`missing --out-dir <dir>\nusage: ${USAGE}`);
+  // Where the outputs go is settled before TensorFlow is even loaded.
+  const analysed = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
+  const targets = outputLayers(analysed).map((t) => ({ ...t, file: join(outDir, t.name) }));
+  if (targets.length === 0) throw new CliError(`${cfg}: no layers, nothing to run`, 1);
+  checkOutputFiles(targets.map((t) => t.file), { inputs: [cfg, weightsPath, inputPath], force: args.flags.has('force'), flag: '--out-dir' }, true);
+  const input = readInput(inputPath, analysed.net.width, analysed.net.height, analysed.net.channels);
+  const { net, model, backend, loadMs } = await loadModel(cfg, weightsPath);
+  const { chwToNHWC } = await import('../../core/src/nn/model');
+  const { darknetLayout } = await import('../../core/src/nn/heads');
+  const files: { layer: number; type: string; file: string; shape: number[]; floats: number }[] = [];
+  let forwardMs: number;
+  try {
+    const { width: w, height: h, channels: c } = net.net;
+    const t0 = performance.now();
+    const x = chwToNHWC(input, w, h, c);
+    const outs = model.forward(x, { outputs: targets.map((t) => t.layer.index) });
+    x.dispose();
+    try {
+      if (!existsSync(outDir)) mkdirSync(outDir);
+      for (const { layer, file } of targets) {
+        const t = outs.get(layer.index)!;
+        const data = darknetLayout(layer, await t.data() as Float32Array, t.shape);
+        writeFileAtomic(file, new Uint8Array(data.buffer));
+        files.push({ layer: layer.index, type: layer.type, file, shape: [t.shape[2], t.shape[1], t.shape[3]], floats: data.length });
+      }
+    } catch (e) {
+      throw asCliError(e, outDir);
+    } finally {
+      for (const t of outs.values()) t.dispose();
+    }
+    forwardMs = performance.now() - t0;
+  } finally {
+    model.dispose();
+  }
+  if (args.flags.has('json')) {
+    ctx.out(JSON.stringify({ backend, loadMs: Math.round(loadMs), forwardMs: Math.round(forwardMs), outputs: files }));
+  } else {
+    ctx.out(`backend: ${backend}`);
+    ctx.out(`load ${Math.round(loadMs)} ms, forward ${Math.round(forwardMs)} ms`);
+    for (const f of files) ctx.out(`${f.file}: layer ${f.layer} (${f.type}) ${f.shape.join('×')}, ${f.floats} floats`);
+  }
+  return 0;
+}

@@ -1,0 +1,296 @@
+// darknet-pruner train: darknet's training (yolo loss, SGD/Adam, lr policy, batch/subdivisions) in
+// TensorFlow.js, with L1 sparsity on the prunable γ (--sparsity) and fine-tuning of a pruned model
+// (--finetune). Every epoch: P/R/mAP@0.5 on valid, the γ histogram, a checkpoint; --resume continues
+// a run exactly. See docs/training.md.
+
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { analyseText } from '../../core/src/cfg/analyse';
+import type { Network } from '../../core/src/cfg/network';
+import { DatasetError, datasetDir, parseDataFile, readImageList, type ImageList } from '../../core/src/eval/dataset';
+import { analyseChannelStructure } from '../../core/src/prune/structure';
+import { PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
+import type { DarknetWeights } from '../../core/src/weights/read';
+import { serializeWeights } from '../../core/src/weights/write';
+import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { readCfgFile } from '../cfg-input';
+import { makeReporter } from '../events';
+import { keepOutput, writeFileAtomic } from '../../core/src/io/atomic';
+import type { CommandContext } from '../main';
+import { loadModel, loadModelDir } from '../model-input';
+import { requireAnalysable } from '../network';
+import { checkOutputDir } from '../outputs';
+import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
+
+export const USAGE = 'darknet-pruner train <cfg> --data <file.data> -o <run-dir> [--weights W] [--epochs N] [--iterations N] [--batch B] [--subdivisions S] [--lr X] [--adam] [--seed N] [--backend tensorflow|wasm] [--sparsity S --prune-mode slim|shortcut|regular] [--json-events]\n' +
+  '       darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs 6] [...]\n' +
+  '       darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]';
+
+/** Everything a run needs, stored in its checkpoint so --resume continues with the same settings. */
+interface RunOptions {
+  argv: string[];
+  cfg: string;
+  weights?: string;
+  data: string;
+  epochs: number;
+  iterations?: number;
+  batch?: number;
+  subdivisions?: number;
+  lr?: number;
+  adam: boolean;
+  seed: number;
+  backend?: 'tensorflow' | 'wasm';
+  sparsity?: number;
+  pruneMode: PruneMethod;
+  finetune?: string;
+  warmupEpochs: number;
+}
+
+interface RunExtra {
+  options: RunOptions;
+  metrics: string[];
+  gamma: string[];
+  bestMap: number | null;
+  /** Losses of the steps taken in the epoch in progress (its mean goes to metrics.jsonl). */
+  epochLoss: { sum: number; count: number };
+}
+
+function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out?: string; overrides: { epochs?: number; iterations?: number }; events: boolean } {
+  const args = parseArgs(argv, {
+    values: ['data', 'weights', 'epochs', 'iterations', 'batch', 'subdivisions', 'lr', 'seed', 'backend', 'sparsity', 'prune-mode', 'finetune', 'warmup-epochs', 'resume', 'o', 'output'],
+    booleans: ['adam'],
+    aliases: { output: 'o' },
+  });
+  const events = args.flags.has('json-events');
+  const epochs = numberFlag(args, 'epochs', { integer: true, min: 1 });
+  const iterations = numberFlag(args, 'iterations', { integer: true, min: 1 });
+  const resume = stringFlag(args, 'resume');
+  if (resume) {
+    const extra = [...args.flags.keys()].filter((k) => !['resume', 'epochs', 'iterations', 'json-events', 'json'].includes(k));
+    if (extra.length || args.positionals.length) throw new CliError(`--resume takes its settings from the run; only --epochs and --iterations may change (got ${[...extra.map((k) => `--${k}`), ...args.positionals].join(' ')})`);
+    return { resume, overrides: { epochs, iterations }, events };
+  }
+  const finetune = stringFlag(args, 'finetune');
+  const [cfgPositional] = finetune ? args.positionals : requirePositionals(args, ['<cfg>'], USAGE);
+  if (finetune && args.positionals.length) throw new CliError(`--finetune ${finetune} brings its own cfg; drop ${args.positionals[0]}`);
+  if (finetune && args.flags.has('weights')) throw new CliError(`--finetune ${finetune} brings its own weights; drop --weights`);
+  const data = stringFlag(args, 'data');
+  if (!data) throw new CliError(`missing --data <file.data>\nusage: ${USAGE}`);
+  const out = stringFlag(args, 'o');
+  if (!out) throw new CliError(`missing -o <run-dir>\nusage: ${USAGE}`);
+  const backend = stringFlag(args, 'backend');
+  if (backend !== undefined && backend !== 'tensorflow' && backend !== 'wasm') {
+    throw new CliError(`--backend must be tensorflow or wasm, got "${backend}"${backend === 'cpu' ? ' (the pure-JS cpu backend cannot train: see darknet-pruner env)' : ''}`);
+  }
+  const pruneMode = (stringFlag(args, 'prune-mode') ?? 'slim') as PruneMethod;
+  if (!PRUNE_METHODS.includes(pruneMode)) throw new CliError(`--prune-mode must be one of ${PRUNE_METHODS.join(', ')}, got "${pruneMode}"`);
+  const sparsity = numberFlag(args, 'sparsity', { min: 0 });
+  if (args.flags.has('prune-mode') && sparsity === undefined) throw new CliError('--prune-mode chooses the γ set of --sparsity; give --sparsity S too');
+  return {
+    out,
+    overrides: {},
+    events,
+    opts: {
+      argv,
+      cfg: finetune ?? cfgPositional,
+      weights: stringFlag(args, 'weights'),
+      data, epochs: epochs ?? 1, iterations,
+      batch: numberFlag(args, 'batch', { integer: true, min: 1 }),
+      subdivisions: numberFlag(args, 'subdivisions', { integer: true, min: 1 }),
+      lr: numberFlag(args, 'lr', { min: 0 }),
+      adam: args.flags.has('adam'),
+      seed: numberFlag(args, 'seed', { integer: true, min: 0, max: 0xffffffff }) ?? 1,
+      backend, sparsity, pruneMode, finetune,
+      warmupEpochs: numberFlag(args, 'warmup-epochs', { integer: true, min: 0 }) ?? (finetune ? 6 : 0),
+    },
+  };
+}
+
+function openLists(dataPath: string): { train: ImageList; valid: ImageList; classes: number | undefined } {
+  try {
+    const data = parseDataFile(dataPath, process.cwd(), 'train');
+    if (!data.train) throw new DatasetError(`${dataPath}: no train= list`);
+    return { train: readImageList(data.train, datasetDir(data)), valid: readImageList(data.valid, datasetDir(data)), classes: data.classes };
+  } catch (e) {
+    if (e instanceof DatasetError) throw new CliError(e.message, 1);
+    throw e;
+  }
+}
+
+function loadInputs(o: RunOptions): { net: Network; weights: DarknetWeights | undefined; inputs: string[] } {
+  if (o.finetune) {
+    const m = loadModelDir(o.finetune);
+    return { net: m.net, weights: m.weights, inputs: [m.cfgPath, m.weightsPath] };
+  }
+  if (o.weights) {
+    const m = loadModel(o.cfg, o.weights);
+    return { net: m.net, weights: m.weights, inputs: [o.cfg, o.weights] };
+  }
+  return { net: requireAnalysable(analyseText(readCfgFile(o.cfg)), o.cfg), weights: undefined, inputs: [o.cfg] };
+}
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const parsed = parseOptions(argv);
+  const reporter = makeReporter(parsed.events);
+  const { decodeCheckpoint, encodeCheckpoint, optimizerStateOf, restoreModel, CheckpointError } = await import('../../core/src/train/checkpoint');
+  let opts: RunOptions, runDir: string;
+  let resumed: ReturnType<typeof decodeCheckpoint<RunExtra>> | undefined;
+  if (parsed.resume) {
+    runDir = parsed.resume;
+    const ckPath = runFile(runDir, 'checkpoint');
+    if (!existsSync(ckPath)) throw new CliError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} (not a training run, or it stopped before its first checkpoint)`, 1);
+    try { resumed = decodeCheckpoint<RunExtra>(readFileSync(ckPath), ckPath); } catch (e) {
+      if (e instanceof CheckpointError) throw new CliError(e.message, 1);
+      throw e;
+    }
+    opts = { ...resumed.header.extra.options };
+    if (parsed.overrides.epochs !== undefined) opts.epochs = parsed.overrides.epochs;
+    // --iterations is where this invocation stops, not a setting of the run.
+    opts.iterations = parsed.overrides.iterations;
+  } else {
+    opts = parsed.opts!;
+    runDir = parsed.out!;
+  }
+
+  const { net, weights, inputs } = loadInputs(opts);
+  const lists = openLists(opts.data);
+  const classes = net.layers.find((l) => l.type === 'yolo')?.attrs.classes;
+  if (lists.classes !== undefined && classes !== undefined && lists.classes !== classes) {
+    throw new CliError(`${opts.data}: classes=${lists.classes}, but ${opts.cfg} detects ${classes} classes`, 1);
+  }
+  if (!resumed) {
+    checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
+    mkdirSync(runDir, { recursive: true });
+  }
+  for (const k of Object.keys(RUN_FILES) as (keyof typeof RUN_FILES)[]) keepOutput(resolve(runFile(runDir, k)));
+
+  const { trainSettings, TrainSettingsError } = await import('../../core/src/train/lr-policy');
+  let settings;
+  try { settings = trainSettings(net); } catch (e) {
+    if (e instanceof TrainSettingsError) throw new CliError(`${opts.cfg}: ${e.message}`, 1);
+    throw e;
+  }
+  if (opts.batch !== undefined) settings.batch = opts.batch;
+  if (opts.subdivisions !== undefined) settings.subdivisions = opts.subdivisions;
+  if (opts.batch !== undefined && opts.subdivisions === undefined) settings.subdivisions = 1;
+  if (settings.batch % settings.subdivisions) throw new CliError(`batch ${settings.batch} is not a multiple of subdivisions ${settings.subdivisions}`);
+  if (opts.lr !== undefined) settings.learningRate = opts.lr;
+  if (opts.adam) settings.adam = true;
+
+  const { selectBackend, describeChoice, BackendError } = await import('../../core/src/nn/backend');
+  let choice;
+  try { choice = await selectBackend({ purpose: 'train', prefer: opts.backend }); } catch (e) {
+    if (e instanceof BackendError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const { buildNetwork } = await import('../../core/src/nn/model');
+  const { Trainer } = await import('../../core/src/train/trainer');
+  const { ListSource, epochOrder, stepIndices, stepsPerEpoch } = await import('../../core/src/train/batches');
+  const { validate, gammaHistogram } = await import('../../core/src/train/validate');
+  const { LossConfigError } = await import('../../core/src/train/yolo-loss');
+
+  const structure = analyseChannelStructure(net);
+  const gammaSet = opts.pruneMode === 'regular' ? structure.prunableNoShortcut : structure.prunable;
+  const model = buildNetwork(net, weights, { darknetBackward: true });
+  const source = new ListSource(lists.train, classes ?? 1, net.net.width, net.net.height, net.net.channels);
+  const perEpoch = stepsPerEpoch(source.size, settings.batch);
+  let trainer;
+  try {
+    trainer = new Trainer(model, net, {
+      settings,
+      sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
+      warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
+    });
+  } catch (e) {
+    model.dispose();
+    if (e instanceof LossConfigError) throw new CliError(`${opts.cfg}: ${e.message}`, 1);
+    throw e;
+  }
+  const extra: RunExtra = resumed ? resumed.header.extra : { options: opts, metrics: [], gamma: [], bestMap: null, epochLoss: { sum: 0, count: 0 } };
+  extra.options = opts;
+  let epoch = 0, stepInEpoch = 0;
+  if (resumed) {
+    const ck = runFile(runDir, 'checkpoint');
+    try {
+      restoreModel(model, resumed, ck);
+      trainer.optimizer.restore(optimizerStateOf(model, resumed));
+    } catch (e) {
+      throw new CliError((e as Error).message, 1);
+    }
+    ({ epoch, stepInEpoch } = resumed.header.position);
+    trainer.iteration = resumed.header.position.iteration;
+    trainer.seen = resumed.header.position.seen;
+  } else {
+    writeFileAtomic(runFile(runDir, 'command'), JSON.stringify({ argv: ['darknet-pruner', 'train', ...opts.argv], options: opts }, null, 2) + '\n');
+  }
+  if (!reporter.events) ctx.err(`train: ${source.size} images, batch ${settings.batch}/${settings.subdivisions}, ${perEpoch} steps per epoch, tfjs ${describeChoice(choice)}`);
+
+  const weightsBytes = () => {
+    const w = model.toDarknetWeights();
+    return serializeWeights(net, w, { major: 0, minor: 2, revision: 5, seen: BigInt(trainer.seen) });
+  };
+  const checkpoint = () => {
+    writeFileAtomic(runFile(runDir, 'last'), weightsBytes());
+    writeFileAtomic(runFile(runDir, 'checkpoint'), encodeCheckpoint(model, trainer.optimizer.state(),
+      { epoch, stepInEpoch, iteration: trainer.iteration, seen: trainer.seen }, opts.seed, extra));
+  };
+
+  let lastLoss = NaN;
+  const t0 = performance.now();
+  let imagesThisRun = 0;
+  try {
+    outer: while (epoch < opts.epochs) {
+      const order = epochOrder(source.size, opts.seed, epoch);
+      while (stepInEpoch < perEpoch) {
+        if (opts.iterations !== undefined && trainer.iteration >= opts.iterations) break outer;
+        const r = trainer.step(source.batch(stepIndices(order, stepInEpoch, settings.batch)));
+        stepInEpoch++;
+        imagesThisRun += settings.batch;
+        lastLoss = r.loss; extra.epochLoss.sum += r.loss; extra.epochLoss.count++;
+        reporter.emit({ type: 'metric', name: 'loss', value: r.loss, step: r.iteration });
+        reporter.emit({ type: 'metric', name: 'lr', value: r.lr, step: r.iteration });
+        if (!reporter.events) ctx.err(`${r.iteration}: loss ${r.loss.toFixed(6)}, rate ${r.lr.toPrecision(6)}`);
+      }
+      // End of an epoch: measure, then commit.
+      const v = await validate(net, model, lists.valid, classes ?? 1);
+      const hist = gammaHistogram(model, gammaSet);
+      const meanLoss = extra.epochLoss.count ? extra.epochLoss.sum / extra.epochLoss.count : lastLoss;
+      extra.epochLoss = { sum: 0, count: 0 };
+      const step = trainer.iteration;
+      for (const [name, value] of [['precision', v.precision], ['recall', v.recall], ['mAP50', v.map50], ['epoch_loss', meanLoss]] as const) {
+        reporter.emit({ type: 'metric', name, value, step });
+      }
+      reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
+      extra.metrics.push(JSON.stringify({ epoch: epoch + 1, iteration: step, loss: meanLoss, precision: v.precision, recall: v.recall, map50: v.map50, lr: trainer.rate() }));
+      extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));
+      const best = extra.bestMap === null || v.map50 >= extra.bestMap;
+      if (best) extra.bestMap = v.map50;
+      epoch++;
+      stepInEpoch = 0;
+      writeFileAtomic(runFile(runDir, 'metrics'), extra.metrics.join('\n') + '\n');
+      writeFileAtomic(runFile(runDir, 'gamma'), extra.gamma.join('\n') + '\n');
+      if (best) writeFileAtomic(runFile(runDir, 'best'), weightsBytes());
+      checkpoint();
+      if (!reporter.events) ctx.err(`epoch ${epoch}: loss ${meanLoss.toFixed(4)}  P ${v.precision.toFixed(3)}  R ${v.recall.toFixed(3)}  mAP@0.5 ${v.map50.toFixed(3)}  |γ|<0.01 ${(100 * hist.below001).toFixed(1)}%`);
+    }
+    // Stopped by --iterations inside an epoch: a checkpoint of the position reached.
+    if (stepInEpoch > 0) checkpoint();
+  } catch (e) {
+    if (e instanceof DatasetError) throw new CliError(e.message, 1);
+    throw e;
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const result = {
+    runDir, iteration: trainer.iteration, epoch, seen: trainer.seen, loss: lastLoss, bestMap50: extra.bestMap,
+    imagesPerSecond: seconds > 0 ? imagesThisRun / seconds : 0, backend: choice.name,
+    files: Object.values(RUN_FILES).filter((f) => existsSync(resolve(runDir, f))),
+  };
+  for (const f of result.files) reporter.emit({ type: 'artifact', kind: f.endsWith('.weights') ? 'weights' : f.endsWith('.dpck') ? 'checkpoint' : 'report', path: resolve(runDir, f) });
+  if (reporter.events) reporter.emit({ type: 'result', command: 'train', data: result });
+  else if (argv.includes('--json')) ctx.out(JSON.stringify(result));
+  else ctx.out(`${runDir}: ${trainer.iteration} iterations, ${epoch} epochs, loss ${lastLoss.toFixed(6)}, best mAP@0.5 ${extra.bestMap?.toFixed(3) ?? '-'} (${result.imagesPerSecond.toFixed(1)} images/s)`);
+  return 0;
+}

@@ -1,0 +1,45 @@
+// Shared by the CLI commands that run the tfjs network (forward, detect): cfg + weights + backend,
+// with every failure turned into a located CliError. tfjs is loaded lazily, here, not at startup.
+
+import { analyseText } from '../core/src/cfg/analyse';
+import type { Network } from '../core/src/cfg/network';
+import { readWeightsFile, WeightsError } from '../core/src/weights/read';
+import { CliError } from './args';
+import { readCfgFile } from './cfg-input';
+import { requireAnalysable } from './network';
+import type { DarknetModel } from '../core/src/nn/model';
+
+export interface LoadedModel {
+  net: Network;
+  model: DarknetModel;
+  backend: string;
+  loadMs: number;
+}
+
+export async function loadModel(cfg: string, weightsPath: string, size?: { width?: number; height?: number }): Promise<LoadedModel> {
+  const t0 = performance.now();
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), size ?? {}), cfg);
+  let weights;
+  try {
+    weights = readWeightsFile(weightsPath, net);
+  } catch (e) {
+    if (e instanceof WeightsError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  const { selectBackend, describeChoice, BackendError } = await import('../core/src/nn/backend');
+  const { buildNetwork, NetworkBuildError } = await import('../core/src/nn/model');
+  let backend: string;
+  try {
+    backend = describeChoice(await selectBackend({ purpose: 'infer' }));
+  } catch (e) {
+    if (e instanceof BackendError) throw new CliError(e.message, 1);
+    throw e;
+  }
+  try {
+    const model = buildNetwork(net, weights, { trainable: false });
+    return { net, model, backend, loadMs: performance.now() - t0 };
+  } catch (e) {
+    if (e instanceof NetworkBuildError) throw new CliError(`${cfg}: ${e.message}`, 1);
+    throw e;
+  }
+}

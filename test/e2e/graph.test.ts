@@ -1,0 +1,86 @@
+// Real VS Code with the built .vsix: the network graph of yolov4-tiny.cfg — drawn from the language
+// server's graph (38 layers, the two heads, no CSP violation); a click on a layer puts the editor on
+// its section; the cursor in the cfg highlights its layer; editing a route's `layers=` moves its
+// edge; the panel comes back after a window reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { VSCode, corpusDir, TIMEOUT } from './harness';
+
+const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
+const lines = cfgText.split('\n');
+/** 1-based line of layer i's section header ([net] is not a layer). */
+const headerLine = (i: number) => lines.map((l, n) => (/^\[/.test(l) && !/^\[net\]/.test(l) ? n + 1 : -1)).filter((n) => n > 0)[i];
+
+let vs: VSCode;
+let frame: Frame;
+before(async () => {
+  vs = await VSCode.start({ name: 'graph', files: { 'models/yolov4-tiny.cfg': cfgText } });
+});
+after(async () => { await vs?.close(); });
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
+    if (e instanceof Error) e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
+    throw e;
+  }
+}
+
+const edge = (from: number, to: number) => frame.locator(`path.edge[data-from="${from}"][data-to="${to}"]`);
+
+test('Show Network Graph draws every layer, the heads and the route edges', { timeout: 180_000 }, () =>
+  step('graph-open', async () => {
+    await vs.openFile('models/yolov4-tiny.cfg');
+    await vs.runCommand('Darknet: Show Network Graph');
+    frame = await vs.webview('[data-testid="graph-svg"] .node', 60_000);
+    assert.equal(await frame.locator('.node').count(), 38);
+    assert.deepEqual(await frame.locator('.node.head').evaluateAll((es) => es.map((e) => e.getAttribute('data-index'))), ['30', '37']);
+    assert.match(await frame.locator('[data-testid="graph-title"]').innerText(), /yolov4-tiny\.cfg — 38 layers · input 416×416×3/);
+    // layer 8: [route] layers = -6,-1
+    assert.equal(await edge(2, 8).getAttribute('data-kind'), 'route');
+    assert.equal(await edge(7, 8).getAttribute('data-kind'), 'route');
+    assert.match(await frame.locator('.node[data-index="3"] title').textContent() ?? '', /output 104×104×32/);
+    assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
+    await vs.screenshot('network-graph');
+  }));
+
+test('a click on a layer shows its section in the editor; the cursor highlights its layer', { timeout: 120_000 }, () =>
+  step('graph-navigate', async () => {
+    await frame.locator('[data-testid="graph-search"] input').fill('20');
+    await frame.locator('[data-testid="graph-found"]', { hasText: '1 of 1 layer' }).waitFor({ timeout: TIMEOUT });
+    await frame.locator('.node[data-index="20"]').click();
+    const line = headerLine(20);
+    await vs.page.locator('.statusbar-item[id="status.editor.selection"]').filter({ hasText: new RegExp(`Ln ${line}, Col 1\\b`) }).waitFor({ timeout: TIMEOUT });
+    await vs.goTo(headerLine(10) + 2);
+    await frame.locator('.node.cursor[data-index="10"]').waitFor({ timeout: TIMEOUT });
+    assert.equal(await frame.locator('.node.cursor').count(), 1);
+  }));
+
+test('editing a route\'s layers= moves its edge', { timeout: 120_000 }, () =>
+  step('graph-edit', async () => {
+    const line = lines.findIndex((l) => l.trim() === 'layers = -6,-1') + 1;
+    assert.ok(line > 0);
+    await vs.goTo(line, 1);
+    await vs.page.keyboard.press('End');
+    await vs.page.keyboard.press('Shift+Home');
+    await vs.page.keyboard.type('layers = -5,-1');
+    await edge(3, 8).waitFor({ timeout: TIMEOUT });
+    assert.equal(await edge(2, 8).count(), 0, 'the old edge is gone');
+    await frame.locator('.node.cursor[data-index="8"]').waitFor({ timeout: TIMEOUT });
+  }));
+
+test('the graph comes back after a window reload', { timeout: 180_000 }, () =>
+  step('graph-reload', async () => {
+    await vs.runCommand('File: Save');
+    await vs.runCommand('Developer: Reload Window');
+    await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: TIMEOUT });
+    frame = await vs.webview('[data-testid="graph-svg"] .node', 60_000);
+    await edge(3, 8).waitFor({ timeout: TIMEOUT });
+    assert.equal(await frame.locator('.node').count(), 38);
+    assert.equal(await frame.locator('[data-testid="graph-search"] input').inputValue(), '20', 'the search is restored');
+  }));

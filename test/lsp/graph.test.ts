@@ -1,0 +1,40 @@
+// darknet/networkGraph through the real language server: the graph of an open document from its
+// current analysis (the version it was computed from included), following edits; null for a
+// document the server does not have.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NetworkGraphRequest } from '../../core/src/protocol/lsp';
+import { readCfg } from '../corpus';
+import { LspClient, find } from './client';
+
+const uri = 'file:///graph/yolov4-tiny.cfg';
+const text = readCfg('yolov4-tiny.cfg');
+let client: LspClient;
+
+before(async () => {
+  client = await LspClient.start({ settings: { diagnostics: { debounceMs: 0 } } });
+  await client.open(uri, text);
+});
+after(async () => { await client?.stop(); });
+
+test('the graph of an open cfg', async () => {
+  const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
+  assert.ok(g);
+  assert.equal(g.uri, uri);
+  assert.equal(g.version, 1);
+  assert.equal(g.nodes.length, 38);
+  assert.deepEqual(g.edges.filter((e) => e.to === 8).map((e) => e.from).sort((a, b) => a - b), [2, 7]);
+  assert.equal(g.prune, undefined);
+});
+
+test('an edit of a route\'s layers= moves its edge in the next graph', async () => {
+  const at = find(text, 'layers = -6,-1');
+  await client.changeAndWait(uri, [{ range: { start: at, end: { line: at.line, character: at.character + 'layers = -6,-1'.length } }, text: 'layers = -5,-1' }]);
+  const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
+  assert.equal(g?.version, 2);
+  assert.deepEqual(g.edges.filter((e) => e.to === 8).map((e) => e.from).sort((a, b) => a - b), [3, 7]);
+});
+
+test('a document the server does not have: null', async () => {
+  assert.equal(await client.conn.sendRequest(NetworkGraphRequest, { uri: 'file:///graph/none.cfg' }), null);
+});
