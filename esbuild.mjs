@@ -28,7 +28,7 @@ const nodeBundles = [
   ['cli/process.ts', 'cli/out/cli.js'],
   ['cli/main.ts', 'cli/out/cli-job.js'],
   // the training data loader's worker threads (core/src/data/loader.ts looks for it beside the bundle)
-  ['core/src/data/loader-worker.ts', 'core/out/data-loader-worker.js'],
+  ['core/src/data/loader-worker.ts', 'cli/out/data-loader-worker.js'],
 ].filter(([entry]) => existsSync(entry));
 
 await Promise.all([

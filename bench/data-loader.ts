@@ -1,7 +1,7 @@
 // Training-data loader throughput: images/s with 1, 2 and 3 worker threads against decoding and
 // augmenting in the consumer's own thread, on a synthetic 416×416 PNG dataset (64 images) at a
 // 416×416 network, without and with mosaic. The workers run the bundled script as shipped
-// (core/out/data-loader-worker.js, built first). The first batch (thread start) is not timed.
+// (cli/out/data-loader-worker.js, built first). The first batch (thread start) is not timed.
 // Also: how long a consumer that computes 100 ms per image of a batch waits for data (target: ~0 once
 // the workers keep up). Figures depend on free cores: on a loaded machine every number drops.
 
@@ -29,16 +29,17 @@ async function main() {
     });
     writeLayout(dir, { names: ['a', 'b', 'c', 'd', 'e'], images, validFraction: 0, seed: 1 });
     const items = loaderItems(join(dir, 'obj.data'));
-    const workerScript = join(REPO, 'core', 'out', 'data-loader-worker.js');
+    const workerScript = join(REPO, 'cli', 'out', 'data-loader-worker.js');
     console.log(`${items.length} synthetic 416×416 PNGs → 416×416, batch ${BATCH}, ${BATCHES} timed batches; ${availableParallelism()} cores`);
     for (const mosaic of [false, true]) {
       const params: AugmentParams = { width: 416, height: 416, channels: 3, letterBox: false, augment: true, flip: true, hue: 0.1, saturation: 1.5, exposure: 1.5, jitter: 0.3, mosaic, maxBoxes: 200 };
-      // in the consumer's thread
-      const t0 = performance.now();
-      for (let k = 0; k < BATCH * 2; k++) {
-        const rng = makeRng(1, k);
+      // in the consumer's thread (after a warm-up of 4 samples)
+      let t0 = 0;
+      for (let k = -4; k < BATCH * 2; k++) {
+        if (k === 0) t0 = performance.now();
+        const rng = makeRng(1, k + 4);
         const n = mosaic ? 4 : 1;
-        const ims = [...Array(n).keys()].map((j) => items[(k + j) % items.length]);
+        const ims = [...Array(n).keys()].map((j) => items[(k + 4 + j) % items.length]);
         augmentSample(ims.map((it) => decodeImage(readFileSync(it.image))), ims.map((it) => it.labels), params, rng);
       }
       const inline = (BATCH * 2) / ((performance.now() - t0) / 1000);

@@ -3,11 +3,11 @@
 // The tests read the reference corpus (../shared/corpus, or DARKNET_CORPUS): it is checked once,
 // up front, and a missing corpus stops the run with one line and exit code 1.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 
-const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The one line that says the corpus (or a folder it must have) is missing, else undefined. Kept in step with test/corpus.ts. */
 function corpusMissing() {

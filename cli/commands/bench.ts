@@ -4,11 +4,12 @@
 import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
 import type { CommandContext } from '../main';
 import type { BenchmarkAppResult } from '../../core/src/bench/benchmark-app';
+import type { BenchRunner } from '../../core/src/bench/runners';
 import { makeReporter } from '../events';
 import { trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { parseSize } from './export-openvino';
 
-export const USAGE = 'darknet-pruner bench <model…> [--runtime openvino|onnxruntime|tfjs] [--device CPU|GPU|NPU|AUTO] [--hint latency|throughput] [--time S | --iterations N] [--warmup N] [--rounds N] [--precision f32|bf16|fp16] [--input-size WxH] [--reference benchmark_app] [--json]\n  model: a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml';
+export const USAGE = 'darknet-pruner bench <model…> [--runtime openvino|onnxruntime|tfjs] [--device CPU|GPU|NPU|AUTO] [--hint latency|throughput] [--time S | --iterations N] [--warmup N] [--rounds N] [--precision f32|bf16|fp16] [--input-size WxH] [--mish op|softplus|exp] [--reference benchmark_app] [--json]\n  model: a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml';
 
 const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
   if (v === undefined) return dflt;
@@ -19,7 +20,7 @@ const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: r
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['runtime', 'device', 'hint', 'time', 'iterations', 'warmup', 'rounds', 'precision', 'input-size', 'reference'] });
+  const args = parseArgs(argv, { values: ['runtime', 'device', 'hint', 'time', 'iterations', 'warmup', 'rounds', 'precision', 'input-size', 'reference', 'mish'] });
   if (args.positionals.length === 0) throw new CliError(`missing <model>\nusage: ${USAGE}`);
   const runtime = oneOf('runtime', stringFlag(args, 'runtime'), ['openvino', 'onnxruntime', 'tfjs'] as const, 'openvino');
   const device = oneOf('device', stringFlag(args, 'device')?.toUpperCase(), ['CPU', 'GPU', 'NPU', 'AUTO'] as const, 'CPU');
@@ -34,6 +35,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (reference !== undefined && reference !== 'benchmark_app') throw new CliError(`--reference must be benchmark_app, got "${reference}"`);
   if (reference && runtime !== 'openvino') throw new CliError('--reference benchmark_app compares against --runtime openvino');
   const size = parseSize(stringFlag(args, 'input-size'));
+  const mishFlag = stringFlag(args, 'mish');
+  const mish = mishFlag === undefined ? undefined : oneOf('mish', mishFlag, ['op', 'softplus', 'exp'] as const, 'op');
   const limits = { iterations: iterationsFlag, seconds: iterationsFlag === undefined ? seconds ?? 10 : undefined, warmup, rounds: 0 };
   // With benchmark_app alternating, fewer and longer rounds (it reads and compiles the model each run).
   const defaultRounds = reference ? 3 : 10;
@@ -52,8 +55,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (e instanceof BenchModelError) throw new CliError(e.message);
     throw e;
   }
-  const opts = { runtime, device, hint, precision, size };
-  const runners = [];
+  const opts = { runtime, device, hint, precision, size, mish };
+  const runners: BenchRunner[] = [];
   try {
     for (const spec of specs) {
       try { runners.push(await createRunner(spec, opts)); } catch (e) {

@@ -12,6 +12,7 @@ import { seedKey } from '../../core/src/data/rng';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import { checkDatasetDir, writeDatasetDir } from '../dataset-output';
 import { asCliError, readTextFile } from '../io';
+import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import { join } from 'node:path';
 
@@ -62,7 +63,9 @@ export function run(argv: string[], ctx: CommandContext): number {
     out, data: join(out, DATA_FILE), format, images: built.images.length, train: result.train.length, valid: result.valid.length,
     boxes: result.boxes, classes: built.names, perClass: result.perClass, linked: result.linked, copied: result.copied,
   };
-  if (args.flags.has('json')) ctx.out(JSON.stringify(summary));
+  const reporter = makeReporter(args.flags.has('json-events'));
+  if (reporter.events) reporter.emit({ type: 'result', command: 'data import', data: summary });
+  else if (args.flags.has('json')) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(`${summary.data}: ${summary.images} images (train ${summary.train}, valid ${summary.valid}), ${summary.boxes} boxes, ${built.names.length} classes`);
     ctx.out(built.names.map((n, i) => `  ${n}: ${result.perClass[i]}`).join('\n'));

@@ -15,14 +15,14 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { makeReporter } from '../events';
-import { keepOutput, writeFileAtomic } from '../../core/src/io/atomic';
+import { cleanStaleTemps, keepOutput, writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
 import { loadModel, loadModelDir } from '../model-input';
 import { requireAnalysable } from '../network';
 import { checkOutputDir } from '../outputs';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 
-export const USAGE = 'darknet-pruner train <cfg> --data <file.data> -o <run-dir> [--weights W] [--epochs N] [--iterations N] [--batch B] [--subdivisions S] [--lr X] [--adam] [--seed N] [--backend tensorflow|wasm] [--sparsity S --prune-mode slim|shortcut|regular] [--json-events]\n' +
+export const USAGE = 'darknet-pruner train <cfg> --data <file.data> -o <run-dir> [--weights W] [--epochs N] [--iterations N] [--batch B] [--subdivisions S] [--lr X] [--adam] [--seed N] [--backend tensorflow|wasm] [--no-augment] [--sparsity S --prune-mode slim|shortcut|regular] [--json-events]\n' +
   '       darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs 6] [...]\n' +
   '       darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]';
 
@@ -44,6 +44,8 @@ interface RunOptions {
   pruneMode: PruneMethod;
   finetune?: string;
   warmupEpochs: number;
+  /** Augment as the cfg asks (core/src/data's loader); false: images resized only. */
+  augment: boolean;
 }
 
 interface RunExtra {
@@ -58,7 +60,7 @@ interface RunExtra {
 function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out?: string; overrides: { epochs?: number; iterations?: number }; events: boolean } {
   const args = parseArgs(argv, {
     values: ['data', 'weights', 'epochs', 'iterations', 'batch', 'subdivisions', 'lr', 'seed', 'backend', 'sparsity', 'prune-mode', 'finetune', 'warmup-epochs', 'resume', 'o', 'output'],
-    booleans: ['adam'],
+    booleans: ['adam', 'no-augment'],
     aliases: { output: 'o' },
   });
   const events = args.flags.has('json-events');
@@ -102,6 +104,7 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
       seed: numberFlag(args, 'seed', { integer: true, min: 0, max: 0xffffffff }) ?? 1,
       backend, sparsity, pruneMode, finetune,
       warmupEpochs: numberFlag(args, 'warmup-epochs', { integer: true, min: 0 }) ?? (finetune ? 6 : 0),
+      augment: !args.flags.has('no-augment'),
     },
   };
 }
@@ -137,6 +140,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   let resumed: ReturnType<typeof decodeCheckpoint<RunExtra>> | undefined;
   if (parsed.resume) {
     runDir = parsed.resume;
+    cleanStaleTemps(runDir); // left by a run killed with SIGKILL
     const ckPath = runFile(runDir, 'checkpoint');
     if (!existsSync(ckPath)) throw new CliError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} (not a training run, or it stopped before its first checkpoint)`, 1);
     try { resumed = decodeCheckpoint<RunExtra>(readFileSync(ckPath), ckPath); } catch (e) {
@@ -185,15 +189,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   const { buildNetwork } = await import('../../core/src/nn/model');
   const { Trainer } = await import('../../core/src/train/trainer');
-  const { ListSource, epochOrder, stepIndices, stepsPerEpoch } = await import('../../core/src/train/batches');
+  const { stepsPerEpoch } = await import('../../core/src/train/batches');
+  const { augmentedSource, plainSource } = await import('../../core/src/train/step-source');
   const { validate, gammaHistogram } = await import('../../core/src/train/validate');
   const { LossConfigError } = await import('../../core/src/train/yolo-loss');
 
   const structure = analyseChannelStructure(net);
   const gammaSet = opts.pruneMode === 'regular' ? structure.prunableNoShortcut : structure.prunable;
   const model = buildNetwork(net, weights, { darknetBackward: true });
-  const source = new ListSource(lists.train, classes ?? 1, net.net.width, net.net.height, net.net.channels);
-  const perEpoch = stepsPerEpoch(source.size, settings.batch);
+  const images = lists.train.images.length;
+  const perEpoch = stepsPerEpoch(images, settings.batch);
   let trainer;
   try {
     trainer = new Trainer(model, net, {
@@ -223,7 +228,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   } else {
     writeFileAtomic(runFile(runDir, 'command'), JSON.stringify({ argv: ['darknet-pruner', 'train', ...opts.argv], options: opts }, null, 2) + '\n');
   }
-  if (!reporter.events) ctx.err(`train: ${source.size} images, batch ${settings.batch}/${settings.subdivisions}, ${perEpoch} steps per epoch, tfjs ${describeChoice(choice)}`);
+  if (!reporter.events) ctx.err(`train: ${images} images${opts.augment ? ' (augmented)' : ''}, batch ${settings.batch}/${settings.subdivisions}, ${perEpoch} steps per epoch, tfjs ${describeChoice(choice)}`);
 
   const weightsBytes = () => {
     const w = model.toDarknetWeights();
@@ -238,12 +243,15 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   let lastLoss = NaN;
   const t0 = performance.now();
   let imagesThisRun = 0;
+  let steps: Awaited<ReturnType<typeof augmentedSource>> | undefined;
   try {
+    steps = opts.augment
+      ? await augmentedSource(opts.data, net, settings.batch, opts.seed, trainer.iteration)
+      : plainSource(lists.train, classes ?? 1, net, settings.batch, opts.seed, perEpoch, trainer.iteration);
     outer: while (epoch < opts.epochs) {
-      const order = epochOrder(source.size, opts.seed, epoch);
       while (stepInEpoch < perEpoch) {
         if (opts.iterations !== undefined && trainer.iteration >= opts.iterations) break outer;
-        const r = trainer.step(source.batch(stepIndices(order, stepInEpoch, settings.batch)));
+        const r = trainer.step(await steps.next());
         stepInEpoch++;
         imagesThisRun += settings.batch;
         lastLoss = r.loss; extra.epochLoss.sum += r.loss; extra.epochLoss.count++;
@@ -279,6 +287,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (e instanceof DatasetError) throw new CliError(e.message, 1);
     throw e;
   } finally {
+    await steps?.close();
     trainer.dispose();
     model.dispose();
   }

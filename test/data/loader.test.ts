@@ -120,11 +120,11 @@ test('a corrupt image fails next() with a DatasetError naming it, and the worker
   assert.equal(loader.liveWorkers, 0);
 });
 
-test('the bundled worker (core/out/data-loader-worker.js, as shipped) gives the same batches as the sources', async () => {
+test('the bundled worker (cli/out/data-loader-worker.js, as shipped) gives the same batches as the sources', async () => {
   ensureCliBuilt();
   const items = loaderItems(join(dir, 'shapes', 'obj.data'));
   const src = await take(openLoader({ items, params, batch: 2, seed: 3, workers: 1 }), 2);
-  const bundled = await take(openLoader({ items, params, batch: 2, seed: 3, workers: 2, workerScript: join(REPO, 'core', 'out', 'data-loader-worker.js') }), 2);
+  const bundled = await take(openLoader({ items, params, batch: 2, seed: 3, workers: 2, workerScript: join(REPO, 'cli', 'out', 'data-loader-worker.js') }), 2);
   for (let i = 0; i < 2; i++) {
     assert.ok(Buffer.from(src[i].images.buffer).equals(Buffer.from(bundled[i].images.buffer)));
     assert.deepEqual(src[i].boxes, bundled[i].boxes);

@@ -13,7 +13,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { CORPUS } from '../corpus';
 import { buildVsix, repoRoot } from '../package/vsix';
@@ -92,14 +92,15 @@ let cachedVsix: Promise<string> | undefined;
 /** Newest modification time (ms) of the files that go into the .vsix. */
 function newestInput(): number {
   let newest = 0;
+  const buildOutputs = new Set([join(repoRoot, 'cli', 'out')]);
   const visit = (p: string) => {
-    if (!existsSync(p)) return;
+    if (!existsSync(p) || buildOutputs.has(p)) return;
     const st = statSync(p);
     if (st.isDirectory()) for (const f of readdirSync(p)) visit(join(p, f));
     else newest = Math.max(newest, st.mtimeMs);
   };
   for (const p of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'language-configuration.json', 'esbuild.mjs',
-    'client/src', 'server/src', 'core/src', 'webviews/src', 'syntaxes', 'snippets', 'media', 'bin']) {
+    'client/src', 'server/src', 'core/src', 'cli', 'webviews/src', 'syntaxes', 'snippets', 'media', 'bin']) {
     visit(join(repoRoot, p));
   }
   return newest;
@@ -523,7 +524,7 @@ export class VSCode {
     try {
       await this.page.waitForFunction(quickInputShows, toProbe(state), { timeout, polling: 'raf' });
     } catch (e) {
-      throw new Error(`the quick input did not show ${describeState(state)} within ${timeout} ms (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`);
+      throw new Error(`the quick input did not show ${describeState(state)} within ${timeout} ms (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`, { cause: e });
     }
   }
 
@@ -535,7 +536,7 @@ export class VSCode {
     try {
       await this.page.waitForFunction(quickInputShows, toProbe(state, true), { timeout: TIMEOUT, polling: 'raf' });
     } catch (e) {
-      throw new Error(`${action} was not taken: after ${TIMEOUT} ms the quick input still shows ${describeState(state)} (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`);
+      throw new Error(`${action} was not taken: after ${TIMEOUT} ms the quick input still shows ${describeState(state)} (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`, { cause: e });
     }
   }
 

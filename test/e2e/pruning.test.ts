@@ -52,7 +52,7 @@ async function waitForPaintedCanvas(frame: Frame, id: string, min = 1000): Promi
     await frame.waitForFunction(paintedPixelsOver, { id, min }, { timeout: TIMEOUT });
   } catch (e) {
     const n = await frame.evaluate(paintedPixelsOver, { id, min: -1 }).catch(() => 'unreadable');
-    throw new Error(`the ${id} canvas has ${n} painted pixels, not more than ${min} (${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`the ${id} canvas has ${n} painted pixels, not more than ${min} (${(e as Error).message.split('\n')[0]})`, { cause: e });
   }
 }
 

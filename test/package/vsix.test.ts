@@ -66,6 +66,7 @@ test('the .vsix has every file the manifest and the runtime need', () => {
       grammars?: { path: string }[];
       snippets?: { path: string }[];
       languages?: { configuration?: string; icon?: { light?: string; dark?: string } }[];
+      walkthroughs?: { steps: { media: { image?: string; markdown?: string } }[] }[];
     };
   };
   const norm = (p: string) => p.replace(/^\.\//, '');
@@ -92,6 +93,9 @@ test('the .vsix has every file the manifest and the runtime need', () => {
   if (pkg.icon) required.add(norm(pkg.icon));
   for (const g of pkg.contributes?.grammars ?? []) required.add(norm(g.path));
   for (const s of pkg.contributes?.snippets ?? []) required.add(norm(s.path));
+  for (const w of pkg.contributes?.walkthroughs ?? []) {
+    for (const s of w.steps) for (const m of [s.media.image, s.media.markdown]) if (m) required.add(norm(m));
+  }
   for (const l of pkg.contributes?.languages ?? []) {
     if (l.configuration) required.add(norm(l.configuration));
     if (l.icon?.light) required.add(norm(l.icon.light));

@@ -4,8 +4,8 @@
 
 import * as vscode from 'vscode';
 import { jobResult } from '../../../core/src/protocol/jobs';
-import { announce, type JobRunner } from '../jobs/jobs';
-import { runtimeStatusMarkdown } from './statusMarkdown';
+import type { JobRunner } from '../jobs/jobs';
+import { runtimeStatusFailureMarkdown, runtimeStatusMarkdown } from './statusMarkdown';
 
 export const RUNTIME_SCHEME = 'darknet-runtime';
 const DOC = vscode.Uri.from({ scheme: RUNTIME_SCHEME, path: '/Runtime Status.md' });
@@ -21,12 +21,10 @@ export class RuntimeStatus implements vscode.Disposable {
 
   async show(): Promise<void> {
     const outcome = await this.runner.run({ title: 'Runtime status (darknet-pruner env)', args: ['env'] });
+    if (outcome.cancelled) return;
     const report = outcome.ok ? jobResult('env', outcome.result) : undefined;
-    if (!report) {
-      await announce(this.runner, 'Runtime status', outcome.ok ? { ...outcome, ok: false, error: 'darknet-pruner env returned no report' } : outcome);
-      return;
-    }
-    this.text = runtimeStatusMarkdown(report);
+    // A failure is shown in the same document: why env could not run is itself the runtime status.
+    this.text = report ? runtimeStatusMarkdown(report) : runtimeStatusFailureMarkdown(outcome.error ?? 'darknet-pruner env returned no report');
     this.changed.fire(DOC);
     const doc = await vscode.workspace.openTextDocument(DOC);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');

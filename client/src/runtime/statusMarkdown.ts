@@ -46,3 +46,22 @@ export function runtimeStatusMarkdown(r: EnvJobResult, when: Date = new Date()):
   ];
   return out.join('\n');
 }
+
+/** When `env` itself cannot run (in an installed extension: no TensorFlow.js beside its CLI). */
+export function runtimeStatusFailureMarkdown(error: string, when: Date = new Date()): string {
+  const missing = /needs the package ([^\s,]+)/.exec(error)?.[1];
+  return [
+    '# Darknet Pruner: runtime status',
+    '',
+    `\`darknet-pruner env\` could not run on ${when.toISOString().replace('T', ' ').slice(0, 19)} UTC:`,
+    '',
+    `> ${error.replace(/\r?\n/g, ' ')}`,
+    '',
+    ...(missing
+      ? [`The extension's command line has no \`${missing}\` beside it: the .vsix ships the cfg, weights and pruning commands, not the ML runtimes. ` +
+        'Until the extension can install them, run `npx darknet-pruner env` (and the detection, evaluation, export and training commands) from a checkout after `npm install`.', '']
+      : []),
+    'The job log (**Darknet: Show Job Log**) has the whole output.',
+    '',
+  ].join('\n');
+}

@@ -9,6 +9,7 @@ import type { Network } from '../cfg/network';
 import { readWeightsFile } from '../weights/read';
 import { synthesizeInput } from '../weights/synth';
 import type { BenchModelSpec } from './models';
+import type { MishForm } from '../export/onnx-ops';
 
 export type BenchRuntime = 'openvino' | 'onnxruntime' | 'tfjs';
 export type BenchHint = 'latency' | 'throughput';
@@ -20,7 +21,12 @@ export interface BenchOptions {
   hint: BenchHint;
   precision?: BenchPrecision;
   size: { width?: number; height?: number };
+  /** How Mish is written in the ONNX exported from a cfg; default the fastest exact form per runtime (MISH_DEFAULT). */
+  mish?: MishForm;
 }
+
+/** Per runtime, the Mish form measured fastest among the exact ones (docs/openvino.md, bench/activation-forms.ts). */
+export const MISH_DEFAULT: Record<'openvino' | 'onnxruntime', MishForm> = { openvino: 'op', onnxruntime: 'exp' };
 
 /** maxInFlight: the most requests submitted and not yet completed at once (1 when sequential). */
 export interface SliceResult { completed: number; wallMs: number; maxInFlight: number }
@@ -67,7 +73,7 @@ async function openvinoRunner(spec: BenchModelSpec, o: BenchOptions): Promise<Be
   if (spec.kind === 'darknet') {
     const { exportOnnx } = await import('../export/onnx');
     const { net, weights } = darknet(spec, o.size);
-    onnx = exportOnnx(net, weights, { batch: 1 }).bytes;
+    onnx = exportOnnx(net, weights, { batch: 1, mish: o.mish ?? MISH_DEFAULT.openvino }).bytes;
   }
   const size = o.size.width && o.size.height && spec.kind !== 'darknet' ? { inputShape: [1, 3, o.size.height, o.size.width] } : {};
   const r = compileOpenvino(onnx ?? spec.file!, { device: o.device, hint: o.hint, precision: o.precision, ...size });
@@ -123,8 +129,7 @@ async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): Promise
   if (spec.kind === 'darknet') {
     const { exportOnnx } = await import('../export/onnx');
     const { net, weights } = darknet(spec, o.size);
-    // Mish in its exp form: same values, the form onnxruntime runs fastest (eval/sources.ts).
-    bytes = exportOnnx(net, weights, { batch: 1, mish: 'exp' }).bytes;
+    bytes = exportOnnx(net, weights, { batch: 1, mish: o.mish ?? MISH_DEFAULT.onnxruntime }).bytes;
   } else bytes = readFileSync(spec.file!);
   const { shape } = await onnxInputShape(bytes);
   if (o.size.width && o.size.height) { shape[2] = o.size.height; shape[3] = o.size.width; }

@@ -101,12 +101,21 @@ function meanColour(im: Rgba): [number, number, number] {
   return [sum[0] / n, sum[1] / n, sum[2] / n];
 }
 
-/** Crop (pleft, ptop, swidth, sheight) of `im`, resized to w×h, flipped if asked, as RGB planes 0…1. */
-function cropResize(im: Rgba, t: Transform, w: number, h: number): Float32Array {
+/**
+ * Where an augmented frame lands in the output: output pixels [x0, x1) × [y0, y1) show the frame's
+ * pixels (X + ox, Y + oy). The whole frame for one image; a quadrant of it in a mosaic (only that
+ * part is computed).
+ */
+interface Window { x0: number; y0: number; x1: number; y1: number; ox: number; oy: number }
+
+/**
+ * Crop (pleft, ptop, swidth, sheight) of `im` resized to w×h and flipped if asked — the augmented
+ * frame — written as RGB planes 0…1 into `out` (w×h planes) through `win`.
+ */
+function cropResize(im: Rgba, t: Transform, w: number, h: number, out: Float32Array, win: Window): void {
   const ow = im.width, oh = im.height, src = im.data;
   const sw = ow - t.pleft - t.pright, sh = oh - t.ptop - t.pbot;
   const mean = meanColour(im);
-  const out = new Float32Array(3 * w * h);
   const plane = w * h;
   const xs = new Int32Array(w), fxs = new Float32Array(w);
   for (let x = 0; x < w; x++) {
@@ -115,13 +124,15 @@ function cropResize(im: Rgba, t: Transform, w: number, h: number): Float32Array 
     fxs[x] = u - xs[x];
   }
   const px = (xx: number, yy: number, c: number) => (xx < 0 || yy < 0 || xx >= ow || yy >= oh ? mean[c] : src[4 * (yy * ow + xx) + c]);
-  for (let y = 0; y < h; y++) {
-    const v = t.ptop + ((y + 0.5) * sh) / h - 0.5;
+  for (let Y = win.y0; Y < win.y1; Y++) {
+    const v = t.ptop + ((Y + win.oy + 0.5) * sh) / h - 0.5;
     const y0 = Math.floor(v), fy = v - y0;
     const inside = y0 >= 0 && y0 + 1 < oh;
-    for (let x = 0; x < w; x++) {
+    for (let X = win.x0; X < win.x1; X++) {
+      const xa = X + win.ox;
+      const x = t.flip ? w - 1 - xa : xa;
       const x0 = xs[x], fx = fxs[x];
-      const dst = y * w + (t.flip ? w - 1 - x : x);
+      const dst = Y * w + X;
       if (inside && x0 >= 0 && x0 + 1 < ow) {
         const i00 = 4 * (y0 * ow + x0), i10 = i00 + 4, i01 = i00 + 4 * ow, i11 = i01 + 4;
         for (let c = 0; c < 3; c++) {
@@ -138,13 +149,13 @@ function cropResize(im: Rgba, t: Transform, w: number, h: number): Float32Array 
       }
     }
   }
-  return out;
 }
 
 /** HSV shift in place on RGB planes: h += dhue (turns, wrapping), s ×= dsat, v ×= dexp, both clamped to 1. */
-export function shiftHsv(rgb: Float32Array, plane: number, dhue: number, dsat: number, dexp: number): void {
+export function shiftHsv(rgb: Float32Array, plane: number, dhue: number, dsat: number, dexp: number, rows?: { w: number; x0: number; y0: number; x1: number; y1: number }): void {
   if (dhue === 0 && dsat === 1 && dexp === 1) return;
-  for (let i = 0; i < plane; i++) {
+  const r0 = rows ?? { w: plane, x0: 0, y0: 0, x1: plane, y1: 1 };
+  for (let y = r0.y0; y < r0.y1; y++) for (let i = y * r0.w + r0.x0, end = y * r0.w + r0.x1; i < end; i++) {
     const r = rgb[i], g = rgb[plane + i], b = rgb[2 * plane + i];
     const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
     let hh = 0;
@@ -200,12 +211,12 @@ function toChannels(rgb: Float32Array, plane: number, channels: number): Float32
   return out;
 }
 
-/** One augmented image: the crop/resize/flip/HSV of darknet, with its boxes. */
-function augmentOne(im: Rgba, labels: Label[], p: AugmentParams, rng: Rng): { rgb: Float32Array; boxes: Label[]; t: Transform } {
-  const t = drawTransform(rng, im.width, im.height, p);
-  const rgb = cropResize(im, t, p.width, p.height);
-  shiftHsv(rgb, p.width * p.height, t.dhue, t.dsat, t.dexp);
-  return { rgb, boxes: transformBoxes(labels, im.width, im.height, t, p), t };
+/** One augmented image (darknet's crop/resize/flip/HSV) drawn into `out` through `win` (default: all of it), with its boxes. */
+function augmentOne(im: Rgba, labels: Label[], p: AugmentParams, t: Transform, out: Float32Array, win?: Window): Label[] {
+  const w = win ?? { x0: 0, y0: 0, x1: p.width, y1: p.height, ox: 0, oy: 0 };
+  cropResize(im, t, p.width, p.height, out, w);
+  shiftHsv(out, p.width * p.height, t.dhue, t.dsat, t.dexp, { w: p.width, x0: w.x0, y0: w.y0, x1: w.x1, y1: w.y1 });
+  return transformBoxes(labels, im.width, im.height, t, p);
 }
 
 /** Validation: darknet's test-time input (resize_image, or letterbox on 0.5), boxes mapped the same way. */
@@ -230,8 +241,10 @@ export function augmentSample(images: Rgba[], labels: Label[][], p: AugmentParam
   if (!p.augment) return plain(images[0], labels[0], p);
   const W = p.width, H = p.height, plane = W * H;
   if (!p.mosaic || images.length < 4) {
-    const one = augmentOne(images[0], labels[0], p, rng);
-    return { data: toChannels(one.rgb, plane, p.channels), boxes: one.boxes.slice(0, p.maxBoxes), transforms: [one.t] };
+    const t = drawTransform(rng, images[0].width, images[0].height, p);
+    const rgb = new Float32Array(3 * plane);
+    const boxes = augmentOne(images[0], labels[0], p, t, rgb);
+    return { data: toChannels(rgb, plane, p.channels), boxes: boxes.slice(0, p.maxBoxes), transforms: [t] };
   }
   const cutX = rng.int(Math.trunc(W * 0.2), Math.trunc(W * 0.8));
   const cutY = rng.int(Math.trunc(H * 0.2), Math.trunc(H * 0.8));
@@ -240,8 +253,7 @@ export function augmentSample(images: Rgba[], labels: Label[][], p: AugmentParam
   const transforms: Transform[] = [];
   for (let k = 0; k < 4; k++) {
     const im = images[k];
-    const one = augmentOne(im, labels[k], p, rng);
-    const t = one.t;
+    const t = drawTransform(rng, im.width, im.height, p);
     transforms.push(t);
     const sw = im.width - t.pleft - t.pright, sh = im.height - t.ptop - t.pbot;
     // how far the image content starts inside the augmented frame (the padding to hide), per side
@@ -255,13 +267,9 @@ export function augmentSample(images: Rgba[], labels: Label[][], p: AugmentParam
     const qx0 = left ? 0 : cutX, qx1 = left ? cutX : W, qy0 = upper ? 0 : cutY, qy1 = upper ? cutY : H;
     const sx0 = left ? leftShift : cutX - rightShift, sy0 = upper ? topShift : cutY - botShift;
     const ox = sx0 - qx0, oy = sy0 - qy0;
-    for (let c = 0; c < 3; c++) {
-      for (let y = qy0; y < qy1; y++) {
-        const from = c * plane + (y + oy) * W + qx0 + ox;
-        out.set(one.rgb.subarray(from, from + (qx1 - qx0)), c * plane + y * W + qx0);
-      }
-    }
-    for (const b of one.boxes) {
+    // only the quadrant's part of the augmented frame is computed
+    const frameBoxes = augmentOne(im, labels[k], p, t, out, { x0: qx0, y0: qy0, x1: qx1, y1: qy1, ox, oy });
+    for (const b of frameBoxes) {
       const x1 = Math.max(qx0, (b.cx - b.w / 2) * W - ox), x2 = Math.min(qx1, (b.cx + b.w / 2) * W - ox);
       const y1 = Math.max(qy0, (b.cy - b.h / 2) * H - oy), y2 = Math.min(qy1, (b.cy + b.h / 2) * H - oy);
       if (x2 - x1 < 1 || y2 - y1 < 1) continue;

@@ -114,6 +114,7 @@ export class DataLoader {
       const slot = { worker, inflight: 0, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };
       worker.on('message', (m: SampleReply) => { slot.inflight--; this.onReply(m); });
       worker.on('error', (e) => this.fail(new Error(`data loader worker: ${e.message}`)));
+      worker.on('exit', (code) => { if (!this.closed) this.fail(new Error(`data loader worker exited unexpectedly (code ${code})`)); });
       this.workers.push(slot);
     }
     this.pump();

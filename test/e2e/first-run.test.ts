@@ -1,0 +1,61 @@
+// Real VS Code with the built .vsix: what a newcomer meets — the walkthrough (its steps listed), a
+// cfg's weights synthesized by a command (a CLI job), and the runtime status document (the CLI's
+// `env` run as a job: the editor loads no runtime itself; from the bare .vsix, which ships no
+// TensorFlow.js, the document says why env cannot run).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { VSCode, corpusDir, TIMEOUT } from './harness';
+import { repoRoot } from '../package/vsix';
+
+const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
+const walkthrough = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes: { walkthroughs: { title: string; steps: { title: string }[] }[] } }).contributes.walkthroughs[0];
+
+let vs: VSCode;
+before(async () => {
+  vs = await VSCode.start({ name: 'first-run', files: { 'models/yolov4-tiny.cfg': cfgText } });
+});
+after(async () => { await vs?.close(); });
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
+    if (e instanceof Error) e.message += `\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
+    throw e;
+  }
+}
+
+test('the walkthrough lists its steps', { timeout: 120_000 }, () =>
+  step('walkthrough', async () => {
+    await vs.runCommand('Welcome: Open Walkthrough...');
+    const quick = vs.page.locator('.quick-input-widget');
+    await quick.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await vs.page.keyboard.type(walkthrough.title);
+    await quick.locator('.monaco-list-row', { hasText: walkthrough.title }).first().click();
+    for (const s of walkthrough.steps) await vs.waitForText(s.title, { within: '.gettingStartedContainer' });
+    await vs.screenshot('walkthrough');
+  }));
+
+test('Synthesize Weights writes the weights beside the cfg', { timeout: 180_000 }, () =>
+  step('synthesize', async () => {
+    await vs.openFile('models/yolov4-tiny.cfg');
+    await vs.runCommand('Darknet: Synthesize Weights…');
+    await vs.waitForText(/Wrote yolov4-tiny\.weights/, { timeout: 120_000 });
+    const weights = vs.path('models/yolov4-tiny.weights');
+    assert.ok(existsSync(weights));
+    // 6,056,606 params + BN running mean/variance, as floats, after a 20-byte header
+    assert.ok(statSync(weights).size > 24_000_000, `${statSync(weights).size} bytes`);
+  }));
+
+test('Show Runtime Status opens the report of darknet-pruner env', { timeout: 180_000 }, () =>
+  step('runtime-status', async () => {
+    await vs.runCommand('Darknet: Show Runtime Status');
+    await vs.page.locator('.tabs-container .tab.active', { hasText: 'Runtime Status.md' }).waitFor({ timeout: 150_000 });
+    await vs.waitForText('Darknet Pruner: runtime status', { within: vs.editor() });
+    // The .vsix ships no TensorFlow.js: the document then says so (a checkout's env reports the backends).
+    await vs.waitForText(/\*\*Training:\*\*|no `@tensorflow\/tfjs-core` beside it/, { within: vs.editor() });
+    await vs.screenshot('runtime-status');
+  }));
