@@ -1,21 +1,15 @@
 // A darknet-layout dataset for a detector, checked against it (eval and sweep with --data).
 
 import type { Network } from '../core/src/cfg/network';
-import { DatasetError, datasetDir, findLabelFile, parseDataFile, readImageList, type DataFile, type ImageList } from '../core/src/eval/dataset';
+import { datasetDir, findLabelFile, parseDataFile, readImageList, type DataFile, type ImageList } from '../core/src/eval/dataset';
 import { CliError } from './args';
 import type { CommandContext } from './main';
 
 export function openDataset(dataPath: string, net: Network, cfg: string, ctx: CommandContext): { data: DataFile; list: ImageList; classes: number } {
   const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
   if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer: nothing to evaluate`, 1);
-  let data: DataFile, list: ImageList;
-  try {
-    data = parseDataFile(dataPath);
-    list = readImageList(data.valid, datasetDir(data));
-  } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const data: DataFile = parseDataFile(dataPath);
+  const list: ImageList = readImageList(data.valid, datasetDir(data));
   for (const w of data.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
   // Without any label file every prediction is a false positive: an mAP of 0 that measures nothing.
   if (!list.images.some((image) => findLabelFile(image).path)) {

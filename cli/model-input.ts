@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../core/src/cfg/analyse';
 import type { Network } from '../core/src/cfg/network';
-import { PRUNE_REPORT_FILE, readPruneReportFile, ReportError, type PruneReport } from '../core/src/prune/report';
+import { PRUNE_REPORT_FILE, readPruneReportFile, type PruneReport } from '../core/src/prune/report';
 import { parseWeights, WeightsError, type DarknetWeights } from '../core/src/weights/read';
 import { CliError } from './args';
 import { readCfgFile } from './cfg-input';
@@ -58,12 +58,7 @@ export function loadModelDir(dir: string): ModelInput {
   const model = loadModel(pick('.cfg'), pick('.weights'));
   const reportPath = join(dir, PRUNE_REPORT_FILE);
   if (existsSync(reportPath)) {
-    try {
-      model.report = readPruneReportFile(reportPath);
-    } catch (e) {
-      if (e instanceof ReportError) throw new CliError(e.message, 1);
-      throw e;
-    }
+    model.report = readPruneReportFile(reportPath);
   }
   return model;
 }

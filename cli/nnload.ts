@@ -3,7 +3,7 @@
 
 import { analyseText } from '../core/src/cfg/analyse';
 import type { Network } from '../core/src/cfg/network';
-import { readWeightsFile, WeightsError } from '../core/src/weights/read';
+import { readWeightsFile } from '../core/src/weights/read';
 import { CliError } from './args';
 import { readCfgFile } from './cfg-input';
 import { requireAnalysable } from './network';
@@ -19,22 +19,10 @@ export interface LoadedModel {
 export async function loadModel(cfg: string, weightsPath: string, size?: { width?: number; height?: number }): Promise<LoadedModel> {
   const t0 = performance.now();
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size ?? {}), cfg);
-  let weights;
-  try {
-    weights = readWeightsFile(weightsPath, net);
-  } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(e.message, 1);
-    throw e;
-  }
-  const { selectBackend, describeChoice, BackendError } = await import('../core/src/nn/backend');
+  const weights = readWeightsFile(weightsPath, net);
+  const { selectBackend, describeChoice } = await import('../core/src/nn/backend');
   const { buildNetwork, NetworkBuildError } = await import('../core/src/nn/model');
-  let backend: string;
-  try {
-    backend = describeChoice(await selectBackend({ purpose: 'infer' }));
-  } catch (e) {
-    if (e instanceof BackendError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const backend: string = describeChoice(await selectBackend({ purpose: 'infer' }));
   try {
     const model = buildNetwork(net, weights, { trainable: false });
     return { net, model, backend, loadMs: performance.now() - t0 };

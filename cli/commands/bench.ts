@@ -1,6 +1,7 @@
 // darknet-pruner bench: inference speed of one or more models on OpenVINO, onnxruntime-node or TF.js,
 // measured interleaved (core/src/bench), optionally next to OpenVINO's own benchmark_app.
 
+import { readFileSync } from 'node:fs';
 import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
 import type { CommandContext } from '../main';
 import type { BenchmarkAppResult } from '../../core/src/bench/benchmark-app';
@@ -9,7 +10,7 @@ import { makeReporter } from '../events';
 import { trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { parseSize } from './export-openvino';
 
-export const USAGE = 'darknet-pruner bench <model…> [--runtime openvino|onnxruntime|tfjs] [--device CPU|GPU|NPU|AUTO] [--hint latency|throughput] [--time S | --iterations N] [--warmup N] [--rounds N] [--precision f32|bf16|fp16] [--input-size WxH] [--mish op|softplus|exp] [--reference benchmark_app] [--json]\n  model: a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml';
+export const USAGE = 'darknet-pruner bench <model…> [--runtime openvino|onnxruntime|tfjs] [--device CPU|GPU|NPU|AUTO] [--hint latency|throughput] [--time S | --iterations N] [--warmup N] [--rounds N] [--precision f32|bf16|fp16] [--input-size WxH] [--mish op|softplus|exp] [--mosaic] [--reference benchmark_app] [--json]\n  model: a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml';
 
 const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
   if (v === undefined) return dflt;
@@ -20,7 +21,8 @@ const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: r
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['runtime', 'device', 'hint', 'time', 'iterations', 'warmup', 'rounds', 'precision', 'input-size', 'reference', 'mish'] });
+  const args = parseArgs(argv, { values: ['runtime', 'device', 'hint', 'time', 'iterations', 'warmup', 'rounds', 'precision', 'input-size', 'reference', 'mish'], booleans: ['mosaic'] });
+  const mosaic = args.flags.has('mosaic');
   if (args.positionals.length === 0) throw new CliError(`missing <model>\nusage: ${USAGE}`);
   const runtime = oneOf('runtime', stringFlag(args, 'runtime'), ['openvino', 'onnxruntime', 'tfjs'] as const, 'openvino');
   const device = oneOf('device', stringFlag(args, 'device')?.toUpperCase(), ['CPU', 'GPU', 'NPU', 'AUTO'] as const, 'CPU');
@@ -59,7 +61,17 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const runners: BenchRunner[] = [];
   try {
     for (const spec of specs) {
-      try { runners.push(await createRunner(spec, opts)); } catch (e) {
+      // --mosaic: each cfg at twice its (or --input-size's) width and height: four frames per inference.
+      let o = opts;
+      if (mosaic) {
+        if (spec.kind !== 'darknet') throw new CliError(`${spec.file}: --mosaic builds the 2×-size network from a cfg; give the .cfg and .weights`);
+        const { analyseText } = await import('../../core/src/cfg/analyse');
+        const base = analyseText(readFileSync(spec.cfg!, 'utf8'), size).net;
+        o = { ...opts, size: { width: 2 * base.width, height: 2 * base.height } };
+        const twice = analyseText(readFileSync(spec.cfg!, 'utf8'), o.size).totals;
+        spec.bflops = twice.bflops;
+      }
+      try { runners.push(await createRunner(spec, o)); } catch (e) {
         throw new CliError(`${spec.cfg ?? spec.file}: ${firstLine(e)}`, 1);
       }
     }
@@ -92,7 +104,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       }
     };
     const measured = await measureInterleaved(runners, limits, afterRound);
-    const report = buildReport(opts, measured, machineInfo(), { warmup, rounds: limits.rounds, openvino });
+    const report = buildReport(opts, measured, machineInfo(), { warmup, rounds: limits.rounds, openvino, framesPerInference: mosaic ? 4 : 1 });
     if (reference) {
       const { combineRuns } = await import('../../core/src/bench/benchmark-app');
       report.models.forEach((m, i) => { const acc = refRuns[i]; m.reference = Array.isArray(acc) ? combineRuns(acc) : acc; });

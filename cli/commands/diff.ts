@@ -4,7 +4,7 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { formatBflops, type Network } from '../../core/src/cfg/network';
 import { diffNetworks, DiffError, type NetworkDiff } from '../../core/src/prune/diff';
 import { readPruneReport, type PruneReportInfo } from '../../core/src/prune/diff-report';
-import { readAnyPruneReportFile, ReportError } from '../../core/src/prune/report';
+import { readAnyPruneReportFile } from '../../core/src/prune/report';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
@@ -17,12 +17,7 @@ const int = (n: number) => n.toLocaleString('en-US');
 const signedPct = (p: number) => `${p > 0 ? '−' : p < 0 ? '+' : '±'}${Math.abs(p).toFixed(Math.abs(p) < 10 && p !== Math.round(p) ? 1 : 0)}%`;
 
 function loadReport(path: string): PruneReportInfo {
-  try {
-    return readPruneReport(readAnyPruneReportFile(path), path);
-  } catch (e) {
-    if (e instanceof DiffError || e instanceof ReportError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  return readPruneReport(readAnyPruneReportFile(path), path);
 }
 
 export function diffText(d: NetworkDiff, original: Network, files: { original: string; pruned: string; report?: string }, all = false): string {

@@ -5,7 +5,7 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { DatasetError } from '../../core/src/eval/dataset';
 import { openDataset } from '../dataset-input';
 import type { EvalReport, HeadSource } from '../../core/src/eval/evaluate';
-import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
+import { readWeightsFile } from '../../core/src/weights/read';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
 import { makeReporter } from '../events';
 import { readCfgFile } from '../cfg-input';
@@ -45,11 +45,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const { data, list, classes } = openDataset(dataPath, net, cfg, ctx);
-  let weights;
-  try { weights = readWeightsFile(weightsPath, net); } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const weights = readWeightsFile(weightsPath, net);
 
   const { evaluate } = await import('../../core/src/eval/evaluate');
   const { tfjsSource, onnxSource, openvinoSource } = await import('../../core/src/eval/sources');

@@ -5,7 +5,7 @@ import { headerBytes } from '../../core/src/weights/format';
 import { serializeWeights } from '../../core/src/weights/write';
 import { pruneChannels, type PrunedModel } from '../../core/src/prune/channel';
 import { pruneLayers } from '../../core/src/prune/layer';
-import { PruneError, PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
+import { PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
 import { channelStageReport, figures, layerStageReport, PRUNE_REPORT_FILE, PRUNE_REPORT_VERSION, serializePruneReport, type PruneReport, type StageReport } from '../../core/src/prune/report';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag, type ArgSpec, type ParsedArgs } from '../args';
 import { makeReporter, type Reporter } from '../events';
@@ -30,12 +30,7 @@ const percentFlag = (args: ParsedArgs, name: string, required: boolean, max1Incl
 };
 
 function wrap<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof PruneError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  return f();
 }
 
 const defaultName = (cfgPath: string) => {

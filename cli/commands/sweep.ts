@@ -40,20 +40,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const rep = makeReporter(args.flags.has('json-events'));
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
-  let result;
-  try {
-    const structure = analyseChannelStructure(input.net);
-    const gammas = absGammas(input.net, input.weights);
-    result = sweepChannelPrune(input.net, gammas, percents, { method, layerKeep }, structure, (k, p) => {
-      if (!rep.events) return;
-      rep.progress(`p=${p.percent}`, (k + 1) / percents.length);
-      rep.emit({ type: 'metric', name: 'bflops', value: p.bflops, step: p.percent });
-      rep.emit({ type: 'metric', name: 'params', value: p.params, step: p.percent });
-    });
-  } catch (e) {
-    if (e instanceof PruneError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const structure = analyseChannelStructure(input.net);
+  const gammas = absGammas(input.net, input.weights);
+  const result = sweepChannelPrune(input.net, gammas, percents, { method, layerKeep }, structure, (k, p) => {
+    if (!rep.events) return;
+    rep.progress(`p=${p.percent}`, (k + 1) / percents.length);
+    rep.emit({ type: 'metric', name: 'bflops', value: p.bflops, step: p.percent });
+    rep.emit({ type: 'metric', name: 'params', value: p.params, step: p.percent });
+  });
   const dataPath = stringFlag(args, 'data');
   let evaluation = 'not run: pass --data <file.data> for P, R and mAP@0.5 per point';
   if (dataPath) {

@@ -46,12 +46,13 @@ async function take(loader: DataLoader, n: number): Promise<Batch[]> {
   return out;
 }
 
-test('same seed: byte-identical batches with 1 and 3 workers (mosaic, flip, HSV, jitter); another seed differs', async () => {
+test('same seed: byte-identical batches with 1 and 3 workers, with and without the decode cache (mosaic, flip, HSV, jitter); another seed differs', async () => {
   const items = loaderItems(join(dir, 'shapes', 'obj.data'));
   assert.equal(items.length, 8);
   const one = await take(openLoader({ items, params, batch: 4, seed: 7, workers: 1 }), 5);
   const three = await take(openLoader({ items, params, batch: 4, seed: 7, workers: 3, prefetch: 3 }), 5);
   const other = await take(openLoader({ items, params, batch: 4, seed: 8, workers: 2 }), 1);
+  const uncached = await take(openLoader({ items, params, batch: 4, seed: 7, workers: 2, cacheMB: 0 }), 2);
   assert.deepEqual(one.map((b) => b.index), [0, 1, 2, 3, 4]);
   assert.deepEqual(one.map((b) => b.epoch), [0, 0, 1, 1, 2]);
   for (let i = 0; i < 5; i++) {
@@ -60,6 +61,7 @@ test('same seed: byte-identical batches with 1 and 3 workers (mosaic, flip, HSV,
     assert.deepEqual(one[i].boxes, three[i].boxes);
     assert.deepEqual(one[i].paths, three[i].paths);
   }
+  for (let i = 0; i < 2; i++) assert.ok(Buffer.from(one[i].images.buffer).equals(Buffer.from(uncached[i].images.buffer)), 'the decode cache changes nothing');
   assert.ok(!Buffer.from(one[0].images.buffer).equals(Buffer.from(other[0].images.buffer)));
   // every epoch visits every image once
   assert.deepEqual([...one[0].paths, ...one[1].paths].sort(), items.map((i) => i.image).sort());

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
-import { VSCode, corpusDir, TIMEOUT } from './harness';
+import { VSCode, corpusDir, pollUntil, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
 const lines = cfgText.split('\n');
@@ -33,11 +33,12 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 const edge = (from: number, to: number) => frame.locator(`path.edge[data-from="${from}"][data-to="${to}"]`);
 
-test('Show Network Graph draws every layer, the heads and the route edges', { timeout: 180_000 }, () =>
+test('Show Network Graph draws every layer, the heads and the route edges', { timeout: TEST_TIMEOUT }, () =>
   step('graph-open', async () => {
     await vs.openFile('models/yolov4-tiny.cfg');
     await vs.runCommand('Darknet: Show Network Graph');
-    frame = await vs.webview('[data-testid="graph-svg"] .node', 60_000);
+    frame = await vs.webview('[data-testid="graph-svg"] .node');
+    await frame.locator('.node').nth(37).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('.node').count(), 38);
     assert.deepEqual(await frame.locator('.node.head').evaluateAll((es) => es.map((e) => e.getAttribute('data-index'))), ['30', '37']);
     assert.match(await frame.locator('[data-testid="graph-title"]').innerText(), /yolov4-tiny\.cfg — 38 layers · input 416×416×3/);
@@ -49,7 +50,7 @@ test('Show Network Graph draws every layer, the heads and the route edges', { ti
     await vs.screenshot('network-graph');
   }));
 
-test('a click on a layer shows its section in the editor; the cursor highlights its layer', { timeout: 120_000 }, () =>
+test('a click on a layer shows its section in the editor; the cursor highlights its layer', { timeout: TEST_TIMEOUT }, () =>
   step('graph-navigate', async () => {
     await frame.locator('[data-testid="graph-search"] input').fill('20');
     await frame.locator('[data-testid="graph-found"]', { hasText: '1 of 1 layer' }).waitFor({ timeout: TIMEOUT });
@@ -61,11 +62,11 @@ test('a click on a layer shows its section in the editor; the cursor highlights 
     assert.equal(await frame.locator('.node.cursor').count(), 1);
   }));
 
-test('editing a route\'s layers= moves its edge', { timeout: 120_000 }, () =>
+test('editing a route\'s layers= moves its edge', { timeout: TEST_TIMEOUT }, () =>
   step('graph-edit', async () => {
     const line = lines.findIndex((l) => l.trim() === 'layers = -6,-1') + 1;
     assert.ok(line > 0);
-    await vs.goTo(line, 1);
+    await vs.goTo(line, 1); // leaves the keyboard focus in the editor
     await vs.page.keyboard.press('End');
     await vs.page.keyboard.press('Shift+Home');
     await vs.page.keyboard.type('layers = -5,-1');
@@ -74,13 +75,14 @@ test('editing a route\'s layers= moves its edge', { timeout: 120_000 }, () =>
     await frame.locator('.node.cursor[data-index="8"]').waitFor({ timeout: TIMEOUT });
   }));
 
-test('the graph comes back after a window reload', { timeout: 180_000 }, () =>
+test('the graph comes back after a window reload', { timeout: TEST_TIMEOUT }, () =>
   step('graph-reload', async () => {
     await vs.runCommand('File: Save');
-    await vs.runCommand('Developer: Reload Window');
-    await vs.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: TIMEOUT });
-    frame = await vs.webview('[data-testid="graph-svg"] .node', 60_000);
+    await pollUntil('the edited route saved to disk', () => readFileSync(vs.path('models/yolov4-tiny.cfg'), 'utf8').includes('layers = -5,-1'));
+    await vs.reloadWindow();
+    frame = await vs.webview('[data-testid="graph-svg"] .node');
     await edge(3, 8).waitFor({ timeout: TIMEOUT });
+    await frame.locator('.node').nth(37).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('.node').count(), 38);
     assert.equal(await frame.locator('[data-testid="graph-search"] input').inputValue(), '20', 'the search is restored');
   }));

@@ -632,7 +632,7 @@ export class VSCode {
     return this.page.locator('.editor-group-container.active .monaco-editor').first();
   }
 
-  /** Moves the cursor to a 1-based line and column (Go to Line). */
+  /** Moves the cursor to a 1-based line and column (Go to Line); the editor keeps the keyboard focus. */
   async goTo(line: number, col = 1): Promise<void> {
     await this.openPalette();
     const value = `:${line}:${col}`;
@@ -646,6 +646,8 @@ export class VSCode {
       .locator('.statusbar-item[id="status.editor.selection"]')
       .filter({ hasText: new RegExp(`Ln ${line}, Col ${col}\\b`) })
       .waitFor({ timeout: TIMEOUT });
+    // Keys typed next go to the editor: it has the focus back from the quick input.
+    await this.page.locator('.editor-group-container.active .monaco-editor.focused').first().waitFor({ timeout: TIMEOUT });
   }
 
   /** Column (1-based) of `text` on a line of the file last opened with openFile, as saved on disk. */

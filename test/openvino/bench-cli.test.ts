@@ -69,6 +69,15 @@ test('throughput mode keeps all its infer requests in flight at once', { skip },
   assert.equal(m.completed, 6);
 });
 
+test('--mosaic measures the 2×-size network and counts four frames per inference', { skip }, async () => {
+  const r = await cli(['bench', cfg, '--mosaic', '--iterations', '2', '--warmup', '1', '--json']);
+  assert.equal(r.code, 0, r.err);
+  const rep = JSON.parse(r.out) as BenchReport;
+  assert.equal(rep.framesPerInference, 4);
+  assert.deepEqual(rep.models[0].inputShape, [1, 3, 256, 256]);
+  assert.equal(rep.models[0].framesPerSecond, 4 * rep.models[0].fps);
+});
+
 test('--reference benchmark_app measures the same model next to ours', { skip: skip ?? (openvinoVenv() ? undefined : 'no benchmark_app venv; enable with: npm run setup:openvino') }, async () => {
   const r = await cli(['bench', cfg, '--iterations', '2', '--rounds', '1', '--warmup', '1', '--reference', 'benchmark_app', '--json']);
   assert.equal(r.code, 0, r.err);

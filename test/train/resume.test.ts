@@ -67,6 +67,15 @@ test('Ctrl-C mid-epoch 2 exits 130 and keeps the epoch-1 checkpoint; --resume en
   assert.ok(weightsOf(out).equals(reference), 'last.weights differ from the uninterrupted run');
 });
 
+test('--no-augment (plain batches): stopped by --iterations and resumed equals the uninterrupted run', { timeout: 300_000 }, () => {
+  const plain = join(dir, 'p'), stopped = join(dir, 'q');
+  assert.equal(runCli([...train(plain), '--no-augment'], dir).code, 0);
+  assert.equal(runCli([...train(stopped), '--no-augment', '--iterations', '2'], dir).code, 0);
+  assert.equal(runCli(['train', '--resume', stopped], dir).code, 0);
+  assert.ok(weightsOf(stopped).equals(weightsOf(plain)), 'last.weights differ');
+  assert.ok(!weightsOf(plain).equals(reference), 'augmentation had no effect');
+});
+
 test('errors are one located line', { timeout: 120_000 }, () => {
   const r = runCli(['train', '--resume', join(dir, 'set')], dir);
   assert.equal(r.code, 1);

@@ -16,6 +16,8 @@ export interface BenchModelReport {
   settings: Record<string, string | number>;
   latency: LatencyStats;
   fps: number;
+  /** fps × frames per inference. */
+  framesPerSecond: number;
   completed: number;
   wallMs: number;
   maxInFlight: number;
@@ -31,24 +33,27 @@ export interface BenchReport {
   openvino?: { version: string; addon: string };
   warmup: number;
   rounds: number;
+  /** 4 with --mosaic (four streams spliced into one 2×-size input), else 1. */
+  framesPerInference: number;
   machine: MachineInfo;
   models: BenchModelReport[];
   /** Each model against the first: FPS, BFLOPs and parameter ratios. */
   ratios: { label: string; fps: number; bflops: number | null; params: number | null }[];
 }
 
-export function buildReport(o: BenchOptions, m: ModelMeasurement[], machine: MachineInfo, extra: { warmup: number; rounds: number; openvino?: BenchReport['openvino'] }): BenchReport {
+export function buildReport(o: BenchOptions, m: ModelMeasurement[], machine: MachineInfo, extra: { warmup: number; rounds: number; openvino?: BenchReport['openvino']; framesPerInference?: number }): BenchReport {
+  const frames = extra.framesPerInference ?? 1;
   const models = m.map((x): BenchModelReport => ({
     label: x.runner.spec.label, kind: x.runner.spec.kind, inputShape: x.runner.inputShape,
     bflops: x.runner.spec.bflops ?? null, params: x.runner.spec.params ?? null,
-    settings: x.runner.settings, latency: x.latency, fps: x.fps, completed: x.completed, wallMs: x.wallMs, maxInFlight: x.maxInFlight,
+    settings: x.runner.settings, latency: x.latency, fps: x.fps, framesPerSecond: x.fps * frames, completed: x.completed, wallMs: x.wallMs, maxInFlight: x.maxInFlight,
     latenciesMs: x.latenciesMs.map((v) => Math.round(v * 1000) / 1000),
   }));
   const base = models[0];
   const ratio = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
   return {
     runtime: o.runtime, device: o.device, hint: o.hint, precisionAsked: o.precision ?? null, openvino: extra.openvino,
-    warmup: extra.warmup, rounds: extra.rounds, machine, models,
+    warmup: extra.warmup, rounds: extra.rounds, framesPerInference: frames, machine, models,
     ratios: models.map((x) => ({ label: x.label, fps: x.fps / base.fps, bflops: ratio(x.bflops, base.bflops), params: ratio(x.params, base.params) })),
   };
 }
@@ -72,6 +77,7 @@ export function formatReport(r: BenchReport): string {
   const all = [head, ...rows];
   const w = head.map((_, j) => Math.max(...all.map((row) => row[j].length)));
   for (const row of all) lines.push(row.map((v, j) => (j === 0 ? v.padEnd(w[j]) : v.padStart(w[j]))).join('  '));
+  if (r.framesPerInference > 1) lines.push(`mosaic: ${r.framesPerInference} frames per inference (2×-size network): ${r.models.map((x) => `${x.label} ${x.framesPerSecond.toFixed(2)} frames/s`).join(', ')}`);
   lines.push('(latencies in ms' + (r.hint === 'throughput' ? '; per request, with all requests in flight: not comparable with latency-mode latencies' : '') + ')');
   if (r.models.length > 1) {
     lines.push('', `ratios to ${r.models[0].label}:`);

@@ -3,6 +3,7 @@
 // `measure` runs a slice (iterations or milliseconds), appending each request's latency.
 
 import { readFileSync } from 'node:fs';
+import { onnx } from 'onnx-proto';
 import { availableParallelism } from 'node:os';
 import { analyseText } from '../cfg/analyse';
 import type { Network } from '../cfg/network';
@@ -115,8 +116,7 @@ async function openvinoRunner(spec: BenchModelSpec, o: BenchOptions): Promise<Be
 }
 
 /** The first input's shape of an .onnx file; symbolic dimensions become 1. */
-async function onnxInputShape(bytes: Uint8Array): Promise<{ name: string; shape: number[] }> {
-  const { onnx } = await import('onnx-proto');
+function onnxInputShape(bytes: Uint8Array): { name: string; shape: number[] } {
   const input = onnx.ModelProto.decode(bytes).graph?.input?.[0];
   const dims = input?.type?.tensorType?.shape?.dim ?? [];
   return { name: input?.name ?? 'input', shape: dims.map((d) => (d.dimValue ? Number(d.dimValue) : 1)) };
@@ -131,7 +131,7 @@ async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): Promise
     const { net, weights } = darknet(spec, o.size);
     bytes = exportOnnx(net, weights, { batch: 1, mish: o.mish ?? MISH_DEFAULT.onnxruntime }).bytes;
   } else bytes = readFileSync(spec.file!);
-  const { shape } = await onnxInputShape(bytes);
+  const { shape } = onnxInputShape(bytes);
   if (o.size.width && o.size.height) { shape[2] = o.size.height; shape[3] = o.size.width; }
   const session = await createOrtSession(bytes);
   const input = synthesizeInput(shape[3], shape[2], shape[1]);

@@ -5,7 +5,13 @@ import type { AugmentParams } from './augment';
 
 export interface LoaderItem { image: string; labels: Label[] }
 
-export interface LoaderWorkerData { items: LoaderItem[]; params: AugmentParams; seed: number }
+export interface LoaderWorkerData {
+  items: LoaderItem[];
+  params: AugmentParams;
+  seed: number;
+  /** Decoded images each worker keeps (bytes of RGBA). */
+  cacheBytes: number;
+}
 
 export interface SampleRequest {
   id: number;

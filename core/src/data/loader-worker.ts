@@ -9,9 +9,34 @@ import { augmentSample } from './augment';
 import { makeRng } from './rng';
 import type { LoaderWorkerData, SampleRequest, SampleReply } from './loader-protocol';
 
-const { items, params, seed } = workerData as LoaderWorkerData;
+const { items, params, seed, cacheBytes } = workerData as LoaderWorkerData;
+
+// Decoded images, least recently used first out, within cacheBytes (a mosaic reads four images per
+// sample; a small dataset is decoded once). What is cached changes only speed, never a sample.
+const cache = new Map<number, Rgba>();
+let cached = 0;
 
 function decode(index: number): Rgba {
+  const hit = cache.get(index);
+  if (hit) {
+    cache.delete(index);
+    cache.set(index, hit);
+    return hit;
+  }
+  const rgba = decodeFile(index);
+  if (rgba.data.byteLength <= cacheBytes) {
+    cache.set(index, rgba);
+    cached += rgba.data.byteLength;
+    for (const [k, v] of cache) {
+      if (cached <= cacheBytes) break;
+      cache.delete(k);
+      cached -= v.data.byteLength;
+    }
+  }
+  return rgba;
+}
+
+function decodeFile(index: number): Rgba {
   const path = items[index].image;
   let buf: Buffer;
   try { buf = readFileSync(path); } catch (e) {

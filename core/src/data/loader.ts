@@ -44,6 +44,8 @@ export interface LoaderOptions {
   shuffle?: boolean;
   /** Stop after this many batches (default: never; the stream runs over epochs). */
   batches?: number;
+  /** Decoded images each worker keeps, in MB (default 128; 0: none). Changes speed only. */
+  cacheMB?: number;
   /** The worker script (default: loader-worker beside this module, or data-loader-worker.js in a bundle). */
   workerScript?: string;
 }
@@ -108,7 +110,7 @@ export class DataLoader {
     this.shuffle = opts.shuffle ?? p.augment;
     const n = Math.max(1, Math.min(16, opts.workers ?? Math.min(4, Math.max(1, availableParallelism() - 1))));
     this.statsData = { workers: n, batches: 0, waitedMs: 0, readyOnCall: 0 };
-    const workerData: LoaderWorkerData = { items: opts.items, params: p, seed: opts.seed };
+    const workerData: LoaderWorkerData = { items: opts.items, params: p, seed: opts.seed, cacheBytes: (opts.cacheMB ?? 128) * 1024 * 1024 };
     for (let i = 0; i < n; i++) {
       const worker = startWorker(opts.workerScript ?? defaultWorkerScript(), workerData);
       const slot = { worker, inflight: 0, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };

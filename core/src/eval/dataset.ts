@@ -7,8 +7,9 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { UserError } from '../errors';
 
-export class DatasetError extends Error {}
+export class DatasetError extends UserError {}
 
 export interface DataFile {
   path: string;

@@ -3,9 +3,10 @@
 
 import { onnx } from 'onnx-proto';
 import type { Layer } from '../cfg/network';
+import { UserError } from '../errors';
 
 /** A layer (or option) the export cannot express, with where it is. */
-export class OnnxExportError extends Error {
+export class OnnxExportError extends UserError {
   constructor(message: string, readonly layer?: Layer) {
     super(layer ? `layer ${layer.index} [${layer.section.name}] (line ${layer.section.line + 1}): ${message}` : message);
   }

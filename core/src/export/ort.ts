@@ -3,10 +3,11 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
+import { UserError } from '../errors';
 
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 
-export class OrtUnavailableError extends Error {}
+export class OrtUnavailableError extends UserError {}
 
 let ort: typeof Ort | undefined;
 

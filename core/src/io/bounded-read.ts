@@ -5,8 +5,9 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { formatBytes } from '../text/bytes';
+import { UserError } from '../errors';
 
-export class FileReadError extends Error {}
+export class FileReadError extends UserError {}
 
 export interface BoundedText {
   text: string;

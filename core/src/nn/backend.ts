@@ -17,6 +17,7 @@ import type * as TfjsWasm from '@tensorflow/tfjs-backend-wasm';
 import './tfjs-setup';
 import { registerWasmGradientKernels } from './kernels/conv2dBackpropFilterWasm';
 import { nativeConflict } from '../native-exclusion';
+import { UserError } from '../errors';
 
 export type Purpose = 'train' | 'infer';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -59,7 +60,7 @@ export interface BackendProbe {
   details: Record<string, string | number | boolean>;
 }
 
-export class BackendError extends Error {
+export class BackendError extends UserError {
   constructor(message: string, readonly skipped: SkippedBackend[] = []) {
     super(message);
   }

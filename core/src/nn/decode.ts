@@ -3,6 +3,7 @@
 // Input is a head's output buffer in darknet's layout (heads.ts darknetLayout).
 
 import type { Layer } from '../cfg/network';
+import { UserError } from '../errors';
 
 /** Centre/size box, relative to the image (0..1) after correction. */
 export interface Box { x: number; y: number; w: number; h: number }
@@ -26,7 +27,7 @@ export interface DecodeOptions {
   thresh: number;
 }
 
-export class DecodeError extends Error {}
+export class DecodeError extends UserError {}
 
 function checkAnchors(l: Layer): void {
   const a = l.attrs;

@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
+import { UserError } from '../errors';
 
 /** Planar float image, values 0..1, `data[(c·h + y)·w + x]`. */
 export interface Image { w: number; h: number; c: number; data: Float32Array }
 
-export class ImageError extends Error {}
+export class ImageError extends UserError {}
 
 /** Decoded RGBA pixels. */
 export interface Rgba { width: number; height: number; data: Uint8Array }

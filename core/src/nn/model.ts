@@ -14,13 +14,14 @@ import {
   softmaxLayer, upsample,
 } from './layers';
 import { buildParams, paramsToDarknet, type ConvParams, type LayerParams } from './params';
+import { UserError } from '../errors';
 
 type T4 = tf.Tensor4D;
 
 export const BN_EPSILON = 1e-5;
 
 /** A layer the builder cannot express, with where it is. */
-export class NetworkBuildError extends Error {
+export class NetworkBuildError extends UserError {
   constructor(readonly layer: Layer, message: string) {
     super(`layer ${layer.index} [${layer.section.name}] (line ${layer.section.line + 1}): ${message}`);
   }

@@ -10,7 +10,9 @@
 // A map or removed list fixes the alignment; per-layer entries only add details (kept channels) and
 // are cross-checked against the cfgs.
 
-export class DiffError extends Error {}
+import { UserError } from '../errors';
+
+export class DiffError extends UserError {}
 
 export interface ReportLayer {
   original: number;

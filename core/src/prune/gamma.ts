@@ -8,8 +8,9 @@ import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
 import { describeLayer } from '../weights/format';
 import { thresholdIndex as planThresholdIndex } from './threshold';
+import { UserError } from '../errors';
 
-export class GammaError extends Error {
+export class GammaError extends UserError {
   /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins). */
   constructor(message: string, readonly origin: 'options' | 'weights' = 'options') {
     super(message);

@@ -11,11 +11,12 @@ import type { Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
 import type { ChannelStructure } from './structure';
 import { thresholdIndex } from './threshold';
+import { UserError } from '../errors';
 
 export type PruneMethod = 'slim' | 'shortcut' | 'regular';
 export const PRUNE_METHODS: PruneMethod[] = ['slim', 'shortcut', 'regular'];
 
-export class PruneError extends Error {}
+export class PruneError extends UserError {}
 
 export interface ChannelPlanOptions {
   globalPercent: number;

@@ -8,6 +8,7 @@ import { FileReadError, readBoundedText, readBoundedTextSync } from '../io/bound
 import type { ChannelPruneResult } from './channel';
 import type { PruneTotals } from './evaluate';
 import type { LayerPruneResult } from './layer';
+import { UserError } from '../errors';
 export const PRUNE_REPORT_VERSION = 1;
 export const PRUNE_REPORT_FILE = 'prune-report.json';
 export const MAX_REPORT_BYTES = 8 * 2 ** 20;
@@ -82,7 +83,7 @@ export function serializePruneReport(report: PruneReport): string {
 }
 
 /** A report that cannot be read or does not hold what it should; the message starts with the file. */
-export class ReportError extends Error {}
+export class ReportError extends UserError {}
 
 // The schema: each check throws `field <path>: expected <what>`; unknown extra fields are allowed.
 type Check = (v: unknown, at: string) => void;

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import type { Network } from '../cfg/network';
 import { describeLayer, headerBytes, layerBlocks, type Block, type WeightsHeader } from './format';
+import { UserError } from '../errors';
 
-export class WeightsError extends Error {}
+export class WeightsError extends UserError {}
 
 export interface LayerWeights {
   layer: number;
