@@ -1,8 +1,8 @@
 // Batch-1 forward latency, side by side: onnxruntime-node on our ONNX export vs the tfjs network on
-// the wasm backend. Each runtime runs in its own child process (RUNTIMES.md: native runtimes are not
-// mixed in one process; wasm and ORT would coexist, but separate processes keep memory and thread
-// pools independent). Weights are the deterministic synthetic ones (timing does not depend on them,
-// except through denormals, which ORT flushes).
+// the wasm backend. Each runtime runs in its own child process (docs/runtimes.md §One native runtime
+// per process: native runtimes are not mixed in one process; wasm and ORT would coexist, but separate
+// processes keep memory and thread pools independent). Weights are the deterministic synthetic ones
+// (timing does not depend on them, except through denormals, which ORT flushes).
 // ORT runs twice per model when it has mish: the default export (Mish op, which onnxruntime expands
 // to Softplus·Tanh·Mul) and `--mish exp`.
 // Usage: node --import tsx bench/forward.ts [--runs 10] [--tfjs-runs 3] [--models yolov4-tiny,yolov4] [--size 416] [--threads N]

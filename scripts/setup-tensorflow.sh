@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds @tensorflow/tfjs-node's native binding against the TensorFlow C library taken from a
 # TensorFlow wheel on PyPI, for machines where tfjs-node's own download (libtensorflow 2.9.1 from
-# storage.googleapis.com) cannot work. Recipe and measurements: ../shared/design/RUNTIMES.md.
+# storage.googleapis.com) cannot work. Recipe and measurements: docs/runtimes.md §Native TensorFlow.
 #
 #   npm run setup:tensorflow                 # CPU: tensorflow-cpu wheel → @tensorflow/tfjs-node
 #   npm run setup:tensorflow -- --force      # rebuild even if the binding already loads

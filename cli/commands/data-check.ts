@@ -1,8 +1,7 @@
 // darknet-pruner data check <file.data>: the dataset validated before training (core/src/data/check.ts).
 
 import { checkDataset, errorSummary, type CheckReport } from '../../core/src/data/check';
-import { DatasetError } from '../../core/src/eval/dataset';
-import { CliError, parseArgs, requirePositionals } from '../args';
+import { parseArgs, requirePositionals } from '../args';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 
@@ -27,16 +26,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const args = parseArgs(argv, { booleans: ['no-decode'] });
   const [dataPath] = requirePositionals(args, ['<file.data>'], USAGE);
   const reporter = makeReporter(args.flags.has('json-events'));
-  let report: CheckReport;
-  try {
-    report = checkDataset(dataPath, {
-      decode: !args.flags.has('no-decode'),
-      onImage: (done, total) => { if (done === total || done % 100 === 0) reporter.progress(`data check: ${done}/${total} images`, done / total); },
-    });
-  } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  // a .data file that cannot be read at all is a DatasetError (a UserError: one line, exit 1)
+  const report: CheckReport = checkDataset(dataPath, {
+    decode: !args.flags.has('no-decode'),
+    onImage: (done, total) => { if (done === total || done % 100 === 0) reporter.progress(`data check: ${done}/${total} images`, done / total); },
+  });
   for (const w of report.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
   if (reporter.events) reporter.emit({ type: 'result', command: 'data check', data: report });
   else if (args.flags.has('json')) ctx.out(JSON.stringify(report));

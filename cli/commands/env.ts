@@ -1,6 +1,7 @@
 // darknet-pruner env: which runtimes are here, which tfjs backend would train / infer, and why.
 // Native TensorFlow is probed in this process; onnxruntime-node and openvino-node each in a child
-// process (RUNTIMES.md: do not load tfjs-node and onnxruntime-node / openvino-node in one process).
+// process (docs/runtimes.md §One native runtime per process: never tfjs-node with onnxruntime-node /
+// openvino-node).
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -1,5 +1,5 @@
 // darknet-pruner eval: P, R, F1, mAP@0.5 and mAP@0.5:0.95 on a darknet-layout dataset with the
-// reference tool's protocol (pruning.md §E.1; core/src/eval).
+// reference tool's protocol (docs/evaluation.md §Protocol; core/src/eval).
 
 import { analyseText } from '../../core/src/cfg/analyse';
 import { DatasetError } from '../../core/src/eval/dataset';

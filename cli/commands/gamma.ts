@@ -20,7 +20,7 @@ const SETS: Record<string, string> = {
   bn: 'every conv with batch_normalize',
 };
 
-/** The layer set: an explicit list, or one of the reference populations (pruning.md §B, §C). */
+/** The layer set: an explicit list, or one of the reference populations (docs/pruning.md §Populations). */
 function layerSet(net: Network, set: string | undefined, list: string | undefined): { layers: number[]; name: string } {
   if (list !== undefined) {
     if (set !== undefined) throw new CliError('--set and --layers exclude each other');

@@ -96,7 +96,8 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
       argv,
       cfg: finetune ?? cfgPositional,
       weights: stringFlag(args, 'weights'),
-      data, epochs: epochs ?? 1, iterations,
+      // --iterations alone: as many epochs as those iterations need (set once the steps per epoch are known).
+      data, epochs: epochs ?? (iterations ? 0 : 1), iterations,
       batch: numberFlag(args, 'batch', { integer: true, min: 1 }),
       subdivisions: numberFlag(args, 'subdivisions', { integer: true, min: 1 }),
       lr: numberFlag(args, 'lr', { min: 0 }),
@@ -162,11 +163,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (lists.classes !== undefined && classes !== undefined && lists.classes !== classes) {
     throw new CliError(`${opts.data}: classes=${lists.classes}, but ${opts.cfg} detects ${classes} classes`, 1);
   }
-  if (!resumed) {
-    checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
-    mkdirSync(runDir, { recursive: true });
-  }
-  for (const k of Object.keys(RUN_FILES) as (keyof typeof RUN_FILES)[]) keepOutput(resolve(runFile(runDir, k)));
+  if (!resumed) checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
 
   const { trainSettings, TrainSettingsError } = await import('../../core/src/train/lr-policy');
   let settings;
@@ -199,6 +196,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const model = buildNetwork(net, weights, { darknetBackward: true });
   const images = lists.train.images.length;
   const perEpoch = stepsPerEpoch(images, settings.batch);
+  if (opts.epochs === 0) opts.epochs = Math.ceil(opts.iterations! / perEpoch);
   let trainer;
   try {
     trainer = new Trainer(model, net, {
@@ -211,6 +209,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     if (e instanceof LossConfigError) throw new CliError(`${opts.cfg}: ${e.message}`, 1);
     throw e;
   }
+  // Everything checked: the run directory (its files stay after a cancel, for --resume).
+  if (!resumed) mkdirSync(runDir, { recursive: true });
+  for (const k of Object.keys(RUN_FILES) as (keyof typeof RUN_FILES)[]) keepOutput(resolve(runFile(runDir, k)));
   const extra: RunExtra = resumed ? resumed.header.extra : { options: opts, metrics: [], gamma: [], bestMap: null, epochLoss: { sum: 0, count: 0 } };
   extra.options = opts;
   let epoch = 0, stepInEpoch = 0;

@@ -1,6 +1,7 @@
 // Native TensorFlow (tfjs-node) and OpenVINO must never share a process: both carry their own LLVM,
-// absl and TBB symbols (RUNTIMES.md). The check looks at what is mapped into this process (Linux:
-// /proc/self/maps), so it also sees a library loaded by another worker thread of the same process.
+// absl and TBB symbols (docs/runtimes.md §One native runtime per process). The check looks at what is
+// mapped into this process (Linux: /proc/self/maps), so it also sees a library loaded by another
+// worker thread of the same process.
 
 import { readFileSync } from 'node:fs';
 

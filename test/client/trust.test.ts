@@ -28,8 +28,8 @@ function recordingHandlers() {
 
 const jobNames = Object.keys(JOB_COMMANDS) as CommandName[];
 
-test('the job commands are the three that start darknet-pruner', () => {
-  assert.deepEqual(jobNames.sort(), ['pruneChannels', 'pruneLayers', 'pruneSweep']);
+test('the job commands are those that start darknet-pruner', () => {
+  assert.deepEqual([...jobNames].sort(), ['exportOnnx', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights']);
 });
 
 test('untrusted: every job command refuses with a message naming it, and starts nothing', () => {
@@ -42,6 +42,9 @@ test('untrusted: every job command refuses with a message naming it, and starts 
   assert.match(f.warnings[0], /^Prune Channels runs the darknet-pruner command line, which Restricted Mode does not allow\. Trust this workspace to run pruning jobs\. \[Manage Workspace Trust\]$/);
   assert.match(f.warnings[1], /^Prune Layers runs/);
   assert.match(f.warnings[2], /^Pruning Sweep runs/);
+  assert.match(f.warnings[3], /^Show Runtime Status runs/);
+  assert.match(f.warnings[4], /^Synthesize Weights runs/);
+  assert.match(f.warnings[5], /^Export to ONNX runs/);
 });
 
 test('untrusted: the other commands run as usual, with their arguments', () => {

@@ -18,7 +18,7 @@ export function setFilters(text: string, filters: Record<number, number>): strin
 }
 
 /** Delete the sections of the given layers and remap every reference of the survivors exactly as the
- * layer-prune tool does (pruning.md §D.6: a removed target moves to its surviving predecessor). */
+ * layer-prune tool does (docs/pruning.md §Remapping: a removed target moves to its surviving predecessor). */
 export function removeLayers(text: string, layers: number[]): string {
   const before = analyseText(text);
   const gone = new Set(layers);

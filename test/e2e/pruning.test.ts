@@ -66,7 +66,7 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     const figParams = gammaFrame.locator('[data-testid="fig-params"]');
     await figParams.waitFor({ timeout: TIMEOUT });
     const title = await gammaFrame.locator('[data-testid="gamma-title"]').innerText();
-    // yolov4-tiny's prunable set (pruning.md appendix): 15 layers, 2,528 γ.
+    // yolov4-tiny's prunable set (docs/pruning.md §Fixtures): 15 layers, 2,528 γ.
     assert.match(title, /15 prunable layers, 2,528 channels/);
     await waitForPaintedCanvas(gammaFrame, 'gamma-chart');
     // The panel stylesheet gives the chart its height.

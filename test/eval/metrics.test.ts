@@ -1,7 +1,7 @@
 // Metrics against independently computed values. The expected literals come from a one-off numpy 2.4
-// run of tanluren's ap_per_class / compute_ap as transcribed in pruning.md §E.1 (stable argsort on
-// −conf, recall = tpc/(n_gt+1e-16), precision = tpc/(tpc+fpc), envelope, np.interp at
-// np.linspace(0, 1, 101), np.trapezoid), with P/R at score read by np.interp(−score, −conf, …).
+// run of tanluren's ap_per_class / compute_ap as described in docs/evaluation.md §Reference protocols
+// (stable argsort on −conf, recall = tpc/(n_gt+1e-16), precision = tpc/(tpc+fpc), envelope, np.interp
+// at np.linspace(0, 1, 101), np.trapezoid), with P/R at score read by np.interp(−score, −conf, …).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeAp, interp, iou, IOU_THRESHOLDS, matchImage, MetricsAccumulator, summarize, type Prediction, type Target } from '../../core/src/eval/metrics';

@@ -39,7 +39,7 @@ function small(gammas: Record<number, number[]>) {
 }
 
 test('threshold index is Python int() of the double product; p must be in [0, 1)', () => {
-  assert.equal(thresholdIndex(25920, 0.8), 20736); // yolov3 mode-1 set, pruning.md appendix
+  assert.equal(thresholdIndex(25920, 0.8), 20736); // yolov3 mode-1 set, docs/pruning.md §Fixtures
   assert.equal(thresholdIndex(100, 0.29), 28); // 100·0.29 = 28.999999999999996
   assert.equal(thresholdIndex(3, 0), 0);
   assert.equal(thresholdIndex(7, 0.9999999), 6);
@@ -149,7 +149,7 @@ test('CLI gamma: table, --json, --json-events histograms, located weights errors
 
     const human = await cli(['gamma', cfg, file, '--percent', '0.5', '--bins', '10']);
     assert.equal(human.code, 0, human.err);
-    assert.match(human.out, /15 layers \(mode-1 prunable set: slim and layer pruning\), 2,528 γ/); // pruning.md appendix
+    assert.match(human.out, /15 layers \(mode-1 prunable set: slim and layer pruning\), 2,528 γ/); // docs/pruning.md §Fixtures
     assert.match(human.out, /threshold for 50\.00%: [\d.]+ \(sorted\[1264\] of 2,528\)/);
     const bn = await cli(['gamma', cfg, file, '--set', 'bn', '--percent', '0.5']);
     assert.match(bn.out, /19 layers \(every conv with batch_normalize\), 3,104 γ/);

@@ -1,5 +1,6 @@
-// Detection: head decoding (§8.2, §8.4), NMS kinds (§8.3), darknet's resize/letterbox (§8.5), PNG/JPEG
-// input, annotation, and the forward/detect CLI commands end to end.
+// Detection: head decoding (docs/network.md §Decoding, §Letterbox), NMS kinds (§NMS), darknet's
+// resize/letterbox (§Preprocessing), PNG/JPEG input, annotation, and the forward/detect CLI commands
+// end to end.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

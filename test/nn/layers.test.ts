@@ -1,5 +1,6 @@
-// Layer semantics of the tfjs network against direct CHW implementations of darknet-format.md §3/§7/§8.1.
-// Each layer is checked from its own inputs (our outputs of the layers it reads), so errors do not compound.
+// Layer semantics of the tfjs network against direct CHW implementations of docs/network.md §Layer
+// semantics, §Activations, §Heads. Each layer is checked from its own inputs (our outputs of the
+// layers it reads), so errors do not compound.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -185,7 +186,7 @@ function refLayer(l: Layer, ins: Img[], lw: DarknetWeights['layers'][number]): I
       return out;
     }
     case 'reorg': {
-      // darknet-format.md §3.9, verbatim (W, H, C = input size)
+      // docs/network.md §Layer semantics (legacy reorg), verbatim (W, H, C = input size)
       const s = a.stride!, W = x.w, H = x.h, C = x.c, C2 = Math.trunc(C / (s * s));
       for (let k = 0; k < C; k++) for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) {
         const c2 = k % C2, off = Math.trunc(k / C2);

@@ -1,4 +1,4 @@
-// tfjs-node and openvino-node never share a process (RUNTIMES.md: their native libraries clash): with
+// tfjs-node and openvino-node never share a process (docs/runtimes.md §One native runtime per process): with
 // either loaded, asking for the other is refused with the reason, and its library is not mapped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// pruning.md appendix: sets, γ counts, groups, heads, layer-prune candidates and routes, derived
+// docs/pruning.md §Fixtures: sets, γ counts, groups, heads, layer-prune candidates and routes, derived
 // from the analysed graph; plus the threshold index.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -155,7 +155,7 @@ async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchR
   const x = chwToNHWC(synthesizeInput(W, H, C), W, H, C);
   return {
     spec, inputName: 'input', inputShape: [1, C, H, W],
-    settings: { device: 'CPU', precision: 'f32', hint: 'latency', streams: 1, threads: describeChoice(choice), requests: 1 },
+    settings: { device: 'CPU', precision: 'f32', hint: 'latency', streams: 1, threads: 'backend default', requests: 1, backend: describeChoice(choice) },
     async measure(limit, lat) {
       return sequential(async () => {
         const outs = model.forward(x);

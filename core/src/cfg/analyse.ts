@@ -1,5 +1,6 @@
 // Resolver and analysis: layer indices, references, shapes, parameters, .weights floats, BFLOPs and
-// receptive fields, following AlexeyAB/darknet's parser (see shared/design/darknet-format.md §3–§5).
+// receptive fields, following AlexeyAB/darknet's parser (docs/cfg-format.md §Shapes, §Parameters,
+// §BFLOPs, §Weights).
 
 import { atof, atoi, listUntilHash, splitItems } from './cvalues';
 import { findOption, parseCfg, range, type CfgDocument, type CfgSection } from './parse';

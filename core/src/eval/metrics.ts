@@ -1,8 +1,9 @@
-// Detection metrics exactly as the reference tool computes them (pruning.md §E.1, tanluren test.py /
-// utils.ap_per_class / compute_ap): per-image greedy matching in confidence order with the "best
-// target already matched ⇒ FP" quirk, per-class PR curves, P and R at the end of the curve,
-// 101-point trapezoidal AP over the precision envelope with numpy.interp semantics, means over the
-// classes that have ground truth. Optionally P and R read at a score (TNTWEN, §E.2).
+// Detection metrics exactly as the reference tool computes them (docs/evaluation.md §Reference
+// protocols, tanluren test.py / utils.ap_per_class / compute_ap): per-image greedy matching in
+// confidence order with the "best target already matched ⇒ FP" quirk, per-class PR curves, P and R at
+// the end of the curve, 101-point trapezoidal AP over the precision envelope with numpy.interp
+// semantics, means over the classes that have ground truth. Optionally P and R read at a score
+// (TNTWEN, same section).
 
 /** Corner box [x1, y1, x2, y2], any consistent unit. */
 export type Xyxy = [number, number, number, number];

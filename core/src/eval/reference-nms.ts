@@ -1,8 +1,9 @@
-// The reference tool's non_max_suppression (pruning.md §E.1, tanluren utils.py): one label per box
-// (arg-max class, conf = obj·max cls; the class factor is 1 for single-class nets), keep
-// conf > conf_thres with w, h > 2 px (network-input pixels) and finite values, then per class (first 100
-// by conf) "MERGE" NMS: the top box absorbs every remaining box with IoU > nms_thres (itself
-// included), its corners become their conf-weighted mean, its conf is unchanged.
+// The reference tool's non_max_suppression (docs/evaluation.md §Reference protocols, tanluren
+// utils.py): one label per box (arg-max class, conf = obj·max cls; the class factor is 1 for
+// single-class nets), keep conf > conf_thres with w, h > 2 px (network-input pixels) and finite
+// values, then per class (first 100 by conf) "MERGE" NMS: the top box absorbs every remaining box
+// with IoU > nms_thres (itself included), its corners become their conf-weighted mean, its conf is
+// unchanged.
 
 import type { Detection } from '../nn/decode';
 import { iou, type Prediction, type Xyxy } from './metrics';

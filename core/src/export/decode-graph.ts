@@ -1,4 +1,4 @@
-// `export onnx --decode`: darknet's [yolo] activation and box decoding (darknet-format.md §8.1–8.2)
+// `export onnx --decode`: darknet's [yolo] activation and box decoding (docs/network.md §Heads, §Decoding)
 // as ONNX ops, all heads concatenated. Per candidate k (head order, then anchor slot, row, column):
 //   boxes[k]       = (bx, by, bw, bh), centre/size relative to the network input (0..1);
 //                    bx = (col + x)/W, bw = exp(tw)·anchor_w/net_w (new_coords: 4·tw²·anchor_w/net_w)

@@ -1,5 +1,5 @@
 // Darknet's in-layer activation of [yolo] and [Gaussian_yolo] on a raw head buffer `[a][e][y][x]`
-// (yolo_layer.c / gaussian_yolo_layer.c CPU forward, darknet-format.md §8.1), for runtimes that
+// (yolo_layer.c / gaussian_yolo_layer.c CPU forward, docs/network.md §Heads), for runtimes that
 // return the head inputs (the default ONNX export).
 
 import type { HeadInfo } from './onnx';

@@ -16,7 +16,8 @@ export class OnnxExportError extends UserError {
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT64 = onnx.TensorProto.DataType.INT64;
 
-/** IR version that goes with an opset (onnx/docs/Versioning.md). */
+/** IR version that goes with an opset, per the ONNX project's versioning table
+ * (docs/onnx-export.md §Opset and IR version). */
 export function irVersionFor(opset: number): number {
   if (opset <= 14) return 7;
   if (opset <= 18) return 8;

@@ -1,6 +1,7 @@
-// Darknet building blocks as standard ONNX ops (darknet-format.md §3, §7): activations, channel
-// slices, pool padding. Mathematical definitions throughout, like the tfjs network (CPU darknet returns
-// 0 for relu6/swish/mish/hard_mish outside conv and shortcut; GPU darknet and we do not).
+// Darknet building blocks as standard ONNX ops (docs/network.md §Layer semantics, §Activations):
+// activations, channel slices, pool padding. Mathematical definitions throughout, like the tfjs
+// network (CPU darknet returns 0 for relu6/swish/mish/hard_mish outside conv and shortcut; GPU
+// darknet and we do not).
 
 import type { GraphBuilder } from './onnx-graph';
 

@@ -246,7 +246,8 @@ class Exporter {
     if (l.attrs.reverse) throw new OnnxExportError('reverse=1 is not supported (darknet\'s CPU reverse reorg is not the inverse)', l);
     if (w % s || h % s) throw new OnnxExportError(`input ${w}×${h} is not divisible by stride ${s}`, l);
     if (l.type === 'reorg3d') return this.g.op('SpaceToDepth', [x], { blocksize: s });
-    // Legacy reorg (§3.9): the CHW buffer read as [c/s², h·s, w·s], space-to-depth, read back as the output.
+    // Legacy reorg (docs/network.md §Layer semantics): the CHW buffer read as [c/s², h·s, w·s],
+    // space-to-depth, read back as the output.
     if (c % (s * s)) throw new OnnxExportError(`${c} channels are not divisible by stride² = ${s * s}`, l);
     const v = this.g.op('Reshape', [x, this.g.ints([0, c / (s * s), h * s, w * s])]);
     const y = this.g.op('SpaceToDepth', [v], { blocksize: s });

@@ -1,4 +1,5 @@
-// onnxruntime-node, loaded lazily (it is a native addon; never load it next to tfjs-node, RUNTIMES.md).
+// onnxruntime-node, loaded lazily (it is a native addon; never load it next to tfjs-node,
+// docs/runtimes.md §One native runtime per process).
 
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -35,7 +36,8 @@ export async function createOrtSession(model: Uint8Array | string, opts: { threa
   const session = await o.InferenceSession.create(model as Uint8Array, {
     graphOptimizationLevel: 'all',
     intraOpNumThreads: opts.threads ?? 0,
-    // Decaying activations hit denormals; flushing them avoids a 2–3× slowdown (RUNTIMES.md).
+    // Decaying activations hit denormals; flushing them avoids a 2–3× slowdown (docs/runtimes.md
+    // §Denormals).
     extra: { session: { set_denormal_as_zero: '1' } },
   });
   return {

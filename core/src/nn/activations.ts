@@ -1,4 +1,4 @@
-// Darknet activations (darknet-format.md §7) as differentiable tfjs ops on NHWC tensors.
+// Darknet activations (docs/network.md §Activations) as differentiable tfjs ops on NHWC tensors.
 //
 // We follow the mathematical definitions everywhere. CPU darknet's generic evaluator returns 0 for
 // relu6, swish, mish, hard_mish and normalize_channels* outside the layers that have dedicated code

@@ -1,4 +1,4 @@
-// TensorFlow.js backend selection (design: ../shared/design/RUNTIMES.md).
+// TensorFlow.js backend selection (docs/runtimes.md §Backend order).
 //
 // Order: @tensorflow/tfjs-node-gpu (CUDA) → @tensorflow/tfjs-node (native CPU) → wasm → cpu.
 // The native packages are optional dependencies and are `require`d lazily, inside try/catch, only

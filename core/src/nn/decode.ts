@@ -1,4 +1,4 @@
-// Decoding of darknet head outputs into boxes (darknet-format.md §8.2, §8.4): yolo_layer.c
+// Decoding of darknet head outputs into boxes (docs/network.md §Decoding, §Letterbox): yolo_layer.c
 // get_yolo_detections / get_yolo_box / correct_yolo_boxes, the Gaussian_yolo and region variants.
 // Input is a head's output buffer in darknet's layout (heads.ts darknetLayout).
 
@@ -107,7 +107,8 @@ function decodeRegion(l: Layer, out: Float32Array, o: DecodeOptions): Detection[
   return dets;
 }
 
-/** §8.4 correct_yolo_boxes: undo the letterbox (relative coordinates in, relative to the image out). */
+/** correct_yolo_boxes (docs/network.md §Letterbox): undo the letterbox (relative coordinates in,
+ * relative to the image out). */
 export function correctBoxes(dets: Detection[], o: Pick<DecodeOptions, 'netW' | 'netH' | 'imageW' | 'imageH' | 'letterbox'>): void {
   let newW = o.netW, newH = o.netH;
   if (o.letterbox) {

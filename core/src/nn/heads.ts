@@ -1,5 +1,5 @@
 // Detection heads: darknet's in-layer activation of [yolo], [Gaussian_yolo] and [region]
-// (darknet-format.md §8.1, yolo_layer.c / gaussian_yolo_layer.c / region_layer.c CPU forward),
+// (docs/network.md §Heads; yolo_layer.c / gaussian_yolo_layer.c / region_layer.c CPU forward),
 // and the conversion of a head's NHWC output to darknet's output buffer layout.
 
 import * as tf from '@tensorflow/tfjs-core';

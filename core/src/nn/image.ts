@@ -1,4 +1,4 @@
-// Images for detection: PNG/JPEG decoding, darknet's preprocessing (darknet-format.md §8.5:
+// Images for detection: PNG/JPEG decoding, darknet's preprocessing (docs/network.md §Preprocessing:
 // byte/255, CHW with R first, resize_image's separable bilinear resize, letterbox on a 0.5 canvas)
 // and an annotated PNG (rectangles plus a label in a built-in 3×5 bitmap font).
 

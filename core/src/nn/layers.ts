@@ -1,4 +1,4 @@
-// Forward functions of the parameter-free darknet layers (darknet-format.md §3) on NHWC tensors.
+// Forward functions of the parameter-free darknet layers (docs/network.md §Layer semantics) on NHWC tensors.
 // Every op used here has a tfjs gradient, so the same code serves inference and training.
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -137,7 +137,8 @@ export function reorg3d(x: T4, l: Layer): T4 {
   return tf.transpose(x.reshape([n * oh, s, ow, s, c]), [0, 2, 1, 3, 4]).reshape([n, oh, ow, s * s * c]);
 }
 
-/** Source index (CHW flat) of every output element of darknet's legacy reorg (§3.9). */
+/** Source index (CHW flat) of every output element of darknet's legacy reorg
+ * (docs/network.md §Layer semantics). */
 export function legacyReorgIndex(w: number, h: number, c: number, s: number): Int32Array {
   const c2 = Math.trunc(c / (s * s));
   const idx = new Int32Array(w * h * c);

@@ -1,5 +1,5 @@
 // A Darknet network as TensorFlow.js ops: built from the analysed cfg (core/src/cfg) and its weights,
-// NHWC internally, darknet's forward semantics (darknet-format.md §3, §6). The same graph runs
+// NHWC internally, darknet's forward semantics (docs/network.md §Layer semantics). The same graph runs
 // inference (BN with rolling statistics, dropout off) and training (BN with batch statistics, dropout
 // on, every op differentiable; γ of every BN is its own variable for L1 sparsity).
 

@@ -1,4 +1,4 @@
-// Non-maximum suppression as darknet's box.c does it (darknet-format.md §8.3): do_nms_sort for
+// Non-maximum suppression as darknet's box.c does it (docs/network.md §NMS): do_nms_sort for
 // nms_kind=default, diounms_sort for greedynms (exponent 0.6) and diounms (exponent beta_nms).
 // Suppression zeroes prob[k]; a box whose prob[k] is already 0 suppresses nothing for class k.
 

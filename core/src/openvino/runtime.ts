@@ -42,7 +42,8 @@ const PRECISION: Record<OvPrecision, string> = { f32: 'f32', bf16: 'bf16', fp16:
 export function compileConfig(o: OvCompileOptions): OvConfig {
   const cfg: OvConfig = { PERFORMANCE_HINT: (o.hint ?? 'latency').toUpperCase() };
   if (o.precision) cfg.INFERENCE_PRECISION_HINT = PRECISION[o.precision];
-  // Decaying activations hit denormals; flushing them avoids a large slowdown on CPU (RUNTIMES.md).
+  // Decaying activations hit denormals; flushing them avoids a large slowdown on CPU
+  // (docs/runtimes.md §Denormals).
   if ((o.device ?? 'CPU') === 'CPU') cfg.CPU_DENORMALS_OPTIMIZATION = true;
   return cfg;
 }

@@ -1,4 +1,4 @@
-// Darknet's activations as scalar functions (darknet-format.md §7), used to compute the constant a
+// Darknet's activations as scalar functions (docs/network.md §Activations), used to compute the constant a
 // pruned channel still emits: with γ = 0 the BN output is β, so the channel carries f(β).
 // The mathematical definitions are used (darknet's CPU evaluator returns 0 for relu6/swish/mish in
 // some layers; its GPU kernels and every other runtime use the definitions).

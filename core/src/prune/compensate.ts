@@ -1,4 +1,4 @@
-// Keep-size compensation (pruning.md §C.5, generalised). A channel whose γ is zeroed emits the
+// Keep-size compensation (docs/pruning.md §Compensation, generalised). A channel whose γ is zeroed emits the
 // constant f(β) for its own activation f. Removing it removes Σ W·f(β) from every pixel of each
 // consumer conv's pre-BN sum, so that amount is subtracted from the consumer's BN rolling_mean (or
 // added to its bias when it has no BN). The constants flow through the graph first: shortcut sums,

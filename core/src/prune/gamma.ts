@@ -1,6 +1,6 @@
-// BN-γ statistics over a set of conv layers (pruning.md §C.0–C.1): per-layer |γ| summaries on
-// shared histogram bins, the global ascending |γ| of the set (float32, in layer order, as
-// gather_bn_weights + torch.sort), the slim threshold for a global percent and the layers that
+// BN-γ statistics over a set of conv layers (docs/pruning.md §Threshold, §Masks): per-layer |γ|
+// summaries on shared histogram bins, the global ascending |γ| of the set (float32, in layer order,
+// as gather_bn_weights + torch.sort), the slim threshold for a global percent and the layers that
 // threshold would empty (strict `>`, as slim_prune) or push under a layer_keep floor.
 // Only the γ views of the weights are touched: no copy of the payload.
 
@@ -64,7 +64,7 @@ export interface GammaStats {
   floored: number[];
 }
 
-/** Every conv with batch_normalize (the CBL list of §B.1). */
+/** Every conv with batch_normalize (the CBL list of docs/pruning.md §Populations). */
 export function bnLayers(net: Network): number[] {
   return net.layers.filter((l) => l.type === 'convolutional' && l.attrs.batchNormalize && !l.attrs.dontloadscales).map((l) => l.index);
 }

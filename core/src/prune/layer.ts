@@ -1,9 +1,9 @@
-// Layer pruning (pruning.md §D, generalised): a residual unit is the block of layers between a
-// shortcut's `from` source j and the shortcut s. With the block's convs at γ = β = 0 the unit adds
-// the constant f(β) of its last conv, so removing the unit turns the shortcut into the identity on
-// x = output of j, and that constant is folded into the consumers downstream ('offset' mode).
-// Candidates are verified structurally (not assumed to be [1×1, 3×3, shortcut]); score = mean |γ|
-// of the conv right before the shortcut; the N lowest go. Every reference (route layers, shortcut
+// Layer pruning (docs/pruning.md §Layer pruning, generalised): a residual unit is the block of layers
+// between a shortcut's `from` source j and the shortcut s. With the block's convs at γ = β = 0 the
+// unit adds the constant f(β) of its last conv, so removing the unit turns the shortcut into the
+// identity on x = output of j, and that constant is folded into the consumers downstream ('offset'
+// mode). Candidates are verified structurally (not assumed to be [1×1, 3×3, shortcut]); score = mean
+// |γ| of the conv right before the shortcut; the N lowest go. Every reference (route layers, shortcut
 // from, sam/scale_channels from, share_index, embedding_layer…; absolute or relative) is rewritten.
 
 import { analyseText } from '../cfg/analyse';

@@ -1,5 +1,5 @@
-// Channel masks from BN-γ (pruning.md §C.0–C.3): the global threshold over a population of layers,
-// per-layer masks, the per-layer minimum and the channel-group merge.
+// Channel masks from BN-γ (docs/pruning.md §Threshold, §Masks, §Layer keep): the global threshold
+// over a population of layers, per-layer masks, the per-layer minimum and the channel-group merge.
 //   slim     (slim_prune.py):     population S1, keep |γ| > thr, at least max(1, ⌊C·layer_keep⌋) per
 //                                 layer (largest |γ| first), then OR over each channel group.
 //   regular  (prune.py):          population S0, keep |γ| ≥ thr, an emptied layer keeps its arg-max.

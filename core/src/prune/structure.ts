@@ -1,5 +1,6 @@
-// Which conv outputs can lose channels, and which must lose the same ones (pruning.md §B, §C.1.3),
-// derived from the analysed graph rather than from yolov3/v4 index patterns.
+// Which conv outputs can lose channels, and which must lose the same ones (docs/pruning.md
+// §Populations, §Channel groups), derived from the analysed graph rather than from yolov3/v4 index
+// patterns.
 //
 // Every output channel of every layer is traced to its origin: the conv (and channel) that produced
 // it, through channel-preserving layers (maxpool, upsample, dropout, route slices, shortcut, reorg3d…).
@@ -24,7 +25,7 @@ export interface ChannelStructure {
   originChannel: Int32Array[];
   /** Convs with batch_normalize, in index order (the reference's CBL list). */
   bnConvs: number[];
-  /** Reference exclusions c1–c3 (pruning.md §B.1), with the rule. */
+  /** Reference exclusions c1–c3 (docs/pruning.md §Populations), with the rule. */
   referenceExcluded: Map<number, string>;
   /** Every BN conv that is not prunable, with the reason. */
   excluded: Map<number, string>;

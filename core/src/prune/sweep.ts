@@ -1,13 +1,13 @@
 // Channel-pruning sweep: the compact model's figures for a range of global percents, and the
 // suggested operating point.
 //
-// Rule for the suggested point: the largest percent at which the threshold empties no layer,
-// i.e. thr < min over the population of max |γ| (the reference's `highest_thre` / `percent_limit`,
-// pruning.md §C.0). Past it some layer keeps channels only because of the per-layer floor (or the
-// arg-max fallback): every channel of that layer was judged unimportant by the same global
-// criterion that is cutting the rest of the network, which is where the published sweeps collapse
-// (yolov3-spp between 0.89 and 0.91, yolov4 between 0.88 and 0.89, §G.1). When even the first point
-// empties a layer, there is no suggestion.
+// Rule for the suggested point: the largest percent at which the threshold empties no layer, i.e. thr
+// < min over the population of max |γ| (the reference's `highest_thre` / `percent_limit`,
+// docs/pruning.md §Threshold, §Sweep). Past it some layer keeps channels only because of the
+// per-layer floor (or the arg-max fallback): every channel of that layer was judged unimportant by
+// the same global criterion that is cutting the rest of the network, which is where the published
+// sweeps collapse (yolov3-spp between 0.89 and 0.91, yolov4 between 0.88 and 0.89, docs/pruning.md
+// §Published results). When even the first point empties a layer, there is no suggestion.
 
 import type { Network } from '../cfg/network';
 import { evaluateChannelPrune, type PruneTotals } from './evaluate';

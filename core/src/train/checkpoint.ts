@@ -3,11 +3,12 @@
 // position (epoch, step within it, iteration, seen) and the data-order seed it resumes a run exactly:
 // the order of an epoch is a function of (seed, epoch) alone (batches.ts).
 
+import { UserError } from '../errors';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DarknetModel } from '../nn/model';
 import type { OptimizerState } from './optimizer';
 
-export class CheckpointError extends Error {}
+export class CheckpointError extends UserError {}
 
 export interface CheckpointPosition {
   /** Epoch in progress (0-based) and optimiser steps of it already taken. */

@@ -1,10 +1,11 @@
 // darknet's [net] training settings and its learning-rate schedule (get_current_rate): burn_in with
 // `power`, then the policy — constant, step, steps, exp, poly, sig, sgdr (AlexeyAB).
 
+import { UserError } from '../errors';
 import { Options } from '../cfg/analyse';
 import type { Network } from '../cfg/network';
 
-export class TrainSettingsError extends Error {}
+export class TrainSettingsError extends UserError {}
 
 export type Policy = 'constant' | 'step' | 'steps' | 'exp' | 'poly' | 'sig' | 'sgdr';
 

@@ -12,11 +12,12 @@
 // accumulated (AlexeyAB), and AlexeyAB's averaging of box deltas over the classes with a positive
 // delta at an anchor.
 
+import { UserError } from '../errors';
 import type { Layer } from '../cfg/network';
 import { findOption } from '../cfg/parse';
 import { boxIou, boxMeasureGrad, type Box, type IouKind } from './box-iou';
 
-export class LossConfigError extends Error {}
+export class LossConfigError extends UserError {}
 
 /** One ground-truth box: class and centre x, y, width, height relative to the image. */
 export interface Truth { cls: number; x: number; y: number; w: number; h: number }

@@ -1,4 +1,4 @@
-// Darknet .weights layout (darknet-format.md §5): a header, then per layer in cfg order the float
+// Darknet .weights layout (docs/cfg-format.md §Weights): a header, then per layer in cfg order the float
 // blocks below. Layers that store nothing (maxpool, route, yolo, …) are absent.
 
 import type { Layer } from '../cfg/network';

@@ -1,6 +1,6 @@
-// The deterministic synthetic-weights generator of shared/corpus/golden/README.md: xorshift32,
-// 24-bit uniform floats, conv blocks drawn in file order. Other stored layer types (not in the
-// goldens) follow the same scheme: biases/means U(-0.1, 0.1), scales/variances U(0.5, 1.5),
+// The deterministic synthetic-weights generator of the goldens (docs/network.md §Synthetic weights):
+// xorshift32, 24-bit uniform floats, conv blocks drawn in file order. Other stored layer types (not
+// in the goldens) follow the same scheme: biases/means U(-0.1, 0.1), scales/variances U(0.5, 1.5),
 // weights U(-B, B) with B = sqrt(3 / fan_in).
 
 import type { Network } from '../cfg/network';
@@ -17,7 +17,8 @@ export class XorShift32 {
     this.state = s;
     return s;
   }
-  /** U(lo, hi) rounded to float32, exactly as the golden README specifies. */
+  /** U(lo, hi) rounded to float32, exactly as the goldens' generator specifies
+   * (docs/network.md §Synthetic weights). */
   uniform(lo: number, hi: number): number {
     return Math.fround(lo + (hi - lo) * ((this.next() >>> 8) / 16777216));
   }

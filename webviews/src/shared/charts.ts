@@ -10,12 +10,16 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineContro
 export { Chart };
 export type { ChartConfiguration, Plugin };
 
-export function themeDefaults(): void {
+function themeDefaults(): void {
   Chart.defaults.color = themeColor('--vscode-foreground', '#ccc');
   Chart.defaults.borderColor = themeColor('--vscode-panel-border', '#444');
   Chart.defaults.font.family = themeColor('--vscode-font-family', 'sans-serif');
   Chart.defaults.animation = false;
 }
+
+// Every chart panel imports this module: the theme's defaults are in place before its first chart
+// (the network graph panel has no chart and does not load Chart.js).
+themeDefaults();
 
 export const colors = () => ({
   primary: themeColor('--vscode-charts-blue', '#3794ff'),

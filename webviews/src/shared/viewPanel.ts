@@ -1,8 +1,7 @@
-// The life cycle of a panel that shows a view sent by the host (γ histogram, report, sweep):
-// components and theme set up, the view and the panel's own UI state kept in the webview state
-// (restored after a reload), errors shown, and `ready` posted so the host sends (or re-sends) the
-// data.
-import { themeDefaults } from './charts';
+// The life cycle of a panel that shows a view sent by the host (γ histogram, report, sweep, graph):
+// components set up (chart panels get the theme's chart defaults from ./charts), the view and the
+// panel's own UI state kept in the webview state (restored after a reload), errors shown, and
+// `ready` posted so the host sends (or re-sends) the data.
 import { h, vscodeApi } from './dom';
 import type { HostToView, PanelContext, ViewToHost } from './protocol';
 import { registerComponents } from './toolkit';
@@ -39,7 +38,6 @@ export function viewPanel<T extends ViewType, Ui = never>(
     saveUi: (ui) => vscode.setState({ ...saved(), ui }),
   };
   registerComponents();
-  themeDefaults();
   const root = document.getElementById('app')!;
   const show = (view: ViewOf<T>, context = saved().context) => {
     vscode.setState({ ...saved(), view, context });
