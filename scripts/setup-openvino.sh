@@ -122,9 +122,11 @@ fi
 PKG_VERSION=$(node -p "require('$PKG_DIR/package.json').version")
 [ "$PKG_VERSION" = "$OV_VERSION" ] || say "warning: node_modules has openvino-node $PKG_VERSION; the runtime built here is OpenVINO $OV_VERSION"
 
-# The official addon, when its download worked (another OS, or npm ran its postinstall): keep it.
-if [ "$FORCE" = 0 ] && [ -f "$PKG_DIR/bin/ov_node_addon.node" ] && verify 2>/dev/null && ! node -e "process.exit(require('openvino-node').addon.darknetPrunerBuild ? 0 : 1)" 2>/dev/null; then
-  say "the official openvino-node addon loads; not building ours"
+# An addon that already verifies is kept (only the venv was missing): the official one when its
+# download worked (another OS, or npm ran its postinstall), or ours from an earlier run.
+if [ "$FORCE" = 0 ] && [ -f "$PKG_DIR/bin/ov_node_addon.node" ] && verify >/dev/null 2>&1; then
+  if node -e "process.exit(require('openvino-node').addon.darknetPrunerBuild ? 0 : 1)" 2>/dev/null; then say "our addon already works; not rebuilding it"
+  else say "the official openvino-node addon loads; not building ours"; fi
   SKIP_BUILD=1
 else
   SKIP_BUILD=0

@@ -1,12 +1,15 @@
 // Real VS Code with the built .vsix: the network graph of yolov4-tiny.cfg — drawn from the language
 // server's graph (38 layers, the two heads, no CSP violation); a click on a layer puts the editor on
 // its section; the cursor in the cfg highlights its layer; editing a route's `layers=` moves its
-// edge; the panel comes back after a window reload.
+// edge; the panel comes back after a window reload; the γ histogram's threshold colours its layers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame } from 'playwright-core';
+import { analyseText } from '../../core/src/cfg/analyse';
+import { synthesizeWeights } from '../../core/src/weights/synth';
+import { serializeWeights } from '../../core/src/weights/write';
 import { VSCode, corpusDir, pollUntil, TEST_TIMEOUT, TIMEOUT } from './harness';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
@@ -17,7 +20,8 @@ const headerLine = (i: number) => lines.map((l, n) => (/^\[/.test(l) && !/^\[net
 let vs: VSCode;
 let frame: Frame;
 before(async () => {
-  vs = await VSCode.start({ name: 'graph', files: { 'models/yolov4-tiny.cfg': cfgText } });
+  const net = analyseText(cfgText);
+  vs = await VSCode.start({ name: 'graph', files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)) } });
 });
 after(async () => { await vs?.close(); });
 
@@ -85,4 +89,18 @@ test('the graph comes back after a window reload', { timeout: TEST_TIMEOUT }, ()
     await frame.locator('.node').nth(37).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('.node').count(), 38);
     assert.equal(await frame.locator('[data-testid="graph-search"] input').inputValue(), '20', 'the search is restored');
+  }));
+
+test('the γ histogram\'s threshold colours the graph of the same cfg', { timeout: TEST_TIMEOUT }, () =>
+  step('graph-gamma', async () => {
+    await vs.openFile('models/yolov4-tiny.cfg');
+    await vs.runCommand('Darknet: Show γ Histogram');
+    const gamma = await vs.webview('[data-testid="fig-params"]', 60_000);
+    await gamma.locator('[data-testid="percent-slider"]').fill('0.5');
+    frame = await vs.webview('[data-testid="graph-svg"] .node');
+    await frame.locator('[data-testid="graph-legend"]', { hasText: /channels kept at γ threshold [\d.e-]+ \(global percent 0\.5\)/ }).waitFor({ timeout: TIMEOUT });
+    // yolov4-tiny's 15 prunable layers (docs/pruning.md appendix) are filled by their kept fraction.
+    assert.equal(await frame.locator('.node.overlaid').count(), 15);
+    await frame.locator('[data-testid="graph-hide-gamma"]').click();
+    await frame.locator('.node.overlaid').first().waitFor({ state: 'detached', timeout: TIMEOUT });
   }));
