@@ -1,12 +1,13 @@
 // A darknet-layout dataset for a detector, checked against it (eval and sweep with --data).
 
 import type { Network } from '../cfg/network';
+import { isDecodedHead } from '../layers';
 import { DatasetError, datasetDir, parseDataFile, readImageList, type DataFile, type ImageList } from '../eval/dataset';
 import { CliError } from './args';
 import type { CommandContext } from './main';
 
 export function openDataset(dataPath: string, net: Network, cfg: string, ctx: CommandContext): { data: DataFile; list: ImageList; classes: number } {
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const heads = net.layers.filter(isDecodedHead);
   if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer: nothing to evaluate`, 1);
   let data: DataFile, list: ImageList;
   try {

@@ -1,9 +1,12 @@
-// darknet-pruner forward: one forward pass on a raw CHW float32 input; writes every head's output
-// buffer in darknet's layout (yolo_<i>.f32: [a][e][y][x]) so it can be compared with darknet's.
+// darknet-pruner forward: one forward pass on a raw CHW float32 input; writes what the network
+// outputs in darknet's layout so it can be compared with darknet's: every head's buffer
+// (yolo_<i>.f32: [a][e][y][x], region_<i>.f32: [y][x][a][e]) or, for a classifier, its output
+// layer's (output_<i>.f32, CHW).
 
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliError, parseArgs, requirePositionals, stringFlag } from '../args';
+import { headOf, networkOutputs } from '../../layers';
 import { asCliError, writeFileAtomic } from '../io';
 import type { CommandContext } from '../main';
 import { loadModel } from '../nnload';
@@ -39,19 +42,23 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   } catch (e) { throw asCliError(e, outDir); }
   const t0 = performance.now();
   const x = chwToNHWC(input, w, h, c);
-  const outs = model.forward(x);
+  const outs = model.forward(x, { outputs: networkOutputs(net) });
   const files: { layer: number; type: string; file: string; shape: number[]; floats: number }[] = [];
   for (const [i, t] of outs) {
-    const data = darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape);
-    const file = join(outDir, `${net.layers[i].type === 'region' ? 'region' : 'yolo'}_${i}.f32`);
+    const l = net.layers[i], head = headOf(l);
+    const data = darknetLayout(l, await t.data() as Float32Array, t.shape);
+    const stem = !head?.decoder ? 'output' : head.decoder === 'region' ? 'region' : 'yolo';
+    const file = join(outDir, `${stem}_${i}.f32`);
     writeFileAtomic(file, new Uint8Array(data.buffer));
-    files.push({ layer: i, type: net.layers[i].type, file, shape: net.layers[i].output!, floats: data.length });
+    // softmax and cost keep a 0×0×0 darknet shape with `outputs` values
+    const shape = l.output!.every((v) => v === 0) ? [1, 1, l.outputs] : l.output!;
+    files.push({ layer: i, type: l.type, file, shape, floats: data.length });
   }
   const forwardMs = performance.now() - t0;
   x.dispose();
   for (const t of outs.values()) t.dispose();
   model.dispose();
-  if (files.length === 0) ctx.err('darknet-pruner: warning: the network has no [yolo]/[Gaussian_yolo]/[region] layer; nothing written');
+  if (files.length === 0) ctx.err('darknet-pruner: warning: the network has no layers; nothing written');
   if (args.flags.has('json')) {
     ctx.out(JSON.stringify({ backend, loadMs: Math.round(loadMs), forwardMs: Math.round(forwardMs), outputs: files }));
   } else {

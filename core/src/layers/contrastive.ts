@@ -1,0 +1,20 @@
+// [contrastive] (contrastive_layer.c; darknet-format.md §3.14): contrastive-loss head, no-op at inference.
+
+import { OPAQUE } from './common';
+import { analyseFlat } from './flat';
+import { float, int } from './keys';
+import type { LayerSpec } from './spec';
+
+export const contrastive = {
+  name: 'contrastive', aliases: [], role: 'training',
+  doc: 'Contrastive-loss head (no-op at inference).',
+  keys: {
+    classes: int('1000', 'Classes.'), yolo_layer: { type: 'ref', doc: 'Yolo layer (0 = none).' }, temperature: float('1', 'Temperature.'),
+    cls_normalizer: float('1', 'Normaliser.'), max_delta: float(undefined, 'Max delta.'), contrastive_neg_max: int('3', 'Negatives.'),
+  },
+  refs: [{ key: 'yolo_layer', ignore: (raw) => raw === 0 }],
+  analysis: { run: analyseFlat, setsOutputs: true },
+  forward: { excluded: 'a training loss; the network has nothing to compute here at inference, but darknet-pruner does not build it' },
+  onnx: { excluded: 'a training loss' },
+  prune: OPAQUE,
+} satisfies LayerSpec<'contrastive'>;
