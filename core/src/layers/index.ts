@@ -12,6 +12,7 @@ import { conv_lstm } from './conv_lstm';
 import { convolutional } from './convolutional';
 import { cost } from './cost';
 import { crnn } from './crnn';
+import { crop } from './crop';
 import { detection } from './detection';
 import { dropout } from './dropout';
 import { empty } from './empty';
@@ -40,7 +41,7 @@ import type { HeadSpec, LayerSpec } from './spec';
 /** In darknet's parser order (string_to_layer_type), which is also the order completion lists them. */
 const RECORDS = {
   convolutional, maxpool, local_avgpool, avgpool, route, shortcut, upsample, yolo, Gaussian_yolo, region, detection,
-  reorg3d, reorg, sam, scale_channels, dropout, softmax, connected, batchnorm, activation, cost,
+  reorg3d, reorg, sam, scale_channels, dropout, softmax, connected, batchnorm, activation, cost, crop,
   lrn, local, implicit, empty, contrastive, rnn, gru, lstm, crnn, conv_lstm, history,
 };
 
