@@ -1,5 +1,6 @@
-// Resolver and analysis: layer indices, references, shapes, parameters, .weights floats, BFLOPs and
-// receptive fields, following AlexeyAB/darknet's parser (see shared/design/darknet-format.md §3–§5).
+// Resolver and analysis: layer indices, references, and per layer its record's analysis
+// (core/src/layers/<type>.ts: shapes, parameters, .weights floats, BFLOPs, receptive fields), following
+// AlexeyAB/darknet's parser (see shared/design/darknet-format.md §3–§5); totals and detector stride.
 
 import { isBoxHead, specOfSection, specOfType } from '../layers';
 import { isExcluded, type AnalyseContext, type Analysis, type Previous } from '../layers/spec';
@@ -52,7 +53,7 @@ function analyseLayer(diags: Diagnostic[], layers: Layer[], layer: Layer, analys
   for (const r of layer.refs) if (r.valid) refLayers.push(layers[r.target]);
   layer.input = prev.shape;
   const ctx: AnalyseContext = {
-    layer, o: new Options(layer.section), a: layer.attrs, input: prev.shape, prev, refLayers,
+    layer, o: new Options(layer.section, layer.spec!.keys), a: layer.attrs, input: prev.shape, prev, refLayers,
     fail(message) {
       layer.output = undefined;
       diags.push({ range: layer.section.headerRange, severity: 'error', code: 'bad-shape', message: `Layer ${layer.index} (${layer.type}): ${message}`, layer: layer.index });

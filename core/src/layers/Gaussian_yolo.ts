@@ -18,7 +18,7 @@ export const Gaussian_yolo = {
     nms_kind: { type: 'enum', default: 'default', doc: 'NMS kind.', values: ['default', 'greedynms', 'diounms', 'cornersnms'] },
   },
   analysis: {
-    run: (ctx) => analyseYolo(ctx, 9),
+    run: (ctx) => analyseYolo(ctx, 9, false),
     check: (ctx) => {
       const a = ctx.layer.attrs, n = a.mask!.length;
       checkHead(ctx, { perAnchor: (a.classes ?? 0) + 9, anchorsUsed: n, formula: `|mask|·(classes + 9) = ${n}·(${a.classes} + 9)`, masked: true });

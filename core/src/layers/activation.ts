@@ -10,7 +10,7 @@ export const activation = {
   keys: { activation: act('linear') },
   analysis: {
     run(ctx) {
-      ctx.a.activation = ctx.o.str('activation', 'linear');
+      ctx.a.activation = ctx.o.str('activation');
       sameShape(ctx);
     },
   },

@@ -19,7 +19,7 @@ export function sameShape({ layer, input, prev }: AnalyseContext): void {
   layer.rf = prev.rf;
 }
 
-/** A 0×0×0 darknet shape carrying `outputs = inputs` values. */
+/** Darknet's "outputs = inputs" layers with a 0×0×0 shape (softmax, cost, contrastive, detection; darknet-format.md §3.13–§3.14). */
 export function flatOutputs({ layer, input, prev }: AnalyseContext): void {
   if (!input) return;
   layer.output = [0, 0, 0];

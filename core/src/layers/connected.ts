@@ -11,10 +11,10 @@ export const connected = {
   keys: { output: int('1', 'Number of outputs.', { min: 1 }), activation: act('logistic'), batch_normalize: flag('Batch normalisation.') },
   analysis: {
     run({ layer, o, a, input, prev }) {
-      a.output = o.int('output', 1);
-      a.activation = o.str('activation', 'logistic');
-      a.batchNormalize = o.int('batch_normalize', 0) !== 0;
-      a.dontloadscales = o.int('dontloadscales', 0) !== 0;
+      a.output = o.int('output');
+      a.activation = o.str('activation');
+      a.batchNormalize = o.int('batch_normalize') !== 0;
+      a.dontloadscales = o.int('dontloadscales') !== 0;
       if (!input) return;
       const n = a.output, inputs = prev.outputs;
       layer.output = [1, 1, n];

@@ -1,7 +1,6 @@
 // [contrastive] (contrastive_layer.c; darknet-format.md §3.14): contrastive-loss head, no-op at inference.
 
-import { OPAQUE } from './common';
-import { analyseFlat } from './flat';
+import { flatOutputs, OPAQUE } from './common';
 import { float, int } from './keys';
 import type { LayerSpec } from './spec';
 
@@ -13,8 +12,14 @@ export const contrastive = {
     cls_normalizer: float('1', 'Normaliser.'), max_delta: float(undefined, 'Max delta.'), contrastive_neg_max: int('3', 'Negatives.'),
   },
   refs: [{ key: 'yolo_layer', ignore: (raw) => raw === 0 }],
-  analysis: { run: analyseFlat, setsOutputs: true },
-  forward: { excluded: 'a training loss; the network has nothing to compute here at inference, but darknet-pruner does not build it' },
+  analysis: {
+    setsOutputs: true,
+    run(ctx) {
+      ctx.a.temperature = ctx.o.float('temperature');
+      flatOutputs(ctx);
+    },
+  },
+  forward: { excluded: 'a training loss, not built' },
   onnx: { excluded: 'a training loss' },
   prune: OPAQUE,
 } satisfies LayerSpec<'contrastive'>;

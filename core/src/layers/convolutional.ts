@@ -12,7 +12,7 @@ import type { LayerWeights } from '../weights/read';
 import type { ConvParams, ForwardContext, LayerSpec, T4 } from './spec';
 
 /** Darknet [o][ci][ky][kx] (or flipped [ci·k·k][o]) → HWIO. */
-export function darknetToHWIO(w: Float32Array, n: number, cg: number, k: number, flipped = false): Float32Array {
+function darknetToHWIO(w: Float32Array, n: number, cg: number, k: number, flipped = false): Float32Array {
   const out = new Float32Array(w.length);
   const kk = k * k;
   for (let o = 0; o < n; o++) {
@@ -27,7 +27,7 @@ export function darknetToHWIO(w: Float32Array, n: number, cg: number, k: number,
 }
 
 /** HWIO → darknet [o][ci][ky][kx]. */
-export function hwioToDarknet(w: Float32Array, n: number, cg: number, k: number): Float32Array {
+function hwioToDarknet(w: Float32Array, n: number, cg: number, k: number): Float32Array {
   const out = new Float32Array(w.length);
   const kk = k * k;
   for (let o = 0; o < n; o++) {
@@ -131,22 +131,22 @@ export const convolutional = {
 
   analysis: {
     run({ layer, o, a, input, prev, fail }) {
-      a.filters = o.int('filters', 1);
-      a.size = o.int('size', 1);
-      const stride = o.int('stride', 1);
-      let sx = o.int('stride_x', -1), sy = o.int('stride_y', -1);
+      a.filters = o.int('filters');
+      a.size = o.int('size');
+      const stride = o.int('stride');
+      let sx = o.int('stride_x'), sy = o.int('stride_y');
       if (sx < 1) sx = stride;
       if (sy < 1) sy = stride;
-      a.padding = o.int('pad', 0) ? Math.trunc(a.size / 2) : o.int('padding', 0);
-      a.groups = Math.max(1, o.int('groups', 1));
-      a.dilation = a.size === 1 ? 1 : o.int('dilation', 1);
-      a.activation = o.str('activation', 'logistic');
-      a.batchNormalize = o.int('batch_normalize', 0) !== 0 || o.int('cbn', 0) !== 0;
-      a.antialiasing = o.int('antialiasing', 0);
-      a.xnor = o.int('xnor', 0) !== 0;
+      a.padding = o.int('pad') ? Math.trunc(a.size / 2) : o.int('padding');
+      a.groups = Math.max(1, o.int('groups'));
+      a.dilation = a.size === 1 ? 1 : o.int('dilation');
+      a.activation = o.str('activation');
+      a.batchNormalize = o.int('batch_normalize') !== 0 || o.int('cbn') !== 0;
+      a.antialiasing = o.int('antialiasing');
+      a.xnor = o.int('xnor') !== 0;
       if (a.xnor) a.groups = 1;
-      a.flipped = o.int('flipped', 0) !== 0;
-      a.dontloadscales = o.int('dontloadscales', 0) !== 0;
+      a.flipped = o.int('flipped') !== 0;
+      a.dontloadscales = o.int('dontloadscales') !== 0;
       const share = layer.refs.find((r) => r.key === 'share_index');
       a.shareIndex = share?.target;
       a.strideX = sx; a.strideY = sy;

@@ -32,8 +32,8 @@ export const crop = {
   },
   analysis: {
     run({ layer, o, a, input }) {
-      a.cropWidth = o.int('crop_width', 1);
-      a.cropHeight = o.int('crop_height', 1);
+      a.cropWidth = o.int('crop_width');
+      a.cropHeight = o.int('crop_height');
       if (!input) return;
       layer.output = [a.cropWidth, a.cropHeight, input[2]];
     },

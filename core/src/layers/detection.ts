@@ -1,7 +1,6 @@
 // [detection] (detection_layer.c; darknet-format.md §3.14): the YOLOv1 head.
 
-import { OPAQUE } from './common';
-import { analyseFlat } from './flat';
+import { flatOutputs, OPAQUE } from './common';
 import { flag, float, int } from './keys';
 import type { LayerSpec } from './spec';
 
@@ -14,7 +13,7 @@ export const detection = {
     object_scale: float('1', 'Training.'), noobject_scale: float('1', 'Training.'), class_scale: float('1', 'Training.'),
     coord_scale: float('1', 'Training.'), forced: flag('Training.'), random: flag('Training.'), reorg: flag('Training.'),
   },
-  analysis: { run: analyseFlat, setsOutputs: true },
+  analysis: { run: flatOutputs, setsOutputs: true },
   head: { outputs: 'boxes', layout: 'chw' },
   forward: { excluded: 'YOLOv1 heads are not decoded by darknet-pruner' },
   onnx: { excluded: 'YOLOv1 heads are not decoded by darknet-pruner' },

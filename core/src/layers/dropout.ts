@@ -14,7 +14,7 @@ export const dropout = {
   analysis: {
     setsOutputs: true,
     run({ layer, o, a, input, prev }) {
-      a.probability = o.float('probability', 0.2);
+      a.probability = o.float('probability');
       if (!input) return;
       layer.output = [...input];
       layer.outputs = prev.outputs;

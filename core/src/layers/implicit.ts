@@ -12,8 +12,8 @@ export const implicit = {
   analysis: {
     readsPrevious: false,
     run({ layer, o, a }) {
-      a.filters = o.int('filters', 128);
-      a.atoms = o.int('atoms', 1);
+      a.filters = o.int('filters');
+      a.atoms = o.int('atoms');
       layer.output = [1, a.atoms, a.filters];
       layer.weightFloats = layer.params = a.filters * a.atoms;
     },

@@ -38,7 +38,7 @@ import { upsample } from './upsample';
 import { yolo } from './yolo';
 import type { HeadSpec, LayerSpec } from './spec';
 
-/** In darknet's parser order (string_to_layer_type), which is also the order completion lists them. */
+/** The order completion and the generated grammar list the types in. */
 const RECORDS = {
   convolutional, maxpool, local_avgpool, avgpool, route, shortcut, upsample, yolo, Gaussian_yolo, region, detection,
   reorg3d, reorg, sam, scale_channels, dropout, softmax, connected, batchnorm, activation, cost, crop,

@@ -11,11 +11,11 @@ export const local = {
   keys: { filters: int('1', 'Filters.', { min: 1 }), size: int('1', 'Kernel size.', { min: 1 }), stride: int('1', 'Stride.', { min: 1 }), pad: flag('Pad.'), activation: act('logistic') },
   analysis: {
     run({ layer, o, a, input, prev, fail }) {
-      a.filters = o.int('filters', 1);
-      a.size = o.int('size', 1);
-      a.strideX = a.strideY = o.int('stride', 1);
-      a.activation = o.str('activation', 'logistic');
-      const pad = o.int('pad', 0);
+      a.filters = o.int('filters');
+      a.size = o.int('size');
+      a.strideX = a.strideY = o.int('stride');
+      a.activation = o.str('activation');
+      const pad = o.int('pad');
       if (!input) return;
       if (a.strideX < 1) { fail('stride must be ≥ 1'); return; }
       const ow = Math.trunc((input[0] - (pad ? 1 : a.size)) / a.strideX) + 1;

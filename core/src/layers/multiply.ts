@@ -7,9 +7,9 @@ import type { AnalyseContext, CheckContext, Forward, KeySpec, OnnxContext } from
 
 export const MULTIPLY_KEYS: Record<string, KeySpec> = { from: refs('Layer multiplied by the input.'), activation: act('linear') };
 
-export function analyseMultiply({ layer, o, a, input, prev, refLayers }: AnalyseContext): void {
-  a.activation = o.str('activation', 'linear');
-  a.scaleWH = o.int('scale_wh', 0) !== 0;
+export function analyseMultiply({ layer, o, a, input, prev, refLayers }: AnalyseContext, scaleWH: boolean): void {
+  a.activation = o.str('activation');
+  a.scaleWH = scaleWH && o.int('scale_wh') !== 0;
   const from = refLayers[0];
   if (!input || !from?.output) return;
   layer.output = [...from.output];

@@ -14,14 +14,14 @@ export const POOL_KEYS: Record<string, KeySpec> = {
 };
 
 export function analysePool({ layer, o, a, input, prev, fail }: AnalyseContext, maxpool: boolean): void {
-  const stride = o.int('stride', 1);
+  const stride = o.int('stride');
   a.strideX = o.int('stride_x', stride);
   a.strideY = o.int('stride_y', stride);
   a.size = o.int('size', stride);
   a.padding = o.int('padding', a.size - 1);
-  a.maxpoolDepth = maxpool && o.int('maxpool_depth', 0) !== 0;
-  a.outChannels = o.int('out_channels', 1);
-  a.antialiasing = maxpool ? o.int('antialiasing', 0) : 0;
+  a.maxpoolDepth = maxpool && o.int('maxpool_depth') !== 0;
+  a.outChannels = maxpool ? o.int('out_channels') : 1;
+  a.antialiasing = maxpool ? o.int('antialiasing') : 0;
   if (!input) return;
   if (a.size < 1 || a.strideX < 1 || a.strideY < 1) { fail('size and stride must be ≥ 1'); return; }
   const runSx = a.antialiasing ? 1 : a.strideX, runSy = a.antialiasing ? 1 : a.strideY;

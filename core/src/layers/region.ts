@@ -26,10 +26,10 @@ export const region = {
   },
   analysis: {
     run({ layer, o, a, input, prev }) {
-      a.classes = o.int('classes', 20);
-      a.num = o.int('num', 1);
-      a.coords = o.int('coords', 4);
-      a.softmax = o.int('softmax', 0) !== 0;
+      a.classes = o.int('classes');
+      a.num = o.int('num');
+      a.coords = o.int('coords');
+      a.softmax = o.int('softmax') !== 0;
       const anchorsOpt = findOption(layer.section, 'anchors');
       a.anchors = anchorsOpt ? anchorsOpt.value!.split(',').map((x) => f32(atof(x))) : [];
       if (!input) return;

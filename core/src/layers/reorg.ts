@@ -9,8 +9,8 @@ export const REORG_REVERSE_UNSUPPORTED = 'reverse=1 is not supported (darknet\'s
 
 /** Shape of [reorg] and [reorg3d]. */
 export function analyseReorg({ layer, o, a, input, prev, fail }: AnalyseContext): void {
-  a.stride = o.int('stride', 1);
-  a.reverse = o.int('reverse', 0) !== 0;
+  a.stride = o.int('stride');
+  a.reverse = o.int('reverse') !== 0;
   if (!input) return;
   const s = a.stride;
   if (s < 1) { fail('stride must be ≥ 1'); return; }
@@ -19,7 +19,7 @@ export function analyseReorg({ layer, o, a, input, prev, fail }: AnalyseContext)
 }
 
 /** Source index (CHW flat) of every output element of darknet's legacy reorg (§3.9). */
-export function legacyReorgIndex(w: number, h: number, c: number, s: number): Int32Array {
+function legacyReorgIndex(w: number, h: number, c: number, s: number): Int32Array {
   const c2 = Math.trunc(c / (s * s));
   const idx = new Int32Array(w * h * c);
   for (let k = 0; k < c; k++) {

@@ -19,8 +19,8 @@ export const route = {
     readsPrevious: false,
     setsOutputs: true,
     run({ layer, o, a, refLayers }) {
-      a.groups = Math.max(1, o.int('groups', 1));
-      a.groupId = o.int('group_id', 0);
+      a.groups = Math.max(1, o.int('groups'));
+      a.groupId = o.int('group_id');
       layer.input = undefined;
       if (refLayers.length === 0 || refLayers.length !== layer.refs.filter((r) => r.key === 'layers').length) return;
       if (refLayers.some((l) => !l.output)) return;

@@ -11,7 +11,7 @@ export const sam = {
   doc: 'Spatial attention: out = act(in · from), element-wise.',
   keys: MULTIPLY_KEYS,
   refs: [{ key: 'from' }],
-  analysis: { run: analyseMultiply, setsOutputs: true, check: m.check },
+  analysis: { run: (ctx) => analyseMultiply(ctx, false), setsOutputs: true, check: m.check },
   forward: m.forward,
   onnx: m.onnx,
   prune: OPAQUE,

@@ -15,7 +15,7 @@ export const scale_channels = {
   doc: 'Channel attention: scales each channel of `from` by the input (1×1×C).',
   keys: { ...MULTIPLY_KEYS, from: { ...MULTIPLY_KEYS.from, doc: 'Layer whose channels are scaled.' }, scale_wh: flag('Scale per pixel (input W×H×1) instead of per channel.') },
   refs: [{ key: 'from' }],
-  analysis: { run: analyseMultiply, setsOutputs: true, check: m.check },
+  analysis: { run: (ctx) => analyseMultiply(ctx, true), setsOutputs: true, check: m.check },
   forward: m.forward,
   onnx: m.onnx,
   prune: OPAQUE,

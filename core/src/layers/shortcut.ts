@@ -54,9 +54,9 @@ export const shortcut = {
   refs: [{ key: 'from' }],
   analysis: {
     run({ layer, o, a, input, prev, refLayers }) {
-      a.activation = o.str('activation', 'linear');
-      a.weightsType = o.str('weights_type', 'none');
-      a.weightsNormalization = o.str('weights_normalization', 'none');
+      a.activation = o.str('activation');
+      a.weightsType = o.str('weights_type');
+      a.weightsNormalization = o.str('weights_normalization');
       if (!input) return;
       const n = fromCount(layer);
       layer.output = [...input];

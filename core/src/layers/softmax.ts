@@ -1,8 +1,7 @@
 // [softmax] (softmax_layer.c; darknet-format.md §3.13): softmax over `groups` contiguous chunks of
 // the CHW buffer. A classifier's output head.
 
-import { OPAQUE } from './common';
-import { analyseFlat } from './flat';
+import { flatOutputs, OPAQUE } from './common';
 import { flag, float, int } from './keys';
 import type { LayerSpec } from './spec';
 
@@ -10,7 +9,14 @@ export const softmax = {
   name: 'softmax', aliases: ['soft'], role: 'head',
   doc: 'Softmax over groups of the input.',
   keys: { groups: int('1', 'Number of softmax groups.', { min: 1 }), temperature: float('1', 'Temperature.'), tree: { type: 'path', doc: 'Hierarchy file.' }, spatial: flag('Spatial softmax.'), noloss: flag('No loss.') },
-  analysis: { run: analyseFlat, setsOutputs: true },
+  analysis: {
+    setsOutputs: true,
+    run(ctx) {
+      ctx.a.softmaxGroups = ctx.o.int('groups');
+      ctx.a.temperature = ctx.o.float('temperature');
+      flatOutputs(ctx);
+    },
+  },
   head: { outputs: 'scores', layout: 'chw' },
   forward: {
     run({ tf, ops, layer: l, x }) {

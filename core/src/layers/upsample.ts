@@ -11,8 +11,8 @@ export const upsample = {
   keys: { stride: int('2', 'Upsampling factor; negative = downsample.'), scale: float('1', 'Output multiplier.') },
   analysis: {
     run({ layer, o, a, input, prev, fail }) {
-      a.stride = o.int('stride', 2);
-      a.scale = o.float('scale', 1);
+      a.stride = o.int('stride');
+      a.scale = o.float('scale');
       if (!input) return;
       if (a.stride === 0) { fail('stride must not be 0'); return; }
       a.reverse = a.stride < 0;

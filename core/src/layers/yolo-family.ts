@@ -36,17 +36,17 @@ export const YOLO_COMMON: Record<string, KeySpec> = {
 };
 
 /** [yolo] / [Gaussian_yolo]: attrs, and C' = |mask|·(classes + extra). */
-export function analyseYolo({ layer, o, a, input, prev }: AnalyseContext, extra: number): void {
-  a.classes = o.int('classes', 20);
-  a.num = o.int('num', 1);
+export function analyseYolo({ layer, o, a, input, prev }: AnalyseContext, extra: number, newCoords: boolean): void {
+  a.classes = o.int('classes');
+  a.num = o.int('num');
   const maskOpt = findOption(layer.section, 'mask');
   a.mask = maskOpt ? listUntilHash(maskOpt.value!).map(atoi) : Array.from({ length: Math.max(0, a.num) }, (_, i) => i);
   const anchorsOpt = findOption(layer.section, 'anchors');
   a.anchors = anchorsOpt ? listUntilHash(anchorsOpt.value!).map((x) => f32(atof(x))) : [];
-  a.scaleXY = o.float('scale_x_y', 1);
-  a.newCoords = o.int('new_coords', 0) !== 0;
-  a.nmsKind = o.str('nms_kind', 'default');
-  a.betaNms = o.float('beta_nms', 0.6);
+  a.scaleXY = o.float('scale_x_y');
+  a.newCoords = newCoords && o.int('new_coords') !== 0;
+  a.nmsKind = o.str('nms_kind');
+  a.betaNms = o.float('beta_nms');
   if (!input) return;
   layer.output = [input[0], input[1], a.mask.length * (a.classes + extra)];
   layer.rf = prev.rf;

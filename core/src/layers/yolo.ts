@@ -26,7 +26,7 @@ export const yolo = {
   },
   refs: [{ key: 'embedding_layer', ignore: (raw) => raw === 999999 }],
   analysis: {
-    run: (ctx) => analyseYolo(ctx, 5),
+    run: (ctx) => analyseYolo(ctx, 5, true),
     check: (ctx) => {
       const a = ctx.layer.attrs, n = a.mask!.length;
       checkHead(ctx, { perAnchor: (a.classes ?? 0) + 5, anchorsUsed: n, formula: `|mask|·(classes + 5) = ${n}·(${a.classes} + 5)`, masked: true });

@@ -12,8 +12,7 @@ import { isExcluded, type LayerParams, type ParamsContext } from '../layers/spec
 import type { DarknetWeights, LayerWeights } from '../weights/read';
 import { XorShift32 } from '../weights/synth';
 
-export type { BatchNormParams, ConnectedParams, ConvParams, LayerParams } from '../layers/spec';
-export { darknetToHWIO, hwioToDarknet } from '../layers/convolutional';
+export type { LayerParams } from '../layers/spec';
 
 export interface ParamsBuild {
   params: (LayerParams | undefined)[];
