@@ -52,6 +52,7 @@ export const LAYERS: { readonly [T in LayerType]: LayerSpec<T> } = RECORDS;
 
 const ALL: readonly LayerSpec[] = Object.values(LAYERS);
 const BY_NAME = new Map<string, LayerSpec>(ALL.map((s) => [s.name, s]));
+const BY_SECTION = new Map<string, LayerSpec>(ALL.flatMap((s) => [s.name, ...s.aliases].map((n): [string, LayerSpec] => [n, s])));
 
 export function allLayerTypes(): readonly LayerSpec[] {
   return ALL;
@@ -60,6 +61,11 @@ export function allLayerTypes(): readonly LayerSpec[] {
 /** The record of a canonical type name (a layer's `type`). */
 export function specOfType(type: string): LayerSpec | undefined {
   return BY_NAME.get(type);
+}
+
+/** The record of a section name as written (canonical or alias, case-sensitive as in darknet). */
+export function specOfSection(name: string): LayerSpec | undefined {
+  return BY_SECTION.get(name);
 }
 
 /** The record of an analysed layer, by its canonical type. */
@@ -106,11 +112,3 @@ export const isChannelSource = (l: Layer | undefined): boolean => l !== undefine
 
 /** A residual add (layer pruning removes the branches ending here). */
 export const isResidualAdd = (l: Layer): boolean => specOf(l)?.prune.residual === true;
-
-const BY_SECTION = new Map<string, LayerSpec>();
-for (const s of ALL) for (const n of [s.name, ...s.aliases]) BY_SECTION.set(n, s);
-
-/** The record of a section name as written (canonical or alias, case-sensitive as in darknet). */
-export function specOfSection(name: string): LayerSpec | undefined {
-  return BY_SECTION.get(name);
-}
