@@ -9,20 +9,41 @@ import { findOption, type CfgSection } from './parse';
 
 const f32 = Math.fround;
 
+type Defaults = Map<string, { text: string; value: number }>;
+/** Each key table's defaults, parsed once (analysis runs on every keystroke). */
+const DEFAULTS = new WeakMap<Record<string, KeySpec>, Defaults>();
+
+function defaultsOf(keys: Record<string, KeySpec>): Defaults {
+  let d = DEFAULTS.get(keys);
+  if (!d) {
+    d = new Map();
+    for (const [k, ks] of [...Object.entries(COMMON_KEYS), ...Object.entries(keys)]) {
+      if (ks.default !== undefined) d.set(k, { text: ks.default, value: Number(ks.default) });
+    }
+    DEFAULTS.set(keys, d);
+  }
+  return d;
+}
+
+const NONE: Defaults = new Map();
+
 export class Options {
-  constructor(readonly section: CfgSection, private readonly keys?: Record<string, KeySpec>) {}
+  private readonly defaults: Defaults;
+  constructor(readonly section: CfgSection, keys?: Record<string, KeySpec>) {
+    this.defaults = keys ? defaultsOf(keys) : NONE;
+  }
   has(key: string): boolean { return findOption(this.section, key) !== undefined; }
-  str(key: string, def?: string): string { return findOption(this.section, key)?.value ?? def ?? this.schemaDefault(key); }
-  int(key: string, def?: number): number { const o = findOption(this.section, key); return o ? atoi(o.value!) : def ?? Number(this.schemaDefault(key)); }
-  float(key: string, def?: number): number { const o = findOption(this.section, key); return o ? f32(atof(o.value!)) : def ?? Number(this.schemaDefault(key)); }
+  str(key: string, def?: string): string { return findOption(this.section, key)?.value ?? def ?? this.schemaDefault(key).text; }
+  int(key: string, def?: number): number { const o = findOption(this.section, key); return o ? atoi(o.value!) : def ?? this.schemaDefault(key).value; }
+  float(key: string, def?: number): number { const o = findOption(this.section, key); return o ? f32(atof(o.value!)) : def ?? this.schemaDefault(key).value; }
   /** Raw list items (route layers, shortcut from): empty items parse as 0, as in darknet. */
   intItems(key: string): number[] | undefined {
     const o = findOption(this.section, key);
     return o ? o.value!.split(',').map(atoi) : undefined;
   }
 
-  private schemaDefault(key: string): string {
-    const d = (this.keys?.[key] ?? COMMON_KEYS[key])?.default;
+  private schemaDefault(key: string): { text: string; value: number } {
+    const d = this.defaults.get(key);
     if (d === undefined) throw new Error(`internal: [${this.section.name}] ${key} has no default in its key table`);
     return d;
   }

@@ -36,7 +36,7 @@ import { shortcut } from './shortcut';
 import { softmax } from './softmax';
 import { upsample } from './upsample';
 import { yolo } from './yolo';
-import type { HeadSpec, LayerSpec } from './spec';
+import { isExcluded, type HeadSpec, type LayerSpec } from './spec';
 
 /** The order completion and the generated grammar list the types in. */
 const RECORDS = {
@@ -48,7 +48,26 @@ const RECORDS = {
 export type LayerType = keyof typeof RECORDS;
 
 /** Every record under its own name, with every capability (or its stated exclusion). */
-export const LAYERS: { readonly [T in LayerType]: LayerSpec<T> } = RECORDS;
+const CHECKED: { readonly [T in LayerType]: LayerSpec<T> } = RECORDS;
+
+/**
+ * The records with every optional field present, so that the per-layer property reads of analysis,
+ * validation and pruning see one object shape (the records differ in which fields they write).
+ */
+function uniform<N extends string>(s: LayerSpec<N>): LayerSpec<N> {
+  const a = s.analysis, h = s.head, p = s.prune;
+  return {
+    name: s.name, aliases: s.aliases, doc: s.doc, keys: s.keys, unsupported: s.unsupported ?? false, role: s.role, refs: s.refs ?? [],
+    analysis: isExcluded(a) ? a : { run: a.run, setsOutputs: a.setsOutputs ?? false, readsPrevious: a.readsPrevious ?? true, check: a.check },
+    blocks: s.blocks, fanIn: s.fanIn,
+    head: h && { outputs: h.outputs, decoder: h.decoder, layout: h.layout, entriesPerAnchor: h.entriesPerAnchor, anchorSlots: h.anchorSlots, activate: h.activate },
+    forward: s.forward, onnx: s.onnx,
+    prune: { channels: p.channels, origins: p.origins, constrain: p.constrain, constants: p.constants, recount: p.recount, residual: p.residual ?? false },
+    diffKey: s.diffKey, diffLabel: s.diffLabel,
+  };
+}
+
+export const LAYERS = Object.fromEntries(Object.entries(CHECKED).map(([k, s]) => [k, uniform(s)])) as typeof CHECKED;
 
 const ALL: readonly LayerSpec[] = Object.values(LAYERS);
 const BY_NAME = new Map<string, LayerSpec>(ALL.map((s) => [s.name, s]));
