@@ -8,26 +8,11 @@ import type { HeadSource } from './evaluate';
 /** tfjs forward (backend chosen by nn/backend.ts, or `prefer`), heads in darknet's layout. */
 export async function tfjsSource(net: Network, weights: DarknetWeights, prefer?: 'wasm' | 'cpu' | 'tensorflow'): Promise<HeadSource> {
   const { selectBackend, describeChoice } = await import('../nn/backend');
-  const { buildNetwork, chwToNHWC } = await import('../nn/model');
-  const { darknetLayout } = await import('../nn/heads');
+  const { buildNetwork } = await import('../nn/model');
+  const { modelSource } = await import('./model-source');
   const choice = await selectBackend({ purpose: 'infer', prefer });
   const model = buildNetwork(net, weights, { trainable: false });
-  const { width: W, height: H, channels: C } = net.net;
-  return {
-    description: `tfjs ${describeChoice(choice)}`,
-    async run(input) {
-      const x = chwToNHWC(input, W, H, C);
-      const outs = model.forward(x);
-      x.dispose();
-      const res = new Map<number, Float32Array>();
-      for (const [i, t] of outs) {
-        res.set(i, darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape));
-        t.dispose();
-      }
-      return res;
-    },
-    dispose: () => model.dispose(),
-  };
+  return { ...modelSource(net, model, `tfjs ${describeChoice(choice)}`), dispose: () => model.dispose() };
 }
 
 /** Our ONNX export run by onnxruntime-node; the yolo activation is applied in JS. Mish uses the exp form (same values, ≈ 4× faster in onnxruntime than its Softplus expansion). */

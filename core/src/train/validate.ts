@@ -3,29 +3,9 @@
 
 import type { Network } from '../cfg/network';
 import type { ImageList } from '../eval/dataset';
-import { evaluate, type HeadSource } from '../eval/evaluate';
-import { darknetLayout } from '../nn/heads';
-import { chwToNHWC, type DarknetModel } from '../nn/model';
-
-/** The model being trained as an evaluation source (inference mode: rolling statistics). */
-export function modelSource(net: Network, model: DarknetModel, description: string): HeadSource {
-  const { width: W, height: H, channels: C } = net.net;
-  return {
-    description,
-    async run(input) {
-      const x = chwToNHWC(input, W, H, C);
-      const outs = model.forward(x);
-      x.dispose();
-      const res = new Map<number, Float32Array>();
-      for (const [i, t] of outs) {
-        res.set(i, darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape));
-        t.dispose();
-      }
-      return res;
-    },
-    dispose: () => undefined,
-  };
-}
+import { evaluate } from '../eval/evaluate';
+import { modelSource } from '../eval/model-source';
+import type { DarknetModel } from '../nn/model';
 
 export interface Validation { precision: number; recall: number; map50: number; images: number }
 
