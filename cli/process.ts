@@ -43,8 +43,8 @@ function runInWorker(): void {
     if ('fd' in note) (note.fd === 1 ? process.stdout : process.stderr).write(note.text);
     else if ('finished' in note) finished = true;
     // the job is done: its exit code, without waiting for the worker's teardown
-    // (after pending stream errors: a reader that went away turns it into 141)
-    else if ('exit' in note) setImmediate(() => { if (!stopping) process.exit(note.exit); });
+    // once what it wrote has reached stdout: a reader that went away turns it into 141 (stop)
+    else if ('exit' in note) process.stdout.write('', (err) => { if (!stopping && !err) process.exit(note.exit); });
     else if ('keep' in note) { kept.add(note.keep); written.delete(note.keep); }
     else if ('output' in note) { if (!kept.has(note.output)) written.add(note.output); }
     else if (note.pending) written.add(note.temp);
