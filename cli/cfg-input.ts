@@ -1,9 +1,8 @@
 // Reading the <cfg> argument of a command. A binary file there is almost always a .weights given
 // in the cfg's place (swapped arguments): say so, rather than print its bytes as cfg errors.
 
-import { readFileSync, statSync } from 'node:fs';
 import { CliError } from './args';
-import { asCliError } from './io';
+import { readTextFile } from './io';
 
 const SAMPLE = 65536;
 
@@ -20,16 +19,10 @@ export function looksBinary(bytes: Uint8Array): boolean {
 }
 
 export function readCfgFile(path: string): string {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw asCliError(e, path);
-  }
-  if (looksBinary(bytes)) {
+  const text = readTextFile(path);
+  if (looksBinary(Buffer.from(text.slice(0, SAMPLE), 'latin1'))) {
     const hint = /\.weights$/i.test(path) ? 'a .weights file' : 'binary data';
     throw new CliError(`${path}: ${hint}, not a cfg (did you swap cfg and weights?)`);
   }
-  return bytes.toString('utf8');
+  return text;
 }
