@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
+import { UserError } from '../../core/src/errors';
 import { formatBflops, type Network } from '../../core/src/cfg/network';
-import { diffNetworks, DiffError, type NetworkDiff } from '../../core/src/prune/diff';
+import { diffNetworks, type NetworkDiff } from '../../core/src/prune/diff';
 import { readPruneReport, type PruneReportInfo } from '../../core/src/prune/diff-report';
 import { readAnyPruneReportFile } from '../../core/src/prune/report';
 import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
@@ -68,8 +69,8 @@ export function run(argv: string[], ctx: CommandContext): number {
   try {
     d = diffNetworks(original, pruned, reportPath ? loadReport(reportPath) : undefined, reportPath);
   } catch (e) {
-    if (!(e instanceof DiffError || e instanceof CliError)) throw e;
-    if (explicit) throw new CliError(e.message, 1);
+    if (!(e instanceof UserError)) throw e;
+    if (explicit) throw e;
     // A report found beside the pruned cfg may belong to another run: say so and align instead.
     notes.push(`ignored ${beside}: ${e.message}`);
     usedReport = undefined;
