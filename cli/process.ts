@@ -67,7 +67,7 @@ function runInWorker(): void {
     stopping = true;
     const stopped = await Promise.race([
       worker.terminate().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), STOP_GRACE_MS).unref()),
+      new Promise<boolean>((r) => setTimeout(() => r(false), STOP_GRACE_MS)),
     ]);
     drain();
     for (const p of written) rmSync(p, { recursive: true, force: true });

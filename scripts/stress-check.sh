@@ -13,6 +13,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# All of it in one function: bash parses a function whole before running it, so editing this file
+# while a check runs (it may run for hours) cannot derail that run.
+main() {
+
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
 
 runs=10
@@ -81,8 +85,8 @@ for ((i = 1; i <= runs; i++)); do
   else
     failed=$((failed + 1))
     echo "run $i/$runs: FAILED (exit $rc) in ${secs}s (load average $loadavg); log: $logs/run-$i.log"
-    # The failing tests as the spec reporter names them, and their first error lines.
-    grep -E '^\s*✖|^\s+(Error|AssertionError)[^:]*:' "$logs/run-$i.log" | head -20 | sed 's/^/    /'
+    # The failing tests as the spec (✖) or TAP (not ok) reporter names them, and their first error lines.
+    grep -E '^\s*✖|^\s*not ok|^\s+(Error|AssertionError)[^:]*:|^\s+error: ' "$logs/run-$i.log" | head -20 | sed 's/^/    /'
     # The e2e screenshots and logs written during this run.
     if [[ -d .test-artifacts/e2e ]]; then
       mkdir -p "$logs/run-$i-e2e"
@@ -94,3 +98,6 @@ done
 
 echo "stress-check: $passed passed, $failed failed"
 ((failed == 0))
+}
+
+main "$@"

@@ -30,12 +30,13 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
 
 test('the walkthrough lists its steps', { timeout: TEST_TIMEOUT }, () =>
   step('walkthrough', async () => {
+    // The pick lists the walkthroughs registered when it opens: first wait until the extension's
+    // contributions are registered (a cfg opens in its language), a state, not a guess of time.
+    await vs.openFile('models/yolov4-tiny.cfg');
+    await vs.page.locator('.statusbar-item[id="status.editor.mode"]', { hasText: 'Darknet cfg' }).waitFor({ timeout: TIMEOUT });
     await vs.runCommand('Welcome: Open Walkthrough...');
-    // Enter, not a click: the row's description hover can cover the row under the pointer.
-    const quick = vs.page.locator('.quick-input-widget');
-    await quick.locator('input.input').first().fill(walkthrough.title);
-    await quick.locator('.monaco-list-row.focused', { hasText: walkthrough.title }).waitFor({ timeout: TIMEOUT });
-    await quick.locator('input.input').first().press('Enter');
+    // Enter on the active row (pickItem), not a click: the row's description hover can cover the row under the pointer.
+    await vs.pickItem({ placeholder: 'Select a walkthrough to open' }, walkthrough.title, { filter: walkthrough.title });
     for (const s of walkthrough.steps) await vs.waitForText(s.title, { within: '.gettingStartedContainer' });
     await vs.screenshot('walkthrough');
   }));

@@ -556,16 +556,18 @@ export class VSCode {
   }
 
   /**
-   * Picks an item of a quick pick step: waits for the step (its title or placeholder) to show a
-   * row with exactly this label — the items arrive after the widget opens — optionally typing a
-   * filter first, then clicks that row and waits until the step is gone.
+   * Picks an item of a quick pick step: waits for the step (its title or placeholder), optionally
+   * types a filter, waits until the active row — the one Enter accepts — has exactly this label
+   * (the items arrive after the widget opens) and the field has the focus, presses Enter, and waits
+   * until the step is gone. Enter, not a click: a row's hover can cover the row under the pointer.
    */
   async pickItem(step: { title?: string | RegExp; placeholder?: string | RegExp }, label: string | RegExp, opts: { filter?: string } = {}): Promise<void> {
     await this.waitForQuickInput({ ...step });
     if (opts.filter !== undefined) await this.quickInputField().fill(opts.filter);
-    await this.waitForQuickInput({ ...step, value: opts.filter, item: label });
-    await this.quickInputWidget().locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(label) }) }).first().click();
-    await this.waitForQuickInputToLeave({ ...step, value: opts.filter, item: label }, `picking "${String(label)}"`);
+    const ready: QuickInputState = { ...step, value: opts.filter, activeItem: label, focused: true };
+    await this.waitForQuickInput(ready);
+    await this.quickInputField().press('Enter');
+    await this.waitForQuickInputToLeave({ ...step, value: opts.filter, activeItem: label }, `picking "${String(label)}"`);
   }
 
   /**
@@ -581,13 +583,36 @@ export class VSCode {
     await this.waitForQuickInput({ value: '>', focused: true });
   }
 
-  /** Opens the palette, types `>title` and clicks the command's row once it is listed. */
-  private async clickCommand(title: string): Promise<QuickInputState> {
+  /**
+   * Makes the row with exactly this label the active one, by ArrowDown from the row that is
+   * active, one step at a time, each step waited for. (Not a click: the active row's description
+   * hover can cover the row below it. Not Enter on the first row: the palette lists matches in
+   * its own order, e.g. "File: Compare Active File with Saved" above "File: Save".)
+   */
+  private async activateRow(label: string, shows: QuickInputState): Promise<void> {
+    const activeIndex = () =>
+      this.page.evaluate(() => document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '');
+    for (let steps = 0; steps < 200; steps++) {
+      if (await this.page.evaluate(quickInputShows, toProbe({ ...shows, activeItem: label }))) return;
+      const from = await activeIndex();
+      await this.quickInputField().press('ArrowDown');
+      await this.page.waitForFunction(
+        (before) => (document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '') !== before,
+        from,
+        { timeout: TIMEOUT, polling: 'raf' },
+      );
+    }
+    throw new Error(`no row "${label}" became active; the quick input shows: ${await this.describeQuickInput()}`);
+  }
+
+  /** Opens the palette, types `>title`, and once the command is listed makes it the active row and presses Enter. */
+  private async pickCommand(title: string): Promise<QuickInputState> {
     await this.openPalette();
     const shows: QuickInputState = { value: `>${title}`, item: title };
     await this.quickInputField().fill(`>${title}`);
-    await this.waitForQuickInput(shows);
-    await this.quickInputWidget().locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exactly(title) }) }).first().click();
+    await this.waitForQuickInput({ ...shows, focused: true });
+    await this.activateRow(title, shows);
+    await this.quickInputField().press('Enter');
     return shows;
   }
 
@@ -596,7 +621,7 @@ export class VSCode {
    * waits until the palette is gone (closed, or replaced by the command's own quick input).
    */
   async runCommand(title: string): Promise<void> {
-    const shows = await this.clickCommand(title);
+    const shows = await this.pickCommand(title);
     await this.waitForQuickInputToLeave(shows, `the command "${title}"`);
   }
 
@@ -604,7 +629,7 @@ export class VSCode {
   async reloadWindow(): Promise<void> {
     const main = this.page.mainFrame();
     const navigated = this.page.waitForEvent('framenavigated', { predicate: (f) => f === main, timeout: STARTUP_TIMEOUT });
-    await this.clickCommand('Developer: Reload Window');
+    await this.pickCommand('Developer: Reload Window');
     await navigated;
     await this.waitForWorkbench();
   }
@@ -835,15 +860,6 @@ export class VSCode {
 
 function cssString(s: string): string {
   return s.replace(/["\\]/g, '\\$&');
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** A label matcher for hasText: a string must be the whole (trimmed) label. */
-function exactly(label: string | RegExp): RegExp {
-  return label instanceof RegExp ? label : new RegExp(`^\\s*${escapeRe(label)}\\s*$`);
 }
 
 /** The reference corpus (test/corpus.ts: ../shared/corpus, or DARKNET_CORPUS). */
