@@ -1,14 +1,14 @@
 // A real LSP client for tests and benchmarks: spawns the bundled server (`node server/out/server.js
 // --stdio`) and talks JSON-RPC to it. Builds the bundle first when it is missing or older than a source.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter,
   type ProtocolConnection, type PublishDiagnosticsParams, type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import { NetworkSummaryNotification } from '../../core/src/protocol/lsp';
+import { ensureBuilt } from '../build';
 import { REPO } from '../corpus';
 
 export const SERVER = join(REPO, 'server', 'out', 'server.js');
@@ -16,21 +16,9 @@ export const SERVER = join(REPO, 'server', 'out', 'server.js');
 /** Safety net (ms) for waiting on a server notification: a wait ends when it arrives; generous for a loaded machine. */
 export const NOTIFICATION_TIMEOUT = 60_000;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const f of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, f.name);
-    newest = Math.max(newest, f.isDirectory() ? newestSource(p) : f.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
-  }
-  return newest;
-}
-
 export function ensureServerBuilt(): void {
   // What the server bundles: its own sources and parts of core (cfg, lang, protocol, prune, io, text).
-  const sources = Math.max(newestSource(join(REPO, 'server/src')), newestSource(join(REPO, 'core/src')));
-  if (existsSync(SERVER) && statSync(SERVER).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('building the language server failed');
+  ensureBuilt(['server/out/server.js'], ['server/src', 'core/src'], 'the language server');
 }
 
 export interface ClientOptions {
