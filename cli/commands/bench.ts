@@ -6,6 +6,7 @@ import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
 import type { CommandContext } from '../main';
 import type { BenchmarkAppResult } from '../../core/src/bench/benchmark-app';
 import type { BenchRunner } from '../../core/src/bench/runners';
+import type { BenchJobResult } from '../../core/src/protocol/jobs';
 import { makeReporter } from '../events';
 import { trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { parseSize } from './export-openvino';
@@ -45,7 +46,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   // A throughput slice needs several iterations per request to keep them all busy.
   const perRound = hint === 'throughput' ? 8 : 1;
   limits.rounds = numberFlag(args, 'rounds', { integer: true, min: 1 }) ?? (limits.iterations !== undefined ? Math.max(1, Math.min(defaultRounds, Math.floor(limits.iterations / perRound))) : defaultRounds);
-  const reporter = makeReporter(false);
+  const reporter = makeReporter(args.flags.has('json-events'));
 
   const { resolveModels, BenchModelError } = await import('../../core/src/bench/models');
   const { createRunner } = await import('../../core/src/bench/runners');
@@ -109,7 +110,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const { combineRuns } = await import('../../core/src/bench/benchmark-app');
       report.models.forEach((m, i) => { const acc = refRuns[i]; m.reference = Array.isArray(acc) ? combineRuns(acc) : acc; });
     }
-    ctx.out(args.flags.has('json') ? JSON.stringify(report) : formatReport(report));
+    if (reporter.events) reporter.emit({ type: 'result', command: 'bench', data: report satisfies BenchJobResult });
+    else ctx.out(args.flags.has('json') ? JSON.stringify(report) : formatReport(report));
   } finally {
     for (const r of runners) await r.dispose();
   }

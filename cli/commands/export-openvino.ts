@@ -12,6 +12,8 @@ import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic }
 import type { CommandContext } from '../main';
 import { checkFileName, checkOutputFiles } from '../outputs';
 import { requireAnalysable } from '../network';
+import { makeReporter } from '../events';
+import type { ExportOpenvinoJobResult } from '../../core/src/protocol/jobs';
 
 export const USAGE = 'darknet-pruner export openvino <cfg> <weights> -o <dir> [--fp16] [--input-size WxH] [--name NAME] [--mish op|softplus|exp] [--force] [--json]';
 
@@ -76,7 +78,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   writeFileAtomic(files.heads, JSON.stringify(side, null, 1) + '\n');
   const ms = Math.round(performance.now() - t0);
   const mb = (f: string) => statSync(f).size / 1e6;
-  if (args.flags.has('json')) ctx.out(JSON.stringify({ ...files, bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size }, weights: side.weights, openvino: ir.openvinoVersion, input: ir.input, outputs: ir.outputs, heads: ir.heads, ms }));
+  const summary = { ...files, bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size }, weights: side.weights, openvino: ir.openvinoVersion, input: ir.input, outputs: ir.outputs, heads: ir.heads, ms };
+  if (args.flags.has('json-events')) {
+    const reporter = makeReporter(true);
+    for (const f of [files.xml, files.bin, files.heads]) reporter.emit({ type: 'artifact', kind: f === files.heads ? 'other' : 'ir', path: f });
+    reporter.emit({ type: 'result', command: 'export openvino', data: summary satisfies ExportOpenvinoJobResult });
+  } else if (args.flags.has('json')) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(`${files.xml} + ${basename(files.bin)}: ${mb(files.bin).toFixed(1)} MB ${side.weights} weights, OpenVINO ${ir.openvinoVersion}, ${ms} ms`);
     ctx.out(`input  ${ir.input.name} [${ir.input.shape.join(', ')}] (NCHW, RGB, 0..1${net.net.letterBox ? ', letterboxed' : ''})`);

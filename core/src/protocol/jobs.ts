@@ -5,6 +5,8 @@
 // `satisfies` the types below); the extension reads and builds with the same module.
 // test/protocol/jobs.test.ts runs every argv these builders make through the CLI itself.
 
+import type { BenchReport } from '../bench/report';
+import type { IrExport } from '../openvino/ir-export';
 import type { BackendChoice, BackendProbe } from '../nn/backend';
 import type { PruneMethod } from '../prune/plan';
 import type { PruneReport } from '../prune/report';
@@ -58,11 +60,27 @@ export interface EnvJobResult {
   runtimes: { name: string; installed: boolean; version: string | null; loadable: boolean; detail: string }[];
 }
 
+/** `bench`: per model the settings read back, every latency, FPS; the ratios to the first model. */
+export type BenchJobResult = BenchReport;
+
+/** `export openvino`: the IR files written (the side file's path is the `other` artifact). */
+export interface ExportOpenvinoJobResult extends Pick<IrExport, 'input' | 'outputs' | 'heads'> {
+  xml: string;
+  bin: string;
+  bytes: { xml: number; bin: number };
+  /** 'f16' or 'f32'. */
+  weights: string;
+  openvino: string;
+  ms: number;
+}
+
 export interface JobResults {
   'prune channel': PruneJobResult;
   'prune layer': PruneJobResult;
   sweep: SweepJobResult;
   env: EnvJobResult;
+  bench: BenchJobResult;
+  'export openvino': ExportOpenvinoJobResult;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -71,6 +89,9 @@ const RESULT_SHAPE: { [C in keyof JobResults]: (d: Record<string, unknown>) => b
   'prune layer': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   sweep: (d) => Array.isArray(d.points) && typeof d.rule === 'string',
   env: (d) => typeof d.node === 'string' && Array.isArray(d.tfjsBackends) && Array.isArray(d.runtimes) && isObject(d.train) && isObject(d.infer),
+  bench: (d) => typeof d.runtime === 'string' && Array.isArray(d.models) && d.models.length > 0 && Array.isArray(d.ratios) && isObject(d.machine)
+    && d.models.every((m) => isObject(m) && typeof m.label === 'string' && typeof m.fps === 'number' && Array.isArray(m.latenciesMs) && isObject(m.latency)),
+  'export openvino': (d) => typeof d.xml === 'string' && typeof d.bin === 'string' && isObject(d.input) && Array.isArray(d.outputs),
 };
 
 /** A job's result data as the command's type, or undefined when it does not have that shape. */
@@ -146,5 +167,70 @@ export function sweepArgs(j: SweepJob): string[] {
     ...(j.data !== undefined ? ['--data', j.data] : []),
     ...(j.data !== undefined && j.limit !== undefined ? ['--limit', String(j.limit)] : []),
     ...(j.data !== undefined && j.runtime !== undefined ? ['--runtime', j.runtime] : []),
+  ];
+}
+
+export const BENCH_RUNTIMES = ['openvino', 'onnxruntime', 'tfjs'] as const;
+export type BenchRuntime = (typeof BENCH_RUNTIMES)[number];
+
+export interface BenchJob {
+  /** In order, the first is the baseline of the ratios: a .cfg (optionally with its .weights), a pruned-model folder, an .onnx or an IR .xml. */
+  models: ({ cfg: string; weights?: string } | { path: string })[];
+  runtime?: BenchRuntime;
+  hint?: 'latency' | 'throughput';
+  /** Iterations per model, else `seconds` per model (the CLI's default: 10 s). */
+  iterations?: number;
+  seconds?: number;
+  /** Four streams per inference (darknet models only). */
+  mosaic?: boolean;
+}
+
+export function benchArgs(j: BenchJob): string[] {
+  return [
+    'bench', ...j.models.flatMap((m) => ('path' in m ? [m.path] : [m.cfg, ...(m.weights !== undefined ? [m.weights] : [])])),
+    ...(j.runtime !== undefined ? ['--runtime', j.runtime] : []),
+    ...(j.hint !== undefined ? ['--hint', j.hint] : []),
+    ...(j.iterations !== undefined ? ['--iterations', String(j.iterations)] : j.seconds !== undefined ? ['--time', String(j.seconds)] : []),
+    ...(j.mosaic ? ['--mosaic'] : []),
+  ];
+}
+
+export interface ExportOpenvinoJob {
+  cfg: string;
+  weights: string;
+  /** The output folder (<name>.xml, .bin and .heads.json go into it). */
+  out: string;
+  fp16?: boolean;
+  /** Replace existing IR files of the same name. */
+  force?: boolean;
+}
+
+export function exportOpenvinoArgs(j: ExportOpenvinoJob): string[] {
+  return ['export', 'openvino', j.cfg, j.weights, '-o', j.out, ...(j.fp16 ? ['--fp16'] : []), ...(j.force ? ['--force'] : [])];
+}
+
+export const DETECT_RUNTIMES = ['tfjs', 'onnx', 'openvino'] as const;
+export type DetectRuntime = (typeof DETECT_RUNTIMES)[number];
+
+export interface DetectJob {
+  cfg: string;
+  weights: string;
+  images: string[];
+  /** A .names file, or a .data file whose names= is read. */
+  names?: string;
+  runtime?: DetectRuntime;
+  /** Score threshold; with candidates, the floor the candidates are decoded above. */
+  thresh?: number;
+  /** Every decoded box before NMS, for selecting from later (the detection panel). */
+  candidates?: boolean;
+}
+
+export function detectArgs(j: DetectJob): string[] {
+  return [
+    'detect', j.cfg, j.weights, ...j.images,
+    ...(j.names !== undefined ? ['--names', j.names] : []),
+    ...(j.runtime !== undefined ? ['--runtime', j.runtime] : []),
+    ...(j.thresh !== undefined ? ['--thresh', String(j.thresh)] : []),
+    ...(j.candidates ? ['--candidates'] : []),
   ];
 }
