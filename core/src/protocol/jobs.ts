@@ -8,6 +8,7 @@
 import type { BenchReport } from '../bench/report';
 import type { IrExport } from '../openvino/ir-export';
 import type { BackendChoice, BackendProbe } from '../nn/backend';
+import type { Candidate, DetectionRow, NmsChoice } from '../nn/select-detections';
 import type { PruneMethod } from '../prune/plan';
 import type { PruneReport } from '../prune/report';
 import type { SweepResult } from '../prune/sweep';
@@ -74,11 +75,36 @@ export interface ExportOpenvinoJobResult extends Pick<IrExport, 'input' | 'outpu
   ms: number;
 }
 
+/** `detect`: per image its size and detections (with --candidates, every box before NMS too). */
+export interface DetectJobResult {
+  runtime: DetectRuntime;
+  backend: string;
+  loadMs: number;
+  letterbox: boolean;
+  mosaic: { input: number[]; frame: number[] } | null;
+  nms: { kind: NmsChoice; thresh: number; beta: number };
+  thresh: number;
+  classes: number;
+  /** From --names, else null (classes are shown by number). */
+  names: string[] | null;
+  images: {
+    image: string;
+    stream?: number;
+    width: number;
+    height: number;
+    ms: number;
+    detections: DetectionRow[];
+    candidates?: Candidate[];
+    annotated?: string;
+  }[];
+}
+
 export interface JobResults {
   'prune channel': PruneJobResult;
   'prune layer': PruneJobResult;
   sweep: SweepJobResult;
   env: EnvJobResult;
+  detect: DetectJobResult;
   bench: BenchJobResult;
   'export openvino': ExportOpenvinoJobResult;
 }
@@ -89,6 +115,8 @@ const RESULT_SHAPE: { [C in keyof JobResults]: (d: Record<string, unknown>) => b
   'prune layer': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   sweep: (d) => Array.isArray(d.points) && typeof d.rule === 'string',
   env: (d) => typeof d.node === 'string' && Array.isArray(d.tfjsBackends) && Array.isArray(d.runtimes) && isObject(d.train) && isObject(d.infer),
+  detect: (d) => typeof d.classes === 'number' && isObject(d.nms) && typeof d.thresh === 'number' && Array.isArray(d.images)
+    && d.images.every((i) => isObject(i) && typeof i.image === 'string' && typeof i.width === 'number' && typeof i.height === 'number' && Array.isArray(i.detections)),
   bench: (d) => typeof d.runtime === 'string' && Array.isArray(d.models) && d.models.length > 0 && Array.isArray(d.ratios) && isObject(d.machine)
     && d.models.every((m) => isObject(m) && typeof m.label === 'string' && typeof m.fps === 'number' && Array.isArray(m.latenciesMs) && isObject(m.latency)),
   'export openvino': (d) => typeof d.xml === 'string' && typeof d.bin === 'string' && isObject(d.input) && Array.isArray(d.outputs),
