@@ -21,6 +21,7 @@ import { loadModel, loadModelDir } from '../model-input';
 import { requireAnalysable } from '../network';
 import { checkOutputDir } from '../outputs';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
+import type { TrainJobResult } from '../../core/src/protocol/train';
 
 export const USAGE = 'darknet-pruner train <cfg> --data <file.data> -o <run-dir> [--weights W] [--epochs N] [--iterations N] [--batch B] [--subdivisions S] [--lr X] [--adam] [--seed N] [--backend tensorflow|wasm] [--no-augment] [--sparsity S --prune-mode slim|shortcut|regular] [--json-events]\n' +
   '       darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs 6] [...]\n' +
@@ -53,8 +54,8 @@ interface RunExtra {
   metrics: string[];
   gamma: string[];
   bestMap: number | null;
-  /** Losses of the steps taken in the epoch in progress (its mean goes to metrics.jsonl). */
-  epochLoss: { sum: number; count: number };
+  /** Losses of the steps taken in the epoch in progress (its mean goes to metrics.jsonl); the parts are absent in older checkpoints. */
+  epochLoss: { sum: number; count: number; box?: number; obj?: number; cls?: number };
 }
 
 function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out?: string; overrides: { epochs?: number; iterations?: number }; events: boolean } {
@@ -256,21 +257,27 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         stepInEpoch++;
         imagesThisRun += settings.batch;
         lastLoss = r.loss; extra.epochLoss.sum += r.loss; extra.epochLoss.count++;
+        const el = extra.epochLoss;
+        el.box = (el.box ?? 0) + r.parts.box; el.obj = (el.obj ?? 0) + r.parts.obj; el.cls = (el.cls ?? 0) + r.parts.cls;
         reporter.emit({ type: 'metric', name: 'loss', value: r.loss, step: r.iteration });
+        for (const part of ['box', 'obj', 'cls'] as const) reporter.emit({ type: 'metric', name: `loss_${part}`, value: r.parts[part], step: r.iteration });
         reporter.emit({ type: 'metric', name: 'lr', value: r.lr, step: r.iteration });
         if (!reporter.events) ctx.err(`${r.iteration}: loss ${r.loss.toFixed(6)}, rate ${r.lr.toPrecision(6)}`);
       }
       // End of an epoch: measure, then commit.
       const v = await validate(net, model, lists.valid, classes ?? 1);
       const hist = gammaHistogram(model, gammaSet);
-      const meanLoss = extra.epochLoss.count ? extra.epochLoss.sum / extra.epochLoss.count : lastLoss;
+      const el = extra.epochLoss;
+      const meanLoss = el.count ? el.sum / el.count : lastLoss;
+      const meanPart = (v: number | undefined) => (el.count && v !== undefined ? v / el.count : null);
+      const parts = { lossBox: meanPart(el.box), lossObj: meanPart(el.obj), lossCls: meanPart(el.cls) };
       extra.epochLoss = { sum: 0, count: 0 };
       const step = trainer.iteration;
       for (const [name, value] of [['precision', v.precision], ['recall', v.recall], ['mAP50', v.map50], ['epoch_loss', meanLoss]] as const) {
         reporter.emit({ type: 'metric', name, value, step });
       }
       reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
-      extra.metrics.push(JSON.stringify({ epoch: epoch + 1, iteration: step, loss: meanLoss, precision: v.precision, recall: v.recall, map50: v.map50, lr: trainer.rate() }));
+      extra.metrics.push(JSON.stringify({ epoch: epoch + 1, iteration: step, loss: meanLoss, ...parts, precision: v.precision, recall: v.recall, map50: v.map50, lr: trainer.rate() }));
       extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));
       const best = extra.bestMap === null || v.map50 >= extra.bestMap;
       if (best) extra.bestMap = v.map50;
@@ -297,7 +304,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     runDir, iteration: trainer.iteration, epoch, seen: trainer.seen, loss: lastLoss, bestMap50: extra.bestMap,
     imagesPerSecond: seconds > 0 ? imagesThisRun / seconds : 0, backend: choice.name,
     files: Object.values(RUN_FILES).filter((f) => existsSync(resolve(runDir, f))),
-  };
+  } satisfies TrainJobResult;
   for (const f of result.files) reporter.emit({ type: 'artifact', kind: f.endsWith('.weights') ? 'weights' : f.endsWith('.dpck') ? 'checkpoint' : 'report', path: resolve(runDir, f) });
   if (reporter.events) reporter.emit({ type: 'result', command: 'train', data: result });
   else if (argv.includes('--json')) ctx.out(JSON.stringify(result));

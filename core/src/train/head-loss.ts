@@ -8,12 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../cfg/network';
 import { activateHead } from '../nn/heads';
 import { LossConfigError, yoloLoss, yoloLossConfig, type Truth, type YoloLossConfig, type YoloLossStats } from './yolo-loss';
+import { isDecodedHead } from '../layers';
 
 export interface HeadLossSetup { configs: YoloLossConfig[] }
 
 /** Loss settings of every head; throws LossConfigError for a head without a training loss. */
 export function headLossSetup(net: Network): HeadLossSetup {
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const heads = net.layers.filter(isDecodedHead);
   if (heads.length === 0) throw new LossConfigError('no detection head ([yolo]) to train: darknet-pruner trains detectors only');
   return { configs: heads.map((l) => yoloLossConfig(l)) };
 }
@@ -58,7 +59,7 @@ export function computeHeadLoss(net: Network, setup: HeadLossSetup, raw: Map<num
     const out = nhwcToDarknet(act.dataSync() as Float32Array, shape);
     act.dispose();
     const r = yoloLoss(cfg, { w: shape[2], h: shape[1], netW: net.net.width, netH: net.net.height }, out, truths);
-    heads.push({ cost: r.cost, count: r.count, avgIou: r.avgIou, recall50: r.recall50, recall75: r.recall75 });
+    heads.push({ cost: r.cost, count: r.count, avgIou: r.avgIou, recall50: r.recall50, recall75: r.recall75, parts: r.parts });
     deltas.set(cfg.layer, tf.tensor4d(darknetToNhwc(r.delta, shape), shape as [number, number, number, number]));
   }
   return { heads, deltas };

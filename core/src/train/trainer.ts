@@ -10,7 +10,7 @@ import { computeHeadLoss, headLossSetup, surrogateLoss, type HeadLoss, type Head
 import { learningRate, type TrainSettings } from './lr-policy';
 import { DarknetOptimizer } from './optimizer';
 import type { TrainBatch } from './batches';
-import type { YoloLossStats } from './yolo-loss';
+import type { LossParts, YoloLossStats } from './yolo-loss';
 
 export interface Sparsity {
   /** s: γ's gradient gets s·sign(γ) per image of every mini-batch (see docs/training.md). */
@@ -33,6 +33,8 @@ export interface StepResult {
   loss: number;
   lr: number;
   heads: YoloLossStats[];
+  /** `loss` split into box, objectness and class terms (same normalisation). */
+  parts: LossParts;
 }
 
 export class Trainer {
@@ -97,8 +99,9 @@ export class Trainer {
       this.model.updateRollingStats(stats);
       hl!.heads.forEach((h, i) => {
         cost += h.cost;
-        const acc = heads[i] ??= { cost: 0, count: 0, avgIou: 0, recall50: 0, recall75: 0 };
+        const acc = heads[i] ??= { cost: 0, count: 0, avgIou: 0, recall50: 0, recall75: 0, parts: { box: 0, obj: 0, cls: 0 } };
         acc.cost += h.cost;
+        acc.parts.box += h.parts.box; acc.parts.obj += h.parts.obj; acc.parts.cls += h.parts.cls;
         acc.avgIou += h.avgIou * h.count; acc.recall50 += h.recall50 * h.count; acc.recall75 += h.recall75 * h.count;
         acc.count += h.count;
       });
@@ -107,7 +110,10 @@ export class Trainer {
     this.optimizer.step(lr, n);
     this.iteration++;
     this.seen += n;
-    return { iteration: this.iteration, loss: cost / (this.setup.configs.length * n), lr, heads };
+    const norm = this.setup.configs.length * n;
+    const parts: LossParts = { box: 0, obj: 0, cls: 0 };
+    for (const h of heads) { parts.box += h.parts.box / norm; parts.obj += h.parts.obj / norm; parts.cls += h.parts.cls / norm; }
+    return { iteration: this.iteration, loss: cost / norm, lr, heads, parts };
   }
 
   dispose(): void { this.optimizer.dispose(); }

@@ -16,6 +16,7 @@ import { UserError } from '../errors';
 import type { Layer } from '../cfg/network';
 import { findOption } from '../cfg/parse';
 import { boxIou, boxMeasureGrad, type Box, type IouKind } from './box-iou';
+import { headOf } from '../layers';
 
 export class LossConfigError extends UserError {}
 
@@ -54,7 +55,7 @@ const ALEXEY_KEYS = ['iou_loss', 'iou_normalizer', 'cls_normalizer', 'obj_normal
 
 /** The loss settings of a [yolo] layer, with darknet's defaults. */
 export function yoloLossConfig(l: Layer): YoloLossConfig {
-  if (l.type !== 'yolo') throw new LossConfigError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`);
+  if (headOf(l)?.loss !== 'yolo') throw new LossConfigError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`);
   const opt = (k: string) => findOption(l.section, k)?.value;
   const num = (k: string, def: number) => { const v = opt(k); return v === undefined ? def : Number.parseFloat(v); };
   const alexey = ALEXEY_KEYS.some((k) => opt(k) !== undefined);
@@ -105,7 +106,11 @@ export interface YoloLossStats {
   avgIou: number;
   recall50: number;
   recall75: number;
+  /** `cost` split by entry: box (x, y, w, h), objectness, classes (the dashboard's loss components). */
+  parts: LossParts;
 }
+
+export interface LossParts { box: number; obj: number; cls: number }
 
 export interface YoloLossResult extends YoloLossStats {
   /** darknet's l.delta, same layout as the output. */
@@ -259,5 +264,10 @@ export function yoloLoss(cfg: YoloLossConfig, geo: HeadGeometry, output: Float32
   }
   let cost = 0;
   for (let k = 0; k < delta.length; k++) cost += delta[k] * delta[k];
-  return { delta, cost, count, avgIou: count ? iouSum / count : 0, recall50: count ? r50 / count : 0, recall75: count ? r75 / count : 0 };
+  const parts: LossParts = { box: 0, obj: 0, cls: 0 };
+  for (let k = 0; k < delta.length; k++) {
+    const e = Math.floor((k % (per * stride)) / stride), d2 = delta[k] * delta[k];
+    if (e < 4) parts.box += d2; else if (e === 4) parts.obj += d2; else parts.cls += d2;
+  }
+  return { delta, cost, count, avgIou: count ? iouSum / count : 0, recall50: count ? r50 / count : 0, recall75: count ? r75 / count : 0, parts };
 }
