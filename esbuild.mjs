@@ -24,7 +24,7 @@ const webviewEntries = existsSync('webviews/src')
 
 const nodeBundles = [
   ['client/src/extension.ts', 'client/out/extension.js'],
-  ['server/src/server.ts', 'server/out/server.js'],
+  ['server/src/main.ts', 'server/out/server.js'],
   ['cli/process.ts', 'cli/out/cli.js'],
   ['cli/main.ts', 'cli/out/cli-job.js'],
   // the training data loader's worker threads (core/src/data/loader.ts looks for it beside the bundle)

@@ -16,7 +16,7 @@ test('the server starts over Node IPC, reports its name and answers requests', a
   const dir = mkdtempSync(join(tmpdir(), 'darknet-ipc-'));
   const out = join(dir, 'server.js');
   await esbuild.build({
-    entryPoints: [join(REPO, SERVER_MODULE.replace('out/server.js', 'src/server.ts'))], outfile: out, bundle: true,
+    entryPoints: [join(REPO, SERVER_MODULE.replace('out/server.js', 'src/main.ts'))], outfile: out, bundle: true,
     platform: 'node', format: 'cjs', target: 'node20', logLevel: 'silent', external: ['vscode'],
   });
   const child = fork(out, ['--node-ipc', `--clientProcessId=${process.pid}`], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });

@@ -1,5 +1,7 @@
 // A real LSP client for tests and benchmarks: spawns the bundled server (`node server/out/server.js
 // --stdio`) and talks JSON-RPC to it. Builds the bundle first when it is missing or older than a source.
+// LspSession is the transport-independent client half; test/lsp/in-process.ts runs the same
+// client against createServer in this process.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,10 +28,7 @@ export interface ClientOptions {
   settings?: Record<string, unknown>;
 }
 
-export class LspClient {
-  readonly conn: ProtocolConnection;
-  readonly proc: ChildProcess;
-  readonly stderr: string[] = [];
+export abstract class LspSession {
   private readonly diagnosticWaiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
   /** darknet/networkSummary notifications by document. */
@@ -37,14 +36,9 @@ export class LspClient {
   private readonly summaryWaiters: { uri: string; resolve: (summary: unknown) => void }[] = [];
   /** window/logMessage texts, in order. */
   readonly logs: string[] = [];
-  private exited = false;
   private readonly versions = new Map<string, number>();
 
-  private constructor(private readonly opts: ClientOptions) {
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-    this.proc.on('exit', () => { this.exited = true; });
-    this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+  protected constructor(readonly conn: ProtocolConnection, private readonly opts: ClientOptions) {
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.lastDiagnostics.set(p.uri, p);
       for (let i = this.diagnosticWaiters.length - 1; i >= 0; i--) {
@@ -68,14 +62,13 @@ export class LspClient {
     this.conn.listen();
   }
 
-  static async start(opts: ClientOptions = {}): Promise<LspClient> {
-    ensureServerBuilt();
-    const c = new LspClient(opts);
-    await c.conn.sendRequest('initialize', {
-      processId: process.pid,
+  /** `processId` null keeps an in-process server from watching (and exiting with) this process. */
+  protected async initialize(processId: number | null): Promise<void> {
+    await this.conn.sendRequest('initialize', {
+      processId,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: opts.settings !== undefined, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: false }, inlayHint: { refreshSupport: true } },
+        workspace: { configuration: this.opts.settings !== undefined, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: false }, inlayHint: { refreshSupport: true } },
         textDocument: {
           publishDiagnostics: { relatedInformation: false, versionSupport: true },
           synchronization: { didSave: true, dynamicRegistration: false },
@@ -85,11 +78,11 @@ export class LspClient {
         },
       },
     });
-    await c.conn.sendNotification('initialized', {});
-    return c;
+    await this.conn.sendNotification('initialized', {});
   }
 
-  get alive(): boolean { return !this.exited && this.proc.exitCode === null; }
+  abstract get alive(): boolean;
+  abstract stop(): Promise<void>;
 
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `pred`. */
   nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = NOTIFICATION_TIMEOUT): Promise<PublishDiagnosticsParams> {
@@ -133,6 +126,29 @@ export class LspClient {
   request<R>(method: string, params: unknown): Promise<R> {
     return this.conn.sendRequest(method, params) as Promise<R>;
   }
+}
+
+/** The shipped bundle over stdio, in a child process. */
+export class LspClient extends LspSession {
+  readonly proc: ChildProcess;
+  readonly stderr: string[] = [];
+  private exited = false;
+
+  private constructor(opts: ClientOptions, proc: ChildProcess) {
+    super(createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!)), opts);
+    this.proc = proc;
+    this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
+    this.proc.on('exit', () => { this.exited = true; });
+  }
+
+  static async start(opts: ClientOptions = {}): Promise<LspClient> {
+    ensureServerBuilt();
+    const c = new LspClient(opts, spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    await c.initialize(process.pid);
+    return c;
+  }
+
+  get alive(): boolean { return !this.exited && this.proc.exitCode === null; }
 
   async stop(): Promise<void> {
     if (this.alive) {

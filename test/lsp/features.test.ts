@@ -1,4 +1,4 @@
-// The language server over stdio, driven by a real JSON-RPC client, on real corpus cfgs.
+// The language server's handlers (in process; test/lsp/in-process.ts), driven by a real JSON-RPC client, on real corpus cfgs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
@@ -6,16 +6,17 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { readCfg } from '../corpus';
-import { LspClient, applyEdits, find } from './client';
+import { applyEdits, find, type LspSession } from './client';
+import { startServer } from './in-process';
 
 const TINY = 'file:///corpus/yolov4-tiny.cfg';
 const tiny = readCfg('yolov4-tiny.cfg');
 const doc = (uri: string) => ({ textDocument: { uri } });
 const md = (h: Hover | null) => (h?.contents as MarkupContent).value;
 
-let client: LspClient;
+let client: LspSession;
 before(async () => {
-  client = await LspClient.start();
+  client = await startServer();
   const d = await client.open(TINY, tiny);
   assert.deepEqual(d.diagnostics.filter((x) => x.severity === 1), [], 'yolov4-tiny.cfg has no errors');
 });
@@ -23,7 +24,7 @@ after(async () => { await client.stop(); });
 
 describe('language server on yolov4-tiny.cfg', () => {
   test('advertises incremental sync and every feature', async () => {
-    const c = await LspClient.start();
+    const c = await startServer();
     try {
       const init = await c.request<InitializeResult>('initialize', { processId: null, rootUri: null, capabilities: {} });
       const caps = init.capabilities;

@@ -1,18 +1,19 @@
-// darknet/networkGraph through the real language server: the graph of an open document from its
+// darknet/networkGraph through the language server (in process; test/lsp/in-process.ts): the graph of an open document from its
 // current analysis (the version it was computed from included), following edits; null for a
 // document the server does not have.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NetworkGraphRequest } from '../../core/src/protocol/lsp';
 import { readCfg } from '../corpus';
-import { LspClient, find } from './client';
+import { find, type LspSession } from './client';
+import { startServer } from './in-process';
 
 const uri = 'file:///graph/yolov4-tiny.cfg';
 const text = readCfg('yolov4-tiny.cfg');
-let client: LspClient;
+let client: LspSession;
 
 before(async () => {
-  client = await LspClient.start({ settings: { diagnostics: { debounceMs: 0 } } });
+  client = await startServer({ settings: { diagnostics: { debounceMs: 0 } } });
   await client.open(uri, text);
 });
 after(async () => { await client?.stop(); });

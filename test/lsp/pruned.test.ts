@@ -13,9 +13,10 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { REPO, readCfg } from '../corpus';
 import { NetworkGraphRequest } from '../../core/src/protocol/lsp';
-import { LspClient, find } from './client';
+import { find, type LspSession } from './client';
+import { startServer } from './in-process';
 
-let dir: string, client: LspClient, prunedText: string, uri: string;
+let dir: string, client: LspSession, prunedText: string, uri: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-lsp-pruned-'));
@@ -27,7 +28,7 @@ before(async () => {
   const prunedPath = join(dir, 'out', 'tiny-pruned.cfg');
   prunedText = readFileSync(prunedPath, 'utf8');
   uri = pathToFileURL(prunedPath).href;
-  client = await LspClient.start();
+  client = await startServer();
   await client.open(uri, prunedText);
 });
 after(async () => { await client?.stop(); rmSync(dir, { recursive: true, force: true }); });
