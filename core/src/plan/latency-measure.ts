@@ -145,7 +145,7 @@ async function sequential(once: () => Promise<void> | void, limit: { iterations?
 }
 
 /** A latency-mode runner over ONNX bytes (one request run synchronously, as `bench` measures). */
-async function runnerFor(label: string, bytes: Uint8Array, s: MeasureSettings): Promise<BenchRunner> {
+async function runnerFor(label: string, bytes: Uint8Array, net: Network, s: MeasureSettings): Promise<BenchRunner> {
   const spec = { label, kind: 'onnx' as const, inputs: [] };
   if (s.runtime === 'openvino') {
     const { loadOpenvino } = await import('../openvino/api');
@@ -156,8 +156,7 @@ async function runnerFor(label: string, bytes: Uint8Array, s: MeasureSettings): 
     return { spec, inputName: c.inputName, inputShape: c.inputShape, settings: c.settings, measure: (limit, lat) => sequential(() => { request.infer(inputs); }, limit, lat), dispose: () => undefined };
   }
   const { createOrtSession } = await import('../export/ort');
-  const { onnx } = await import('onnx-proto');
-  const dims = (onnx.ModelProto.decode(bytes).graph?.input?.[0]?.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue ? Number(d.dimValue) : 1)) as [number, number, number, number];
+  const dims: [number, number, number, number] = [1, net.net.channels, net.net.height, net.net.width];
   const session = await createOrtSession(bytes);
   const input = synthesizeInput(dims[3], dims[2], dims[1]);
   return {
@@ -173,7 +172,7 @@ export interface Measured { label: string; latency: LatencyStats; latenciesMs: n
 export async function measureModels(models: { label: string; net: Network; weights: DarknetWeights }[], s: MeasureSettings): Promise<{ measured: Measured[]; settings: Record<string, string | number> }> {
   const runners: BenchRunner[] = [];
   try {
-    for (const m of models) runners.push(await runnerFor(m.label, await exportFor(m.net, m.weights, s.runtime), s));
+    for (const m of models) runners.push(await runnerFor(m.label, await exportFor(m.net, m.weights, s.runtime), m.net, s));
     const rounds = s.iterations !== undefined ? Math.max(1, Math.min(s.rounds, s.iterations)) : s.rounds;
     const res = await measureInterleaved(runners, { iterations: s.iterations, seconds: s.iterations === undefined ? s.seconds ?? 3 : undefined, warmup: s.warmup, rounds });
     return { measured: res.map((r, i) => ({ label: models[i].label, latency: r.latency, latenciesMs: r.latenciesMs })), settings: runners[0]?.settings ?? {} };
