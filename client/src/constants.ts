@@ -29,6 +29,8 @@ export const COMMANDS = {
   showRuntimeStatus: 'darknet.showRuntimeStatus',
   synthesizeWeights: 'darknet.synthesizeWeights',
   exportOnnx: 'darknet.exportOnnx',
+  exportOpenvino: 'darknet.exportOpenvino',
+  benchmark: 'darknet.benchmark',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -41,6 +43,8 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   showRuntimeStatus: 'Show Runtime Status',
   synthesizeWeights: 'Synthesize Weights…',
   exportOnnx: 'Export to ONNX…',
+  exportOpenvino: 'Export to OpenVINO…',
+  benchmark: 'Benchmark…',
 };
 
 export const STATUS_ITEMS = {

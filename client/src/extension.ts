@@ -20,6 +20,7 @@ import { PruneInputs } from './pruning/inputs';
 import { RuntimeStatus } from './runtime/runtimeStatus';
 import { synthesizeWeights } from './weights/synthesize';
 import { exportOnnx } from './export/exportOnnx';
+import { benchCommands } from './bench/commands';
 
 let languageClient: DarknetLanguageClient | undefined;
 
@@ -30,7 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(client.onDidSummarize), new FirstLineDetector(),
   );
-  const runner = new JobRunner(() => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() }));
+  const cliHost = () => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() });
+  const runner = new JobRunner(cliHost);
   context.subscriptions.push(runner, registerTaskProvider(runner));
   const graphs = new GraphPanels(context.extensionUri, client);
   const runtime = new RuntimeStatus(runner);
@@ -42,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     showRuntimeStatus: () => runtime.show(),
     synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
     exportOnnx: (uri?: vscode.Uri) => exportOnnx(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
+    ...benchCommands(context, runner, inputs, cliHost),
   });
 
   const isCfg = (d: vscode.TextDocument) => d.languageId === LANGUAGE_ID;

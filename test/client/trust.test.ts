@@ -29,7 +29,7 @@ function recordingHandlers() {
 const jobNames = Object.keys(JOB_COMMANDS) as CommandName[];
 
 test('the job commands are those that start darknet-pruner', () => {
-  assert.deepEqual([...jobNames].sort(), ['exportOnnx', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights']);
+  assert.deepEqual([...jobNames].sort(), ['benchmark', 'exportOnnx', 'exportOpenvino', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights']);
 });
 
 test('untrusted: every job command refuses with a message naming it, and starts nothing', () => {
@@ -45,6 +45,8 @@ test('untrusted: every job command refuses with a message naming it, and starts 
   assert.match(f.warnings[3], /^Show Runtime Status runs/);
   assert.match(f.warnings[4], /^Synthesize Weights runs/);
   assert.match(f.warnings[5], /^Export to ONNX runs/);
+  assert.match(f.warnings[6], /^Export to OpenVINO runs/);
+  assert.match(f.warnings[7], /^Benchmark runs/);
 });
 
 test('untrusted: the other commands run as usual, with their arguments', () => {

@@ -12,6 +12,7 @@ const samples: { [T in ViewToHost['type']]: Extract<ViewToHost, { type: T }>[] }
   open: [{ type: 'open', target: 'prunedCfg' }, { type: 'open', target: 'originalCfg' }],
   compare: [{ type: 'compare' }],
   reveal: [{ type: 'reveal', index: 0 }, { type: 'reveal', index: 161 }],
+  benchRun: [{ type: 'benchRun', id: '2026-11-30T03-01-02-345Z.json' }, { type: 'benchRun', id: '2026-11-30T03-01-02-345Z-2.json' }],
 };
 
 test('every message a panel posts passes the host\'s validation unchanged (after a structured clone)', () => {
@@ -26,6 +27,7 @@ test('malformed messages are dropped', () => {
     { type: 'percent', percent: 1, layerKeep: 0.01 }, { type: 'percent', percent: -0.1, layerKeep: 0.01 }, { type: 'percent', percent: Number.NaN, layerKeep: 0 },
     { type: 'prune', percent: 0.5, layerKeep: 1.5 }, { type: 'prune', percent: '0.5', layerKeep: 0.01 }, { type: 'prune', percent: 0.5 },
     { type: 'open', target: '/etc/passwd' }, { type: 'open' },
+    { type: 'benchRun' }, { type: 'benchRun', id: '../x.json' }, { type: 'benchRun', id: '/etc/passwd' }, { type: 'benchRun', id: '.hidden.json' }, { type: 'benchRun', id: 'a/b.json' }, { type: 'benchRun', id: 'run.txt' },
     { type: 'reveal' }, { type: 'reveal', index: -1 }, { type: 'reveal', index: 1.5 }, { type: 'reveal', index: '3' },
   ];
   for (const m of bad) assert.equal(parseViewMessage(m), undefined, JSON.stringify(m));

@@ -48,6 +48,52 @@ export interface SweepView { title: string; points: SweepPointView[]; suggested?
 /** The live γ-threshold overlay on the graph: fraction of channels kept per layer at a percent. */
 export interface GammaOverlay { percent: number; threshold: number; kept: Record<number, number> }
 
+/** Tukey box of a latency sample (ms): quartiles, whiskers at the furthest samples within 1.5 IQR, the rest outliers. */
+export interface BoxStats { n: number; min: number; q1: number; median: number; q3: number; max: number; whiskerLow: number; whiskerHigh: number; outliers: number[] }
+
+export interface BenchModelView {
+  label: string;
+  kind: string;
+  input: string;
+  bflops: number | null;
+  params: number | null;
+  /** As read back from the compiled model. */
+  settings: { precision: string; streams: string; threads: string; requests: string };
+  fps: number;
+  /** fps × frames per inference (the mosaic's four streams). */
+  framesPerSecond: number;
+  box: BoxStats;
+  p90Ms: number;
+  p99Ms: number;
+  /** To the first model (the baseline): FPS, BFLOPs and parameters. */
+  ratio: { fps: number; bflops: number | null; params: number | null };
+  /** Slowest layers by OpenVINO's profiling counters, when the run has them. */
+  slowest?: { layer: number; type: string; ms: number; share: number }[];
+}
+
+/** One saved run, as the history list shows it. */
+export interface BenchRunSummary { id: string; when: string; runtime: string; hint: string; models: string[]; fpsRatio: number | null }
+
+export interface BenchView {
+  /** The saved run shown (its file name in the history folder). */
+  id: string;
+  when: string;
+  runtime: string;
+  device: string;
+  hint: string;
+  precisionAsked: string | null;
+  openvino: string | null;
+  machine: string;
+  framesPerInference: number;
+  models: BenchModelView[];
+  history: BenchRunSummary[];
+  /** Where the runs are saved (for the panel's note). */
+  historyDir: string;
+}
+
+/** A saved run's file name: what the bench panel may ask the host to show. */
+export const BENCH_RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,99}\.json$/;
+
 /** What a panel shows (file paths), kept in the webview state so the host can revive it after a reload. */
 export type PanelContext = Record<string, string>;
 
@@ -60,6 +106,7 @@ export type HostToView =
   /** The layer under the editor's cursor (null: outside any layer). */
   | { type: 'cursor'; index: number | null }
   | { type: 'gammaOverlay'; overlay: GammaOverlay | null }
+  | { type: 'bench'; view: BenchView; context: PanelContext }
   | { type: 'error'; message: string };
 
 export type ViewToHost =
@@ -68,6 +115,8 @@ export type ViewToHost =
   | { type: 'prune'; percent: number; layerKeep: number }
   | { type: 'open'; target: 'prunedCfg' | 'originalCfg' }
   | { type: 'compare' }
+  /** Show this saved benchmark run. */
+  | { type: 'benchRun'; id: string }
   /** Show this layer's section in the editor. */
   | { type: 'reveal'; index: number };
 
@@ -80,6 +129,7 @@ export function parseViewMessage(m: unknown): ViewToHost | undefined {
     case 'ready': case 'compare': return { type: v.type };
     case 'percent': case 'prune':
       return num(v.percent, 0, 0.999) && num(v.layerKeep, 0, 1) ? { type: v.type, percent: v.percent as number, layerKeep: v.layerKeep as number } : undefined;
+    case 'benchRun': return typeof v.id === 'string' && BENCH_RUN_ID.test(v.id) ? { type: 'benchRun', id: v.id } : undefined;
     case 'reveal': return Number.isInteger(v.index) && (v.index as number) >= 0 ? { type: 'reveal', index: v.index as number } : undefined;
     case 'open': return v.target === 'prunedCfg' || v.target === 'originalCfg' ? { type: 'open', target: v.target } : undefined;
     default: return undefined;
