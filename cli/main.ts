@@ -1,6 +1,6 @@
 // darknet-pruner: the command line over core/ (the jobs the extension launches).
 
-import { CliError } from './args';
+import { CliError, commandHelp, type CommandSpec } from './args';
 import { isMainThread, workerData } from 'node:worker_threads';
 import type { JobEvent } from './events';
 import type { JobWorkerData } from './job-protocol';
@@ -14,13 +14,16 @@ export interface CommandContext {
 }
 
 interface Command {
-  USAGE: string;
+  /** The command's flag specs (one per subcommand): its parser and its --help. */
+  SPECS?: readonly CommandSpec[];
+  /** A hand-written usage line, for a command not yet described by SPECS. */
+  USAGE?: string;
   run(argv: string[], ctx: CommandContext): number | Promise<number>;
 }
 
 // Commands load on use: those that need TensorFlow.js (or ONNX Runtime) must not make the cfg,
 // weights and pruning commands depend on it (the packaged extension ships the CLI without them).
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'layer table and totals (shapes, params, BFLOPs) of a cfg', load: () => import('./commands/info') },
   check: { summary: 'diagnostics of a cfg', load: () => import('./commands/check') },
   weights: { summary: 'synthesize deterministic .weights for a cfg', load: () => import('./commands/weights') },
@@ -56,7 +59,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       if (e.code !== 'MODULE_NOT_FOUND' || !missing) throw e;
       throw new CliError(`"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`);
     });
-    if (rest.includes('--help')) { ctx.out(`usage: ${cmd.USAGE}`); return 0; }
+    if (rest.includes('--help')) { ctx.out(cmd.SPECS ? commandHelp(name, cmd.SPECS, rest) : `usage: ${cmd.USAGE}`); return 0; }
     const code = await cmd.run(rest, ctx);
     noteJob({ finished: true });
     return code;

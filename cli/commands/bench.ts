@@ -2,51 +2,57 @@
 // measured interleaved (core/src/bench), optionally next to OpenVINO's own benchmark_app.
 
 import { readFileSync } from 'node:fs';
-import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
+import { BENCH_RUNTIME_NAMES, EVAL_RUNTIMES } from '../../core/src/eval/runtimes';
 import type { CommandContext } from '../main';
 import type { BenchmarkAppResult } from '../../core/src/bench/benchmark-app';
 import type { BenchRunner } from '../../core/src/bench/runners';
 import type { BenchJobResult } from '../../core/src/protocol/jobs';
 import { makeReporter } from '../events';
 import { trackTemp, untrackTemp } from '../../core/src/io/atomic';
-import { parseSize } from './export-openvino';
+import { MISH_FLAG, parseSize } from './export-openvino';
 
-export const USAGE = 'darknet-pruner bench <model…> [--runtime openvino|onnxruntime|tfjs] [--device CPU|GPU|NPU|AUTO] [--hint latency|throughput] [--time S | --iterations N] [--warmup N] [--rounds N] [--precision f32|bf16|fp16] [--input-size WxH] [--mish op|softplus|exp] [--mosaic] [--reference benchmark_app] [--json]\n  model: a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml';
+/** Every device and precision some runtime of the table offers (createRunner refuses what the chosen one lacks). */
+const DEVICES = [...new Set(EVAL_RUNTIMES.flatMap((r) => r.bench.devices))];
+const PRECISIONS = [...new Set(EVAL_RUNTIMES.flatMap((r) => r.bench.precisions))];
 
-const oneOf = <T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T): T => {
-  if (v === undefined) return dflt;
-  if (!(allowed as readonly string[]).includes(v)) throw new CliError(`--${flag} must be ${allowed.join(', ')}, got "${v}"`);
-  return v as T;
-};
+/** The options bench parses (the extension's benchArgs are checked against it). */
+export const BENCH_ARGS = defineCommand({
+  command: 'bench',
+  summary: 'Inference speed of one or more models, measured interleaved: latency percentiles, FPS, ratios; optionally next to OpenVINO\'s benchmark_app.',
+  positionals: [{ name: '<model>', variadic: true, description: 'a .cfg (its .weights next as an argument, else NAME.weights beside it), a pruned-model folder, an .onnx, or an IR .xml' }],
+  flags: {
+    runtime: { type: 'enum', values: BENCH_RUNTIME_NAMES, default: 'openvino', description: 'what runs the models' },
+    device: { type: 'enum', values: DEVICES, default: 'CPU', normalize: (t) => t.toUpperCase(), description: 'OpenVINO device (the others run on the CPU)' },
+    hint: { type: 'enum', values: ['latency', 'throughput'], default: 'latency', description: 'one request at a time, or OpenVINO\'s throughput mode (parallel requests)' },
+    time: { type: 'number', min: 0.1, placeholder: 'S', description: 'seconds per model (default 10; not with --iterations)' },
+    iterations: { type: 'int', min: 1, placeholder: 'N', description: 'inferences per model instead of --time' },
+    warmup: { type: 'int', min: 0, default: 3, description: 'inferences before measuring' },
+    rounds: { type: 'int', min: 1, placeholder: 'N', description: 'slices the models take turns in (default 10; 3 with --reference)' },
+    precision: { type: 'enum', values: PRECISIONS, description: 'OpenVINO inference precision (default: the device\'s)' },
+    'input-size': { type: 'string', placeholder: 'WxH', description: 'network input size instead of the model\'s' },
+    mish: MISH_FLAG,
+    mosaic: { type: 'boolean', description: 'each cfg at twice its size: four frames per inference' },
+    reference: { type: 'enum', values: ['benchmark_app'], description: 'measure with OpenVINO\'s benchmark_app too, alternating with ours' },
+  },
+});
+export const SPECS = [BENCH_ARGS];
 
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['runtime', 'device', 'hint', 'time', 'iterations', 'warmup', 'rounds', 'precision', 'input-size', 'reference', 'mish'], booleans: ['mosaic'] });
-  const mosaic = args.flags.has('mosaic');
-  if (args.positionals.length === 0) throw new CliError(`missing <model>\nusage: ${USAGE}`);
-  const runtime = oneOf('runtime', stringFlag(args, 'runtime'), ['openvino', 'onnxruntime', 'tfjs'] as const, 'openvino');
-  const device = oneOf('device', stringFlag(args, 'device')?.toUpperCase(), ['CPU', 'GPU', 'NPU', 'AUTO'] as const, 'CPU');
-  const hint = oneOf('hint', stringFlag(args, 'hint'), ['latency', 'throughput'] as const, 'latency');
-  const precisionFlag = stringFlag(args, 'precision');
-  const precision = precisionFlag === undefined ? undefined : oneOf('precision', precisionFlag, ['f32', 'bf16', 'fp16'] as const, 'f32');
-  const seconds = numberFlag(args, 'time', { min: 0.1 });
-  const iterationsFlag = numberFlag(args, 'iterations', { integer: true, min: 1 });
+  const args = parseArgs(argv, BENCH_ARGS);
+  const { mosaic, runtime, device, hint, precision, time: seconds, iterations: iterationsFlag, warmup, reference, mish } = args.values;
   if (seconds !== undefined && iterationsFlag !== undefined) throw new CliError('give --time or --iterations, not both');
-  const warmup = numberFlag(args, 'warmup', { integer: true, min: 0 }) ?? 3;
-  const reference = stringFlag(args, 'reference');
-  if (reference !== undefined && reference !== 'benchmark_app') throw new CliError(`--reference must be benchmark_app, got "${reference}"`);
   if (reference && runtime !== 'openvino') throw new CliError('--reference benchmark_app compares against --runtime openvino');
-  const size = parseSize(stringFlag(args, 'input-size'));
-  const mishFlag = stringFlag(args, 'mish');
-  const mish = mishFlag === undefined ? undefined : oneOf('mish', mishFlag, ['op', 'softplus', 'exp'] as const, 'op');
+  const size = parseSize(args.values['input-size']);
   const limits = { iterations: iterationsFlag, seconds: iterationsFlag === undefined ? seconds ?? 10 : undefined, warmup, rounds: 0 };
   // With benchmark_app alternating, fewer and longer rounds (it reads and compiles the model each run).
   const defaultRounds = reference ? 3 : 10;
   // A throughput slice needs several iterations per request to keep them all busy.
   const perRound = hint === 'throughput' ? 8 : 1;
-  limits.rounds = numberFlag(args, 'rounds', { integer: true, min: 1 }) ?? (limits.iterations !== undefined ? Math.max(1, Math.min(defaultRounds, Math.floor(limits.iterations / perRound))) : defaultRounds);
-  const reporter = makeReporter(args.flags.has('json-events'));
+  limits.rounds = args.values.rounds ?? (limits.iterations !== undefined ? Math.max(1, Math.min(defaultRounds, Math.floor(limits.iterations / perRound))) : defaultRounds);
+  const reporter = makeReporter(args.values['json-events']);
 
   const { resolveModels, BenchModelError } = await import('../../core/src/bench/models');
   const { createRunner } = await import('../../core/src/bench/runners');
@@ -111,7 +117,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       report.models.forEach((m, i) => { const acc = refRuns[i]; m.reference = Array.isArray(acc) ? combineRuns(acc) : acc; });
     }
     if (reporter.events) reporter.emit({ type: 'result', command: 'bench', data: report satisfies BenchJobResult });
-    else ctx.out(args.flags.has('json') ? JSON.stringify(report) : formatReport(report));
+    else ctx.out(args.values.json ? JSON.stringify(report) : formatReport(report));
   } finally {
     for (const r of runners) await r.dispose();
   }

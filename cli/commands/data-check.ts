@@ -1,11 +1,18 @@
 // darknet-pruner data check <file.data>: the dataset validated before training (core/src/data/check.ts).
 
 import { checkDataset, errorSummary, type CheckReport } from '../../core/src/data/check';
-import { parseArgs, requirePositionals } from '../args';
+import { defineCommand, parseArgs } from '../args';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 
-const USAGE = 'darknet-pruner data check <file.data> [--no-decode] [--json] [--json-events]';
+export const SPEC = defineCommand({
+  command: 'data check',
+  summary: 'A darknet-layout dataset validated before training: lists, label files, boxes, images; per-class counts and box sizes. Exit 1 when there is an error.',
+  positionals: [{ name: '<file.data>', description: 'the dataset\'s .data file' }],
+  flags: {
+    'no-decode': { type: 'boolean', description: 'check image headers only, without decoding every image' },
+  },
+});
 
 function table(r: CheckReport): string[] {
   const names = r.names ?? [];
@@ -23,17 +30,17 @@ function table(r: CheckReport): string[] {
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['no-decode'] });
-  const [dataPath] = requirePositionals(args, ['<file.data>'], USAGE);
-  const reporter = makeReporter(args.flags.has('json-events'));
+  const args = parseArgs(argv, SPEC);
+  const [dataPath] = args.positionals;
+  const reporter = makeReporter(args.values['json-events']);
   // a .data file that cannot be read at all is a DatasetError (a UserError: one line, exit 1)
   const report: CheckReport = checkDataset(dataPath, {
-    decode: !args.flags.has('no-decode'),
+    decode: !args.values['no-decode'],
     onImage: (done, total) => { if (done === total || done % 100 === 0) reporter.progress(`data check: ${done}/${total} images`, done / total); },
   });
   for (const w of report.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
   if (reporter.events) reporter.emit({ type: 'result', command: 'data check', data: report });
-  else if (args.flags.has('json')) ctx.out(JSON.stringify(report));
+  else if (args.values.json) ctx.out(JSON.stringify(report));
   else ctx.out(table(report).join('\n'));
   if (report.errorCount > 0) {
     ctx.err(`darknet-pruner: ${errorSummary(report)}`);

@@ -9,16 +9,30 @@ import type { SourceSet } from '../../core/src/data/import/source';
 import { readVoc } from '../../core/src/data/import/voc';
 import { DATA_FILE, writeLayout } from '../../core/src/data/layout';
 import { seedKey } from '../../core/src/data/rng';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
 import { checkDatasetDir, writeDatasetDir } from '../dataset-output';
 import { asCliError, readTextFile } from '../io';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import { join } from 'node:path';
 
-const USAGE = 'darknet-pruner data import (voc|coco|csv) <src> -o <dir> [--images DIR] [--classes names-file|a,b,c] [--valid-fraction 0.2] [--seed 0] [--json]';
-
 const READERS: Record<string, (src: string, images?: string) => SourceSet> = { voc: readVoc, coco: readCoco, csv: readCsv };
+
+export const SPEC = defineCommand({
+  command: 'data import',
+  summary: 'Annotations in another format (Pascal VOC XML, COCO JSON, CSV) to a new darknet-layout folder, written whole or not at all.',
+  positionals: [
+    { name: 'voc|coco|csv', description: 'the source format' },
+    { name: '<src>', description: 'a VOC folder, a COCO .json or a .csv' },
+  ],
+  flags: {
+    o: { type: 'path', aliases: ['out'], placeholder: '<dir>', required: true, description: 'the new dataset folder' },
+    images: { type: 'path', placeholder: 'DIR', description: 'where the images are (default: as the annotations say)' },
+    classes: { type: 'string', placeholder: 'names-file|a,b,c', description: 'class names and their order (default: as found)' },
+    'valid-fraction': { type: 'number', min: 0, max: 1, default: 0.2, description: 'share of images in the valid list' },
+    seed: { type: 'string', default: '0', description: 'seed of the train/valid split' },
+  },
+});
 
 /** --classes: a names file (one per line) if such a file exists, else a comma-separated list. */
 export function classList(arg: string): string[] {
@@ -34,20 +48,17 @@ export function classList(arg: string): string[] {
 const SHOWN = 5;
 
 export function run(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['out', 'images', 'classes', 'valid-fraction', 'seed'], aliases: { o: 'out' } });
-  const [format, src] = requirePositionals(args, ['voc|coco|csv', '<src>'], USAGE);
+  const args = parseArgs(argv, SPEC);
+  const [format, src] = args.positionals;
   const read = READERS[format];
   if (!read) throw new CliError(`unknown format "${format}": voc, coco or csv`);
-  const out = stringFlag(args, 'out');
-  if (!out) throw new CliError(`missing -o <dir>\nusage: ${USAGE}`);
+  const { o: out, images, 'valid-fraction': validFraction } = args.values;
   if (!existsSync(src)) throw new CliError(`${src}: no such file or folder`);
   if (format !== 'voc' && statSync(src).isDirectory()) throw new CliError(`${src}: is a folder; ${format} import reads one ${format === 'coco' ? 'JSON' : 'CSV'} file`);
-  const images = stringFlag(args, 'images');
   if (images !== undefined && !(existsSync(images) && statSync(images).isDirectory())) throw new CliError(`--images ${images}: no such folder`);
-  const classesArg = stringFlag(args, 'classes');
+  const classesArg = args.values.classes;
   const classes = classesArg === undefined ? undefined : classList(classesArg);
-  const validFraction = numberFlag(args, 'valid-fraction', { min: 0, max: 1 }) ?? 0.2;
-  const seed = seedKey(stringFlag(args, 'seed') ?? '0');
+  const seed = seedKey(args.values.seed);
   checkDatasetDir(out, [src, ...(images ? [images] : []), ...(classesArg && existsSync(classesArg) ? [classesArg] : [])]);
 
   let set: SourceSet;
@@ -63,9 +74,9 @@ export function run(argv: string[], ctx: CommandContext): number {
     out, data: join(out, DATA_FILE), format, images: built.images.length, train: result.train.length, valid: result.valid.length,
     boxes: result.boxes, classes: built.names, perClass: result.perClass, linked: result.linked, copied: result.copied,
   };
-  const reporter = makeReporter(args.flags.has('json-events'));
+  const reporter = makeReporter(args.values['json-events']);
   if (reporter.events) reporter.emit({ type: 'result', command: 'data import', data: summary });
-  else if (args.flags.has('json')) ctx.out(JSON.stringify(summary));
+  else if (args.values.json) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(`${summary.data}: ${summary.images} images (train ${summary.train}, valid ${summary.valid}), ${summary.boxes} boxes, ${built.names.length} classes`);
     ctx.out(built.names.map((n, i) => `  ${n}: ${result.perClass[i]}`).join('\n'));

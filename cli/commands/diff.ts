@@ -6,12 +6,24 @@ import { formatBflops, type Network } from '../../core/src/cfg/network';
 import { diffNetworks, type NetworkDiff } from '../../core/src/prune/diff';
 import { readPruneReport, type PruneReportInfo } from '../../core/src/prune/diff-report';
 import { readAnyPruneReportFile } from '../../core/src/prune/report';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
-export const USAGE = 'darknet-pruner diff <original.cfg> <pruned.cfg> [--report prune-report.json | --no-report] [--all] [--width W --height H] [--json]';
+export const SPEC = defineCommand({
+  command: 'diff',
+  summary: 'A pruned cfg against its original: filters, params and BFLOPs per matched layer, removed layers, totals.',
+  positionals: [{ name: '<original.cfg>', description: 'the cfg before pruning' }, { name: '<pruned.cfg>', description: 'the cfg after' }],
+  flags: {
+    report: { type: 'path', placeholder: 'prune-report.json', description: 'match layers by this report (default: the one beside the pruned cfg, if any)' },
+    'no-report': { type: 'boolean', description: 'match layers by aligning the two cfgs, ignoring any report' },
+    all: { type: 'boolean', description: 'every matched layer, not only those whose filters changed' },
+    width: { type: 'int', min: 1, placeholder: 'W', description: 'network input width for both cfgs' },
+    height: { type: 'int', min: 1, placeholder: 'H', description: 'network input height for both cfgs' },
+  },
+});
+export const SPECS = [SPEC];
 
 const SHORT: Record<string, string> = { convolutional: 'conv', maxpool: 'max', shortcut: 'short' };
 const int = (n: number) => n.toLocaleString('en-US');
@@ -49,9 +61,9 @@ export function diffText(d: NetworkDiff, original: Network, files: { original: s
 }
 
 export function run(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['report', 'width', 'height'], booleans: ['no-report', 'all'] });
-  const [origPath, prunedPath] = requirePositionals(args, ['<original.cfg>', '<pruned.cfg>'], USAGE);
-  const size = { width: numberFlag(args, 'width', { min: 1, integer: true }), height: numberFlag(args, 'height', { min: 1, integer: true }) };
+  const args = parseArgs(argv, SPEC);
+  const [origPath, prunedPath] = args.positionals;
+  const size = { width: args.values.width, height: args.values.height };
   const original = requireAnalysable(analyseText(readCfgFile(origPath), size), origPath);
   const pruned = requireAnalysable(analyseText(readCfgFile(prunedPath), size), prunedPath);
   const notes: string[] = [];
@@ -59,7 +71,7 @@ export function run(argv: string[], ctx: CommandContext): number {
     notes.push(`input sizes differ (${original.net.width}×${original.net.height} vs ${pruned.net.width}×${pruned.net.height}): BFLOPs are not comparable; pass --width/--height`);
   }
 
-  const explicit = stringFlag(args, 'report');
+  const explicit = args.values.report;
   if (explicit && args.flags.has('no-report')) throw new CliError('--report and --no-report exclude each other');
   const beside = join(dirname(prunedPath), 'prune-report.json');
   const reportPath = explicit ?? (!args.flags.has('no-report') && existsSync(beside) ? beside : undefined);

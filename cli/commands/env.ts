@@ -8,12 +8,18 @@ import { createRequire } from 'node:module';
 import { dirname, join, parse, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { BackendError, describeChoice, probeAll, selectBackend, type BackendChoice, type BackendProbe, type Purpose } from '../../core/src/nn/backend';
-import { parseArgs, requirePositionals } from '../args';
+import { defineCommand, parseArgs } from '../args';
 import type { CommandContext } from '../main';
 import type { EnvJobResult, JobEvent } from '../../core/src/protocol/jobs';
 import { openvinoVenv } from '../../core/src/openvino/venv';
 
-export const USAGE = 'darknet-pruner env [--json]   (runtimes found; backend for training and inference, and why)';
+export const SPEC = defineCommand({
+  command: 'env',
+  summary: 'Runtimes found (TensorFlow.js backends, onnxruntime-node, OpenVINO); the backend for training and for inference, and why.',
+  positionals: [],
+  flags: {},
+});
+export const SPECS = [SPEC];
 
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 
@@ -64,8 +70,7 @@ async function choose(purpose: Purpose): Promise<{ choice?: BackendChoice; error
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, {});
-  requirePositionals(args, [], USAGE);
+  const args = parseArgs(argv, SPEC);
   const backends: BackendProbe[] = await probeAll();
   const train = await choose('train');
   const infer = await choose('infer');
@@ -81,8 +86,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     runtimes: [ort, ovNode, ovPy],
   };
   // The extension's Show Runtime Status runs env as a job (--json-events): the report is its result.
-  if (args.flags.has('json-events')) { ctx.out(JSON.stringify({ type: 'result', command: 'env', data: report } satisfies JobEvent)); return 0; }
-  if (args.flags.has('json')) {
+  if (args.values['json-events']) { ctx.out(JSON.stringify({ type: 'result', command: 'env', data: report } satisfies JobEvent)); return 0; }
+  if (args.values.json) {
     ctx.out(JSON.stringify(report, null, 1));
     return 0;
   }

@@ -6,13 +6,32 @@ import { DatasetError } from '../../core/src/eval/dataset';
 import { openDataset } from '../dataset-input';
 import type { EvalReport, HeadSource } from '../../core/src/eval/evaluate';
 import { readWeightsFile } from '../../core/src/weights/read';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
+import { EVAL_RUNTIME_NAMES, evalRuntime } from '../../core/src/eval/runtimes';
+import { requireRuntime } from '../runtime-input';
 import { makeReporter } from '../events';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
-export const USAGE = 'darknet-pruner eval <cfg> <weights> --data <file.data> [--conf 0.001] [--nms-iou 0.5] [--nms merge|darknet] [--pr-at-score T] [--width W --height H] [--letterbox] [--limit N] [--runtime tfjs|onnx|openvino] [--json] [--json-events]';
+export const SPEC = defineCommand({
+  command: 'eval',
+  summary: 'P, R, F1, mAP@0.5 and mAP@0.5:0.95 on a darknet-layout dataset, with the reference tool\'s protocol.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    data: { type: 'path', placeholder: '<file.data>', required: true, description: 'the dataset (its valid= list is evaluated)' },
+    conf: { type: 'number', min: 0, max: 1, default: 0.001, description: 'detections below this score are dropped' },
+    'nms-iou': { type: 'number', min: 0, max: 1, default: 0.5, description: 'NMS IoU threshold' },
+    nms: { type: 'enum', values: ['merge', 'darknet'], default: 'merge', description: 'NMS: the reference\'s MERGE (weighted boxes) or darknet\'s greedy sort' },
+    'pr-at-score': { type: 'number', min: 0, max: 1, placeholder: 'T', description: 'P and R at this score (default: at the end of the PR curve)' },
+    width: { type: 'int', min: 1, placeholder: 'W', description: 'network input width instead of the cfg\'s' },
+    height: { type: 'int', min: 1, placeholder: 'H', description: 'network input height instead of the cfg\'s' },
+    letterbox: { type: 'boolean', description: 'letterbox the images (default: as the cfg says)' },
+    limit: { type: 'int', min: 1, placeholder: 'N', description: 'the first N images only' },
+    runtime: { type: 'enum', values: EVAL_RUNTIME_NAMES, default: 'tfjs', description: 'what runs the network (darknet-pruner env shows which are here)' },
+  },
+});
+export const SPECS = [SPEC];
 
 const f3 = (v: number) => v.toFixed(3);
 
@@ -25,42 +44,30 @@ export function reportTable(r: EvalReport, names: string[] | undefined): string 
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, {
-    values: ['data', 'conf', 'nms-iou', 'nms', 'pr-at-score', 'width', 'height', 'limit', 'runtime'],
-    booleans: ['letterbox'],
-  });
-  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const dataPath = stringFlag(args, 'data');
-  if (!dataPath) throw new CliError(`missing --data <file.data>\nusage: ${USAGE}`);
-  const conf = numberFlag(args, 'conf', { min: 0, max: 1 }) ?? 0.001;
-  const nmsIou = numberFlag(args, 'nms-iou', { min: 0, max: 1 }) ?? 0.5;
-  const nmsMode = stringFlag(args, 'nms') ?? 'merge';
-  if (nmsMode !== 'merge' && nmsMode !== 'darknet') throw new CliError(`--nms must be merge or darknet, got "${nmsMode}"`);
-  const runtime = stringFlag(args, 'runtime') ?? 'tfjs';
-  if (runtime !== 'tfjs' && runtime !== 'onnx' && runtime !== 'openvino') throw new CliError(`--runtime must be tfjs, onnx or openvino, got "${runtime}"`);
-  const prAtScore = numberFlag(args, 'pr-at-score', { min: 0, max: 1 });
-  const limit = numberFlag(args, 'limit', { integer: true, min: 1 });
-  const size = { width: numberFlag(args, 'width', { integer: true, min: 1 }), height: numberFlag(args, 'height', { integer: true, min: 1 }) };
-  const reporter = makeReporter(args.flags.has('json-events'));
+  const args = parseArgs(argv, SPEC);
+  const [cfg, weightsPath] = args.positionals;
+  const { data: dataPath, conf, 'nms-iou': nmsIou, nms: nmsMode, 'pr-at-score': prAtScore, limit, width, height } = args.values;
+  const size = { width, height };
+  const reporter = makeReporter(args.values['json-events']);
 
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const { data, list, classes } = openDataset(dataPath, net, cfg, ctx);
   const weights = readWeightsFile(weightsPath, net);
 
   const { evaluate } = await import('../../core/src/eval/evaluate');
-  const { tfjsSource, onnxSource, openvinoSource } = await import('../../core/src/eval/sources');
   const { ImageError } = await import('../../core/src/nn/image');
   const { DecodeError } = await import('../../core/src/nn/decode');
+  const runtime = await requireRuntime(evalRuntime(args.values.runtime));
   let source: HeadSource;
   try {
-    source = runtime === 'onnx' ? await onnxSource(net, weights) : runtime === 'openvino' ? await openvinoSource(net, weights) : await tfjsSource(net, weights);
+    source = await runtime.source(net, weights);
   } catch (e) {
     throw new CliError(`${cfg}: ${String((e as Error).message).split('\n')[0]}`, 1);
   }
   let report: EvalReport;
   try {
     report = await evaluate(net, source, list, classes, {
-      conf, nmsIou, nms: nmsMode, prAtScore, limit, letterbox: args.flags.has('letterbox') || undefined,
+      conf, nmsIou, nms: nmsMode, prAtScore, limit, letterbox: args.values.letterbox || undefined,
       onImage: (done, total) => {
         if (done === total || done % 25 === 0) reporter.progress(`eval: ${done}/${total} images`, done / total);
       },
@@ -75,7 +82,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (m) ctx.err(`darknet-pruner: warning: ${report.imagesWithoutLabels} image(s) have no label file (counted as images without objects), e.g. ${m.image}: tried ${m.tried.join(', ')}`);
   const result = { cfg, weights: weightsPath, data: dataPath, names: data.names, ...report };
   if (reporter.events) reporter.emit({ type: 'result', command: 'eval', data: result });
-  else if (args.flags.has('json')) ctx.out(JSON.stringify(result));
+  else if (args.values.json) ctx.out(JSON.stringify(result));
   else {
     ctx.out(`${report.runtime}`);
     ctx.out(`${report.images} images at ${net.net.width}×${net.net.height}${report.options.letterbox ? ' (letterbox)' : ''}, conf ${conf}, NMS ${nmsMode} IoU ${nmsIou}; P/R ${prAtScore === undefined ? 'at the end of the PR curve' : `at score ${prAtScore}`}; ${report.ms.perImage.toFixed(0)} ms/image`);

@@ -6,7 +6,7 @@ import { basename, extname, join, relative } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { OnnxExportError } from '../../core/src/export/onnx';
 import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
-import { CliError, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
@@ -15,7 +15,22 @@ import { requireAnalysable } from '../network';
 import { makeReporter } from '../events';
 import type { ExportOpenvinoJobResult } from '../../core/src/protocol/jobs';
 
-export const USAGE = 'darknet-pruner export openvino <cfg> <weights> -o <dir> [--fp16] [--input-size WxH] [--name NAME] [--mish op|softplus|exp] [--force] [--json]';
+/** How Mish is written in an exported graph (export onnx, export openvino, bench). */
+export const MISH_FLAG = { type: 'enum', values: ['op', 'softplus', 'exp'], description: 'how Mish is written: the Mish op, x·tanh(softplus(x)), or its exp form' } as const;
+
+export const SPEC = defineCommand({
+  command: 'export openvino',
+  summary: 'OpenVINO IR (<name>.xml + <name>.bin) and <name>.heads.json in a directory, from the ONNX export read into OpenVINO.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    o: { type: 'path', aliases: ['output'], placeholder: '<dir>', required: true, description: 'the directory to write into' },
+    fp16: { type: 'boolean', description: 'store the weights as f16' },
+    'input-size': { type: 'string', placeholder: 'WxH', description: 'network input size instead of the cfg\'s (e.g. 608x608)' },
+    name: { type: 'string', placeholder: 'NAME', description: 'file name stem (default: the cfg\'s)' },
+    mish: MISH_FLAG,
+    force: { type: 'boolean', description: 'overwrite existing outputs' },
+  },
+});
 
 export function parseSize(s: string | undefined): { width?: number; height?: number } {
   if (s === undefined) return {};
@@ -25,17 +40,14 @@ export function parseSize(s: string | undefined): { width?: number; height?: num
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['o', 'output', 'input-size', 'name', 'mish'], booleans: ['fp16', 'force', 'json'], aliases: { output: 'o' } });
-  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const dir = stringFlag(args, 'o');
-  if (!dir) throw new CliError(`missing -o <dir>\nusage: ${USAGE}`);
-  const mish = stringFlag(args, 'mish');
-  if (mish !== undefined && mish !== 'op' && mish !== 'softplus' && mish !== 'exp') throw new CliError(`--mish must be op, softplus or exp, got "${mish}"`);
-  const name = checkFileName(stringFlag(args, 'name') ?? basename(cfg, extname(cfg)), '--name');
+  const args = parseArgs(argv, SPEC);
+  const [cfg, weightsPath] = args.positionals;
+  const { o: dir, mish } = args.values;
+  const name = checkFileName(args.values.name ?? basename(cfg, extname(cfg)), '--name');
   const files = { xml: join(dir, `${name}.xml`), bin: join(dir, `${name}.bin`), heads: join(dir, `${name}.heads.json`) };
   if (statSync(dir, { throwIfNoEntry: false })?.isFile()) throw new CliError(`-o ${dir}: is a file; give a directory`);
-  checkOutputFiles(Object.values(files), { inputs: [cfg, weightsPath], force: args.flags.has('force'), flag: '-o' }, true);
-  const net = requireAnalysable(analyseText(readCfgFile(cfg), parseSize(stringFlag(args, 'input-size'))), cfg);
+  checkOutputFiles(Object.values(files), { inputs: [cfg, weightsPath], force: args.values.force, flag: '-o' }, true);
+  const net = requireAnalysable(analyseText(readCfgFile(cfg), parseSize(args.values['input-size'])), cfg);
   let weights;
   try { weights = readWeightsFile(weightsPath, net); } catch (e) {
     if (e instanceof WeightsError) throw new CliError(e.message, 1);
@@ -44,10 +56,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const t0 = performance.now();
   const { exportOpenvinoIr } = await import('../../core/src/openvino/ir-export');
   const { OpenvinoUnavailableError } = await import('../../core/src/openvino/api');
-  const fp16 = args.flags.has('fp16');
+  const fp16 = args.values.fp16;
   let ir;
   try {
-    ir = exportOpenvinoIr(net, weights, { fp16, mish: mish as 'op' | 'softplus' | 'exp' | undefined });
+    ir = exportOpenvinoIr(net, weights, { fp16, mish });
   } catch (e) {
     if (e instanceof OpenvinoUnavailableError) throw new CliError(e.message, 1);
     if (e instanceof OnnxExportError) throw new CliError(`${cfg}: ${e.message}`, 1);
@@ -79,11 +91,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const ms = Math.round(performance.now() - t0);
   const mb = (f: string) => statSync(f).size / 1e6;
   const summary = { ...files, bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size }, weights: side.weights, openvino: ir.openvinoVersion, input: ir.input, outputs: ir.outputs, heads: ir.heads, ms };
-  if (args.flags.has('json-events')) {
+  if (args.values['json-events']) {
     const reporter = makeReporter(true);
     for (const f of [files.xml, files.bin, files.heads]) reporter.emit({ type: 'artifact', kind: f === files.heads ? 'other' : 'ir', path: f });
     reporter.emit({ type: 'result', command: 'export openvino', data: summary satisfies ExportOpenvinoJobResult });
-  } else if (args.flags.has('json')) ctx.out(JSON.stringify(summary));
+  } else if (args.values.json) ctx.out(JSON.stringify(summary));
   else {
     ctx.out(`${files.xml} + ${basename(files.bin)}: ${mb(files.bin).toFixed(1)} MB ${side.weights} weights, OpenVINO ${ir.openvinoVersion}, ${ms} ms`);
     ctx.out(`input  ${ir.input.name} [${ir.input.shape.join(', ')}] (NCHW, RGB, 0..1${net.net.letterBox ? ', letterboxed' : ''})`);

@@ -5,42 +5,50 @@ import { statSync } from 'node:fs';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, OnnxExportError } from '../../core/src/export/onnx';
 import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs, synopsis } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
 import { checkOutputFile } from '../outputs';
 import { requireAnalysable } from '../network';
-import { USAGE as USAGE_OPENVINO } from './export-openvino';
+import { MISH_FLAG, SPEC as OPENVINO_SPEC } from './export-openvino';
 
-export const USAGE_ONNX = `darknet-pruner export onnx <cfg> <weights> -o <model.onnx> [--opset N (${MIN_OPSET}…${MAX_OPSET}, default ${DEFAULT_OPSET})] [--decode] [--mish op|softplus|exp] [--batch N] [--width W --height H] [--force] [--json]`;
+export const ONNX_SPEC = defineCommand({
+  command: 'export onnx',
+  summary: 'The analysed cfg and its .weights as an ONNX model (NCHW, RGB, 0..1).',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    o: { type: 'path', aliases: ['output'], placeholder: '<model.onnx>', required: true, description: 'the .onnx to write' },
+    opset: { type: 'int', min: MIN_OPSET, max: MAX_OPSET, default: DEFAULT_OPSET, description: `ONNX opset (${MIN_OPSET}…${MAX_OPSET})` },
+    decode: { type: 'boolean', description: 'append box decoding: one [N, boxes, 5 + classes] output' },
+    mish: MISH_FLAG,
+    batch: { type: 'int', min: 1, description: 'fixed batch size (default: symbolic N)' },
+    width: { type: 'int', min: 1, placeholder: 'W', description: 'network input width instead of the cfg\'s' },
+    height: { type: 'int', min: 1, placeholder: 'H', description: 'network input height instead of the cfg\'s' },
+    force: { type: 'boolean', description: 'overwrite an existing output' },
+  },
+});
 
-export const USAGE = `${USAGE_ONNX}\n       ${USAGE_OPENVINO}`;
+export const SPECS = [ONNX_SPEC, OPENVINO_SPEC];
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const [format, ...rest] = argv;
   if (format === 'openvino') return (await import('./export-openvino')).run(rest, ctx);
-  if (format !== 'onnx') throw new CliError(`unknown export format "${format ?? ''}" (supported: onnx, openvino)\nusage: ${USAGE}`);
+  if (format !== 'onnx') throw new CliError(`unknown export format "${format ?? ''}" (supported: onnx, openvino)\nusage: ${SPECS.map(synopsis).join('\n       ')}`);
   return exportOnnxCommand(rest, ctx);
 }
 
 function exportOnnxCommand(rest: string[], ctx: CommandContext): number {
-  const USAGE = USAGE_ONNX;
-  const args = parseArgs(rest, { values: ['o', 'output', 'opset', 'batch', 'width', 'height', 'mish'], booleans: ['decode', 'force'], aliases: { output: 'o' } });
-  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const out = stringFlag(args, 'o');
-  if (!out) throw new CliError(`missing -o <model.onnx>\nusage: ${USAGE}`);
-  checkOutputFile(out, { inputs: [cfg, weightsPath], force: args.flags.has('force'), flag: '-o' });
-  const opset = numberFlag(args, 'opset', { integer: true, min: MIN_OPSET, max: MAX_OPSET }) ?? DEFAULT_OPSET;
-  const batch = numberFlag(args, 'batch', { integer: true, min: 1 });
-  const mish = stringFlag(args, 'mish');
-  if (mish !== undefined && mish !== 'op' && mish !== 'softplus' && mish !== 'exp') throw new CliError(`--mish must be op, softplus or exp, got "${mish}"`);
-  const size = { width: numberFlag(args, 'width', { integer: true, min: 1 }), height: numberFlag(args, 'height', { integer: true, min: 1 }) };
+  const args = parseArgs(rest, ONNX_SPEC);
+  const [cfg, weightsPath] = args.positionals;
+  const { o: out, opset, batch, mish, width, height } = args.values;
+  checkOutputFile(out, { inputs: [cfg, weightsPath], force: args.values.force, flag: '-o' });
+  const size = { width, height };
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const t0 = performance.now();
   let result;
   try {
-    result = exportOnnx(net, readWeightsFile(weightsPath, net), { opset, decode: args.flags.has('decode'), batch, mish });
+    result = exportOnnx(net, readWeightsFile(weightsPath, net), { opset, decode: args.values.decode, batch, mish });
   } catch (e) {
     if (e instanceof WeightsError) throw new CliError(e.message, 1);
     if (e instanceof OnnxExportError) throw new CliError(`${cfg}: ${e.message}`, 1);
@@ -49,7 +57,7 @@ function exportOnnxCommand(rest: string[], ctx: CommandContext): number {
   writeFileAtomic(out, result.bytes);
   const ms = Math.round(performance.now() - t0);
   const bytes = statSync(out).size;
-  if (args.flags.has('json')) {
+  if (args.values.json) {
     ctx.out(JSON.stringify({ file: out, bytes, opset: result.opset, nodes: result.nodes, input: result.input, outputs: result.outputs, heads: result.heads, ms }));
   } else {
     ctx.out(`${out}: ${(bytes / 1e6).toFixed(1)} MB, opset ${result.opset}, ${result.nodes} nodes, ${ms} ms`);

@@ -5,7 +5,7 @@
 
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
 import { asCliError } from '../io';
 import { writeFileAtomic } from '../../core/src/io/atomic';
 import { analyseText } from '../../core/src/cfg/analyse';
@@ -16,7 +16,17 @@ import type { CommandContext } from '../main';
 import { checkOutputFiles } from '../outputs';
 import { loadModel } from '../nnload';
 
-export const USAGE = 'darknet-pruner forward <cfg> <weights> --input <input.f32 (CHW float32)> --out-dir <dir> [--force] [--json]';
+export const SPEC = defineCommand({
+  command: 'forward',
+  summary: 'One forward pass on a raw CHW float32 input; writes every head\'s output in darknet\'s layout (yolo_<i>.f32), or a classifier\'s output (output_<i>.f32).',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    input: { type: 'path', placeholder: '<input.f32>', required: true, description: 'the input: width·height·channels float32 values, CHW, little-endian' },
+    'out-dir': { type: 'path', placeholder: '<dir>', required: true, description: 'where the .f32 outputs go' },
+    force: { type: 'boolean', description: 'overwrite existing outputs' },
+  },
+});
+export const SPECS = [SPEC];
 
 function readInput(path: string, w: number, h: number, c: number): Float32Array {
   let buf: Buffer;
@@ -40,11 +50,9 @@ function outputLayers(net: Network): { layer: Layer; name: string }[] {
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
-  const args = parseArgs(argv, { values: ['input', 'out-dir'], booleans: ['force'] });
-  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const inputPath = stringFlag(args, 'input'), outDir = stringFlag(args, 'out-dir');
-  if (!inputPath) throw new CliError(`missing --input <input.f32>\nusage: ${USAGE}`);
-  if (!outDir) throw new CliError(`missing --out-dir <dir>\nusage: ${USAGE}`);
+  const args = parseArgs(argv, SPEC);
+  const [cfg, weightsPath] = args.positionals;
+  const { input: inputPath, 'out-dir': outDir } = args.values;
   // Where the outputs go is settled before TensorFlow is even loaded.
   const analysed = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const targets = outputLayers(analysed).map((t) => ({ ...t, file: join(outDir, t.name) }));

@@ -5,29 +5,41 @@ import { readGammaWeights } from '../../core/src/prune/gamma-read';
 import { populationOf, type PruneMethod } from '../../core/src/prune/plan';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
 import { WeightsError } from '../../core/src/weights/read';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, parseArgs } from '../args';
 import type { JobEvent } from '../events';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 
-export const USAGE = 'darknet-pruner gamma <cfg> <weights> [--percent P] [--bins N] [--layer-keep K] [--set slim|shortcut|regular|bn | --layers 1,3,5-9] [--json | --json-events]';
-
-const SETS: Record<string, string> = {
+const SETS = {
   slim: 'mode-1 prunable set: slim and layer pruning',
   shortcut: 'shortcut_prune population: group heads',
   regular: 'mode-0 prunable set: prune.py',
   bn: 'every conv with batch_normalize',
-};
+} as const;
+type SetName = keyof typeof SETS;
+
+export const SPEC = defineCommand({
+  command: 'gamma',
+  summary: 'BN-γ statistics: per-layer table, global |γ| histogram, the threshold at a global percent.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    percent: { type: 'number', min: 0, placeholder: 'P', description: 'global percent, a fraction in [0, 1): the threshold and the layers it empties' },
+    bins: { type: 'int', min: 1, max: 10000, default: 50, description: 'histogram bins' },
+    'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: 'slim\'s layer_keep: the layers it would floor' },
+    set: { type: 'enum', values: Object.keys(SETS) as SetName[], description: 'the layer population: slim (default), shortcut, regular or bn (every BN conv)' },
+    layers: { type: 'string', placeholder: '1,3,5-9', description: 'explicit layer indices and ranges instead of --set' },
+  },
+});
+export const SPECS = [SPEC];
 
 /** The layer set: an explicit list, or one of the reference populations (docs/pruning.md §Populations). */
-function layerSet(net: Network, set: string | undefined, list: string | undefined): { layers: number[]; name: string } {
+function layerSet(net: Network, set: SetName | undefined, list: string | undefined): { layers: number[]; name: string } {
   if (list !== undefined) {
     if (set !== undefined) throw new CliError('--set and --layers exclude each other');
     return { layers: parseLayerList(list), name: `--layers ${list}` };
   }
   const key = set ?? 'slim';
-  if (!(key in SETS)) throw new CliError(`--set: unknown set "${key}" (${Object.keys(SETS).join(', ')})`);
   const layers = key === 'bn' ? bnLayers(net) : populationOf(analyseChannelStructure(net), key as PruneMethod);
   return { layers, name: SETS[key] };
 }
@@ -95,16 +107,13 @@ export function gammaText(s: GammaStats, setName: string, layerKeep?: number): s
 }
 
 export function run(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['percent', 'bins', 'layer-keep', 'layers', 'set'] });
-  const [cfg, weightsPath] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const percent = numberFlag(args, 'percent', { min: 0 });
+  const args = parseArgs(argv, SPEC);
+  const [cfg, weightsPath] = args.positionals;
+  const { percent, bins, 'layer-keep': layerKeep, layers: layersText } = args.values;
   if (percent !== undefined && percent >= 1) throw new CliError(`--percent is a fraction in [0, 1) (0.8 = 80%), got ${percent}`);
-  const bins = numberFlag(args, 'bins', { integer: true, min: 1, max: 10000 }) ?? 50;
-  const layerKeep = numberFlag(args, 'layer-keep', { min: 0, max: 1 });
-  const layersText = stringFlag(args, 'layers');
 
   const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
-  const { layers, name: setName } = layerSet(net, stringFlag(args, 'set'), layersText);
+  const { layers, name: setName } = layerSet(net, args.values.set, layersText);
   let stats: GammaStats;
   try {
     const weights = readGammaWeights(weightsPath, net, layers);
@@ -115,13 +124,13 @@ export function run(argv: string[], ctx: CommandContext): number {
     throw e;
   }
 
-  if (args.flags.has('json-events')) {
+  if (args.values['json-events']) {
     const emit = (e: JobEvent) => ctx.out(JSON.stringify(e));
     emit({ type: 'histogram', name: 'gamma/all', edges: stats.edges, counts: stats.counts });
     for (const l of stats.layers) emit({ type: 'histogram', name: 'gamma/layer', edges: stats.edges, counts: l.counts, step: l.index });
     if (stats.threshold !== undefined) emit({ type: 'metric', name: 'gamma/threshold', value: stats.threshold });
     emit({ type: 'result', command: 'gamma', data: gammaJson(net, stats, { cfg, weights: weightsPath }, setName) });
-  } else if (args.flags.has('json')) {
+  } else if (args.values.json) {
     ctx.out(JSON.stringify(gammaJson(net, stats, { cfg, weights: weightsPath }, setName)));
   } else {
     ctx.out(`${cfg} + ${weightsPath}: ${gammaText(stats, setName, layerKeep)}`);

@@ -1,12 +1,21 @@
 import { analyseText } from '../../core/src/cfg/analyse';
 import { formatBflops, shapeText, type Layer, type Network } from '../../core/src/cfg/network';
 import { escapeControls, jsonForTerminal } from '../../core/src/text/escape';
-import { numberFlag, parseArgs, requirePositionals } from '../args';
+import { defineCommand, parseArgs } from '../args';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { diagnosticLine } from './check';
 
-export const USAGE = 'darknet-pruner info <cfg> [--width W --height H] [--json]';
+export const SPEC = defineCommand({
+  command: 'info',
+  summary: 'Layer table and totals (shapes, params, BFLOPs, receptive field) of a cfg; exit 1 when the cfg has errors.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }],
+  flags: {
+    width: { type: 'int', min: 1, placeholder: 'W', description: 'network input width instead of the cfg\'s' },
+    height: { type: 'int', min: 1, placeholder: 'H', description: 'network input height instead of the cfg\'s' },
+  },
+});
+export const SPECS = [SPEC];
 
 export function layerJson(l: Layer) {
   return {
@@ -46,10 +55,10 @@ export function layerTable(net: Network): string {
 }
 
 export function run(argv: string[], ctx: CommandContext): number {
-  const args = parseArgs(argv, { values: ['width', 'height'] });
-  const [cfg] = requirePositionals(args, ['<cfg>'], USAGE);
-  const net = analyseText(readCfgFile(cfg), { width: numberFlag(args, 'width', { min: 1, integer: true }), height: numberFlag(args, 'height', { min: 1, integer: true }) });
-  if (args.flags.has('json')) ctx.out(jsonForTerminal(networkJson(net), 1));
+  const args = parseArgs(argv, SPEC);
+  const [cfg] = args.positionals;
+  const net = analyseText(readCfgFile(cfg), { width: args.values.width, height: args.values.height });
+  if (args.values.json) ctx.out(jsonForTerminal(networkJson(net), 1));
   else ctx.out(escapeControls(`${cfg}: ${shapeText(net.layers[0]?.input)} input\n${layerTable(net)}`));
   // The table of a cfg darknet refuses is no answer: its errors, as check reports them, and exit 1.
   const errors = net.diagnostics.filter((d) => d.severity === 'error').sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);

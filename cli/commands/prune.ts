@@ -5,9 +5,9 @@ import { headerBytes } from '../../core/src/weights/format';
 import { serializeWeights } from '../../core/src/weights/write';
 import { pruneChannels, type PrunedModel } from '../../core/src/prune/channel';
 import { pruneLayers } from '../../core/src/prune/layer';
-import { PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
+import { PRUNE_METHODS } from '../../core/src/prune/plan';
 import { channelStageReport, figures, layerStageReport, PRUNE_REPORT_FILE, PRUNE_REPORT_VERSION, serializePruneReport, type PruneReport, type StageReport } from '../../core/src/prune/report';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag, type ArgSpec, type ParsedArgs } from '../args';
+import { CliError, defineCommand, parseArgs, requirePositionals, synopsis } from '../args';
 import { makeReporter, type Reporter } from '../events';
 import type { CommandContext } from '../main';
 import type { PruneJobResult } from '../../core/src/protocol/jobs';
@@ -15,19 +15,36 @@ import { writeModelDir } from '../model-dir';
 import { checkFileName, checkOutputDir } from '../outputs';
 import { isDirectory, loadModel, loadModelDir, sha256, type ModelInput } from '../model-input';
 
-const CHANNEL_USAGE = 'darknet-pruner prune channel <cfg> <weights> --global-percent P [--layer-keep K] [--method slim|shortcut|regular] [--then-shortcuts N] -o <dir> [--name NAME] [--force] [--json|--json-events]';
-const LAYER_USAGE = 'darknet-pruner prune layer (<cfg> <weights> | <pruned-dir>) --shortcuts N -o <dir> [--name NAME] [--force] [--json|--json-events]';
-export const USAGE = `${CHANNEL_USAGE}\n  ${LAYER_USAGE}`;
-/** The options of each subcommand (exported for the test of the extension's argument builders). */
-export const CHANNEL_ARGS: ArgSpec = { values: ['global-percent', 'layer-keep', 'method', 'o', 'output', 'then-shortcuts', 'name'], booleans: ['force'], aliases: { output: 'o', p: 'global-percent' } };
-export const LAYER_ARGS: ArgSpec = { values: ['shortcuts', 'o', 'output', 'name'], booleans: ['force'], aliases: { output: 'o' } };
+const OUTPUT_FLAGS = {
+  o: { type: 'path', aliases: ['output'], placeholder: '<dir>', required: true, description: 'the folder to write (<name>.cfg, <name>.weights, prune-report.json)' },
+  name: { type: 'string', placeholder: 'NAME', description: 'file name stem (default: the cfg\'s, with -pruned)' },
+  force: { type: 'boolean', description: 'replace an existing output folder' },
+} as const;
 
-const percentFlag = (args: ParsedArgs, name: string, required: boolean, max1Inclusive: boolean): number | undefined => {
-  const v = numberFlag(args, name, { min: 0, max: 1 });
-  if (v === undefined && required) throw new CliError(`missing --${name} (a fraction in [0, 1), e.g. 0.8)`);
-  if (v !== undefined && !max1Inclusive && v >= 1) throw new CliError(`--${name} must be < 1 (the threshold index int(N·p) must fall inside the γ list), got ${v}`);
-  return v;
-};
+/** The options of each subcommand (the extension's argument builders are tested against them). */
+export const CHANNEL_ARGS = defineCommand({
+  command: 'prune channel',
+  summary: 'Channel pruning at a global BN-γ percent (slim, shortcut or regular), optionally followed by layer pruning.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    'global-percent': { type: 'number', min: 0, max: 1, aliases: ['p'], placeholder: 'P', required: true, description: 'fraction of the γ population to prune, in [0, 1) (0.8 = 80%)' },
+    'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: 'slim only: each layer keeps at least this fraction of its channels (default 0.01)' },
+    method: { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'which convs are pruned and how the threshold is set' },
+    'then-shortcuts': { type: 'int', min: 0, placeholder: 'N', description: 'then remove N residual units (layer pruning)' },
+    ...OUTPUT_FLAGS,
+  },
+});
+export const LAYER_ARGS = defineCommand({
+  command: 'prune layer',
+  summary: 'Layer pruning: remove whole residual units (shortcut blocks) of least γ.',
+  positionals: [{ name: '(<cfg> <weights> | <pruned-dir>)', description: 'the model: a cfg and its weights, or a folder written by prune' }],
+  checkPositionals: false,
+  flags: {
+    shortcuts: { type: 'int', min: 0, placeholder: 'N', required: true, description: 'the number of residual units to remove' },
+    ...OUTPUT_FLAGS,
+  },
+});
+export const SPECS = [CHANNEL_ARGS, LAYER_ARGS];
 
 function wrap<T>(f: () => T): T {
   return f();
@@ -89,28 +106,23 @@ function summary(ctx: CommandContext, report: PruneReport, files: string[], befo
   ctx.out(`params ${b.params.toLocaleString('en-US')} → ${a.params.toLocaleString('en-US')} (${pct(a.params, b.params)}); weights ${b.weightsBytes.toLocaleString('en-US')} → ${a.weightsBytes.toLocaleString('en-US')} bytes; BFLOPs ${b.bflops.toFixed(3)} → ${a.bflops.toFixed(3)} (${pct(a.bflops, b.bflops)}); layers ${before.layers.length} → ${after.layers.length}`);
 }
 
-function finish(ctx: CommandContext, args: ParsedArgs, rep: Reporter, command: string, report: PruneReport, files: string[], before: Network, after: Network): number {
+function finish(ctx: CommandContext, json: boolean, rep: Reporter, command: string, report: PruneReport, files: string[], before: Network, after: Network): number {
   const data = { out: dirname(files[0]), files, report } satisfies PruneJobResult;
   if (rep.events) rep.emit({ type: 'result', command, data });
-  else if (args.flags.has('json')) ctx.out(JSON.stringify(data));
+  else if (json) ctx.out(JSON.stringify(data));
   else summary(ctx, report, files, before, after);
   return 0;
 }
 
 function runChannel(argv: string[], ctx: CommandContext): number {
   const args = parseArgs(argv, CHANNEL_ARGS);
-  const [cfg, weights] = requirePositionals(args, ['<cfg>', '<weights>'], CHANNEL_USAGE);
-  const globalPercent = percentFlag(args, 'global-percent', true, false)!;
-  const method = (stringFlag(args, 'method') ?? 'slim') as PruneMethod;
-  if (!PRUNE_METHODS.includes(method)) throw new CliError(`--method must be slim, shortcut or regular, got "${method}"`);
-  const layerKeep = percentFlag(args, 'layer-keep', false, true);
+  const [cfg, weights] = args.positionals;
+  const { 'global-percent': globalPercent, method, 'layer-keep': layerKeep, 'then-shortcuts': thenShortcuts, o: out } = args.values;
+  if (globalPercent >= 1) throw new CliError(`--global-percent must be < 1 (the threshold index int(N·p) must fall inside the γ list), got ${globalPercent}`);
   if (layerKeep !== undefined && method !== 'slim') throw new CliError('--layer-keep applies to --method slim only');
-  const thenShortcuts = numberFlag(args, 'then-shortcuts', { integer: true, min: 0 });
-  const out = stringFlag(args, 'o');
-  if (!out) throw new CliError(`missing -o <dir>\nusage: ${CHANNEL_USAGE}`);
-  checkOutputDir(out, { inputs: [cfg, weights], force: args.flags.has('force'), flag: '-o' });
-  const name = checkFileName(stringFlag(args, 'name') ?? defaultName(cfg), '--name');
-  const rep = makeReporter(args.flags.has('json-events'));
+  checkOutputDir(out, { inputs: [cfg, weights], force: args.values.force, flag: '-o' });
+  const name = checkFileName(args.values.name ?? defaultName(cfg), '--name');
+  const rep = makeReporter(args.values['json-events']);
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
   rep.progress(`planning ${method} channel pruning at ${globalPercent}`, 0.3);
@@ -124,34 +136,30 @@ function runChannel(argv: string[], ctx: CommandContext): number {
     model = lp;
   }
   const { report, files } = writeOutput(out, name, input, model, stages, thenShortcuts !== undefined ? 'channel+layer' : 'channel', rep);
-  return finish(ctx, args, rep, 'prune channel', report, files, input.net, model.net);
+  return finish(ctx, args.values.json, rep, 'prune channel', report, files, input.net, model.net);
 }
 
 function runLayer(argv: string[], ctx: CommandContext): number {
   const args = parseArgs(argv, LAYER_ARGS);
   const dirInput = args.positionals.length === 1 && isDirectory(args.positionals[0]);
-  const inputs = dirInput ? requirePositionals(args, ['<pruned-dir>'], LAYER_USAGE) : requirePositionals(args, ['<cfg>', '<weights>'], LAYER_USAGE);
-  const shortcuts = numberFlag(args, 'shortcuts', { integer: true, min: 0 });
-  if (shortcuts === undefined) throw new CliError(`missing --shortcuts N (the number of residual units to remove)\nusage: ${LAYER_USAGE}`);
-  const out = stringFlag(args, 'o');
-  if (!out) throw new CliError(`missing -o <dir>\nusage: ${LAYER_USAGE}`);
-  checkOutputDir(out, { inputs, force: args.flags.has('force'), flag: '-o' });
-  const nameFlag = stringFlag(args, 'name');
+  const inputs = dirInput ? requirePositionals(args, ['<pruned-dir>'], LAYER_ARGS) : requirePositionals(args, ['<cfg>', '<weights>'], LAYER_ARGS);
+  const { shortcuts, o: out, name: nameFlag } = args.values;
+  checkOutputDir(out, { inputs, force: args.values.force, flag: '-o' });
   if (nameFlag !== undefined) checkFileName(nameFlag, '--name');
-  const rep = makeReporter(args.flags.has('json-events'));
+  const rep = makeReporter(args.values['json-events']);
   rep.progress(`reading ${inputs.join(' and ')}`, 0);
   const input = dirInput ? loadModelDir(inputs[0]) : loadModel(inputs[0], inputs[1]);
   rep.progress(`removing ${shortcuts} residual unit(s)`, 0.4);
   const lp = wrap(() => pruneLayers(input.net, input.weights, shortcuts));
   const name = nameFlag ?? defaultName(input.cfgPath);
   const { report, files } = writeOutput(out, name, input, lp, [layerStageReport(lp, input.net)], 'layer', rep);
-  return finish(ctx, args, rep, 'prune layer', report, files, input.net, lp.net);
+  return finish(ctx, args.values.json, rep, 'prune layer', report, files, input.net, lp.net);
 }
 
 export function run(argv: string[], ctx: CommandContext): number {
   const [sub, ...rest] = argv;
   if (sub === 'channel') return runChannel(rest, ctx);
   if (sub === 'layer') return runLayer(rest, ctx);
-  throw new CliError(`unknown prune subcommand "${sub ?? ''}" (channel or layer)\nusage: ${USAGE}`);
+  throw new CliError(`unknown prune subcommand "${sub ?? ''}" (channel or layer)\nusage: ${SPECS.map(synopsis).join('\n       ')}`);
 }
 

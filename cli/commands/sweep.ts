@@ -5,16 +5,29 @@ import type { DarknetWeights } from '../../core/src/weights/read';
 import { openDataset } from '../dataset-input';
 import { sweepChannelPrune, type SweepPoint } from '../../core/src/prune/sweep';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
-import { CliError, decimalPlaces, numberFlag, parseArgs, parseNumber, requirePositionals, stringFlag, type ArgSpec } from '../args';
+import { CliError, decimalPlaces, defineCommand, parseArgs, parseNumber } from '../args';
+import { EVAL_RUNTIME_NAMES, evalRuntime, type EvalRuntimeName } from '../../core/src/eval/runtimes';
+import { requireRuntime } from '../runtime-input';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import type { SweepJobResult } from '../../core/src/protocol/jobs';
 import { loadModel } from '../model-input';
 
-export const USAGE = 'darknet-pruner sweep <cfg> <weights> [--percents 0.5:0.95:0.01] [--method slim|shortcut|regular] [--layer-keep K] [--data <file.data> [--limit N] [--runtime tfjs|onnx]] [--json|--json-events]';
-
-/** The command's options (exported for the test of the extension's argument builders). */
-export const SWEEP_ARGS: ArgSpec = { values: ['percents', 'method', 'layer-keep', 'data', 'limit', 'runtime'] };
+/** The command's options (the extension's argument builders are tested against them). */
+export const SWEEP_ARGS = defineCommand({
+  command: 'sweep',
+  summary: 'Params, .weights bytes and BFLOPs of channel pruning over a range of global percents, with a suggested percent; with --data, P, R and mAP@0.5 of each point.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  flags: {
+    percents: { type: 'string', placeholder: 'start:end:step', default: '0.5:0.95:0.01', description: 'global percents, end included' },
+    method: { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'as prune channel --method' },
+    'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: 'slim only: as prune channel --layer-keep' },
+    data: { type: 'path', placeholder: '<file.data>', description: 'evaluate every point on this dataset\'s valid= list' },
+    limit: { type: 'int', min: 1, placeholder: 'N', description: 'with --data: the first N images only' },
+    runtime: { type: 'enum', values: EVAL_RUNTIME_NAMES, default: 'tfjs', description: 'with --data: what runs each pruned network' },
+  },
+});
+export const SPECS = [SWEEP_ARGS];
 
 /** "start:end:step", end included; each value the double nearest its decimal (as Python reads it). */
 export function percentRange(spec: string): number[] {
@@ -31,13 +44,11 @@ export function percentRange(spec: string): number[] {
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const args = parseArgs(argv, SWEEP_ARGS);
-  const [cfg, weights] = requirePositionals(args, ['<cfg>', '<weights>'], USAGE);
-  const method = (stringFlag(args, 'method') ?? 'slim') as PruneMethod;
-  if (!PRUNE_METHODS.includes(method)) throw new CliError(`--method must be slim, shortcut or regular, got "${method}"`);
-  const layerKeep = numberFlag(args, 'layer-keep', { min: 0, max: 1 });
+  const [cfg, weights] = args.positionals;
+  const { method, 'layer-keep': layerKeep, data: dataPath } = args.values;
   if (layerKeep !== undefined && method !== 'slim') throw new CliError('--layer-keep applies to --method slim only');
-  const percents = percentRange(stringFlag(args, 'percents') ?? '0.5:0.95:0.01');
-  const rep = makeReporter(args.flags.has('json-events'));
+  const percents = percentRange(args.values.percents);
+  const rep = makeReporter(args.values['json-events']);
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
   const structure = analyseChannelStructure(input.net);
@@ -48,13 +59,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     rep.emit({ type: 'metric', name: 'bflops', value: p.bflops, step: p.percent });
     rep.emit({ type: 'metric', name: 'params', value: p.params, step: p.percent });
   });
-  const dataPath = stringFlag(args, 'data');
   let evaluation = 'not run: pass --data <file.data> for P, R and mAP@0.5 per point';
   if (dataPath) {
-    const runtime = stringFlag(args, 'runtime') ?? 'tfjs';
-    if (runtime !== 'tfjs' && runtime !== 'onnx') throw new CliError(`--runtime must be tfjs or onnx, got "${runtime}"`);
     evaluation = await evaluatePoints(input.net, input.weights, result.points, { method, layerKeep: result.layerKeep }, {
-      dataPath, cfg, ctx, runtime, limit: numberFlag(args, 'limit', { integer: true, min: 1 }),
+      dataPath, cfg, ctx, runtime: args.values.runtime, limit: args.values.limit,
       progress: (k, n, p) => rep.progress(`evaluating p=${p} (${k}/${n})`, k / n),
       metric: (p) => {
         if (!rep.events) return;
@@ -64,7 +72,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   const data = { cfg, weights, ...result, evaluation } satisfies SweepJobResult;
   if (rep.events) { rep.emit({ type: 'result', command: 'sweep', data }); return 0; }
-  if (args.flags.has('json')) { ctx.out(JSON.stringify(data)); return 0; }
+  if (args.values.json) { ctx.out(JSON.stringify(data)); return 0; }
   const b = result.before;
   ctx.out(`${cfg}: ${method}${method === 'slim' ? `, layer keep ${result.layerKeep}` : ''}; before: ${b.params.toLocaleString('en-US')} params, ${b.weightsBytes.toLocaleString('en-US')} bytes, ${b.bflops.toFixed(3)} BFLOPs`);
   const withMap = result.points.some((p) => p.map50 !== undefined);
@@ -83,7 +91,7 @@ interface EvalContext {
   dataPath: string;
   cfg: string;
   ctx: CommandContext;
-  runtime: 'tfjs' | 'onnx';
+  runtime: EvalRuntimeName;
   limit: number | undefined;
   progress(k: number, n: number, percent: number): void;
   metric(p: SweepPoint): void;
@@ -93,7 +101,7 @@ interface EvalContext {
 async function evaluatePoints(net: Network, weights: DarknetWeights, points: SweepPoint[], opts: { method: PruneMethod; layerKeep: number }, e: EvalContext): Promise<string> {
   const { data, list, classes } = openDataset(e.dataPath, net, e.cfg, e.ctx);
   const { evaluate } = await import('../../core/src/eval/evaluate');
-  const { tfjsSource, onnxSource } = await import('../../core/src/eval/sources');
+  const rt = await requireRuntime(evalRuntime(e.runtime));
   let runtime = '';
   for (const [k, p] of points.entries()) {
     e.progress(k, points.length, p.percent);
@@ -104,7 +112,7 @@ async function evaluatePoints(net: Network, weights: DarknetWeights, points: Swe
       if (err instanceof PruneError) throw new CliError(`p=${p.percent}: ${err.message}`, 1);
       throw err;
     }
-    const source = e.runtime === 'onnx' ? await onnxSource(pruned.net, pruned.weights) : await tfjsSource(pruned.net, pruned.weights);
+    const source = await rt.source(pruned.net, pruned.weights);
     try {
       const r = await evaluate(pruned.net, source, list, classes, { conf: 0.001, nmsIou: 0.5, nms: 'merge', limit: e.limit });
       p.precision = r.precision;

@@ -12,7 +12,7 @@ import { analyseChannelStructure } from '../../core/src/prune/structure';
 import { PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
 import type { DarknetWeights } from '../../core/src/weights/read';
 import { serializeWeights } from '../../core/src/weights/write';
-import { CliError, numberFlag, parseArgs, requirePositionals, stringFlag } from '../args';
+import { CliError, defineCommand, missingFlag, parseArgs, requirePositionals } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { makeReporter } from '../events';
 import { cleanStaleTemps, keepOutput, writeFileAtomic } from '../../core/src/io/atomic';
@@ -23,9 +23,36 @@ import { checkOutputDir } from '../outputs';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 
-export const USAGE = 'darknet-pruner train <cfg> --data <file.data> -o <run-dir> [--weights W] [--epochs N] [--iterations N] [--batch B] [--subdivisions S] [--lr X] [--adam] [--seed N] [--backend tensorflow|wasm] [--no-augment] [--sparsity S --prune-mode slim|shortcut|regular] [--json-events]\n' +
-  '       darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs 6] [...]\n' +
-  '       darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]';
+export const SPEC = defineCommand({
+  command: 'train',
+  summary: 'Train a detector as darknet does (yolo loss, SGD or Adam, the cfg\'s lr policy, batch/subdivisions), with L1 sparsity on the prunable γ, fine-tuning of a pruned model, a checkpoint every epoch and --resume.',
+  positionals: [{ name: '<cfg>', description: 'the darknet .cfg (not with --finetune or --resume)', optional: true }],
+  checkPositionals: false,
+  forms: [
+    'darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs N] [...]',
+    'darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]',
+  ],
+  flags: {
+    data: { type: 'path', placeholder: '<file.data>', description: 'the dataset (train= and valid= lists) [required, except with --resume]' },
+    o: { type: 'path', aliases: ['output'], placeholder: '<run-dir>', description: 'the new run folder (weights, metrics, checkpoint) [required, except with --resume]' },
+    weights: { type: 'path', placeholder: 'W', description: 'start from these .weights (default: darknet\'s random init)' },
+    epochs: { type: 'int', min: 1, placeholder: 'N', description: 'epochs to train (default 1, or as many as --iterations needs)' },
+    iterations: { type: 'int', min: 1, placeholder: 'N', description: 'stop at this iteration' },
+    batch: { type: 'int', min: 1, placeholder: 'B', description: 'images per step instead of the cfg\'s batch (subdivisions then 1)' },
+    subdivisions: { type: 'int', min: 1, placeholder: 'S', description: 'instead of the cfg\'s subdivisions' },
+    lr: { type: 'number', min: 0, placeholder: 'X', description: 'learning rate instead of the cfg\'s' },
+    adam: { type: 'boolean', description: 'Adam instead of SGD' },
+    seed: { type: 'int', min: 0, max: 0xffffffff, default: 1, description: 'seed of initialisation, shuffling and augmentation' },
+    backend: { type: 'enum', values: ['tensorflow', 'wasm'], refusals: { cpu: 'the pure-JS cpu backend cannot train: see darknet-pruner env' }, description: 'TF.js backend (default: the best that can train here)' },
+    'no-augment': { type: 'boolean', description: 'images resized only, without the cfg\'s augmentation' },
+    sparsity: { type: 'number', min: 0, placeholder: 'S', description: 'L1 sparsity on the prunable γ (sparsity training before pruning)' },
+    'prune-mode': { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'with --sparsity: the γ set it acts on' },
+    finetune: { type: 'path', placeholder: '<pruned-dir>', description: 'fine-tune a folder written by prune (its cfg and weights)' },
+    'warmup-epochs': { type: 'int', min: 0, placeholder: 'N', description: 'learning-rate warm-up (default 6 with --finetune, else 0)' },
+    resume: { type: 'path', placeholder: '<run-dir>', description: 'continue a run from its checkpoint' },
+  },
+});
+export const SPECS = [SPEC];
 
 /** Everything a run needs, stored in its checkpoint so --resume continues with the same settings. */
 interface RunOptions {
@@ -59,35 +86,22 @@ interface RunExtra {
 }
 
 function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out?: string; overrides: { epochs?: number; iterations?: number }; events: boolean } {
-  const args = parseArgs(argv, {
-    values: ['data', 'weights', 'epochs', 'iterations', 'batch', 'subdivisions', 'lr', 'seed', 'backend', 'sparsity', 'prune-mode', 'finetune', 'warmup-epochs', 'resume', 'o', 'output'],
-    booleans: ['adam', 'no-augment'],
-    aliases: { output: 'o' },
-  });
-  const events = args.flags.has('json-events');
-  const epochs = numberFlag(args, 'epochs', { integer: true, min: 1 });
-  const iterations = numberFlag(args, 'iterations', { integer: true, min: 1 });
-  const resume = stringFlag(args, 'resume');
+  const args = parseArgs(argv, SPEC);
+  const v = args.values;
+  const events = v['json-events'];
+  const { epochs, iterations, resume } = v;
   if (resume) {
     const extra = [...args.flags.keys()].filter((k) => !['resume', 'epochs', 'iterations', 'json-events', 'json'].includes(k));
     if (extra.length || args.positionals.length) throw new CliError(`--resume takes its settings from the run; only --epochs and --iterations may change (got ${[...extra.map((k) => `--${k}`), ...args.positionals].join(' ')})`);
     return { resume, overrides: { epochs, iterations }, events };
   }
-  const finetune = stringFlag(args, 'finetune');
-  const [cfgPositional] = finetune ? args.positionals : requirePositionals(args, ['<cfg>'], USAGE);
+  const finetune = v.finetune;
+  const [cfgPositional] = finetune ? args.positionals : requirePositionals(args, ['<cfg>'], SPEC);
   if (finetune && args.positionals.length) throw new CliError(`--finetune ${finetune} brings its own cfg; drop ${args.positionals[0]}`);
   if (finetune && args.flags.has('weights')) throw new CliError(`--finetune ${finetune} brings its own weights; drop --weights`);
-  const data = stringFlag(args, 'data');
-  if (!data) throw new CliError(`missing --data <file.data>\nusage: ${USAGE}`);
-  const out = stringFlag(args, 'o');
-  if (!out) throw new CliError(`missing -o <run-dir>\nusage: ${USAGE}`);
-  const backend = stringFlag(args, 'backend');
-  if (backend !== undefined && backend !== 'tensorflow' && backend !== 'wasm') {
-    throw new CliError(`--backend must be tensorflow or wasm, got "${backend}"${backend === 'cpu' ? ' (the pure-JS cpu backend cannot train: see darknet-pruner env)' : ''}`);
-  }
-  const pruneMode = (stringFlag(args, 'prune-mode') ?? 'slim') as PruneMethod;
-  if (!PRUNE_METHODS.includes(pruneMode)) throw new CliError(`--prune-mode must be one of ${PRUNE_METHODS.join(', ')}, got "${pruneMode}"`);
-  const sparsity = numberFlag(args, 'sparsity', { min: 0 });
+  const { data, o: out, backend, 'prune-mode': pruneMode, sparsity } = v;
+  if (!data) throw missingFlag(SPEC, 'data');
+  if (!out) throw missingFlag(SPEC, 'o');
   if (args.flags.has('prune-mode') && sparsity === undefined) throw new CliError('--prune-mode chooses the γ set of --sparsity; give --sparsity S too');
   return {
     out,
@@ -96,17 +110,17 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
     opts: {
       argv,
       cfg: finetune ?? cfgPositional,
-      weights: stringFlag(args, 'weights'),
+      weights: v.weights,
       // --iterations alone: as many epochs as those iterations need (set once the steps per epoch are known).
       data, epochs: epochs ?? (iterations ? 0 : 1), iterations,
-      batch: numberFlag(args, 'batch', { integer: true, min: 1 }),
-      subdivisions: numberFlag(args, 'subdivisions', { integer: true, min: 1 }),
-      lr: numberFlag(args, 'lr', { min: 0 }),
-      adam: args.flags.has('adam'),
-      seed: numberFlag(args, 'seed', { integer: true, min: 0, max: 0xffffffff }) ?? 1,
+      batch: v.batch,
+      subdivisions: v.subdivisions,
+      lr: v.lr,
+      adam: v.adam,
+      seed: v.seed,
       backend, sparsity, pruneMode, finetune,
-      warmupEpochs: numberFlag(args, 'warmup-epochs', { integer: true, min: 0 }) ?? (finetune ? 6 : 0),
-      augment: !args.flags.has('no-augment'),
+      warmupEpochs: v['warmup-epochs'] ?? (finetune ? 6 : 0),
+      augment: !v['no-augment'],
     },
   };
 }

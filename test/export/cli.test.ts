@@ -66,7 +66,7 @@ test('export errors: unsupported layer with cfg and line, bad options, wrong wei
   assert.equal(r.code, 2);
   assert.match(r.err, /--opset must be ≥ 13/);
   r = await cli('export', 'onnx', cfg, w, '--mish', 'fast', '-o', 'x');
-  assert.match(r.err, /--mish must be op, softplus or exp/);
+  assert.match(r.err, /--mish: expected one of op, softplus, exp, got "/);
   r = await cli('export', 'onnx', cfg, w);
   assert.match(r.err, /missing -o <model\.onnx>/);
   r = await cli('export', 'tflite', cfg, w);

@@ -89,7 +89,7 @@ test('--reference benchmark_app measures the same model next to ours', { skip: s
 
 test('wrong arguments give one-line errors', { skip }, async () => {
   const cases: [string[], RegExp][] = [
-    [['bench', cfg, '--runtime', 'tvm'], /--runtime must be openvino, onnxruntime, tfjs/],
+    [['bench', cfg, '--runtime', 'tvm'], /--runtime: expected one of tfjs, onnxruntime, openvino, got "tvm"/],
     [['bench', cfg, '--time', '1', '--iterations', '2'], /--time or --iterations, not both/],
     [['bench', cfg, '--runtime', 'onnxruntime', '--hint', 'throughput'], /throughput .* --runtime openvino only/],
     [['bench', cfg, '--runtime', 'onnxruntime', '--reference', 'benchmark_app'], /compares against --runtime openvino/],

@@ -147,7 +147,7 @@ test('bad inputs give a clear error and write nothing', async () => {
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '1'], /must be < 1/],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '-0.2'], /must be ≥ 0/],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg')], /missing --global-percent/],
-    [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'fast'], /--method must be/],
+    [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'fast'], /--method: expected one of slim, shortcut, regular, got "fast"/],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'regular', '--layer-keep', '0.1'], /slim only/],
     [['prune', 'layer', cfg, weightsFor('yolov4-tiny.cfg'), '--shortcuts', '1'], /larger than the 0 removable/],
     [['prune', 'layer', join(CFG_DIR, 'yolov3.cfg'), weightsFor('yolov3.cfg'), '--shortcuts', '24'], /24 is larger than the 23 removable/],

@@ -11,8 +11,9 @@ import { readWeightsFile } from '../weights/read';
 import { synthesizeInput } from '../weights/synth';
 import type { BenchModelSpec } from './models';
 import type { MishForm } from '../export/onnx-ops';
+import { benchRuntime, EVAL_RUNTIMES, type BenchRuntimeName } from '../eval/runtimes';
 
-export type BenchRuntime = 'openvino' | 'onnxruntime' | 'tfjs';
+export type BenchRuntime = BenchRuntimeName;
 export type BenchHint = 'latency' | 'throughput';
 export type BenchPrecision = 'f32' | 'bf16' | 'fp16';
 
@@ -66,7 +67,7 @@ async function sequential(once: () => Promise<void> | void, limit: { iterations?
   return { completed: n, wallMs: performance.now() - t0, maxInFlight: n > 0 ? 1 : 0 };
 }
 
-async function openvinoRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
+export async function openvinoRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
   const { loadOpenvino, createAsyncInferQueue } = await import('../openvino/api');
   const { compileOpenvino } = await import('../openvino/runtime');
   const { ov } = loadOpenvino();
@@ -122,7 +123,7 @@ function onnxInputShape(bytes: Uint8Array): { name: string; shape: number[] } {
   return { name: input?.name ?? 'input', shape: dims.map((d) => (d.dimValue ? Number(d.dimValue) : 1)) };
 }
 
-async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
+export async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
   if (spec.kind === 'ir') throw new BenchSetupError(`${spec.file}: an OpenVINO IR runs with --runtime openvino only`);
   const { createOrtSession } = await import('../export/ort');
   let bytes: Uint8Array;
@@ -144,7 +145,7 @@ async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): Promise
   };
 }
 
-async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
+export async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
   if (spec.kind !== 'darknet') throw new BenchSetupError(`${spec.file}: --runtime tfjs measures a .cfg + .weights (or a model folder) only`);
   const { selectBackend, describeChoice } = await import('../nn/backend');
   const { buildNetwork, chwToNHWC } = await import('../nn/model');
@@ -166,13 +167,12 @@ async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchR
   };
 }
 
+/** The runner of `o.runtime` (eval/runtimes.ts), once the settings asked of it are ones it has. */
 export async function createRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
-  if (o.runtime !== 'openvino') {
-    if (o.hint === 'throughput') throw new BenchSetupError('--hint throughput runs parallel infer requests with --runtime openvino only');
-    if (o.precision && o.precision !== 'f32') throw new BenchSetupError(`--precision ${o.precision} is an OpenVINO inference precision; ${o.runtime} runs f32`);
-    if (o.device !== 'CPU') throw new BenchSetupError(`--device ${o.device}: ${o.runtime} runs on the CPU here`);
-  }
-  if (o.runtime === 'openvino') return openvinoRunner(spec, o);
-  if (o.runtime === 'onnxruntime') return onnxruntimeRunner(spec, o);
-  return tfjsRunner(spec, o);
+  const rt = benchRuntime(o.runtime);
+  const throughputBy = EVAL_RUNTIMES.filter((r) => r.bench.throughput).map((r) => r.benchName).join(', ');
+  if (o.hint === 'throughput' && !rt.bench.throughput) throw new BenchSetupError(`--hint throughput runs parallel infer requests with --runtime ${throughputBy} only`);
+  if (o.precision && !rt.bench.precisions.includes(o.precision)) throw new BenchSetupError(`--precision ${o.precision} is an OpenVINO inference precision; ${o.runtime} runs ${rt.bench.precisions.join(', ')}`);
+  if (!rt.bench.devices.includes(o.device)) throw new BenchSetupError(`--device ${o.device}: ${o.runtime} runs on the ${rt.bench.devices.join(', ')} here`);
+  return rt.benchRunner(spec, o);
 }
