@@ -103,8 +103,8 @@ export function checkOutputFiles(dests: string[], rules: OutputRules, mayCreateP
   }
 }
 
-/** What `prune` writes into a model directory; --force replaces nothing else. */
-const MODEL_FILE = (name: string) => name === 'prune-report.json' || /\.(cfg|weights)$/i.test(name);
+/** What `prune` writes into a model directory (`prune plan` adds plan.json); --force replaces nothing else. */
+const MODEL_FILE = (name: string) => name === 'prune-report.json' || name === 'plan.json' || /\.(cfg|weights)$/i.test(name);
 
 /**
  * A directory the command creates (a pruned model). Refused when it is or contains an input, when it
@@ -124,7 +124,7 @@ export function checkOutputDir(out: string, rules: OutputRules): void {
     if (entries.length > 0) {
       if (!rules.force) throw new CliError(`${rules.flag} ${out}: directory exists and is not empty; choose a new one or pass --force to replace it`);
       const foreign = entries.filter((e) => !MODEL_FILE(e) || !statSync(join(abs, e)).isFile());
-      if (foreign.length) throw new CliError(`${rules.flag} ${out}: --force replaces only a model directory (.cfg, .weights, prune-report.json), and this one also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`);
+      if (foreign.length) throw new CliError(`${rules.flag} ${out}: --force replaces only a model directory (.cfg, .weights, prune-report.json, plan.json), and this one also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`);
     }
   }
   cleanStaleTemps(dirname(abs));
