@@ -163,7 +163,11 @@ function convert(name: string, f: FlagSpec, text: string): string | number {
   const what = dashed(name);
   switch (f.type) {
     case 'number': case 'int': return parseNumber(text, what, { min: f.min, max: f.max, integer: f.type === 'int' });
-    case 'enum': return checkEnum(what, f.normalize ? f.normalize(text) : text, f.values, f.refusals);
+    case 'enum': {
+      const normal = f.normalize ? f.normalize(text) : text;
+      // refused as typed
+      return f.values.includes(normal) ? normal : checkEnum(what, text, f.values, f.refusals);
+    }
     default: return text;
   }
 }
