@@ -1,7 +1,7 @@
 // darknet-pruner detect: darknet's `detector test` in tfjs — resize or letterbox, forward, decode
 // every head, NMS of the cfg's last layer's kind, print (or --json) the detections, optionally an
 // annotated PNG. --runtime onnx|openvino runs our ONNX export in onnxruntime-node / OpenVINO instead
-// (eval/sources.ts), each in this process only when chosen.
+// (core/src/eval/runtimes.ts), each in this process only when chosen.
 
 import { extname } from 'node:path';
 import { CliError, numberFlag, parseArgs, stringFlag } from '../args';
@@ -9,9 +9,9 @@ import { readTextFile } from '../io';
 import { writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
 import { checkOutputFiles } from '../outputs';
-import { loadModel } from '../nnload';
+import { evalRuntime, type EvalRuntimeName } from '../../core/src/eval/runtimes';
+import { requireRuntime } from '../runtime-input';
 import { analyseText } from '../../core/src/cfg/analyse';
-import type { Network } from '../../core/src/cfg/network';
 import type { Detection } from '../../core/src/nn/decode';
 import { readWeightsFile } from '../../core/src/weights/read';
 import { readCfgFile } from '../cfg-input';
@@ -20,50 +20,19 @@ import { requireAnalysable } from '../network';
 const RUNTIMES = ['tfjs', 'onnx', 'openvino'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 
-interface HeadRunner {
-  net: Network;
-  backend: string;
-  loadMs: number;
-  /** Every head's activated output in darknet's layout, for one CHW input. */
-  heads(chw: Float32Array): Promise<Map<number, Float32Array>>;
-  dispose(): Promise<void> | void;
-}
-
-async function tfjsRunner(cfg: string, weightsPath: string, size: { width?: number; height?: number }): Promise<HeadRunner> {
-  const { net, model, backend, loadMs } = await loadModel(cfg, weightsPath, size);
-  const { chwToNHWC } = await import('../../core/src/nn/model');
-  const { darknetLayout } = await import('../../core/src/nn/heads');
-  const { width: W, height: H, channels: C } = net.net;
-  return {
-    net, backend, loadMs,
-    async heads(chw) {
-      const x = chwToNHWC(chw, W, H, C);
-      const outs = model.forward(x);
-      x.dispose();
-      const res = new Map<number, Float32Array>();
-      try {
-        for (const [i, t] of outs) res.set(i, darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape));
-      } finally {
-        for (const t of outs.values()) t.dispose();
-      }
-      return res;
-    },
-    dispose: () => model.dispose(),
-  };
-}
-
-async function exportRunner(runtime: 'onnx' | 'openvino', cfg: string, weightsPath: string, size: { width?: number; height?: number }): Promise<HeadRunner> {
+/** The network on the chosen runtime (core/src/eval/runtimes.ts), timed from reading the cfg. */
+async function loadRunner(name: EvalRuntimeName, cfg: string, weightsPath: string, size: { width?: number; height?: number }) {
   const t0 = performance.now();
+  const rt = await requireRuntime(evalRuntime(name));
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const weights = readWeightsFile(weightsPath, net);
-  const { onnxSource, openvinoSource } = await import('../../core/src/eval/sources');
   let source;
   try {
-    source = runtime === 'onnx' ? await onnxSource(net, weights) : await openvinoSource(net, weights);
+    source = await rt.source(net, weights);
   } catch (e) {
     throw new CliError(`${cfg}: ${String((e as Error).message).split('\n')[0]}`, 1);
   }
-  return { net, backend: source.description, loadMs: performance.now() - t0, heads: (chw) => source.run(chw), dispose: () => source.dispose() };
+  return { net, backend: source.description, loadMs: performance.now() - t0, heads: (chw: Float32Array) => source.run(chw), dispose: () => source.dispose() };
 }
 
 export const USAGE = 'darknet-pruner detect <cfg> <weights> <image.jpg|png …> [--thresh 0.25] [--nms 0.45] [--names coco.names] [--letterbox] [--runtime tfjs|onnx|openvino] [--mosaic (4 images: one 2×-size inference)] [--json] [--out annotated.png] [--force]';
@@ -100,7 +69,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     const base = requireAnalysable(analyseText(readCfgFile(cfg)), cfg).net;
     size = { width: 2 * base.width, height: 2 * base.height };
   }
-  const runner = runtime === 'tfjs' ? await tfjsRunner(cfg, weightsPath, size) : await exportRunner(runtime, cfg, weightsPath, size);
+  const runner = await loadRunner(runtime, cfg, weightsPath, size);
   const { net, backend, loadMs } = runner;
   const { isHead } = await import('../../core/src/nn/heads');
   const { decodeHead, labelDetections, DecodeError } = await import('../../core/src/nn/decode');
