@@ -12,6 +12,7 @@ import { defineCommand, parseArgs } from '../args';
 import type { CommandContext } from '../main';
 import type { EnvJobResult, JobEvent } from '../../core/src/protocol/jobs';
 import { openvinoVenv } from '../../core/src/openvino/venv';
+import { EVAL_RUNTIMES } from '../../core/src/eval/runtimes';
 
 export const SPEC = defineCommand({
   command: 'env',
@@ -102,7 +103,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   lines.push(`inference: ${infer.choice ? describeChoice(infer.choice) : `none — ${infer.error}`}`);
   lines.push('', 'other runtimes:');
   for (const r of [ort, ovNode, ovPy]) lines.push(`  ${r.loadable ? '✔' : '✘'} ${r.name.padEnd(17)} ${r.version ?? ''}  ${r.detail}`);
-  if (!ovNode.loadable || !ovPy.loadable) lines.push('  (OpenVINO: npm run setup:openvino installs openvino-node and a venv with benchmark_app)');
+  // what installs a missing one: the evaluation runtimes' table (benchmark_app comes with OpenVINO's setup)
+  for (const rt of EVAL_RUNTIMES) {
+    const probed = [ort, ovNode].find((r) => r.name === rt.package);
+    if (probed && (!probed.loadable || (rt.name === 'openvino' && !ovPy.loadable))) lines.push(`  (--runtime ${rt.name}: ${rt.setup} installs ${rt.package}${rt.name === 'openvino' ? ' and a venv with benchmark_app' : ''})`);
+  }
   ctx.out(lines.join('\n'));
   return train.choice || infer.choice ? 0 : 1;
 }
