@@ -29,6 +29,10 @@ export const COMMANDS = {
   showRuntimeStatus: 'darknet.showRuntimeStatus',
   synthesizeWeights: 'darknet.synthesizeWeights',
   exportOnnx: 'darknet.exportOnnx',
+  train: 'darknet.train',
+  sparsityTrain: 'darknet.sparsityTrain',
+  finetune: 'darknet.finetune',
+  openTrainingRun: 'darknet.openTrainingRun',
   exportOpenvino: 'darknet.exportOpenvino',
   benchmark: 'darknet.benchmark',
 } as const;
@@ -45,6 +49,9 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   exportOnnx: 'Export to ONNX…',
   exportOpenvino: 'Export to OpenVINO…',
   benchmark: 'Benchmark…',
+  train: 'Train…',
+  sparsityTrain: 'Sparsity Train…',
+  finetune: 'Fine-tune…',
 };
 
 export const STATUS_ITEMS = {

@@ -20,6 +20,7 @@ import { PruneInputs } from './pruning/inputs';
 import { RuntimeStatus } from './runtime/runtimeStatus';
 import { synthesizeWeights } from './weights/synthesize';
 import { exportOnnx } from './export/exportOnnx';
+import { trainingCommands } from './training/commands';
 import { benchCommands } from './bench/commands';
 
 let languageClient: DarknetLanguageClient | undefined;
@@ -39,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(graphs, runtime);
   const inputs = new PruneInputs(context.workspaceState);
   registerCommands(context, {
-    ...serverCommands(client), ...pruningCommands(context, runner, graphs),
+    ...serverCommands(client), ...pruningCommands(context, runner, graphs), ...trainingCommands(context, runner),
     showNetworkGraph: (uri?: vscode.Uri) => graphs.show(uri),
     showRuntimeStatus: () => runtime.show(),
     synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),

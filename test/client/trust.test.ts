@@ -29,7 +29,7 @@ function recordingHandlers() {
 const jobNames = Object.keys(JOB_COMMANDS) as CommandName[];
 
 test('the job commands are those that start darknet-pruner', () => {
-  assert.deepEqual([...jobNames].sort(), ['benchmark', 'exportOnnx', 'exportOpenvino', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights']);
+  assert.deepEqual([...jobNames].sort(), ['benchmark', 'exportOnnx', 'exportOpenvino', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights', 'finetune', 'sparsityTrain', 'train'].sort());
 });
 
 test('untrusted: every job command refuses with a message naming it, and starts nothing', () => {
@@ -45,6 +45,7 @@ test('untrusted: every job command refuses with a message naming it, and starts 
   assert.match(f.warnings[3], /^Show Runtime Status runs/);
   assert.match(f.warnings[4], /^Synthesize Weights runs/);
   assert.match(f.warnings[5], /^Export to ONNX runs/);
+  for (const title of ['Train', 'Sparsity Train', 'Fine-tune']) assert.ok(f.warnings.some((w) => w.startsWith(`${title} runs the darknet-pruner command line`)), title);
   assert.match(f.warnings[6], /^Export to OpenVINO runs/);
   assert.match(f.warnings[7], /^Benchmark runs/);
 });

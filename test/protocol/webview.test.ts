@@ -3,7 +3,7 @@
 // without validation fails here — and rejects anything malformed before the host acts on it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseViewMessage, type ViewToHost } from '../../webviews/src/shared/protocol';
+import { parseViewMessage, TRAINING_ACTIONS, type ViewToHost } from '../../webviews/src/shared/protocol';
 
 const samples: { [T in ViewToHost['type']]: Extract<ViewToHost, { type: T }>[] } = {
   ready: [{ type: 'ready' }],
@@ -12,6 +12,7 @@ const samples: { [T in ViewToHost['type']]: Extract<ViewToHost, { type: T }>[] }
   open: [{ type: 'open', target: 'prunedCfg' }, { type: 'open', target: 'originalCfg' }],
   compare: [{ type: 'compare' }],
   reveal: [{ type: 'reveal', index: 0 }, { type: 'reveal', index: 161 }],
+  training: TRAINING_ACTIONS.map((action) => ({ type: 'training' as const, action })),
   benchRun: [{ type: 'benchRun', id: '2026-11-30T03-01-02-345Z.json' }, { type: 'benchRun', id: '2026-11-30T03-01-02-345Z-2.json' }],
 };
 
@@ -29,6 +30,7 @@ test('malformed messages are dropped', () => {
     { type: 'open', target: '/etc/passwd' }, { type: 'open' },
     { type: 'benchRun' }, { type: 'benchRun', id: '../x.json' }, { type: 'benchRun', id: '/etc/passwd' }, { type: 'benchRun', id: '.hidden.json' }, { type: 'benchRun', id: 'a/b.json' }, { type: 'benchRun', id: 'run.txt' },
     { type: 'reveal' }, { type: 'reveal', index: -1 }, { type: 'reveal', index: 1.5 }, { type: 'reveal', index: '3' },
+    { type: 'training' }, { type: 'training', action: 'delete' }, { type: 'training', action: ['stop'] },
   ];
   for (const m of bad) assert.equal(parseViewMessage(m), undefined, JSON.stringify(m));
 });

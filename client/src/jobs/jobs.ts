@@ -9,6 +9,8 @@ export interface JobSpec {
   title: string;
   args: string[];
   cwd?: string;
+  /** This job's events (besides the runner's listeners, which hear every job's). */
+  onEvent?: (e: JobEvent) => void;
 }
 
 export interface JobOutcome {
@@ -53,6 +55,7 @@ export class JobRunner implements vscode.Disposable {
     this.setRunning(+1, spec.title);
     let last = 0;
     const run = startCli(this.host(), spec, (e) => {
+      spec.onEvent?.(e);
       for (const l of this.listeners) l(e);
       switch (e.type) {
         case 'progress': {

@@ -143,10 +143,10 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     await announce(runner, 'Prune layers', outcome, openReport);
   }
 
-  async function sweep(arg?: vscode.Uri): Promise<void> {
+  async function sweep(arg?: vscode.Uri, weightsArg?: vscode.Uri): Promise<void> {
     const cfg = await inputs.cfg(arg);
     if (!cfg) return;
-    const weights = await inputs.weights(cfg, arg);
+    const weights = await inputs.weights(cfg, weightsArg ?? arg);
     if (!weights) return;
     const range = await inputs.sweepRange();
     if (!range) return;
@@ -168,10 +168,10 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     await announce(runner, 'Pruning sweep', outcome);
   }
 
-  async function showGamma(arg?: vscode.Uri): Promise<void> {
+  async function showGamma(arg?: vscode.Uri, weightsArg?: vscode.Uri): Promise<void> {
     const cfg = await inputs.cfg(arg);
     if (!cfg) return;
-    const weights = await inputs.weights(cfg, arg);
+    const weights = await inputs.weights(cfg, weightsArg ?? arg);
     if (!weights) return;
     try {
       modelFor(cfg.fsPath, weights.fsPath);
@@ -207,11 +207,12 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
   const uriArg = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
   const numberArg = (a: unknown) => (typeof a === 'number' ? a : undefined);
   return {
-    showGammaHistogram: showGamma,
+    // Also (cfg, weights) from the training dashboard.
+    showGammaHistogram: (cfg?: unknown, weights?: unknown) => showGamma(uriArg(cfg), uriArg(weights)),
     // From menus: (uri, selected uris); from the γ panel: (cfg, weights, percent, layer_keep).
     pruneChannels: (cfg?: unknown, weights?: unknown, percent?: unknown, keep?: unknown) => pruneChannels(uriArg(cfg), uriArg(weights), numberArg(percent), numberArg(keep)),
     pruneLayers,
-    pruneSweep: sweep,
+    pruneSweep: (cfg?: unknown, weights?: unknown) => sweep(uriArg(cfg), uriArg(weights)),
     compareWithOriginal,
     showLog: () => runner.log.show(),
   };

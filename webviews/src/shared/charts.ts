@@ -1,11 +1,11 @@
 // Chart.js set-up shared by the panels (tree-shaken registration; theme colours).
 import {
-  BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
+  BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration, type Plugin,
 } from 'chart.js';
 import { themeColor } from './dom';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend, Filler);
 
 export { Chart };
 export type { ChartConfiguration, Plugin };
@@ -35,4 +35,16 @@ export function histogram(values: ArrayLike<number>, bins: number, max: number):
   const w = max > 0 ? max / bins : 1;
   for (let i = 0; i < values.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor(values[i] / w)))]++;
   return { edges: Array.from({ length: bins + 1 }, (_, i) => i * w), counts };
+}
+
+/** `color` (a CSS colour) at an opacity, for series that fade with age (older epochs lighter). */
+export function withAlpha(color: string, alpha: number): string {
+  const a = Math.max(0, Math.min(1, alpha));
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (hex) {
+    const v = hex[1].length === 3 ? hex[1].split('').map((c) => c + c).join('') : hex[1];
+    return `rgba(${parseInt(v.slice(0, 2), 16)}, ${parseInt(v.slice(2, 4), 16)}, ${parseInt(v.slice(4, 6), 16)}, ${a})`;
+  }
+  const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/i.exec(color.trim());
+  return rgb ? `rgba(${rgb[1].trim()}, ${rgb[2].trim()}, ${rgb[3].trim()}, ${a})` : color;
 }

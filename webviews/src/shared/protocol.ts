@@ -94,6 +94,53 @@ export interface BenchView {
 /** A saved run's file name: what the bench panel may ask the host to show. */
 export const BENCH_RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,99}\.json$/;
 
+/** One epoch of a training run (metrics.jsonl); the loss parts are absent in runs from before they were recorded. */
+export interface TrainingEpochView {
+  epoch: number; iteration: number; loss: number; lossBox: number | null; lossObj: number | null; lossCls: number | null;
+  precision: number; recall: number; map50: number; lr: number;
+}
+
+/** One optimiser step, live from the job's metric events. */
+export interface TrainingStepView { step: number; loss: number; lossBox?: number; lossObj?: number; lossCls?: number; lr?: number }
+
+/** The |γ| distribution after one epoch (gamma.jsonl), on the run's common bins (`TrainingView.gammaEdges`). */
+export interface TrainingGammaView {
+  epoch: number;
+  channels: number;
+  meanAbs: number;
+  /** Fraction of the channels per common bin. */
+  fractions: number[];
+  /** Fraction with |γ| < t for each of `TrainingView.thresholds`; `estimated` when read off the histogram. */
+  below: number[];
+  estimated: boolean;
+  /** The smallest global percent that empties a layer (where the sweep's suggested point sits); null when the run did not record it. */
+  emptyingPercent: number | null;
+}
+
+export type TrainingStatus = 'running' | 'stopping' | 'stopped' | 'finished' | 'failed' | 'empty';
+
+export interface TrainingView {
+  title: string;
+  runDir: string;
+  kind: 'train' | 'sparsity' | 'finetune';
+  status: TrainingStatus;
+  /** What the status line says besides the status (an error, the cancel's effect). */
+  note?: string;
+  /** Epochs asked for (command.txt), and done (lines of metrics.jsonl). */
+  epochsTotal: number | null;
+  epochs: TrainingEpochView[];
+  steps: TrainingStepView[];
+  thresholds: number[];
+  gammaEdges: number[];
+  gamma: TrainingGammaView[];
+  /** The first epoch from which the suggested prune point stays within one sweep step (0.01) to the last epoch; null before it has settled. */
+  settledEpoch: number | null;
+  /** Resume is possible (a checkpoint exists and no job is running for the run). */
+  canResume: boolean;
+  /** The run's cfg and latest weights, when both are found (for Show γ Histogram / Pruning Sweep…). */
+  latest?: { cfg: string; weights: string };
+}
+
 /** What a panel shows (file paths), kept in the webview state so the host can revive it after a reload. */
 export type PanelContext = Record<string, string>;
 
@@ -106,6 +153,9 @@ export type HostToView =
   /** The layer under the editor's cursor (null: outside any layer). */
   | { type: 'cursor'; index: number | null }
   | { type: 'gammaOverlay'; overlay: GammaOverlay | null }
+  | { type: 'training'; view: TrainingView; context: PanelContext }
+  /** Live steps of the running job, appended to the view's. */
+  | { type: 'trainingSteps'; steps: TrainingStepView[] }
   | { type: 'bench'; view: BenchView; context: PanelContext }
   | { type: 'error'; message: string };
 
@@ -118,7 +168,11 @@ export type ViewToHost =
   /** Show this saved benchmark run. */
   | { type: 'benchRun'; id: string }
   /** Show this layer's section in the editor. */
-  | { type: 'reveal'; index: number };
+  | { type: 'reveal'; index: number }
+  | { type: 'training'; action: TrainingAction };
+
+export const TRAINING_ACTIONS = ['stop', 'resume', 'showGamma', 'sweep', 'openFolder'] as const;
+export type TrainingAction = (typeof TRAINING_ACTIONS)[number];
 
 /** Validates what a webview posts before the host acts on it. */
 export function parseViewMessage(m: unknown): ViewToHost | undefined {
@@ -131,6 +185,7 @@ export function parseViewMessage(m: unknown): ViewToHost | undefined {
       return num(v.percent, 0, 0.999) && num(v.layerKeep, 0, 1) ? { type: v.type, percent: v.percent as number, layerKeep: v.layerKeep as number } : undefined;
     case 'benchRun': return typeof v.id === 'string' && BENCH_RUN_ID.test(v.id) ? { type: 'benchRun', id: v.id } : undefined;
     case 'reveal': return Number.isInteger(v.index) && (v.index as number) >= 0 ? { type: 'reveal', index: v.index as number } : undefined;
+    case 'training': return (TRAINING_ACTIONS as readonly unknown[]).includes(v.action) ? { type: 'training', action: v.action as TrainingAction } : undefined;
     case 'open': return v.target === 'prunedCfg' || v.target === 'originalCfg' ? { type: 'open', target: v.target } : undefined;
     default: return undefined;
   }
