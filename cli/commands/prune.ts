@@ -14,6 +14,7 @@ import type { PruneJobResult } from '../../core/src/protocol/jobs';
 import { writeModelDir } from '../model-dir';
 import { checkFileName, checkOutputDir } from '../outputs';
 import { isDirectory, loadModel, loadModelDir, sha256, type ModelInput } from '../model-input';
+import { PLAN_ARGS, runPlan } from './prune-plan';
 
 const OUTPUT_FLAGS = {
   o: { type: 'path', aliases: ['output'], placeholder: '<dir>', required: true, description: 'the folder to write (<name>.cfg, <name>.weights, prune-report.json)' },
@@ -44,7 +45,7 @@ export const LAYER_ARGS = defineCommand({
     ...OUTPUT_FLAGS,
   },
 });
-export const SPECS = [CHANNEL_ARGS, LAYER_ARGS];
+export const SPECS = [CHANNEL_ARGS, LAYER_ARGS, PLAN_ARGS];
 
 function wrap<T>(f: () => T): T {
   return f();
@@ -55,7 +56,8 @@ const defaultName = (cfgPath: string) => {
   return base.endsWith('-pruned') ? base : `${base}-pruned`;
 };
 
-function writeOutput(out: string, name: string, input: ModelInput, model: PrunedModel, stages: StageReport[], kind: PruneReport['kind'], rep: Reporter): { report: PruneReport; files: string[] } {
+/** The pruned model's folder; `extra` files (prune plan's plan.json) are written with it, atomically. */
+export function writeOutput(out: string, name: string, input: ModelInput, model: PrunedModel, stages: StageReport[], kind: PruneReport['kind'], rep: Reporter, extra: { name: string; data: string }[] = []): { report: PruneReport; files: string[] } {
   const weightsBytes = serializeWeights(model.net, model.weights, model.weights.header);
   const before = input.net.totals, after = model.net.totals;
   const last = stages[stages.length - 1];
@@ -77,6 +79,7 @@ function writeOutput(out: string, name: string, input: ModelInput, model: Pruned
     { name: `${name}.cfg`, data: model.cfgText },
     { name: `${name}.weights`, data: weightsBytes },
     { name: PRUNE_REPORT_FILE, data: serializePruneReport(report) },
+    ...extra,
   ], () => {
     // what is about to be renamed into place must be what we meant to write
     const again = analyseText(model.cfgText);
@@ -156,10 +159,11 @@ function runLayer(argv: string[], ctx: CommandContext): number {
   return finish(ctx, args.values.json, rep, 'prune layer', report, files, input.net, lp.net);
 }
 
-export function run(argv: string[], ctx: CommandContext): number {
+export function run(argv: string[], ctx: CommandContext): number | Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'channel') return runChannel(rest, ctx);
   if (sub === 'layer') return runLayer(rest, ctx);
-  throw new CliError(`unknown prune subcommand "${sub ?? ''}" (channel or layer)\nusage: ${SPECS.map(synopsis).join('\n       ')}`);
+  if (sub === 'plan') return runPlan(rest, ctx);
+  throw new CliError(`unknown prune subcommand "${sub ?? ''}" (channel, layer or plan)\nusage: ${SPECS.map(synopsis).join('\n       ')}`);
 }
 
