@@ -138,7 +138,7 @@ async function requireRuntime(runtime: 'openvino' | 'onnxruntime'): Promise<void
     else (await import('../../core/src/export/ort')).loadOrt();
   } catch (e) {
     const why = String((e as Error).message).split('\n')[0];
-    throw new CliError(`--runtime ${runtime} cannot be used here: ${why}${runtime === 'openvino' ? ' (to install: npm run setup:openvino; or measure with --runtime onnxruntime)' : ''}`, 1);
+    throw new CliError(`--runtime ${runtime} cannot be used here: ${why}${runtime === 'openvino' ? ' (OpenVINO is set up by npm run setup:openvino; without it, measure with --runtime onnxruntime)' : ''}`, 1);
   }
 }
 

@@ -172,7 +172,10 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     built.push({ it, model });
     observations.push({ features, ratio, prof });
     latencyModel = fit();
-    if (it.met) break;
+    if (it.met) {
+      if (k > 0) notes.push(`met by measured plan ${k + 1}, after ${k} miss(es) refitted the model`);
+      break;
+    }
     if (k + 1 === o.maxMeasurements) notes.push(`the target was missed after ${o.maxMeasurements} measured plan(s) (--max-iterations)`);
   }
   // Best measured plan that met the target (most γ mass); none: the fastest measured.
