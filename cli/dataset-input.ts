@@ -2,11 +2,12 @@
 
 import type { Network } from '../core/src/cfg/network';
 import { datasetDir, findLabelFile, parseDataFile, readImageList, type DataFile, type ImageList } from '../core/src/eval/dataset';
+import { isDecodedHead } from '../core/src/layers';
 import { CliError } from './args';
 import type { CommandContext } from './main';
 
 export function openDataset(dataPath: string, net: Network, cfg: string, ctx: CommandContext): { data: DataFile; list: ImageList; classes: number } {
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const heads = net.layers.filter(isDecodedHead);
   if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer: nothing to evaluate`, 1);
   const data: DataFile = parseDataFile(dataPath);
   const list: ImageList = readImageList(data.valid, datasetDir(data));

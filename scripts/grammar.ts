@@ -6,7 +6,7 @@
 // character is then `#` or `;` is a comment, `[` starts a section, anything else is `key=value`.
 // There are no inline comments: a `#` after a value stays part of the value.
 
-import { ACTIVATIONS, COMMON_KEYS, allLayerSpecs, keysOf, type KeySpec, type LayerSpec } from '../core/src/cfg/schema';
+import { ACTIVATIONS, COMMON_KEYS, allLayerSpecs, keysOf, type KeySpec, type SectionSpec } from '../core/src/cfg/schema';
 
 export const SCOPE_NAME = 'source.darknet-cfg';
 export const GRAMMAR_PATH = 'syntaxes/darknet-cfg.tmLanguage.json';
@@ -116,7 +116,7 @@ class EnumValues {
   }
 }
 
-function sectionRule(layer: LayerSpec, enums: EnumValues): Rule {
+function sectionRule(layer: SectionSpec, enums: EnumValues): Rule {
   const keys = keysOf(layer);
   const generic: string[] = [];
   const paths: string[] = [];
@@ -141,7 +141,7 @@ function sectionRule(layer: LayerSpec, enums: EnumValues): Rule {
   };
 }
 
-const sectionId = (layer: LayerSpec): string => `section-${layer.name.toLowerCase()}`;
+const sectionId = (layer: SectionSpec): string => `section-${layer.name.toLowerCase()}`;
 
 export function buildGrammar(): Grammar {
   const layers = allLayerSpecs();

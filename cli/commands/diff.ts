@@ -6,6 +6,7 @@ import { formatBflops, type Network } from '../../core/src/cfg/network';
 import { diffNetworks, type NetworkDiff } from '../../core/src/prune/diff';
 import { readPruneReport, type PruneReportInfo } from '../../core/src/prune/diff-report';
 import { readAnyPruneReportFile } from '../../core/src/prune/report';
+import { specOfType } from '../../core/src/layers';
 import { CliError, defineCommand, parseArgs } from '../args';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
@@ -25,7 +26,7 @@ export const SPEC = defineCommand({
 });
 export const SPECS = [SPEC];
 
-const SHORT: Record<string, string> = { convolutional: 'conv', maxpool: 'max', shortcut: 'short' };
+const label = (type: string): string => specOfType(type)?.diffLabel ?? type;
 const int = (n: number) => n.toLocaleString('en-US');
 const signedPct = (p: number) => `${p > 0 ? '−' : p < 0 ? '+' : '±'}${Math.abs(p).toFixed(Math.abs(p) < 10 && p !== Math.round(p) ? 1 : 0)}%`;
 
@@ -40,13 +41,13 @@ export function diffText(d: NetworkDiff, original: Network, files: { original: s
   for (const m of shown) {
     const where = m.prunedIndex === m.originalIndex ? `layer ${String(m.prunedIndex).padStart(3)}` : `layer ${String(m.prunedIndex).padStart(3)} (was ${m.originalIndex})`;
     const filt = m.filtersBefore !== null ? `${String(m.filtersBefore).padStart(5)} → ${String(m.filtersAfter).padEnd(5)} (${signedPct(m.pctPruned!)})` : `${String(m.channelsBefore ?? '?').padStart(5)} → ${String(m.channelsAfter ?? '?').padEnd(5)} channels`;
-    rows.push(`${where.padEnd(20)} ${(SHORT[m.type] ?? m.type).padEnd(8)} ${filt.padEnd(24)} params ${int(m.paramsBefore).padStart(10)} → ${int(m.paramsAfter).padEnd(10)} BFLOPs ${formatBflops(m.bflopsBefore)} → ${formatBflops(m.bflopsAfter)}`);
+    rows.push(`${where.padEnd(20)} ${label(m.type).padEnd(8)} ${filt.padEnd(24)} params ${int(m.paramsBefore).padStart(10)} → ${int(m.paramsAfter).padEnd(10)} BFLOPs ${formatBflops(m.bflopsBefore)} → ${formatBflops(m.bflopsAfter)}`);
   }
   if (shown.length === 0) rows.push('no filter count changed');
-  const convs = d.mapping.filter((m) => m.type === 'convolutional');
+  const convs = d.mapping.filter((m) => specOfType(m.type)?.prune.channels === 'source');
   const changed = convs.filter((m) => m.filtersBefore !== m.filtersAfter).length;
   rows.push('', `${changed} of ${convs.length} matched convs changed filters`);
-  if (d.removed.length) rows.push(`removed ${d.removed.length} layer(s): ${d.removed.map((i) => `${i} ${SHORT[original.layers[i].type] ?? original.layers[i].type}`).join(', ')}`);
+  if (d.removed.length) rows.push(`removed ${d.removed.length} layer(s): ${d.removed.map((i) => `${i} ${label(original.layers[i].type)}`).join(', ')}`);
   for (const a of d.ambiguous) {
     rows.push(`note: removed ${a.removed[0]}–${a.removed[a.removed.length - 1]} lies among identical layers ${a.from}–${a.to}: the two cfgs cannot tell which of them were removed (a prune-report.json with the index map settles it)`);
   }

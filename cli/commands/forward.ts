@@ -10,6 +10,7 @@ import { asCliError } from '../io';
 import { writeFileAtomic } from '../../core/src/io/atomic';
 import { analyseText } from '../../core/src/cfg/analyse';
 import type { Layer, Network } from '../../core/src/cfg/network';
+import { headOf, networkOutputs } from '../../core/src/layers';
 import { readCfgFile } from '../cfg-input';
 import { requireAnalysable } from '../network';
 import type { CommandContext } from '../main';
@@ -43,10 +44,10 @@ function readInput(path: string, w: number, h: number, c: number): Float32Array 
 
 /** The layers whose outputs are written, with their file names. */
 function outputLayers(net: Network): { layer: Layer; name: string }[] {
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
-  if (heads.length) return heads.map((l) => ({ layer: l, name: `${l.type === 'region' ? 'region' : 'yolo'}_${l.index}.f32` }));
-  const last = [...net.layers].reverse().find((l) => l.type !== 'cost');
-  return last ? [{ layer: last, name: `output_${last.index}.f32` }] : [];
+  return networkOutputs(net).map((i) => {
+    const layer = net.layers[i], decoder = headOf(layer)?.decoder;
+    return { layer, name: `${!decoder ? 'output' : decoder === 'region' ? 'region' : 'yolo'}_${i}.f32` };
+  });
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {

@@ -22,6 +22,7 @@ import { requireAnalysable } from '../network';
 import { checkOutputDir } from '../outputs';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
+import { isDecodedHead } from '../../core/src/layers';
 
 export const SPEC = defineCommand({
   command: 'train',
@@ -174,7 +175,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 
   const { net, weights, inputs } = loadInputs(opts);
   const lists = openLists(opts.data);
-  const classes = net.layers.find((l) => l.type === 'yolo')?.attrs.classes;
+  const classes = net.layers.find(isDecodedHead)?.attrs.classes;
   if (lists.classes !== undefined && classes !== undefined && lists.classes !== classes) {
     throw new CliError(`${opts.data}: classes=${lists.classes}, but ${opts.cfg} detects ${classes} classes`, 1);
   }

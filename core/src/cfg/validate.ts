@@ -1,9 +1,10 @@
 // Diagnostics over an analysed network. Every diagnostic has a range and a stable code
 // (listed in DIAGNOSTIC_CODES); fixes are attached where they are fully determined.
 
-import { atoi, isCleanFloat, isCleanInt, listUntilHash, splitItems } from './cvalues';
+import { isExcluded } from '../layers/spec';
+import { atoi, isCleanFloat, isCleanInt, listUntilHash } from './cvalues';
 import { findOption, range as mkRange, type CfgOption, type CfgSection, type SyntaxProblemKind } from './parse';
-import { allSectionNames, closest, keySpec, keysOf, layerSpec, type KeySpec, type LayerSpec } from './schema';
+import { allSectionNames, closest, keySpec, keysOf, layerSpec, type KeySpec, type SectionSpec } from './schema';
 import type { Diagnostic, Layer, Network, Severity } from './network';
 
 export const DIAGNOSTIC_CODES = {
@@ -140,9 +141,9 @@ function checkKeys(section: CfgSection, type: string, push: (d: Diagnostic) => v
   }
 }
 
-const REQUIRED = new Map<LayerSpec, string[]>();
+const REQUIRED = new Map<SectionSpec, string[]>();
 /** Required keys of a spec, computed once (this runs for every section on every keystroke). */
-function requiredKeys(spec: LayerSpec): string[] {
+function requiredKeys(spec: SectionSpec): string[] {
   let keys = REQUIRED.get(spec);
   if (!keys) {
     keys = Object.entries(spec.keys).filter(([, ks]) => ks.required).map(([k]) => k);
@@ -212,108 +213,8 @@ function checkRefs(net: Network, layer: Layer, push: (d: Diagnostic) => void) {
   }
 }
 
+/** The type's own shape checks (core/src/layers/<type>.ts). */
 function checkShapes(net: Network, layer: Layer, push: (d: Diagnostic) => void) {
-  const at = (i: number) => net.layers[i];
-  const valid = layer.refs.filter((r) => r.valid);
-  const hdr = layer.section.headerRange;
-  switch (layer.type) {
-    case 'shortcut': {
-      const input = layer.input;
-      if (!input) return;
-      for (const r of valid) {
-        const o = at(r.target).output;
-        if (!o) continue;
-        if (o[0] !== input[0] || o[1] !== input[1]) {
-          push({ range: r.range, severity: 'error', code: 'shortcut-shape', layer: layer.index, message: `Shortcut adds layer ${r.target} (${o[0]}×${o[1]}×${o[2]}) to layer ${layer.index - 1} (${input[0]}×${input[1]}×${input[2]}): W×H differ (darknet aborts)` });
-        } else if (o[2] !== input[2]) {
-          push({ range: r.range, severity: 'information', code: 'shortcut-shape', layer: layer.index, message: `Shortcut adds layer ${r.target} (${o[2]} channels) to layer ${layer.index - 1} (${input[2]} channels): darknet adds only the first ${Math.min(o[2], input[2])} channels` });
-        }
-      }
-      break;
-    }
-    case 'route': {
-      const groups = layer.attrs.groups ?? 1;
-      const gid = layer.attrs.groupId ?? 0;
-      const known = valid.filter((r) => at(r.target).output);
-      const first = known[0] && at(known[0].target).output!;
-      for (const r of known) {
-        const o = at(r.target).output!;
-        if (o[0] !== first[0] || o[1] !== first[1]) {
-          push({ range: r.range, severity: 'error', code: 'route-size-mismatch', layer: layer.index, message: `Route input layer ${r.target} is ${o[0]}×${o[1]}, but layer ${known[0].target} is ${first[0]}×${first[1]}: all inputs must have the same W×H` });
-        }
-        if (o[2] % groups !== 0) {
-          push({ range: r.range, severity: 'error', code: 'route-groups', layer: layer.index, message: `groups=${groups} does not divide the ${o[2]} channels of layer ${r.target}` });
-        }
-      }
-      if (gid >= groups || gid < 0) {
-        const opt = findOption(layer.section, 'group_id');
-        push({ range: opt?.valueRange ?? hdr, severity: 'error', code: 'route-groups', layer: layer.index, message: `group_id=${gid} must be in 0…${groups - 1}` });
-      }
-      break;
-    }
-    case 'yolo':
-    case 'Gaussian_yolo':
-    case 'region':
-      checkHead(net, layer, push);
-      break;
-    case 'sam':
-    case 'scale_channels': {
-      const from = valid[0] && at(valid[0].target).output;
-      const input = layer.input;
-      if (!from || !input) return;
-      const ok = layer.type === 'sam' ? from.join() === input.join()
-        : layer.attrs.scaleWH ? input[0] === from[0] && input[1] === from[1] && input[2] === 1
-        : input[0] === 1 && input[1] === 1 && input[2] === from[2];
-      if (!ok) {
-        push({ range: valid[0].range, severity: 'error', code: 'shape-mismatch', layer: layer.index, message: `[${layer.type}] input ${input.join('×')} does not fit layer ${valid[0].target} (${from.join('×')})` });
-      }
-      break;
-    }
-    default:
-      break;
-  }
-}
-
-function checkHead(net: Network, layer: Layer, push: (d: Diagnostic) => void) {
-  const a = layer.attrs;
-  const s = layer.section;
-  const num = a.num ?? 1;
-  const perAnchor = (a.classes ?? 0) + (layer.type === 'yolo' ? 5 : layer.type === 'Gaussian_yolo' ? 9 : (a.coords ?? 4) + 1);
-  const anchorsUsed = layer.type === 'region' ? num : a.mask!.length;
-  const want = anchorsUsed * perAnchor;
-  const prev = net.layers[layer.index - 1];
-  if (layer.input && layer.input[2] !== want) {
-    const formula = layer.type === 'region'
-      ? `num·(classes + coords + 1) = ${num}·(${a.classes} + ${a.coords} + 1)`
-      : `|mask|·(classes + ${layer.type === 'yolo' ? 5 : 9}) = ${anchorsUsed}·(${a.classes} + ${layer.type === 'yolo' ? 5 : 9})`;
-    const filtersOpt = prev?.type === 'convolutional' ? findOption(prev.section, 'filters') : undefined;
-    push({
-      range: filtersOpt?.valueRange ?? prev?.section.headerRange ?? s.headerRange, severity: 'error', code: 'yolo-filters', layer: prev?.index ?? layer.index,
-      message: `filters=${layer.input[2]} before [${layer.type}] (layer ${layer.index}) should be ${want} = ${formula}`,
-      fix: filtersOpt ? { title: `Set filters=${want}`, edits: [{ range: filtersOpt.valueRange, newText: String(want) }] } : undefined,
-    });
-  }
-  const maskOpt = findOption(s, 'mask');
-  if (maskOpt && layer.type !== 'region') {
-    const raw = maskOpt.value!;
-    const items = splitItems(sourceValue(net, maskOpt));
-    items.forEach((item, i) => {
-      const m = atoi(item.text);
-      if (i < listUntilHash(raw).length && (m >= num || m < 0)) {
-        push({ range: mkRange(maskOpt.line, maskOpt.valueRange.start.character + item.start, maskOpt.valueRange.start.character + item.end), severity: 'error', code: 'mask-range', layer: layer.index, message: `mask index ${m} must be in 0…${num - 1} (num=${num})` });
-      }
-    });
-  }
-  const anchorsOpt = findOption(s, 'anchors');
-  const count = a.anchors?.length ?? 0;
-  if (anchorsOpt && count !== 2 * num) {
-    push({
-      range: anchorsOpt.valueRange, severity: count < 2 * num ? 'error' : 'warning', code: 'anchors-count', layer: layer.index,
-      message: `anchors holds ${count} values but num=${num} needs ${2 * num} (${num} w,h pairs)${count > 2 * num ? '; darknet ignores the extra values' : ''}`,
-    });
-  }
-}
-
-function sourceValue(net: Network, opt: CfgOption): string {
-  return net.doc.text.slice(opt.valueOffset, opt.valueOffset + opt.valueRange.end.character - opt.valueRange.start.character);
+  const analysis = layer.spec?.analysis;
+  if (analysis && !isExcluded(analysis)) analysis.check?.({ net, layer, push });
 }

@@ -13,6 +13,7 @@ import { atof, atoi } from '../cfg/cvalues';
 import type { Label } from '../eval/dataset';
 import { letterboxSize, prepareInput, toImage, type Rgba } from '../nn/image';
 import type { Rng } from './rng';
+import { isDecodedHead } from '../layers';
 
 export interface AugmentParams {
   width: number;
@@ -38,7 +39,7 @@ export function augmentParamsFromCfg(net: Network, augment = true): AugmentParam
   const s = net.net.section;
   const int = (key: string, def: number) => { const o = s && findOption(s, key); return o ? atoi(o.value!) : def; };
   const flt = (key: string, def: number) => { const o = s && findOption(s, key); return o ? atof(o.value!) : def; };
-  const head = [...net.layers].reverse().find((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const head = [...net.layers].reverse().find(isDecodedHead);
   const headOpt = (key: string) => (head ? findOption(head.section, key) : undefined);
   const jitter = headOpt('jitter');
   const max = headOpt('max');

@@ -2,6 +2,7 @@
 // match against the labels), so memory holds one image plus the matched predictions.
 
 import type { Network } from '../cfg/network';
+import { isDecodedHead } from '../layers';
 import { decodeHead, type Detection } from '../nn/decode';
 import { letterboxSize, loadImage, prepareInput } from '../nn/image';
 import { nms, nmsKindOf } from '../nn/nms';
@@ -58,7 +59,7 @@ function darknetPredictions(dets: Detection[], net: Network, o: EvalOptions, w: 
 
 export async function evaluate(net: Network, source: HeadSource, list: ImageList, classes: number | undefined, o: EvalOptions): Promise<EvalReport> {
   const { width: W, height: H, channels: C } = net.net;
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const heads = net.layers.filter(isDecodedHead);
   const letterbox = o.letterbox ?? net.net.letterBox;
   const acc = new MetricsAccumulator();
   const total = Math.min(o.limit ?? Infinity, list.images.length);

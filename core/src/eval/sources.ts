@@ -2,6 +2,7 @@
 // our ONNX export. Each runtime is imported lazily, so choosing one never loads the other.
 
 import type { Network } from '../cfg/network';
+import { decoderOfType } from '../layers';
 import type { DarknetWeights } from '../weights/read';
 import type { HeadSource } from './evaluate';
 
@@ -21,7 +22,7 @@ export async function onnxSource(net: Network, weights: DarknetWeights): Promise
   const { createOrtSession } = await import('../export/ort');
   const { activateHeadBuffer } = await import('../export/head-activation');
   const ex = exportOnnx(net, weights, { mish: 'exp' });
-  const region = ex.heads.find((h) => h.type === 'region');
+  const region = ex.heads.find((h) => decoderOfType(h.type) === 'region');
   if (region) throw new Error(`layer ${region.layer}: [region] heads are evaluated with the tfjs runtime only`);
   const session = await createOrtSession(ex.bytes);
   const { width: W, height: H, channels: C } = net.net;
@@ -42,7 +43,7 @@ export async function openvinoSource(net: Network, weights: DarknetWeights, opts
   const { loadOpenvino } = await import('../openvino/api');
   const { activateHeadBuffer } = await import('../export/head-activation');
   const ex = exportOnnx(net, weights, { batch: 1 });
-  const region = ex.heads.find((h) => h.type === 'region');
+  const region = ex.heads.find((h) => decoderOfType(h.type) === 'region');
   if (region) throw new Error(`layer ${region.layer}: [region] heads are evaluated with the tfjs runtime only`);
   const { build } = loadOpenvino();
   const runner = compileOpenvino(ex.bytes, { device: opts.device ?? 'CPU', precision: opts.precision ?? 'f32', hint: 'latency' });

@@ -8,6 +8,7 @@
 // stays outside the graph.
 
 import type { Layer, Network } from '../cfg/network';
+import { headOf } from '../layers';
 import { OnnxExportError, type GraphBuilder } from './onnx-graph';
 
 export const DECODE_OUTPUTS = ['boxes', 'objectness', 'class_probs'] as const;
@@ -46,7 +47,7 @@ export function addDecode(g: GraphBuilder, net: Network, heads: { layer: Layer; 
   const classes = heads[0].layer.attrs.classes!;
   let boxes = 0;
   const parts = heads.map(({ layer: l, value }) => {
-    if (l.type !== 'yolo') throw new OnnxExportError(`--decode supports [yolo] heads; export [${l.section.name}] without --decode and decode it outside the graph`, l);
+    if (headOf(l)?.decoder !== 'yolo') throw new OnnxExportError(`--decode supports [yolo] heads; export [${l.section.name}] without --decode and decode it outside the graph`, l);
     if (l.attrs.classes !== classes) throw new OnnxExportError(`classes=${l.attrs.classes} differs from the first head's ${classes}; decoded heads are concatenated`, l);
     boxes += l.attrs.mask!.length * l.output![0] * l.output![1];
     return yoloHead(g, net, l, value);

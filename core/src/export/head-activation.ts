@@ -3,12 +3,14 @@
 // return the head inputs (the default ONNX export).
 
 import type { HeadInfo } from './onnx';
+import { decoderOfType } from '../layers';
 
 const sigmoid = (v: number) => Math.fround(1 / (1 + Math.exp(-v)));
 
 export function activateHeadBuffer(raw: Float32Array, h: HeadInfo): Float32Array {
-  if (h.type !== 'yolo' && h.type !== 'Gaussian_yolo') throw new Error(`layer ${h.layer}: [${h.type}] heads are not activated here`);
-  const gauss = h.type === 'Gaussian_yolo';
+  const decoder = decoderOfType(h.type);
+  if (decoder !== 'yolo' && decoder !== 'gaussian_yolo') throw new Error(`layer ${h.layer}: [${h.type}] heads are not activated here`);
+  const gauss = decoder === 'gaussian_yolo';
   const per = h.classes + (gauss ? 9 : 5), hw = h.grid[0] * h.grid[1];
   const s = Math.fround(h.scaleXY), b = Math.fround(-0.5 * (s - 1));
   // yolo: σ on all but w, h (none with new_coords); x, y scaled. Gaussian: w μ (4), h μ (6) raw; x μ (0), y μ (2) scaled.

@@ -3,7 +3,7 @@
 
 import type { Network } from '../cfg/network';
 import { range, type Position, type Range } from '../cfg/parse';
-import { allLayerSpecs, keysOf, layerSpec, type KeySpec, type LayerSpec } from '../cfg/schema';
+import { allLayerSpecs, keysOf, layerSpec, type KeySpec, type SectionSpec } from '../cfg/schema';
 import { keyMarkdown } from './hover';
 import { layerBrief } from './describe';
 import { lineText, sectionAt } from './locate';
@@ -40,7 +40,7 @@ function keyDetail(ks: KeySpec): string {
   return ks.required ? `${ks.type}, required` : ks.default !== undefined ? `${ks.type} = ${ks.default}` : ks.type;
 }
 
-function keyItems(spec: LayerSpec, sectionName: string, present: Set<string>, replace: Range, lineHasEquals: boolean): Completion[] {
+function keyItems(spec: SectionSpec, sectionName: string, present: Set<string>, replace: Range, lineHasEquals: boolean): Completion[] {
   return Object.entries(keysOf(spec)).filter(([k]) => !present.has(k)).map(([key, ks]): Completion => {
     const value = ks.default ?? (ks.type === 'enum' ? ks.values![0] : '');
     const insertText = lineHasEquals ? key

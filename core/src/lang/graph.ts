@@ -6,39 +6,27 @@
 import { shapeText, type Layer, type Network } from '../cfg/network';
 import type { GraphEdge, GraphEdgeKind, GraphNode, NetworkGraph, PruneOverlay, PrunedLayerOverlay } from '../protocol/graph';
 import type { PrunedView } from './pruned';
-
-export const HEAD_TYPES = new Set(['yolo', 'Gaussian_yolo', 'region', 'detection']);
-
-const SHORT: Record<string, string> = { convolutional: 'conv', local_avgpool: 'avgpool', scale_channels: 'scale_ch', Gaussian_yolo: 'g-yolo' };
+import { isBoxHead, specOf } from '../layers';
+import { isExcluded } from '../layers/spec';
 
 export function nodeLabel(l: Layer): string {
-  const a = l.attrs;
-  const name = SHORT[l.type] ?? l.type;
-  switch (l.type) {
-    case 'convolutional': {
-      const stride = (a.strideX ?? 1) > 1 ? `/${a.strideX}` : '';
-      return `${name} ${a.filters ?? '?'} ${a.size ?? '?'}×${a.size ?? '?'}${stride}${(a.groups ?? 1) > 1 ? ` g${a.groups}` : ''}`;
-    }
-    case 'maxpool': case 'local_avgpool': return `${name} ${a.size ?? '?'}/${a.strideX ?? '?'}`;
-    case 'upsample': return `${name} ×${a.stride ?? 2}`;
-    case 'route': return (a.groups ?? 1) > 1 ? `${name} g${a.groupId ?? 0}/${a.groups}` : name;
-    case 'yolo': case 'Gaussian_yolo': return `${name} ${a.classes ?? '?'} cl`;
-    default: return name;
-  }
+  const g = specOf(l)?.graph, short = g?.short ?? l.type;
+  return g?.label ? g.label(l, short) : short;
 }
 
 function edgesOf(l: Layer): GraphEdge[] {
   const out: GraphEdge[] = [];
   const refs = l.refs.filter((r) => r.valid && (r.key === 'layers' || r.key === 'from'));
-  if (l.type === 'route') {
+  const spec = specOf(l), kind: GraphEdgeKind = spec?.graph?.edge ?? 'next';
+  if (kind === 'route') {
     const groups = l.attrs.groups ?? 1;
     const label = groups > 1 ? `group ${l.attrs.groupId ?? 0}/${groups}` : undefined;
     for (const r of refs) out.push({ from: r.target, to: l.index, kind: 'route', ...(label ? { label } : {}) });
     return out;
   }
-  const kind: GraphEdgeKind = l.type === 'shortcut' || l.type === 'sam' || l.type === 'scale_channels' ? l.type : 'next';
   const refTargets = new Set(refs.map((r) => r.target));
-  if (l.index > 0 && l.type !== 'implicit' && !refTargets.has(l.index - 1)) out.push({ from: l.index - 1, to: l.index, kind: 'next' });
+  const readsPrevious = spec && !isExcluded(spec.analysis) ? spec.analysis.readsPrevious !== false : true;
+  if (l.index > 0 && readsPrevious && !refTargets.has(l.index - 1)) out.push({ from: l.index - 1, to: l.index, kind: 'next' });
   for (const t of refTargets) out.push({ from: t, to: l.index, kind });
   return out;
 }
@@ -51,7 +39,7 @@ export function networkGraph(net: Network, uri: string, version: number, pruned?
     return {
       index: l.index, type: l.type, label: nodeLabel(l), line, endLine,
       output: l.output ? shapeText(l.output) : null, params: l.params, bflops: l.bflops,
-      head: HEAD_TYPES.has(l.type), error: errorLines.some((e) => e >= line && e <= endLine),
+      head: isBoxHead(l), error: errorLines.some((e) => e >= line && e <= endLine),
     };
   });
   const graph: NetworkGraph = {

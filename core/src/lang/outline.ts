@@ -3,6 +3,7 @@
 import type { Network } from '../cfg/network';
 import type { Range } from '../cfg/parse';
 import { formatBflops } from '../cfg/network';
+import { isBoxHead } from '../layers';
 import { formatInt, inputText, layerLabel } from './describe';
 import { layerOfSection } from './locate';
 
@@ -17,8 +18,6 @@ export interface OutlineSymbol {
   children: OutlineSymbol[];
 }
 
-const HEADS = new Set(['yolo', 'Gaussian_yolo', 'region', 'detection']);
-const MERGES = new Set(['route', 'shortcut', 'sam', 'scale_channels']);
 
 export function documentSymbols(net: Network): OutlineSymbol[] {
   return net.doc.sections.map((section, i) => {
@@ -29,7 +28,7 @@ export function documentSymbols(net: Network): OutlineSymbol[] {
     if (!layer) {
       return { name: `${section.name || section.header} ${inputText(net)}`, detail: '', kind: 'net', range: section.range, selectionRange: section.headerRange, children };
     }
-    const kind: SymbolKind = !layer.spec ? 'unknown' : HEADS.has(layer.type) ? 'head' : MERGES.has(layer.type) ? 'merge' : 'layer';
+    const kind: SymbolKind = !layer.spec ? 'unknown' : isBoxHead(layer) ? 'head' : layer.spec.role === 'merge' ? 'merge' : 'layer';
     const detail = layer.params || layer.bflops ? `${formatInt(layer.params)} params · ${formatBflops(layer.bflops)} BFLOPs` : '';
     return { name: layerLabel(layer), detail, kind, range: section.range, selectionRange: section.headerRange, children };
   });

@@ -4,6 +4,7 @@
 
 import type { Layer } from '../cfg/network';
 import { UserError } from '../errors';
+import { headOf } from '../layers';
 
 /** Centre/size box, relative to the image (0..1) after correction. */
 export interface Box { x: number; y: number; w: number; h: number }
@@ -32,7 +33,7 @@ export class DecodeError extends UserError {}
 function checkAnchors(l: Layer): void {
   const a = l.attrs;
   const anchors = a.anchors ?? [];
-  const slots = l.type === 'region' ? Array.from({ length: a.num! }, (_, i) => i) : a.mask!;
+  const slots = headOf(l)!.anchorSlots!(l);
   for (const m of slots) {
     if (m < 0 || 2 * m + 1 >= anchors.length) {
       throw new DecodeError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): anchor ${m} needs anchors[${2 * m + 1}], but anchors holds ${anchors.length} values`);
@@ -44,7 +45,7 @@ function checkAnchors(l: Layer): void {
 function decodeYolo(l: Layer, out: Float32Array, o: DecodeOptions): Detection[] {
   const a = l.attrs;
   const lw = l.output![0], lh = l.output![1], hw = lw * lh;
-  const gauss = l.type === 'Gaussian_yolo';
+  const gauss = headOf(l)!.decoder === 'gaussian_yolo';
   const per = a.classes! + (gauss ? 9 : 5);
   const objE = gauss ? 8 : 4, clsE = gauss ? 9 : 5;
   const [xE, yE, wE, hE] = gauss ? [0, 2, 4, 6] : [0, 1, 2, 3];
@@ -133,7 +134,7 @@ export function correctBoxes(dets: Detection[], o: Pick<DecodeOptions, 'netW' | 
 export function decodeHead(l: Layer, out: Float32Array, o: DecodeOptions): Detection[] {
   if (!l.output) throw new DecodeError(`layer ${l.index}: shape unknown`);
   checkAnchors(l);
-  const dets = l.type === 'region' ? decodeRegion(l, out, o) : decodeYolo(l, out, o);
+  const dets = headOf(l)?.decoder === 'region' ? decodeRegion(l, out, o) : decodeYolo(l, out, o);
   correctBoxes(dets, o);
   return dets;
 }

@@ -6,19 +6,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Layer, Network } from '../cfg/network';
 import type { DarknetWeights } from '../weights/read';
+import { allLayerTypes, specOf } from '../layers';
+import { BN_EPSILON } from '../layers/common';
+import { isExcluded, type BatchStats, type ForwardOps } from '../layers/spec';
 import { activate, fusedActivation, resolveActivation } from './activations';
 import { conv2d } from './conv';
 import { activateHead, isHead } from './heads';
-import {
-  antialias, flattenCHW, padForConv, globalAvgpool, legacyReorg, localAvgpool, maxpool, multiplyFrom, reorg3d, route, shortcut,
-  softmaxLayer, upsample,
-} from './layers';
-import { buildParams, paramsToDarknet, type ConvParams, type LayerParams } from './params';
+import { antialias, flattenCHW, padForConv } from './layers';
+import { buildParams, paramsToDarknet, type LayerParams } from './params';
 import { UserError } from '../errors';
 
 type T4 = tf.Tensor4D;
 
-export const BN_EPSILON = 1e-5;
+export { BN_EPSILON };
+export type { BatchStats };
 
 /** A layer the builder cannot express, with where it is. */
 export class NetworkBuildError extends UserError {
@@ -37,8 +38,6 @@ export interface BuildOptions {
   darknetBackward?: boolean;
 }
 
-export interface BatchStats { mean: tf.Tensor1D; variance: tf.Tensor1D }
-
 export interface ForwardOptions {
   /** BN with batch statistics (darknet: unbiased variance) and active dropout. Default false. */
   training?: boolean;
@@ -50,66 +49,17 @@ export interface ForwardOptions {
   bnStats?: Map<number, BatchStats>;
 }
 
-const SUPPORTED = new Set([
-  'convolutional', 'maxpool', 'local_avgpool', 'avgpool', 'route', 'shortcut', 'upsample', 'yolo', 'Gaussian_yolo',
-  'region', 'reorg3d', 'reorg', 'sam', 'scale_channels', 'dropout', 'softmax', 'connected', 'batchnorm', 'activation',
-  'empty', 'implicit', 'cost',
-]);
-
-/** Why a layer cannot be built, or undefined when it can. */
+/** Why a layer cannot be built, or undefined when it can (its record's forward says). */
 function unsupportedReason(l: Layer, net: Network): string | undefined {
-  const a = l.attrs;
-  if (!SUPPORTED.has(l.type)) return `layer type [${l.section.name}] is not supported by the TensorFlow.js network (darknet-pruner supports ${[...SUPPORTED].join(', ')})`;
+  const fwd = specOf(l)?.forward;
+  if (!fwd || isExcluded(fwd)) return `layer type [${l.section.name}] is not supported by the TensorFlow.js network (darknet-pruner supports ${buildableTypes().join(', ')})`;
   if (!l.output) return 'its output shape is unknown (run darknet-pruner check)';
-  const input = l.input;
-  switch (l.type) {
-    case 'convolutional': {
-      if (a.xnor) return 'xnor (binary) convolutions are not supported';
-      const k = a.size!, d = a.dilation!, p = a.padding! * d;
-      const sx = a.antialiasing ? 1 : a.strideX!, sy = a.antialiasing ? 1 : a.strideY!;
-      const ow = Math.floor((input![0] + 2 * p - (d * (k - 1) + 1)) / sx) + 1;
-      const oh = Math.floor((input![1] + 2 * p - (d * (k - 1) + 1)) / sy) + 1;
-      const want = a.antialiasing ? [ow, oh] : [l.output[0], l.output[1]];
-      if (ow !== want[0] || oh !== want[1]) return `size=${k} dilation=${d} padding=${a.padding} gives ${ow}×${oh} when sampled but darknet allocates ${want[0]}×${want[1]}; darknet's own geometry is inconsistent here (use pad=1 with an odd size)`;
-      if (a.filters! % a.groups! !== 0 || input![2] % a.groups! !== 0) return `groups=${a.groups} does not divide the ${input![2]} input channels and ${a.filters} filters`;
-      return undefined;
-    }
-    case 'upsample':
-      if (a.stride! < 0 && (input![0] % -a.stride! || input![1] % -a.stride!)) return `downsampling ${input![0]}×${input![1]} by ${-a.stride!} is not exact (darknet scrambles rows here)`;
-      return undefined;
-    case 'reorg3d': case 'reorg':
-      if (a.reverse) return 'reverse=1 is not supported (darknet\'s CPU reverse reorg is not the inverse and divides by zero)';
-      if (input![0] % a.stride! || input![1] % a.stride!) return `input ${input![0]}×${input![1]} is not divisible by stride ${a.stride}`;
-      if (l.type === 'reorg' && input![2] % (a.stride! * a.stride!)) return `${input![2]} channels are not divisible by stride² = ${a.stride! ** 2}`;
-      return undefined;
-    case 'route': {
-      const g = a.groups ?? 1;
-      for (const s of l.sources) {
-        const o = net.layers[s].output!;
-        if (o[2] % g) return `layer ${s} has ${o[2]} channels, not divisible into groups=${g}`;
-        if (o[0] !== l.output[0] || o[1] !== l.output[1]) return `layer ${s} is ${o[0]}×${o[1]}, layer ${l.sources[0]} is ${l.output[0]}×${l.output[1]}`;
-      }
-      return undefined;
-    }
-    case 'shortcut':
-      for (const s of l.sources.slice(1)) {
-        const o = net.layers[s].output!;
-        if (o[0] !== input![0] || o[1] !== input![1]) return `from layer ${s} is ${o[0]}×${o[1]}, the input is ${input![0]}×${input![1]} (darknet aborts here)`;
-      }
-      return undefined;
-    case 'sam': case 'scale_channels': {
-      const from = net.layers[l.sources[1]]?.output;
-      if (!from) return 'the from layer has no output';
-      const ok = l.type === 'sam' ? input!.every((v, i) => v === from[i])
-        : a.scaleWH ? input![0] === from[0] && input![1] === from[1] && input![2] === 1
-          : input![0] === 1 && input![1] === 1 && input![2] === from[2];
-      if (!ok) return `input ${input!.join('×')} does not fit the from layer ${from.join('×')}`;
-      return undefined;
-    }
-    default:
-      return undefined;
-  }
+  return fwd.check?.(l, net);
 }
+
+const buildableTypes = () => allLayerTypes().filter((s) => !isExcluded(s.forward)).map((s) => s.name);
+
+const OPS: ForwardOps = { activate, resolveActivation, fusedActivation, conv2d, padForConv, antialias, flattenCHW };
 
 /** Check that every layer can be built; throws NetworkBuildError naming the first that cannot. */
 export function checkBuildable(net: Network): void {
@@ -176,7 +126,6 @@ export class DarknetModel {
 
   /** Layers whose outputs layer `l` reads (previous layer first, where it reads it). */
   private inputsOf(l: Layer): number[] {
-    if (l.type === 'implicit') return [];
     return l.sources;
   }
 
@@ -236,38 +185,12 @@ export class DarknetModel {
   }
 
   private layerForward(l: Layer, prev: T4, outs: (T4 | undefined)[], training: boolean, opts: ForwardOptions): T4 {
-    const a = l.attrs;
-    const p = this.params[l.index];
-    const src = (i: number) => outs[i]!;
-    switch (l.type) {
-      case 'convolutional': return this.conv(l, prev, p!.conv!, training, opts.bnStats);
-      case 'maxpool': return maxpool(prev, l);
-      case 'local_avgpool': return localAvgpool(prev, l);
-      case 'avgpool': return globalAvgpool(prev);
-      case 'route': return route(l.sources.map(src), l);
-      case 'shortcut': return shortcut(prev, l.sources.slice(1).map(src), l, p?.shortcut);
-      case 'upsample': return upsample(prev, l);
-      case 'reorg3d': return reorg3d(prev, l);
-      case 'reorg': return legacyReorg(prev, l);
-      case 'sam': case 'scale_channels': return multiplyFrom(prev, src(l.sources[1]), l);
-      case 'dropout': return training && (a.probability ?? 0) > 0 ? tf.dropout(prev, a.probability!) as T4 : prev.clone();
-      case 'softmax': return softmaxLayer(prev, l);
-      case 'connected': return this.connected(l, prev, training, opts.bnStats);
-      case 'batchnorm': {
-        const bn = p!.batchnorm!;
-        return this.batchNorm(l, prev, bn.scales, bn.biases, bn.rollingMean, bn.rollingVariance, training, opts.bnStats);
-      }
-      case 'activation': return activate(prev, a.activation ?? 'linear') as T4;
-      case 'implicit': {
-        const f = a.filters!, at = a.atoms!;
-        const t = tf.transpose(p!.implicit!.reshape([f, at])).reshape([1, at, 1, f]) as T4;
-        return tf.tile(t, [prev.shape[0], 1, 1, 1]);
-      }
-      case 'yolo': case 'Gaussian_yolo': case 'region': case 'empty': case 'cost':
-        return prev.clone();
-      default:
-        throw new NetworkBuildError(l, `layer type [${l.section.name}] is not supported`);
-    }
+    const fwd = specOf(l)?.forward;
+    if (!fwd || isExcluded(fwd)) throw new NetworkBuildError(l, `layer type [${l.section.name}] is not supported`);
+    return fwd.run({
+      tf, ops: OPS, layer: l, x: prev, src: (i) => outs[i]!, params: this.params[l.index], training,
+      batchNorm: (x, gamma, beta, mean, variance) => this.batchNorm(l, x, gamma, beta, mean, variance, training, opts.bnStats),
+    });
   }
 
   private batchNorm(l: Layer, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
@@ -283,57 +206,6 @@ export class DarknetModel {
       if (stats) stats.set(l.index, { mean: tf.keep(m.clone()) as tf.Tensor1D, variance: tf.keep(v.clone()) as tf.Tensor1D });
     }
     return tf.add(tf.mul(tf.div(tf.sub(x, m), tf.sqrt(tf.add(v, BN_EPSILON))), gamma), beta) as T4;
-  }
-
-  private conv(l: Layer, x: T4, p: ConvParams, training: boolean, stats: Map<number, BatchStats> | undefined): T4 {
-    const a = l.attrs;
-    const act = resolveActivation(a.activation, 'logistic');
-    const aa = a.antialiasing ?? 0;
-    const sx = aa ? 1 : a.strideX!, sy = aa ? 1 : a.strideY!;
-    const d = a.dilation!, g = a.groups!;
-    const padded = padForConv(x, d * (a.size! - 1) + 1, d > 1 ? 1 : sy, d > 1 ? 1 : sx, a.padding! * d);
-    const pad = padded.mode;
-    x = padded.x;
-    let y: T4;
-    const fused = fusedActivation(act);
-    if (!training && g === 1 && d === 1) {
-      // Inference fast path: BN folded into the kernel (as darknet's fuse_conv_batchnorm), bias and
-      // activation fused into the conv.
-      let kernel: T4 = p.kernel as tf.Variable<tf.Rank.R4>, bias: tf.Tensor1D = p.biases as tf.Variable<tf.Rank.R1>;
-      if (p.scales) {
-        const scale = tf.div(p.scales, tf.sqrt(tf.add(p.rollingVariance!, BN_EPSILON)));
-        kernel = tf.mul(kernel, scale) as T4;
-        bias = tf.sub(p.biases, tf.mul(p.rollingMean!, scale)) as tf.Tensor1D;
-      }
-      y = tf.fused.conv2d({
-        x, filter: kernel, strides: [sy, sx], pad, bias,
-        activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.alpha,
-      });
-      if (!fused) y = activate(y, act) as T4;
-    } else {
-      const kernel = p.kernel as tf.Variable<tf.Rank.R4>;
-      if (d > 1 && (sx > 1 || sy > 1)) {
-        // tfjs convs take strides or dilation, not both: dilated conv at stride 1, then subsample.
-        const full = conv2d(x, kernel, { strides: 1, pad, dilation: d, groups: g });
-        y = tf.stridedSlice(full, [0, 0, 0, 0], full.shape, [1, sy, sx, 1]) as T4;
-      } else {
-        y = conv2d(x, kernel, { strides: [sy, sx], pad, dilation: d, groups: g });
-      }
-      y = p.scales
-        ? this.batchNorm(l, y, p.scales, p.biases, p.rollingMean!, p.rollingVariance!, training, stats)
-        : tf.add(y, p.biases);
-      y = activate(y, act) as T4;
-    }
-    if (aa) y = antialias(y, aa, a.strideX!, a.strideY!);
-    return y;
-  }
-
-  private connected(l: Layer, x: T4, training: boolean, stats: Map<number, BatchStats> | undefined): T4 {
-    const p = this.params[l.index]!.connected!;
-    let y: tf.Tensor = tf.matMul(flattenCHW(x), p.weights);
-    y = p.scales ? this.batchNorm(l, y, p.scales, p.biases, p.rollingMean!, p.rollingVariance!, training, stats) : tf.add(y, p.biases);
-    y = activate(y, resolveActivation(l.attrs.activation, 'logistic'));
-    return y.reshape([x.shape[0], 1, 1, -1]);
   }
 }
 

@@ -5,6 +5,7 @@
 import { spliceText, type OffsetEdit } from '../cfg/edits';
 import { findOption, type CfgDocument, type Range } from '../cfg/parse';
 import type { Network } from '../cfg/network';
+import { isChannelSource } from '../layers';
 import type { DarknetWeights, LayerWeights } from '../weights/read';
 import { PruneError } from './plan';
 
@@ -20,7 +21,7 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
 export function filtersEdits(net: Network, kept: number[]): TextEdit[] {
   const edits: TextEdit[] = [];
   for (const l of net.layers) {
-    if (l.type !== 'convolutional' || kept[l.index] === l.attrs.filters) continue;
+    if (!isChannelSource(l) || kept[l.index] === l.attrs.filters) continue;
     const opt = findOption(l.section, 'filters');
     if (!opt) throw new PruneError(`layer ${l.index} (line ${l.section.line + 1}): no filters= to change`);
     edits.push({ start: offsetOf(net.doc, opt.valueRange.start), end: offsetOf(net.doc, opt.valueRange.end), text: String(kept[l.index]) });
@@ -50,7 +51,7 @@ export function sliceWeights(net: Network, weights: DarknetWeights, keep: Uint8A
   for (const l of net.layers) {
     const lw = weights.layers[l.index];
     if (!lw) { layers.push(undefined); continue; }
-    if (l.type !== 'convolutional') {
+    if (!isChannelSource(l)) {
       layers.push(lw);
       for (const b of Object.values(lw.blocks)) total += b!.length;
       continue;

@@ -1,8 +1,9 @@
 // Keep-size compensation (docs/pruning.md §Compensation, generalised). A channel whose γ is zeroed emits the
 // constant f(β) for its own activation f. Removing it removes Σ W·f(β) from every pixel of each
 // consumer conv's pre-BN sum, so that amount is subtracted from the consumer's BN rolling_mean (or
-// added to its bias when it has no BN). The constants flow through the graph first: shortcut sums,
-// route concatenations and slices, upsample (×scale), maxpool/avgpool of a constant, dropout, reorg3d.
+// added to its bias when it has no BN). The constants flow through the graph first, as each layer
+// record's `prune.constants` says (core/src/layers): shortcut sums, route concatenations and slices,
+// upsample (×scale), maxpool/avgpool of a constant, dropout, reorg3d.
 // Exact for 1×1 consumers and interior pixels of larger kernels (zero padding does not carry it).
 //
 // Two semantics of the per-channel value A:
@@ -12,6 +13,8 @@
 //    behind), which only linear layers carry exactly; anything else is reported and dropped.
 
 import type { Layer, Network } from '../cfg/network';
+import { isChannelSource, specOf } from '../layers';
+import { OPAQUE } from '../layers/common';
 import type { DarknetWeights } from '../weights/read';
 import { activationFn, isLinear } from './activation';
 
@@ -35,81 +38,25 @@ export function propagateConstants(net: Network, weights: DarknetWeights, remove
   const warnings: string[] = [];
   const lost = (l: Layer, why: string) => warnings.push(`layer ${l.index} (${l.type}, line ${l.section.line + 1}): ${why}; the constant of removed channels is not compensated past it`);
   for (const l of net.layers) {
-    const i = l.index, c = l.output?.[2] ?? 0, a = l.attrs;
+    const i = l.index, c = l.output?.[2] ?? 0;
     const prev = i > 0 ? values[i - 1] : undefined;
+    const flow = specOf(l)?.prune ?? OPAQUE;
     let out: Float64Array | undefined;
-    switch (l.type) {
-      case 'convolutional': {
-        const rm = removedConvs[i];
-        if (rm && rm.some((v) => v)) {
-          const beta = weights.layers[i]!.blocks.biases!;
-          const f = activationFn(a.activation);
-          out = new Float64Array(c);
-          for (let k = 0; k < c; k++) if (rm[k]) out[k] = Math.fround(f(beta[k]));
-        }
-        break;
-      }
-      case 'shortcut': {
-        const ins = [prev, ...l.refs.filter((r) => r.key === 'from').map((r) => values[r.target])];
-        if (!ins.some(any)) break;
-        if (a.weightsType !== 'none') { lost(l, 'weighted shortcut'); break; }
-        out = new Float64Array(c);
-        for (const v of ins) if (v) for (let k = 0; k < Math.min(c, v.length); k++) out[k] += v[k];
-        if (!isLinear(a.activation)) {
-          if (mode === 'offset') { lost(l, `activation ${a.activation} is not linear`); out = undefined; break; }
-          const f = activationFn(a.activation);
-          for (let k = 0; k < c; k++) if (!keep![i][k]) out[k] = f(out[k]);
-        }
-        break;
-      }
-      case 'route': {
-        const g = a.groups ?? 1, gid = a.groupId ?? 0;
-        if (!l.refs.some((r) => any(values[r.target]))) break;
-        out = new Float64Array(c);
-        let pos = 0;
-        for (const r of l.refs) {
-          const n = net.layers[r.target].output![2], part = Math.trunc(n / g), v = values[r.target];
-          if (v) out.set(v.subarray(gid * part, (gid + 1) * part), pos);
-          pos += part;
-        }
-        break;
-      }
-      case 'upsample':
-        if (any(prev)) {
-          const s = Math.abs(a.stride!), factor = a.scale! * (a.stride! < 0 ? s * s : 1);
-          out = prev.map((v) => v * factor);
-        }
-        break;
-      case 'maxpool':
-      case 'local_avgpool':
-      case 'avgpool':
-      case 'dropout':
-      case 'empty':
-        if (any(prev)) {
-          if (a.maxpoolDepth) lost(l, 'maxpool_depth mixes channels');
-          else out = prev.slice();
-        }
-        break;
-      case 'activation':
-        if (any(prev)) {
-          if (isLinear(a.activation)) out = prev.slice();
-          else if (mode === 'offset') lost(l, `activation ${a.activation} is not linear`);
-          else { const f = activationFn(a.activation); out = prev.map((v, k) => (keep![i][k] ? 0 : f(v))); }
-        }
-        break;
-      case 'reorg3d':
-        if (any(prev) && !a.reverse) out = Float64Array.from({ length: c }, (_, k) => prev[k % prev.length]);
-        else if (any(prev)) lost(l, 'reverse reorg');
-        break;
-      default: {
-        const srcs = [...l.sources, ...l.refs.map((r) => r.target)];
-        if (srcs.some((s) => any(values[s]))) lost(l, 'this layer type cannot absorb a constant input');
-      }
+    if (flow.constants) {
+      out = flow.constants({
+        net, layer: l, c, mode, prev, values, keep, removed: removedConvs[i], weights, any,
+        lost: (why) => lost(l, why), activationFn, isLinear,
+      });
+    } else if (flow.channels === 'pass') {
+      if (any(prev)) out = prev.slice();
+    } else {
+      const srcs = [...l.sources, ...l.refs.map((r) => r.target)];
+      if (srcs.some((s) => any(values[s]))) lost(l, 'this layer type cannot absorb a constant input');
     }
     values.push(out);
   }
   const last = values[values.length - 1];
-  if (any(last) && net.layers[values.length - 1].type !== 'convolutional') lost(net.layers[values.length - 1], 'network output');
+  if (any(last) && !isChannelSource(net.layers[values.length - 1])) lost(net.layers[values.length - 1], 'network output');
   return { values, warnings };
 }
 
@@ -120,7 +67,7 @@ export function propagateConstants(net: Network, weights: DarknetWeights, remove
 export function applyCompensation(net: Network, weights: DarknetWeights, constants: Constants, skip?: Set<number>, keep?: Uint8Array[]): DarknetWeights {
   const layers = weights.layers.map((lw) => (lw ? { layer: lw.layer, blocks: { ...lw.blocks } } : undefined));
   for (const l of net.layers) {
-    if (l.type !== 'convolutional' || l.index === 0 || skip?.has(l.index)) continue;
+    if (!isChannelSource(l) || l.index === 0 || skip?.has(l.index)) continue;
     const A = constants.values[l.index - 1];
     if (!any(A)) continue;
     const lw = layers[l.index];

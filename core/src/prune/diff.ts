@@ -7,6 +7,7 @@
 // units the cfgs alone cannot tell which one went: the diff says so (`ambiguous`).
 
 import type { Layer, Network, Totals } from '../cfg/network';
+import { specOf } from '../layers';
 import { DiffError, type PruneReportInfo } from './diff-report';
 
 export { DiffError };
@@ -50,32 +51,9 @@ export interface NetworkDiff {
   totals: TotalsDiff;
 }
 
-/** What pruning (channel or layer) never changes in a layer. */
+/** What pruning (channel or layer) never changes in a layer (its record's `diffKey`). */
 export function structuralKey(l: Layer): string {
-  const a = l.attrs;
-  const parts: (string | number | boolean | undefined)[] = [l.type];
-  switch (l.type) {
-    case 'convolutional':
-      parts.push(a.size, a.strideX, a.strideY, a.dilation, a.batchNormalize, a.activation, (a.groups ?? 1) > 1);
-      break;
-    case 'maxpool': case 'local_avgpool':
-      parts.push(a.size, a.strideX, a.strideY, a.maxpoolDepth);
-      break;
-    case 'route':
-      parts.push(l.refs.length, a.groups, a.groupId);
-      break;
-    case 'shortcut':
-      // relative `from` survives layer pruning (whole units go); absolute targets shift
-      parts.push(a.activation, a.weightsType, l.refs.map((r) => (r.raw < 0 ? r.raw : 'abs')).join(','));
-      break;
-    case 'upsample':
-      parts.push(a.stride);
-      break;
-    case 'yolo': case 'Gaussian_yolo': case 'region':
-      parts.push(a.classes, a.mask?.join(','), a.num);
-      break;
-  }
-  return parts.join('|');
+  return [l.type, ...(specOf(l)?.diffKey?.(l) ?? [])].join('|');
 }
 
 /** Weighted LCS (key match first, equal filters second): original index for each pruned layer. */

@@ -3,12 +3,12 @@
 // re-analysing a cfg. Cached per network so a webview slider can call it on every move.
 
 import type { Network, Totals } from '../cfg/network';
+import { isChannelSource, specOf } from '../layers';
 import { headerBytes, type WeightsHeader } from '../weights/format';
 import { outputMasks, planChannelPrune, popcount, populationOf, sortedPopulation, type ChannelPlan, type ChannelPlanOptions, type PruneMethod } from './plan';
 import { analyseChannelStructure, type ChannelStructure } from './structure';
 
 const f32 = Math.fround;
-const imul = (...xs: number[]) => xs.reduce((a, b) => Math.imul(a, b), 1);
 
 export interface PruneTotals extends Totals {
   weightsBytes: number;
@@ -20,26 +20,9 @@ export function prunedTotals(net: Network, keep: Uint8Array[], header: Pick<Weig
   const counts = keep.map(popcount);
   for (const l of net.layers) {
     let params = l.params, floats = l.weightFloats, bflops = l.bflops;
-    const a = l.attrs;
     const cin = l.index > 0 ? counts[l.index - 1] : net.net.channels;
-    if (l.type === 'convolutional' && l.output) {
-      const nOut = counts[l.index], k = a.size!;
-      const nweights = Math.trunc(cin / a.groups!) * nOut * k * k;
-      const shared = a.shareIndex !== undefined;
-      params = shared ? 0 : nweights + nOut + (a.batchNormalize ? nOut : 0);
-      floats = shared || a.dontload ? 0 : nOut + (a.batchNormalize && !a.dontloadscales ? 3 * nOut : 0) + nweights;
-      // the conv runs at stride 1 under antialiasing: its BFLOPs use the pre-blur size
-      const ow = a.antialiasing ? l.input![0] + 2 * a.padding! - k + 1 : l.output[0];
-      const oh = a.antialiasing ? l.input![1] + 2 * a.padding! - k + 1 : l.output[1];
-      let bf = (2.0 * nweights * oh * ow) / 1e9;
-      if (a.xnor) bf /= 32;
-      bflops = f32(bf);
-    } else if ((l.type === 'maxpool' || l.type === 'local_avgpool') && l.output && !a.antialiasing) {
-      bflops = f32(imul(a.size!, a.size!, cin, l.output[1], l.output[0]) / 1e9);
-    } else if (l.type === 'shortcut' && l.output) {
-      const n = l.refs.filter((r) => r.key === 'from').length;
-      bflops = f32((imul(l.output[0], l.output[1], counts[l.index], n) / 1e9) * (a.weightsType !== 'none' ? 2 : 1));
-    }
+    const r = l.output ? specOf(l)?.prune.recount?.(l, cin, counts[l.index]) : undefined;
+    if (r) { params = r.params ?? params; floats = r.weightFloats ?? floats; bflops = r.bflops ?? bflops; }
     t.params += params;
     t.weightFloats += floats;
     if (bflops > 0) t.bflops = f32(t.bflops + bflops);
@@ -94,7 +77,7 @@ export function evaluateChannelPrune(net: Network, gammas: (Float32Array | undef
   const plan = planChannelPrune(p.structure, gammas, opts, sorted);
   const keep = outputMasks(p.structure, plan.masks);
   const keptPerLayer = keep.map(popcount);
-  const changed = net.layers.filter((l) => l.type === 'convolutional' && keptPerLayer[l.index] !== l.attrs.filters)
+  const changed = net.layers.filter((l) => isChannelSource(l) && keptPerLayer[l.index] !== l.attrs.filters)
     .map((l) => ({ layer: l.index, before: l.attrs.filters!, after: keptPerLayer[l.index] }));
   return {
     method: plan.method, globalPercent: plan.globalPercent, layerKeep: plan.layerKeep, threshold: plan.threshold,

@@ -5,6 +5,7 @@
 // Only the γ views of the weights are touched: no copy of the payload.
 
 import type { Network } from '../cfg/network';
+import { isChannelSource } from '../layers';
 import type { DarknetWeights } from '../weights/read';
 import { describeLayer } from '../weights/format';
 import { thresholdIndex as planThresholdIndex } from './threshold';
@@ -66,7 +67,7 @@ export interface GammaStats {
 
 /** Every conv with batch_normalize (the CBL list of docs/pruning.md §Populations). */
 export function bnLayers(net: Network): number[] {
-  return net.layers.filter((l) => l.type === 'convolutional' && l.attrs.batchNormalize && !l.attrs.dontloadscales).map((l) => l.index);
+  return net.layers.filter((l) => isChannelSource(l) && l.attrs.batchNormalize && !l.attrs.dontloadscales).map((l) => l.index);
 }
 
 /** slim's threshold: sorted[trunc(N·p)] with the double product truncated as Python int() does. */
@@ -85,7 +86,7 @@ function scalesOf(net: Network, weights: DarknetWeights, index: number): Float32
   const layer = net.layers[index];
   if (!layer) throw new GammaError(`layer ${index} does not exist (the cfg has ${net.layers.length} layers)`);
   const g = weights.layers[index]?.blocks.scales;
-  if (layer.type !== 'convolutional' || !g) throw new GammaError(`${describeLayer(layer)} has no batch-norm γ`);
+  if (!isChannelSource(layer) || !g) throw new GammaError(`${describeLayer(layer)} has no batch-norm γ`);
   return g;
 }
 

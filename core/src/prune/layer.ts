@@ -8,6 +8,7 @@
 
 import { analyseText } from '../cfg/analyse';
 import type { Layer, Network } from '../cfg/network';
+import { isChannelSource, isResidualAdd } from '../layers';
 import type { DarknetWeights, LayerWeights } from '../weights/read';
 import { isLinear } from './activation';
 import { checkCompact, type PrunedModel } from './channel';
@@ -43,7 +44,7 @@ export function residualUnits(net: Network, weights?: DarknetWeights): UnitCandi
     for (const r of l.refs) if (r.valid && !l.sources.includes(r.target)) readers[r.target].push(l.index);
   }
   for (const s of net.layers) {
-    if (s.type !== 'shortcut') continue;
+    if (!isResidualAdd(s)) continue;
     const reject = (reason: string) => rejected.push({ shortcut: s.index, reason });
     const froms = s.refs.filter((r) => r.key === 'from');
     if (froms.length !== 1) { reject(`${froms.length} from layers (a unit has one)`); continue; }
@@ -54,7 +55,7 @@ export function residualUnits(net: Network, weights?: DarknetWeights): UnitCandi
     const block = new Set<number>();
     for (let k = j + 1; k < s.index; k++) block.add(k);
     const last = net.layers[s.index - 1];
-    if (last.type !== 'convolutional' || !last.attrs.batchNormalize) { reject(`layer ${last.index} before it is ${last.type === 'convolutional' ? 'a conv without' : `[${last.type}], not a conv with`} batch_normalize (its γ scores the unit)`); continue; }
+    if (!isChannelSource(last) || !last.attrs.batchNormalize) { reject(`layer ${last.index} before it is ${isChannelSource(last) ? 'a conv without' : `[${last.type}], not a conv with`} batch_normalize (its γ scores the unit)`); continue; }
     const src = net.layers[j], out = s.output!, xs = src.output!;
     if (xs[0] !== out[0] || xs[1] !== out[1] || xs[2] !== out[2]) { reject(`from layer ${j} is ${xs.join('×')}, the shortcut ${out.join('×')}`); continue; }
     let why: string | undefined;
@@ -153,7 +154,7 @@ export function removeUnits(net: Network, weights: DarknetWeights, chosen: Resid
   const alias = (t: number): number => { while (aliasOf.has(t)) t = aliasOf.get(t)!; return t; };
 
   const zero: (Uint8Array | undefined)[] = net.layers.map(() => undefined);
-  for (const u of chosen) for (const k of u.layers) if (net.layers[k].type === 'convolutional') zero[k] = new Uint8Array(net.layers[k].attrs.filters!).fill(1);
+  for (const u of chosen) for (const k of u.layers) if (isChannelSource(net.layers[k])) zero[k] = new Uint8Array(net.layers[k].attrs.filters!).fill(1);
   const constants = propagateConstants(net, weights, zero, 'offset');
   const compensated = applyCompensation(net, weights, constants, removed);
   const { edits, remapped } = removalEdits(net, removed, alias);

@@ -8,6 +8,7 @@
 //                                 arg-max fallback is the head's, so members never disagree).
 
 import type { Network } from '../cfg/network';
+import { isChannelSource } from '../layers';
 import type { DarknetWeights } from '../weights/read';
 import type { ChannelStructure } from './structure';
 import { thresholdIndex } from './threshold';
@@ -46,7 +47,7 @@ export interface ChannelPlan {
 /** |γ| per BN conv, as float32 (the only part of the weights the planner reads). */
 export function absGammas(net: Network, weights: DarknetWeights): (Float32Array | undefined)[] {
   return net.layers.map((l) => {
-    const g = l.type === 'convolutional' && l.attrs.batchNormalize ? weights.layers[l.index]?.blocks.scales : undefined;
+    const g = isChannelSource(l) && l.attrs.batchNormalize ? weights.layers[l.index]?.blocks.scales : undefined;
     if (!g) return undefined;
     const out = new Float32Array(g.length);
     for (let k = 0; k < g.length; k++) {

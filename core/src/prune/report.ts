@@ -5,6 +5,7 @@
 
 import type { Network } from '../cfg/network';
 import { FileReadError, readBoundedText, readBoundedTextSync } from '../io/bounded-read';
+import { isChannelSource } from '../layers';
 import type { ChannelPruneResult } from './channel';
 import type { PruneTotals } from './evaluate';
 import type { LayerPruneResult } from './layer';
@@ -35,7 +36,7 @@ export function channelStageReport(r: ChannelPruneResult) {
     excluded: [...s.excluded].map(([layer, reason]) => ({ layer, reason })),
     emptied: e.emptied,
     floored: e.floored,
-    layers: net.layers.filter((l) => l.type === 'convolutional').map((l) => {
+    layers: net.layers.filter(isChannelSource).map((l) => {
       const after = e.keptPerLayer[l.index];
       return { index: l.index, type: l.type, filtersBefore: l.attrs.filters!, filtersAfter: after, ...(after !== l.attrs.filters ? { kept: keptIdx(e.keep[l.index]) } : {}) };
     }),

@@ -3,7 +3,8 @@
 // patterns.
 //
 // Every output channel of every layer is traced to its origin: the conv (and channel) that produced
-// it, through channel-preserving layers (maxpool, upsample, dropout, route slices, shortcut, reorg3d…).
+// it, through channel-preserving layers (maxpool, upsample, dropout, route slices, shortcut, reorg3d…),
+// as each layer record's `prune` flow says (core/src/layers).
 // A union-find over convs then records the constraints:
 //  - a shortcut adds channels elementwise, so the convs meeting there are joined (a "channel group",
 //    whose masks are OR-merged) when their channels line up, and pinned otherwise;
@@ -13,9 +14,10 @@
 //  - the reference rules c1–c3 pin the SPP input, route-groups feeders and the conv before upsample.
 // A group that contains a pinned conv is pinned as a whole.
 
-import { findOption } from '../cfg/parse';
 import type { Layer, Network } from '../cfg/network';
-import { CROSS_CHANNEL_ACTIVATIONS } from './activation';
+import { isChannelSource, specOf } from '../layers';
+import { OPAQUE, passOrigins } from '../layers/common';
+import type { ConstrainContext, Origins } from '../layers/spec';
 
 export interface ChannelStructure {
   net: Network;
@@ -39,8 +41,6 @@ export interface ChannelStructure {
   groupOf: Map<number, number>;
 }
 
-const PASS_THROUGH = new Set(['maxpool', 'local_avgpool', 'avgpool', 'dropout', 'empty', 'upsample', 'activation']);
-
 class UnionFind {
   readonly parent: Int32Array;
   constructor(n: number) { this.parent = Int32Array.from({ length: n }, (_, i) => i); }
@@ -55,40 +55,27 @@ class UnionFind {
   }
 }
 
+/** Origin of every output channel of every layer, as each layer's record passes them on. */
 function channelOrigins(net: Network): { originLayer: Int32Array[]; originChannel: Int32Array[] } {
   const originLayer: Int32Array[] = [], originChannel: Int32Array[] = [];
-  const fresh = (c: number) => ({ l: new Int32Array(c).fill(-1), ch: Int32Array.from({ length: c }, (_, k) => k) });
   for (const layer of net.layers) {
     const c = layer.output?.[2] ?? 0;
     const i = layer.index;
-    let o: { l: Int32Array; ch: Int32Array };
+    const fresh = () => ({ l: new Int32Array(c).fill(-1), ch: Int32Array.from({ length: c }, (_, k) => k) });
     const prev = i > 0 ? { l: originLayer[i - 1], ch: originChannel[i - 1] } : undefined;
-    if (layer.type === 'convolutional') {
-      o = { l: new Int32Array(c).fill(i), ch: Int32Array.from({ length: c }, (_, k) => k) };
-    } else if ((PASS_THROUGH.has(layer.type) && !layer.attrs.maxpoolDepth) || layer.type === 'shortcut') {
-      o = prev && prev.l.length === c ? { l: prev.l.slice(), ch: prev.ch.slice() } : fresh(c);
-    } else if (layer.type === 'route') {
-      const g = layer.attrs.groups ?? 1, gid = layer.attrs.groupId ?? 0;
-      const l: number[] = [], ch: number[] = [];
-      for (const r of layer.refs) {
-        const n = originLayer[r.target].length, part = Math.trunc(n / g);
-        for (let k = gid * part; k < (gid + 1) * part; k++) { l.push(originLayer[r.target][k]); ch.push(originChannel[r.target][k]); }
-      }
-      o = l.length === c ? { l: Int32Array.from(l), ch: Int32Array.from(ch) } : fresh(c);
-    } else if (layer.type === 'reorg3d' && !layer.attrs.reverse && prev) {
-      const cin = prev.l.length;
-      o = { l: new Int32Array(c), ch: new Int32Array(c) };
-      for (let k = 0; k < c; k++) { o.l[k] = prev.l[k % cin]; o.ch[k] = prev.ch[k % cin]; }
-    } else {
-      o = fresh(c);
-    }
+    const flow = specOf(layer)?.prune ?? OPAQUE;
+    let o: Origins;
+    if (flow.channels === 'source') o = { l: new Int32Array(c).fill(i), ch: Int32Array.from({ length: c }, (_, k) => k) };
+    else if (flow.channels === 'pass') o = passOrigins({ net, layer, c, prev, originLayer, originChannel, fresh });
+    else if (flow.origins) o = flow.origins({ net, layer, c, prev, originLayer, originChannel, fresh });
+    else o = fresh();
     originLayer.push(o.l);
     originChannel.push(o.ch);
   }
   return { originLayer, originChannel };
 }
 
-const isConv = (l: Layer | undefined): l is Layer => l?.type === 'convolutional';
+const isConv = (l: Layer | undefined): l is Layer => isChannelSource(l);
 
 export function analyseChannelStructure(net: Network): ChannelStructure {
   const n = net.layers.length;
@@ -107,71 +94,21 @@ export function analyseChannelStructure(net: Network): ChannelStructure {
   const pinOutputOf = (layer: number, reason: string) => {
     for (const c of new Set(originLayer[layer])) pin(c, reason);
   };
-  const pinInputs = (layer: Layer, reason: string) => {
+  const pinInputsOf = (layer: Layer, reason: string) => {
     const srcs = new Set([...layer.sources, ...layer.refs.filter((r) => r.valid).map((r) => r.target)]);
     for (const s of srcs) pinOutputOf(s, reason);
   };
 
+  const ctx: Omit<ConstrainContext, 'layer' | 'at' | 'pinInputs'> = {
+    net, originLayer, originChannel, pin, pinOutputOf, referenceExcluded,
+    union: (x, y) => uf.union(x, y), touch: (conv) => { touched.add(conv); },
+  };
   for (const layer of net.layers) {
-    const i = layer.index, a = layer.attrs;
-    const at = `layer ${i} (${layer.type})`;
-    switch (layer.type) {
-      case 'convolutional': {
-        const why = (a.groups ?? 1) > 1 ? 'grouped convolution' : a.flipped ? 'flipped weights' : a.xnor || findOption(layer.section, 'binary') ? 'binary/xnor convolution'
-          : a.shareIndex !== undefined ? 'shares weights (share_index)' : a.dontload ? 'dontload=1' : undefined;
-        if (why) {
-          if (i > 0) pinOutputOf(i - 1, `feeds ${at}: ${why}`);
-          pin(i, why);
-          if (a.shareIndex !== undefined && a.shareIndex >= 0 && a.shareIndex < n) {
-            pin(a.shareIndex, `its weights are shared by layer ${i}`);
-            if (a.shareIndex > 0) pinOutputOf(a.shareIndex - 1, `feeds layer ${a.shareIndex}, whose weights layer ${i} shares`);
-          }
-        }
-        if (!a.batchNormalize) pin(i, 'no batch_normalize (no γ)');
-        else if (a.dontloadscales) pin(i, 'dontloadscales=1 (no γ in the weights)');
-        if (CROSS_CHANNEL_ACTIVATIONS.has(a.activation ?? '')) pin(i, `activation ${a.activation} mixes channels`);
-        const next = net.layers[i + 1], next2 = net.layers[i + 2];
-        if (a.batchNormalize) {
-          if (next?.type === 'maxpool' && next2?.type === 'route') referenceExcluded.set(i, 'c1: SPP input (conv → maxpool → route)');
-          else if (next?.type === 'route' && findOption(next.section, 'groups')) referenceExcluded.set(i, 'c2: feeds a route with groups');
-        }
-        break;
-      }
-      case 'upsample': {
-        const prev = net.layers[i - 1];
-        if (isConv(prev) && prev.attrs.batchNormalize && !referenceExcluded.has(prev.index)) referenceExcluded.set(prev.index, 'c3: conv before [upsample]');
-        break;
-      }
-      case 'route':
-        if ((a.groups ?? 1) > 1) pinInputs(layer, `feeds ${at} with groups=${a.groups}`);
-        break;
-      case 'shortcut': {
-        const inputs = [i - 1, ...layer.refs.filter((r) => r.key === 'from').map((r) => r.target)];
-        const c = originLayer[i - 1]?.length ?? 0;
-        if (a.weightsType !== 'none') { pinInputs(layer, `feeds weighted ${at}`); break; }
-        if (inputs.some((s) => originLayer[s].length !== c)) { pinInputs(layer, `feeds ${at} whose inputs differ in channels`); break; }
-        const pl = originLayer[i - 1], pc = originChannel[i - 1];
-        for (const s of inputs) for (const k of new Set(originLayer[s])) if (k >= 0) touched.add(k);
-        for (const s of inputs.slice(1)) {
-          const fl = originLayer[s], fc = originChannel[s];
-          for (let k = 0; k < c; k++) {
-            const x = pl[k], y = fl[k];
-            if (x < 0 && y < 0) continue;
-            if (x < 0 || y < 0 || pc[k] !== fc[k]) { pin(x, `channels of ${at} do not line up`); pin(y, `channels of ${at} do not line up`); continue; }
-            uf.union(x, y);
-          }
-        }
-        break;
-      }
-      case 'maxpool':
-        if (a.maxpoolDepth) pinInputs(layer, `feeds ${at} with maxpool_depth`);
-        break;
-      case 'reorg3d':
-        if (a.reverse) pinInputs(layer, `feeds ${at} with reverse=1`);
-        break;
-      default:
-        if (!PASS_THROUGH.has(layer.type)) pinInputs(layer, `feeds ${at}`);
-    }
+    const at = `layer ${layer.index} (${layer.type})`;
+    const flow = specOf(layer)?.prune ?? OPAQUE;
+    const pinInputs = (reason: string) => pinInputsOf(layer, reason);
+    if (flow.constrain) flow.constrain({ ...ctx, layer, at, pinInputs });
+    else if (flow.channels === 'opaque') pinInputs(`feeds ${at}`);
   }
   if (n > 0) pinOutputOf(n - 1, 'network output');
   for (const [conv, rule] of referenceExcluded) pin(conv, `reference rule ${rule}`);

@@ -8,12 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Network } from '../cfg/network';
 import { activateHead } from '../nn/heads';
 import { LossConfigError, yoloLoss, yoloLossConfig, type Truth, type YoloLossConfig, type YoloLossStats } from './yolo-loss';
+import { isDecodedHead } from '../layers';
 
 export interface HeadLossSetup { configs: YoloLossConfig[] }
 
 /** Loss settings of every head; throws LossConfigError for a head without a training loss. */
 export function headLossSetup(net: Network): HeadLossSetup {
-  const heads = net.layers.filter((l) => l.type === 'yolo' || l.type === 'Gaussian_yolo' || l.type === 'region');
+  const heads = net.layers.filter(isDecodedHead);
   if (heads.length === 0) throw new LossConfigError('no detection head ([yolo]) to train: darknet-pruner trains detectors only');
   return { configs: heads.map((l) => yoloLossConfig(l)) };
 }

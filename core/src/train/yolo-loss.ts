@@ -16,6 +16,7 @@ import { UserError } from '../errors';
 import type { Layer } from '../cfg/network';
 import { findOption } from '../cfg/parse';
 import { boxIou, boxMeasureGrad, type Box, type IouKind } from './box-iou';
+import { headOf } from '../layers';
 
 export class LossConfigError extends UserError {}
 
@@ -54,7 +55,7 @@ const ALEXEY_KEYS = ['iou_loss', 'iou_normalizer', 'cls_normalizer', 'obj_normal
 
 /** The loss settings of a [yolo] layer, with darknet's defaults. */
 export function yoloLossConfig(l: Layer): YoloLossConfig {
-  if (l.type !== 'yolo') throw new LossConfigError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`);
+  if (headOf(l)?.loss !== 'yolo') throw new LossConfigError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`);
   const opt = (k: string) => findOption(l.section, k)?.value;
   const num = (k: string, def: number) => { const v = opt(k); return v === undefined ? def : Number.parseFloat(v); };
   const alexey = ALEXEY_KEYS.some((k) => opt(k) !== undefined);

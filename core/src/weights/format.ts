@@ -1,7 +1,8 @@
 // Darknet .weights layout (docs/cfg-format.md §Weights): a header, then per layer in cfg order the float
-// blocks below. Layers that store nothing (maxpool, route, yolo, …) are absent.
+// blocks its record (core/src/layers) names. Layers that store nothing (maxpool, route, yolo, …) are absent.
 
 import type { Layer } from '../cfg/network';
+import { specOf } from '../layers';
 
 export interface WeightsHeader {
   major: number;
@@ -21,35 +22,10 @@ export interface Block {
   length: number;
 }
 
-/** The float blocks a layer stores, in file order. Its total equals `layer.weightFloats`. */
+/** The float blocks a layer stores, in file order (its record's `blocks`). Its total equals `layer.weightFloats`. */
 export function layerBlocks(layer: Layer): Block[] {
-  const a = layer.attrs;
-  if (a.dontload || layer.weightFloats === 0) return [];
-  const bn = (n: number): Block[] => [
-    { name: 'scales', length: n }, { name: 'rolling_mean', length: n }, { name: 'rolling_variance', length: n },
-  ];
-  switch (layer.type) {
-    case 'convolutional': {
-      const n = a.filters!;
-      return [{ name: 'biases', length: n }, ...(a.batchNormalize && !a.dontloadscales ? bn(n) : []), { name: 'weights', length: a.nweights! }];
-    }
-    case 'connected': {
-      const n = a.output!;
-      const bnBlocks = a.batchNormalize && !a.dontloadscales ? bn(n) : [];
-      return [{ name: 'biases', length: n }, { name: 'weights', length: layer.weightFloats - n - 3 * (bnBlocks.length ? n : 0) }, ...bnBlocks];
-    }
-    case 'batchnorm': {
-      const c = layer.output![2];
-      return [{ name: 'biases', length: c }, ...bn(c)];
-    }
-    case 'local': {
-      const biases = layer.output![0] * layer.output![1] * layer.output![2];
-      return [{ name: 'biases', length: biases }, { name: 'weights', length: layer.weightFloats - biases }];
-    }
-    default:
-      // weighted shortcut, implicit
-      return [{ name: 'weights', length: layer.weightFloats }];
-  }
+  if (layer.attrs.dontload || layer.weightFloats === 0) return [];
+  return specOf(layer)?.blocks?.(layer) ?? [];
 }
 
 export function describeLayer(layer: Layer): string {

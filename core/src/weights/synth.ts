@@ -4,6 +4,7 @@
 // weights U(-B, B) with B = sqrt(3 / fan_in).
 
 import type { Network } from '../cfg/network';
+import { specOf } from '../layers';
 import { layerBlocks } from './format';
 import type { DarknetWeights, LayerWeights } from './read';
 
@@ -39,9 +40,7 @@ export function synthesizeWeights(net: Network, seed = WEIGHTS_SEED): DarknetWei
     if (blocks.length === 0) { layers.push(undefined); continue; }
     const lw: LayerWeights = { layer: l.index, blocks: {} };
     for (const b of blocks) {
-      const fanIn = l.type === 'convolutional'
-        ? l.attrs.size! * l.attrs.size! * Math.trunc(l.input![2] / l.attrs.groups!)
-        : l.type === 'connected' ? b.length / l.attrs.output! : 1;
+      const fanIn = specOf(l)?.fanIn?.(l, b) ?? 1;
       const bound = Math.sqrt(3 / fanIn);
       const data = new Float32Array(b.length);
       if (b.name === 'scales' || b.name === 'rolling_variance') rng.fill(data, 0.5, 1.5);

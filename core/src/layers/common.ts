@@ -1,0 +1,41 @@
+// Pieces several layer records share: same-shape analysis, identity forward/ONNX, and the two
+// plain prune flows.
+
+import type { Block } from '../weights/format';
+import type { AnalyseContext, Forward, OnnxContext, Origins, OriginsContext, PruneFlow } from './spec';
+
+/** Darknet's batch-norm ε (batchnorm_layer.c, fuse_conv_batchnorm). */
+export const BN_EPSILON = 1e-5;
+
+/** γ, rolling mean, rolling variance of n channels, in file order. */
+export const bnBlocks = (n: number): Block[] => [
+  { name: 'scales', length: n }, { name: 'rolling_mean', length: n }, { name: 'rolling_variance', length: n },
+];
+
+/** Output = input (W×H×C), receptive field unchanged. */
+export function sameShape({ layer, input, prev }: AnalyseContext): void {
+  if (!input) return;
+  layer.output = [...input];
+  layer.rf = prev.rf;
+}
+
+/** Darknet's "outputs = inputs" layers with a 0×0×0 shape (softmax, cost, contrastive, detection; docs/cfg-format.md §Shapes). */
+export function flatOutputs({ layer, input, prev }: AnalyseContext): void {
+  if (!input) return;
+  layer.output = [0, 0, 0];
+  layer.outputs = prev.outputs;
+  layer.rf = prev.rf;
+}
+
+export const identityForward: Forward = { run: ({ x }) => x.clone() };
+export const identityOnnx = ({ x }: OnnxContext): string => x;
+
+/** Channel k of the output is channel k of the input; constants pass unchanged. */
+export const PASS: PruneFlow = { channels: 'pass' };
+/** The layer mixes or reshapes channels: the convs feeding it keep all their channels. */
+export const OPAQUE: PruneFlow = { channels: 'opaque' };
+
+/** Origins of a channel-preserving layer: the input's, when the channel counts agree. */
+export function passOrigins({ prev, c, fresh }: OriginsContext): Origins {
+  return prev && prev.l.length === c ? { l: prev.l.slice(), ch: prev.ch.slice() } : fresh();
+}
