@@ -94,6 +94,12 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
       targetMs, maxMeasurements: v['max-iterations'], measure, choose,
       space: { percents, layerKeeps: v['layer-keep'] !== undefined ? [v['layer-keep']] : DEFAULT_LAYER_KEEPS, maxCut: v['max-cut'] ?? Number.MAX_SAFE_INTEGER },
       progress: (message, fraction) => rep.progress(message, fraction),
+      measured: (it, k) => {
+        if (!rep.events) return;
+        rep.emit({ type: 'metric', name: 'predicted_ms', value: it.predictedMs, step: k });
+        rep.emit({ type: 'metric', name: 'achieved_ms', value: it.achievedMs, step: k });
+        rep.emit({ type: 'metric', name: 'gamma_mass', value: it.gammaMass, step: k });
+      },
     });
   } catch (e) {
     if (e instanceof UserError || e instanceof CliError) throw e;

@@ -24,6 +24,8 @@ export interface LatencyPlanOptions {
   maxMeasurements: number;
   measure: MeasureSettings;
   progress?(message: string, fraction: number): void;
+  /** After each measured plan (k from 1). */
+  measured?(it: PlanIteration, k: number): void;
   /** With a dataset: picks among the best feasible candidates (returns the one chosen and its mAP). */
   choose?(ranked: PlanCandidate[]): Promise<{ plan: PlanCandidate; map50: number; evaluated: { plan: PlanParameters; gammaMass: number; map50: number }[] }>;
 }
@@ -169,6 +171,7 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
       ...(map50 !== undefined ? { map50 } : {}),
     };
     iterations.push(it);
+    o.measured?.(it, k + 1);
     built.push({ it, model });
     observations.push({ features, ratio, prof });
     latencyModel = fit();
