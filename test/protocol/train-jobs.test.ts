@@ -111,3 +111,24 @@ test('fine-tune a pruned folder, then resume it for another epoch', { timeout: 3
   assert.deepEqual(after.epochs.map((e) => e.epoch), [1, 2]);
   assert.equal(after.status, 'finished');
 });
+
+test('Stop (the job cancelled in epoch 2) leaves a stopped, resumable run; Resume finishes it', { timeout: 300_000 }, async () => {
+  const out = freshOut();
+  const events: JobEvent[] = [];
+  const run = startCli({ extensionPath: REPO }, { args: trainArgs({ source: { cfg, weights }, data, out, epochs: 2, sparsity: { s: 0.01 } }), cwd: dir }, (e) => {
+    events.push(e);
+    // Step 3 is epoch 2's first: epoch 1 has been committed before it started.
+    if (e.type === 'metric' && e.name === 'loss' && e.step === 3) run.cancel();
+  }, () => undefined);
+  const exit = await run.done;
+  assert.notEqual(exit.code, 0, 'the job was stopped');
+  assert.equal(exit.killed, false, 'it stopped on SIGTERM');
+  const stopped = runView(out, undefined);
+  assert.equal(stopped.status, 'stopped');
+  assert.equal(stopped.epochs.length, 1);
+  assert.equal(stopped.epochsTotal, 2);
+  assert.equal(stopped.canResume, true);
+  const resumed = await train(resumeArgs(out));
+  assert.equal(resumed.result.epoch, 2);
+  assert.equal(runView(out, undefined).status, 'finished');
+});

@@ -138,8 +138,11 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
     }
     watchRun(dir);
     send(dir);
-    if (outcome.cancelled) void vscode.window.showInformationMessage(`${title}: stopped. Resume continues from the last completed epoch.`);
-    else await announce(runner, title, outcome);
+    if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} stopped: Resume on the dashboard continues from the last completed epoch.`); return; }
+    if (!outcome.ok) { await announce(runner, title, outcome); return; }
+    const pick = await vscode.window.showInformationMessage(`${title} finished: ${run.note ?? dir}.`, 'Show dashboard', 'Show log');
+    if (pick === 'Show dashboard') openDashboard(dir);
+    else if (pick === 'Show log') runner.log.show();
   }
 
   async function cfgAndWeights(title: string, arg?: vscode.Uri): Promise<{ cfg: string; weights: string } | undefined> {
