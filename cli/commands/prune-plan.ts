@@ -2,7 +2,7 @@
 // meets a latency target on the target runtime keeping the most BN-γ mass, measured
 // (core/src/plan/latency-plan.ts; docs/pruning.md §Pruning to a latency target).
 
-import { basename } from 'node:path';
+import { basename, dirname, relative, resolve } from 'node:path';
 import { CliError, defineCommand, parseArgs } from '../args';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
@@ -111,7 +111,8 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
   const c = r.chosen;
   const plan = {
     tool: 'darknet-pruner', planVersion: PLAN_VERSION, createdAt: new Date().toISOString(),
-    source: { cfg, weights }, runtime: v.runtime, device: v.device, settings: r.settings,
+    // relative to the output folder, as in prune-report.json
+    source: { cfg: relative(resolve(out), resolve(cfg)), weights: relative(resolve(out), resolve(weights)) }, runtime: v.runtime, device: v.device, settings: r.settings,
     target: { ms: targetMs, ...(v['target-fps'] !== undefined ? { fps: v['target-fps'] } : {}) },
     measurement: { ...measure, statistic: 'median latency of one synchronous request (batch 1), interleaved with the baseline' },
     latencyModel: r.latencyModel,
@@ -131,7 +132,7 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
   const planText = JSON.stringify(plan, null, 2) + '\n';
   const { report, files } = writeOutput(out, name, input, r.model, r.model.stages, r.model.kind, rep, [{ name: PLAN_FILE, data: planText }]);
   rep.emit({ type: 'artifact', kind: 'report', path: files[3] });
-  const data = { out, files, report, plan };
+  const data = { out: dirname(files[0]), files, report, plan };
   if (rep.events) rep.emit({ type: 'result', command: 'prune plan', data });
   else if (v.json) ctx.out(JSON.stringify(data));
   else ctx.out(table(r, targetMs, files).join('\n'));
