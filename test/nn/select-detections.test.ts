@@ -1,7 +1,7 @@
 // The selection the CLI's `detect` and the detection panel share (core/src/nn/select-detections.ts):
 // decoding at a low floor, sending the candidates as JSON, and selecting at a threshold gives exactly
 // what decoding at that threshold gives, for every NMS kind; and the module stays free of Node and
-// of the layer registry, so the webview bundle can import it.
+// of the layer registry, so the webview bundle (and its DOM-only typecheck) can import it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -63,9 +63,9 @@ test('the NMS kinds differ on overlapping boxes, none keeps every box above the 
   assert.ok(count('greedynms') >= count('default'));
 });
 
-test('labelling is decode.ts\'s, and the rows are what `detect` prints', () => {
+test('decode.ts labels with this module\'s labelling, and the rows are what `detect` prints', () => {
   const dets = decode(headOutput(3), 0.25);
-  assert.deepEqual(labelDetections(dets, 0.25, 640, 480), decodeLabel(dets, 0.25, 640, 480));
+  assert.equal(decodeLabel, labelDetections);
   const found = selectDetections(dets, { thresh: 0.25, nms: { kind: 'default', thresh: 0.45, beta: 0.6 } }, 640, 480);
   const rows = detectionRows(found, (k) => ['a', 'b', 'c'][k]);
   assert.equal(rows.length, found.length);
@@ -86,10 +86,10 @@ test('fromCandidates gives fresh prob arrays (NMS in the panel never edits the c
   assert.deepEqual(Array.from(odd[0].prob), [0, Math.fround(0.8), 0]);
 });
 
-test('the module imports only types from decode.ts, and nms.ts (no Node, no DOM, no layer registry)', () => {
+test('the module imports only the box types and nms.ts, which imports only the box types (no Node, no DOM, no layer registry)', () => {
   const src = readFileSync(join(REPO, 'core/src/nn/select-detections.ts'), 'utf8');
   const imports = [...src.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`);
-  assert.deepEqual(imports, ['type ./decode', './nms']);
+  assert.deepEqual(imports, ['type ./box', './nms']);
   const nmsSrc = readFileSync(join(REPO, 'core/src/nn/nms.ts'), 'utf8');
-  assert.deepEqual([...nmsSrc.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`), ['type ./decode']);
+  assert.deepEqual([...nmsSrc.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`), ['type ./box']);
 });

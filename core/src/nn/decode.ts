@@ -5,18 +5,9 @@
 import type { Layer } from '../cfg/network';
 import { UserError } from '../errors';
 import { headOf } from '../layers';
+import type { Box, Detection } from './box';
 
-/** Centre/size box, relative to the image (0..1) after correction. */
-export interface Box { x: number; y: number; w: number; h: number }
-
-export interface Detection {
-  bbox: Box;
-  objectness: number;
-  /** prob[k] = objectness·class_k (0 when ≤ thresh). */
-  prob: Float32Array;
-  /** Head layer it came from. */
-  layer: number;
-}
+export type { Box, Detection } from './box';
 
 export interface DecodeOptions {
   netW: number;
@@ -139,30 +130,5 @@ export function decodeHead(l: Layer, out: Float32Array, o: DecodeOptions): Detec
   return dets;
 }
 
-export interface LabelledDetection {
-  classId: number;
-  prob: number;
-  /** Pixels in the original image. */
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-  /** Relative centre/size (0..1). */
-  bbox: Box;
-}
-
-/** One entry per (box, class) with prob > thresh, most probable first (darknet prints every such class). */
-export function labelDetections(dets: Detection[], thresh: number, imageW: number, imageH: number): LabelledDetection[] {
-  const out: LabelledDetection[] = [];
-  for (const d of dets) {
-    d.prob.forEach((p, k) => {
-      if (!(p > thresh)) return;
-      const b = d.bbox;
-      out.push({
-        classId: k, prob: p, bbox: { ...b },
-        left: (b.x - b.w / 2) * imageW, top: (b.y - b.h / 2) * imageH, width: b.w * imageW, height: b.h * imageH,
-      });
-    });
-  }
-  return out.sort((a, b) => b.prob - a.prob);
-}
+// Labelling lives with the selection the detection webview shares with the CLI.
+export { labelDetections, type LabelledBox as LabelledDetection } from './select-detections';

@@ -2,7 +2,7 @@
 // nms_kind=default, diounms_sort for greedynms (exponent 0.6) and diounms (exponent beta_nms).
 // Suppression zeroes prob[k]; a box whose prob[k] is already 0 suppresses nothing for class k.
 
-import type { Box, Detection } from './decode';
+import type { Box, Detection } from './box';
 
 export type NmsKind = 'default' | 'greedynms' | 'diounms';
 

@@ -2,13 +2,13 @@
 // (box, class) above the score threshold. Shared by the CLI and the detection webview, which
 // re-applies it to the candidates the CLI sent (decoded above a low floor) whenever the score
 // slider or the NMS kind changes; so this module stays free of Node, the DOM and the layer
-// registry (it imports decode.ts for types only).
+// registry (it imports only ./box's types and ./nms).
 //
 // Decoding at a floor below the threshold and selecting later gives the same detections as
 // decoding at the threshold: a candidate's prob[k] ≤ threshold sorts after every prob[k] above
 // it, and NMS only suppresses boxes that sort later, so it changes nothing above the threshold.
 
-import type { Box, Detection } from './decode';
+import type { Box, Detection } from './box';
 import { nms, type NmsKind } from './nms';
 
 /** A candidate as the CLI sends it: the box relative to the image, and its nonzero class probs. */
