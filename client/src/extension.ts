@@ -20,6 +20,7 @@ import { PruneInputs } from './pruning/inputs';
 import { RuntimeStatus } from './runtime/runtimeStatus';
 import { synthesizeWeights } from './weights/synthesize';
 import { exportOnnx } from './export/exportOnnx';
+import { detectionCommands } from './detection/detectObjects';
 import { trainingCommands } from './training/commands';
 import { benchCommands } from './bench/commands';
 
@@ -45,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     showRuntimeStatus: () => runtime.show(),
     synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
     exportOnnx: (uri?: vscode.Uri) => exportOnnx(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
+    ...detectionCommands(context, runner, inputs),
     ...benchCommands(context, runner, inputs, cliHost),
   });
 

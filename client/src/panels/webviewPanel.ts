@@ -18,6 +18,8 @@ export interface PanelHandlers {
   /** The view is (re)loaded and asks for its data. */
   onReady(panel: DarknetPanel): void | Promise<void>;
   onMessage?(panel: DarknetPanel, message: ViewToHost): void | Promise<void>;
+  /** Folders besides the built webview the panel may load files from (e.g. the images it shows), by its context. */
+  resourceRoots?(context: Record<string, string>): vscode.Uri[];
 }
 
 export class DarknetPanel {
@@ -25,8 +27,9 @@ export class DarknetPanel {
   /** What the panel shows (e.g. the cfg/weights or report path), persisted for revival. */
   context: Record<string, string> = {};
 
-  private constructor(readonly panel: vscode.WebviewPanel, readonly kind: PanelKind, extensionUri: vscode.Uri, private readonly handlers: PanelHandlers) {
-    panel.webview.options = webviewOptions(extensionUri);
+  private constructor(readonly panel: vscode.WebviewPanel, readonly kind: PanelKind, extensionUri: vscode.Uri, private readonly handlers: PanelHandlers, context: Record<string, string>) {
+    this.context = context;
+    panel.webview.options = webviewOptions(extensionUri, handlers.resourceRoots?.(context));
     panel.webview.html = html(panel.webview, extensionUri, kind);
     panel.webview.onDidReceiveMessage(async (raw) => {
       const m = parseViewMessage(raw);
@@ -50,9 +53,8 @@ export class DarknetPanel {
       void handlers.onReady(existing);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(kind.viewType, title, vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri), retainContextWhenHidden: true });
-    const p = new DarknetPanel(panel, kind, extensionUri, handlers);
-    p.context = context;
+    const panel = vscode.window.createWebviewPanel(kind.viewType, title, vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri, handlers.resourceRoots?.(context)), retainContextWhenHidden: true });
+    const p = new DarknetPanel(panel, kind, extensionUri, handlers, context);
     DarknetPanel.open.set(p.key, p);
     return p;
   }
@@ -65,9 +67,8 @@ export class DarknetPanel {
   static registerSerializer(kind: PanelKind, extensionUri: vscode.Uri, handlers: PanelHandlers): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(kind.viewType, {
       async deserializeWebviewPanel(panel, state: unknown) {
-        const p = new DarknetPanel(panel, kind, extensionUri, handlers);
         const ctx = (state as { context?: Record<string, string> } | undefined)?.context;
-        if (ctx) p.context = ctx;
+        const p = new DarknetPanel(panel, kind, extensionUri, handlers, ctx ?? {});
         DarknetPanel.open.set(p.key, p);
       },
     });
@@ -83,8 +84,8 @@ export class DarknetPanel {
   }
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'webviews', 'out'), vscode.Uri.joinPath(extensionUri, 'webviews', 'media')] };
+function webviewOptions(extensionUri: vscode.Uri, extraRoots: vscode.Uri[] = []): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'webviews', 'out'), vscode.Uri.joinPath(extensionUri, 'webviews', 'media'), ...extraRoots] };
 }
 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri, kind: PanelKind): string {

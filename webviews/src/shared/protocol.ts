@@ -2,6 +2,7 @@
 // shared by both sides. Webviews receive data by message only.
 
 import type { GraphEdge, GraphNode, NetworkGraph } from '../../../core/src/protocol/graph';
+import type { Candidate, Selection } from '../../../core/src/nn/select-detections';
 
 export type { GraphEdge, GraphNode, NetworkGraph };
 
@@ -141,6 +142,31 @@ export interface TrainingView {
   latest?: { cfg: string; weights: string };
 }
 
+/** One image of a detection run: what the CLI sent for it, and its webview URI. */
+export interface DetectImageView {
+  path: string;
+  src: string;
+  width: number;
+  height: number;
+  ms: number;
+  /** Every decoded box above the run's floor, before NMS. */
+  candidates: Candidate[];
+}
+
+/** A `detect` run; the panel selects from the candidates with core's selectDetections. */
+export interface DetectView {
+  title: string;
+  runtime: string;
+  backend: string;
+  classes: number;
+  names: string[] | null;
+  /** The floor the candidates were decoded above: the lowest score the slider offers. */
+  floor: number;
+  /** The CLI's defaults: --thresh 0.25, the cfg's NMS kind, --nms 0.45, its beta_nms. */
+  defaults: Selection;
+  images: DetectImageView[];
+}
+
 /** What a panel shows (file paths), kept in the webview state so the host can revive it after a reload. */
 export type PanelContext = Record<string, string>;
 
@@ -153,6 +179,7 @@ export type HostToView =
   /** The layer under the editor's cursor (null: outside any layer). */
   | { type: 'cursor'; index: number | null }
   | { type: 'gammaOverlay'; overlay: GammaOverlay | null }
+  | { type: 'detect'; view: DetectView; context: PanelContext }
   | { type: 'training'; view: TrainingView; context: PanelContext }
   /** Live steps of the running job, appended to the view's. */
   | { type: 'trainingSteps'; steps: TrainingStepView[] }
