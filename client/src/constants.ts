@@ -29,13 +29,13 @@ export const COMMANDS = {
   showRuntimeStatus: 'darknet.showRuntimeStatus',
   synthesizeWeights: 'darknet.synthesizeWeights',
   exportOnnx: 'darknet.exportOnnx',
+  exportOpenvino: 'darknet.exportOpenvino',
+  benchmark: 'darknet.benchmark',
   detectObjects: 'darknet.detectObjects',
   train: 'darknet.train',
   sparsityTrain: 'darknet.sparsityTrain',
   finetune: 'darknet.finetune',
   openTrainingRun: 'darknet.openTrainingRun',
-  exportOpenvino: 'darknet.exportOpenvino',
-  benchmark: 'darknet.benchmark',
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -48,9 +48,9 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   showRuntimeStatus: 'Show Runtime Status',
   synthesizeWeights: 'Synthesize Weights…',
   exportOnnx: 'Export to ONNX…',
-  detectObjects: 'Detect Objects in Image…',
   exportOpenvino: 'Export to OpenVINO…',
   benchmark: 'Benchmark…',
+  detectObjects: 'Detect Objects in Image…',
   train: 'Train…',
   sparsityTrain: 'Sparsity Train…',
   finetune: 'Fine-tune…',

@@ -29,7 +29,7 @@ function recordingHandlers() {
 const jobNames = Object.keys(JOB_COMMANDS) as CommandName[];
 
 test('the job commands are those that start darknet-pruner', () => {
-  assert.deepEqual([...jobNames].sort(), ['benchmark', 'exportOnnx', 'exportOpenvino', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights', 'finetune', 'sparsityTrain', 'train'].sort());
+  assert.deepEqual([...jobNames].sort(), ['benchmark', 'detectObjects', 'exportOnnx', 'exportOpenvino', 'pruneChannels', 'pruneLayers', 'pruneSweep', 'showRuntimeStatus', 'synthesizeWeights', 'finetune', 'sparsityTrain', 'train'].sort());
 });
 
 test('untrusted: every job command refuses with a message naming it, and starts nothing', () => {
@@ -48,6 +48,7 @@ test('untrusted: every job command refuses with a message naming it, and starts 
   for (const title of ['Train', 'Sparsity Train', 'Fine-tune']) assert.ok(f.warnings.some((w) => w.startsWith(`${title} runs the darknet-pruner command line`)), title);
   assert.match(f.warnings[6], /^Export to OpenVINO runs/);
   assert.match(f.warnings[7], /^Benchmark runs/);
+  assert.match(f.warnings[8], /^Detect Objects in Image runs/);
 });
 
 test('untrusted: the other commands run as usual, with their arguments', () => {
