@@ -169,7 +169,7 @@ function settledText(v: TrainingView): string {
   if (v.gamma.some((g) => g.emptyingPercent === null)) return 'This run did not record the per-layer |γ| maxima, so the suggested prune point is not known per epoch.';
   const last = v.gamma[v.gamma.length - 1].emptyingPercent!;
   return v.settledEpoch !== null
-    ? `The suggested prune point has stayed within 1 % (one sweep step) since epoch ${v.settledEpoch}: now ${pct(last)} of the channels (the largest global percent that empties no layer).`
+    ? `The suggested prune point has stayed within 1 % (one sweep step) since epoch ${v.settledEpoch}: now ${pct(last)} of the channels (a global percent from there on empties a layer).`
     : `The suggested prune point is still moving (now ${pct(last)}); it counts as settled once it stays within 1 % for the following epochs.`;
 }
 
