@@ -178,44 +178,15 @@ export function missingFlag(spec: CommandSpec, name: string): CliError {
 }
 
 /** The positionals `names` exactly (for commands with alternative forms, checkPositionals: false). */
-export function requirePositionals(args: ParsedArgs, names: string[], spec: CommandSpec | string): string[] {
-  const usage = typeof spec === 'string' ? spec : synopsis(spec);
+export function requirePositionals(args: ParsedArgs, names: string[], spec: CommandSpec): string[] {
+  const usage = synopsis(spec);
   if (args.positionals.length < names.length) throw new CliError(`missing ${names.slice(args.positionals.length).join(', ')}\nusage: ${usage}`);
   if (args.positionals.length > names.length) throw new CliError(`unexpected argument "${args.positionals[names.length]}"\nusage: ${usage}`);
   return args.positionals;
 }
 
-/**
- * The earlier bare option list (names only, no types, no help): parsed as untyped string and
- * boolean flags, read with stringFlag/numberFlag. Kept while code written against it moves to a
- * CommandSpec; a command's --help comes from its CommandSpec only.
- */
-export interface ArgSpec { values?: string[]; booleans?: string[]; aliases?: Record<string, string> }
-
-function fromArgSpec(a: ArgSpec): CommandSpec {
-  const flags: Record<string, FlagSpec> = {};
-  const aliasesOf = (n: string) => Object.entries(a.aliases ?? {}).filter(([, to]) => to === n).map(([from]) => from);
-  for (const n of a.values ?? []) if (!(a.aliases && n in a.aliases)) flags[n] = { type: 'string', description: '', aliases: aliasesOf(n) };
-  for (const n of a.booleans ?? []) if (!(a.aliases && n in a.aliases)) flags[n] = { type: 'boolean', description: '', aliases: aliasesOf(n) };
-  return { command: '', summary: '', positionals: [], flags, checkPositionals: false };
-}
-
-export function numberFlag(args: ParsedArgs, name: string, rules: NumberRules = {}): number | undefined {
-  const v = args.flags.get(name);
-  if (v === undefined) return undefined;
-  return parseNumber(v === true ? '' : v, `--${name}`, rules);
-}
-
-export function stringFlag(args: ParsedArgs, name: string): string | undefined {
-  const v = args.flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
-
 export function parseArgs<F extends Record<string, FlagSpec>>(argv: string[], spec: CommandSpec<F>): ParsedArgs<F>;
-export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs;
-export function parseArgs(argv: string[], spec: CommandSpec | ArgSpec): ParsedArgs;
-export function parseArgs(argv: string[], specOrList: CommandSpec | ArgSpec): ParsedArgs {
-  const spec = 'command' in specOrList ? specOrList : fromArgSpec(specOrList);
+export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const flagList = allFlags(spec);
   const byName = new Map<string, [string, FlagSpec]>();
   for (const [n, f] of flagList) {

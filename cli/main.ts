@@ -15,9 +15,7 @@ export interface CommandContext {
 
 interface Command {
   /** The command's flag specs (one per subcommand): its parser and its --help. */
-  SPECS?: readonly CommandSpec[];
-  /** A hand-written usage line, for a command not yet described by SPECS. */
-  USAGE?: string;
+  SPECS: readonly CommandSpec[];
   run(argv: string[], ctx: CommandContext): number | Promise<number>;
 }
 
@@ -59,7 +57,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       if (e.code !== 'MODULE_NOT_FOUND' || !missing) throw e;
       throw new CliError(`"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`);
     });
-    if (rest.includes('--help')) { ctx.out(cmd.SPECS ? commandHelp(name, cmd.SPECS, rest) : `usage: ${cmd.USAGE}`); return 0; }
+    if (rest.includes('--help')) { ctx.out(commandHelp(name, cmd.SPECS, rest)); return 0; }
     const code = await cmd.run(rest, ctx);
     noteJob({ finished: true });
     return code;

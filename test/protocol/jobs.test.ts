@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { parseArgs, type ArgSpec, type CommandSpec } from '../../cli/args';
+import { parseArgs, type CommandSpec } from '../../cli/args';
 import { CHANNEL_ARGS, LAYER_ARGS } from '../../cli/commands/prune';
 import { SWEEP_ARGS } from '../../cli/commands/sweep';
 import { PRUNE_METHODS } from '../../core/src/prune/plan';
@@ -62,7 +62,7 @@ async function expectResult<C extends keyof JobResults>(command: C, args: string
 }
 
 /** The flags as the command's parser sees them (long names, after aliases). */
-function parsed(args: string[], skip: number, spec: CommandSpec | ArgSpec) {
+function parsed(args: string[], skip: number, spec: CommandSpec) {
   const p = parseArgs(args.slice(skip), spec);
   return { positionals: p.positionals, flags: Object.fromEntries(p.flags) };
 }
