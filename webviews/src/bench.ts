@@ -34,20 +34,21 @@ function summary(view: BenchView): string {
 function boxChart(canvas: HTMLCanvasElement, models: BenchModelView[]): Chart {
   const c = colors();
   const labels = models.map((m) => m.label);
+  // Lower `order` is drawn on top: the median and the outliers over the box, the box over the whiskers.
   return new Chart(canvas, {
     type: 'bar',
     data: {
       labels,
       datasets: [
-        { label: 'whiskers (1.5 IQR)', data: models.map((m) => [m.box.whiskerLow, m.box.whiskerHigh]), backgroundColor: c.muted, barThickness: 2, grouped: false },
-        { label: 'q1–q3', data: models.map((m) => [m.box.q1, m.box.q3]), backgroundColor: c.primary, borderColor: c.primary, borderWidth: 1, barThickness: 22, grouped: false },
+        { label: 'whiskers (1.5 IQR)', data: models.map((m) => [m.box.whiskerLow, m.box.whiskerHigh]), backgroundColor: c.muted, barThickness: 2, grouped: false, order: 3 },
+        { label: 'q1–q3', data: models.map((m) => [m.box.q1, m.box.q3]), backgroundColor: c.primary, borderColor: c.primary, borderWidth: 1, barThickness: 22, grouped: false, order: 2 },
         {
           type: 'line', label: 'median', data: models.map((m, i) => ({ x: m.box.median, y: labels[i] })), showLine: false,
-          pointStyle: 'line', rotation: 90, pointRadius: 13, borderWidth: 3, borderColor: c.secondary, backgroundColor: c.secondary,
+          pointStyle: 'line', rotation: 90, pointRadius: 13, borderWidth: 3, borderColor: c.secondary, backgroundColor: c.secondary, order: 1,
         },
         {
           type: 'line', label: 'outliers', data: models.flatMap((m, i) => m.box.outliers.map((x) => ({ x, y: labels[i] }))), showLine: false,
-          pointRadius: 2.5, borderColor: c.danger, backgroundColor: c.danger,
+          pointRadius: 2.5, borderColor: c.danger, backgroundColor: c.danger, order: 0,
         },
       ],
     },
