@@ -15,7 +15,9 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { benchView, boxStats, runSummary } from '../../client/src/bench/benchView';
 import { BenchRunError, historyDir, listRuns, readRun, saveRun } from '../../client/src/bench/history';
 import { benchLabel, benchModelArg, modelOf, modelsOf, mosaicPossible, relatedModels } from '../../client/src/bench/models';
+import { installedRuntimes, openvinoMissingMessage } from '../../client/src/bench/runtimes';
 import { REPO } from '../corpus';
+import { openvinoMissing } from '../openvino/available';
 
 let dir = '', cfg = '', pruned = '';
 let report: BenchJobResult;
@@ -140,4 +142,20 @@ test('history: saved atomically under .darknet-pruner/bench, listed newest first
   assert.throws(() => readRun(h, 'broken.json'), (e: Error) => e instanceof BenchRunError && e.message === `${join(h, 'broken.json')}: not a saved benchmark run`);
   assert.throws(() => readRun(h, '../../models/m.cfg'), BenchRunError);
   assert.throws(() => readRun(h, 'missing.json'), (e: Error) => e instanceof BenchRunError && e.message.startsWith(join(h, 'missing.json')));
+});
+
+test('the runtimes offered are those the CLI bundle resolves, OpenVINO only with its native addon; the setup command when missing', () => {
+  const here = installedRuntimes(join(REPO, 'cli', 'out', 'cli.js'));
+  assert.ok(here.has('onnxruntime') && here.has('tfjs'), [...here].join(', '));
+  assert.equal(here.has('openvino'), openvinoMissing() === undefined, 'as openvino-node loads in a child process');
+  const alone = join(dir, 'alone', 'cli', 'out');
+  mkdirSync(alone, { recursive: true });
+  assert.deepEqual([...installedRuntimes(join(alone, 'cli.js'))], [], 'a CLI with no node_modules above it');
+  // openvino-node's JS without the addon (npm's install on Node 20, before npm run setup:openvino).
+  const partial = join(dir, 'partial');
+  mkdirSync(join(partial, 'node_modules', 'openvino-node'), { recursive: true });
+  writeFileSync(join(partial, 'node_modules', 'openvino-node', 'package.json'), '{"name":"openvino-node","version":"2026.4.0"}');
+  mkdirSync(join(partial, 'cli', 'out'), { recursive: true });
+  assert.equal(installedRuntimes(join(partial, 'cli', 'out', 'cli.js')).has('openvino'), false);
+  assert.match(openvinoMissingMessage('Benchmarking on onnxruntime instead.'), /run `npm run setup:openvino`.*Benchmarking on onnxruntime instead\.$/);
 });
