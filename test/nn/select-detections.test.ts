@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { makeRng } from '../../core/src/data/rng';
 import { decodeHead, labelDetections as decodeLabel, type Detection } from '../../core/src/nn/decode';
+import { boxDiou, boxIou, nms, type NmsKind } from '../../core/src/nn/nms';
 import {
   detectionRows, fromCandidates, labelDetections, NMS_CHOICES, selectDetections, toCandidates, type Selection,
 } from '../../core/src/nn/select-detections';
@@ -92,4 +93,28 @@ test('the module imports only the box types and nms.ts, which imports only the b
   assert.deepEqual(imports, ['type ./box', './nms']);
   const nmsSrc = readFileSync(join(REPO, 'core/src/nn/nms.ts'), 'utf8');
   assert.deepEqual([...nmsSrc.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`), ['type ./box']);
+});
+
+/** darknet's do_nms_sort / diounms_sort as written: every box sorted and compared for every class. */
+function darknetNms(dets: Detection[], thresh: number, kind: NmsKind, beta: number): void {
+  const live = dets.filter((d) => d.objectness !== 0);
+  const score = kind === 'default' ? boxIou : (a: Detection['bbox'], b: Detection['bbox']) => boxDiou(a, b, kind === 'greedynms' ? 0.6 : beta);
+  for (let k = 0; k < (live[0]?.prob.length ?? 0); k++) {
+    const order = [...live].sort((a, b) => b.prob[k] - a.prob[k]);
+    for (let i = 0; i < order.length; i++) {
+      if (order[i].prob[k] === 0) continue;
+      for (let j = i + 1; j < order.length; j++) if (score(order[i].bbox, order[j].bbox) > thresh) order[j].prob[k] = 0;
+    }
+  }
+}
+
+test('nms compares only the boxes with prob[k] > 0, with darknet\'s result', () => {
+  for (let seed = 11; seed <= 16; seed++) {
+    for (const kind of ['default', 'greedynms', 'diounms'] as const) {
+      const ours = decode(headOutput(seed), 0.05), theirs = decode(headOutput(seed), 0.05);
+      nms(ours, 0.45, kind, 0.8);
+      darknetNms(theirs, 0.45, kind, 0.8);
+      assert.deepEqual(ours.map((d) => Array.from(d.prob)), theirs.map((d) => Array.from(d.prob)), `seed ${seed}, ${kind}`);
+    }
+  }
 });

@@ -38,11 +38,13 @@ export function nms(dets: Detection[], thresh: number, kind: NmsKind = 'default'
   const classes = live[0]?.prob.length ?? 0;
   const score = kind === 'default' ? boxIou : kind === 'greedynms' ? (a: Box, b: Box) => boxDiou(a, b, 0.6) : (a: Box, b: Box) => boxDiou(a, b, betaNms);
   for (let k = 0; k < classes; k++) {
-    const order = [...live].sort((a, b) => b.prob[k] - a.prob[k]);
+    // A box whose prob[k] is 0 suppresses nothing and stays 0: only the others are sorted and compared
+    // (the same result as darknet's loop over every box, in a fraction of the time).
+    const order = live.filter((d) => d.prob[k] > 0).sort((a, b) => b.prob[k] - a.prob[k]);
     for (let i = 0; i < order.length; i++) {
       if (order[i].prob[k] === 0) continue;
       for (let j = i + 1; j < order.length; j++) {
-        if (score(order[i].bbox, order[j].bbox) > thresh) order[j].prob[k] = 0;
+        if (order[j].prob[k] !== 0 && score(order[i].bbox, order[j].bbox) > thresh) order[j].prob[k] = 0;
       }
     }
   }
