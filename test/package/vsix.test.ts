@@ -87,6 +87,7 @@ test('the .vsix has every file the manifest and the runtime need', () => {
     'webviews/out/report.js',
     'webviews/out/sweep.js',
     'webviews/out/graph.js',
+    'webviews/out/detect.js',
     'webviews/media/panel.css',
     // the README's screenshots, shown on the extension's details page
     'docs/images/gamma-histogram.png',
