@@ -145,6 +145,18 @@ test('SIGTERM while a plan is measured: exit 143, no result, nothing left behind
   }
 });
 
+test('prune plan on a device OpenVINO does not have here: one line naming the devices there are, nothing written', { skip }, async (t) => {
+  const { loadOpenvino } = await import('../../core/src/openvino/api');
+  const devices = new (loadOpenvino().ov.Core)().getAvailableDevices();
+  const absent = ['NPU', 'GPU'].find((d) => !devices.some((x) => x.startsWith(d)));
+  if (!absent) { t.skip('this machine has both a GPU and an NPU'); return; }
+  const r = await cli(['prune', 'plan', cfg, weights, '--target-ms', '10', '--device', absent, ...QUICK, '-o', join(dir, 'no-device')]);
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, new RegExp(`cannot compile the model for ${absent}.*devices here: ${devices[0]}`));
+  assert.equal(r.err.trim().split('\n').length, 1);
+  assert.ok(!existsSync(join(dir, 'no-device')));
+});
+
 test('prune plan refuses a bad command line before any work', async () => {
   const none = await cli(['prune', 'plan', cfg, weights, '-o', join(dir, 'x1')]);
   assert.equal(none.code, 2);

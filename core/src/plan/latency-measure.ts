@@ -5,6 +5,7 @@
 // profiled node mapped back to the darknet layer the ONNX export named it after (`l<i>_conv`, …).
 
 import type { Network } from '../cfg/network';
+import { UserError } from '../errors';
 import type { DarknetWeights } from '../weights/read';
 import { synthesizeInput } from '../weights/synth';
 import { pruneChannels, type PrunedModel } from '../prune/channel';
@@ -73,6 +74,9 @@ interface ProfilingRequest { getProfilingInfo?(): ProfilingEntry[] }
 
 export class ProfilingUnavailableError extends Error {}
 
+/** The runtime cannot run the model with the settings asked for (a device that is not there, a precision it lacks). */
+export class MeasureSetupError extends UserError {}
+
 export interface LayerProfile {
   /** Median per-inference time (ms) per layer of the profiled network. */
   layerMs: Float64Array;
@@ -124,7 +128,12 @@ async function compile(bytes: Uint8Array, s: MeasureSettings, extra: Record<stri
   const { ov } = loadOpenvino();
   const core = new ov.Core();
   const model = core.readModelSync(bytes);
-  const compiled = core.compileModelSync(model, s.device, { ...compileConfig({ device: s.device, hint: 'latency', precision: s.precision }), ...extra });
+  let compiled: OvCompiledModel;
+  try {
+    compiled = core.compileModelSync(model, s.device, { ...compileConfig({ device: s.device, hint: 'latency', precision: s.precision }), ...extra });
+  } catch (e) {
+    throw new MeasureSetupError(`OpenVINO cannot compile the model for ${s.device}${s.precision ? ` at ${s.precision}` : ''}: ${String((e as Error).message).split('\n').map((l) => l.trim()).filter((l) => l && !/^Exception from /.test(l)).pop() ?? 'failed'} (devices here: ${core.getAvailableDevices().join(', ')})`);
+  }
   const read = (k: string) => { try { return String(compiled.getProperty(k)); } catch { return 'n/a'; } };
   return {
     compiled, inputName: compiled.inputs[0].anyName, inputShape: shapeOf(compiled.inputs[0].getPartialShape().toString()),
