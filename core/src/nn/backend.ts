@@ -128,6 +128,11 @@ function probeNative(name: 'tensorflow-gpu' | 'tensorflow'): BackendProbe {
         : `native binding missing (${binding.slice(binding.indexOf('node_modules'))}): its install script downloads libtensorflow 2.9.1 GPU (CUDA 11.2 + cuDNN 8.1); see README "Native TensorFlow" for newer CUDA`,
     };
   }
+  // tfjs-node 4.x calls util.isNullOrUndefined and util.isArray, which Node 23 removed: loading it
+  // works, its first inference throws.
+  if (typeof (req('node:util') as { isNullOrUndefined?: unknown }).isNullOrUndefined !== 'function') {
+    return { ...base, why: `${pkg} ${base.version} needs Node ≤ 22 (it calls util.isNullOrUndefined, removed in Node 23); this is Node ${process.versions.node}` };
+  }
   const ours = realpathSync(req.resolve('@tensorflow/tfjs-core'));
   const theirs = coreInstanceOf(pkg);
   if (theirs && theirs !== ours) {
