@@ -7,8 +7,9 @@
 // The .vsix ships no ML runtime (the runtimes come from a checkout's npm install), so the
 // extension's CLI is given this checkout's node_modules through NODE_PATH, and, through the
 // darknet.pruner.nodePath setting (machine-overridable: in code-server's remote window a folder
-// setting, not a user one), the Node the checkout runs on (tfjs-node needs Node ≤ 22; code-server's
-// own Node is 24).
+// setting, not a user one), the Node the checkout runs on: tfjs-node needs Node ≤ 22, and on
+// code-server's own Node 24 inference would fall back to wasm, whose floats need not match the
+// CLI's native TensorFlow to the last bit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
