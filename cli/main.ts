@@ -63,7 +63,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     return code;
   } catch (e) {
     const known = e instanceof UserError;
-    const message = known ? e.message : `internal error: ${(e as Error).message ?? String(e)}`;
+    const message = known ? e.line : `internal error: ${(e as Error).message ?? String(e)}`;
     // the documented event for a failed job (cli/events.ts), then the one-line error
     if (rest.includes('--json-events')) ctx.out(JSON.stringify({ type: 'error', message } satisfies JobEvent));
     ctx.err(`darknet-pruner: ${message}`);

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { analyseText } from '../core/src/cfg/analyse';
 import type { Network } from '../core/src/cfg/network';
 import { PRUNE_REPORT_FILE, readPruneReportFile, type PruneReport } from '../core/src/prune/report';
-import { parseWeights, WeightsError, type DarknetWeights } from '../core/src/weights/read';
+import { parseWeights, type DarknetWeights } from '../core/src/weights/read';
 import { CliError } from './args';
 import { readCfgFile } from './cfg-input';
+import { withNote } from './error-context';
 import { asCliError } from './io';
 import { requireAnalysable } from './network';
 
@@ -37,13 +38,7 @@ export function loadModel(cfgPath: string, weightsPath: string): ModelInput {
   } catch (e) {
     throw asCliError(e, weightsPath);
   }
-  let weights: DarknetWeights;
-  try {
-    weights = parseWeights(buf, net, weightsPath);
-  } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(`${e.message} (cfg ${cfgPath})`, 1);
-    throw e;
-  }
+  const weights: DarknetWeights = withNote(`cfg ${cfgPath}`, () => parseWeights(buf, net, weightsPath));
   return { cfgPath, weightsPath, cfgText, net, weights, cfgSha256: sha256(cfgText), weightsSha256: sha256(buf) };
 }
 

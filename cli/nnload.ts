@@ -4,7 +4,7 @@
 import { analyseText } from '../core/src/cfg/analyse';
 import type { Network } from '../core/src/cfg/network';
 import { readWeightsFile } from '../core/src/weights/read';
-import { CliError } from './args';
+import { withContext } from './error-context';
 import { readCfgFile } from './cfg-input';
 import { requireAnalysable } from './network';
 import type { DarknetModel } from '../core/src/nn/model';
@@ -21,13 +21,8 @@ export async function loadModel(cfg: string, weightsPath: string, size?: { width
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size ?? {}), cfg);
   const weights = readWeightsFile(weightsPath, net);
   const { selectBackend, describeChoice } = await import('../core/src/nn/backend');
-  const { buildNetwork, NetworkBuildError } = await import('../core/src/nn/model');
+  const { buildNetwork } = await import('../core/src/nn/model');
   const backend: string = describeChoice(await selectBackend({ purpose: 'infer' }));
-  try {
-    const model = buildNetwork(net, weights, { trainable: false });
-    return { net, model, backend, loadMs: performance.now() - t0 };
-  } catch (e) {
-    if (e instanceof NetworkBuildError) throw new CliError(`${cfg}: ${e.message}`, 1);
-    throw e;
-  }
+  const model = withContext(cfg, () => buildNetwork(net, weights, { trainable: false }));
+  return { net, model, backend, loadMs: performance.now() - t0 };
 }

@@ -54,16 +54,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   limits.rounds = args.values.rounds ?? (limits.iterations !== undefined ? Math.max(1, Math.min(defaultRounds, Math.floor(limits.iterations / perRound))) : defaultRounds);
   const reporter = makeReporter(args.values['json-events']);
 
-  const { resolveModels, BenchModelError } = await import('../../core/src/bench/models');
+  const { resolveModels } = await import('../../core/src/bench/models');
   const { createRunner } = await import('../../core/src/bench/runners');
   const { measureInterleaved } = await import('../../core/src/bench/interleave');
   const { buildReport, formatReport } = await import('../../core/src/bench/report');
   const { machineInfo } = await import('../../core/src/bench/machine');
-  let specs;
-  try { specs = resolveModels(args.positionals, size); } catch (e) {
-    if (e instanceof BenchModelError) throw new CliError(e.message);
-    throw e;
-  }
+  const specs = resolveModels(args.positionals, size);
   const opts = { runtime, device, hint, precision, size, mish };
   const runners: BenchRunner[] = [];
   try {

@@ -7,6 +7,7 @@
 
 import { dirname, extname } from 'node:path';
 import { CliError, defineCommand, parseArgs, synopsis } from '../args';
+import { withContext } from '../error-context';
 import { readTextFile } from '../io';
 import { resolveDataPath } from '../../core/src/eval/dataset';
 import { writeFileAtomic } from '../../core/src/io/atomic';
@@ -116,7 +117,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const runner = await loadRunner(runtime, cfg, weightsPath, size);
   const { net, backend, loadMs } = runner;
   const { isHead } = await import('../../core/src/nn/heads');
-  const { decodeHead, DecodeError } = await import('../../core/src/nn/decode');
+  const { decodeHead } = await import('../../core/src/nn/decode');
   const { nmsKindOf } = await import('../../core/src/nn/nms');
   const { selectDetections, detectionRows, toCandidates } = await import('../../core/src/nn/select-detections');
   const { loadImage, prepareInput, annotate } = await import('../../core/src/nn/image');
@@ -137,16 +138,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const load = (path: string) => {
     return { path, ...loadImage(path, C) };
   };
-  const decodeAll = (outs: Map<number, Float32Array>, o: { imageW: number; imageH: number; letterbox: boolean }): Detection[] => {
-    try {
-      const dets: Detection[] = [];
-      for (const [i, data] of outs) for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, thresh, ...o })) dets.push(d);
-      return dets;
-    } catch (e) {
-      if (e instanceof DecodeError) throw new CliError(`${cfg}: ${e.message}`, 1);
-      throw e;
-    }
-  };
+  const decodeAll = (outs: Map<number, Float32Array>, o: { imageW: number; imageH: number; letterbox: boolean }): Detection[] => withContext(cfg, () => {
+    const dets: Detection[] = [];
+    for (const [i, data] of outs) for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, thresh, ...o })) dets.push(d);
+    return dets;
+  });
   // One inference per image, or per group of four with --mosaic.
   const groups = mosaic ? [images] : images.map((p) => [p]);
   let index = 0;

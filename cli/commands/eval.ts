@@ -2,7 +2,6 @@
 // reference tool's protocol (docs/evaluation.md §Protocol; core/src/eval).
 
 import { analyseText } from '../../core/src/cfg/analyse';
-import { DatasetError } from '../../core/src/eval/dataset';
 import { openDataset } from '../dataset-input';
 import type { EvalReport, HeadSource } from '../../core/src/eval/evaluate';
 import { readWeightsFile } from '../../core/src/weights/read';
@@ -55,8 +54,6 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const weights = readWeightsFile(weightsPath, net);
 
   const { evaluate } = await import('../../core/src/eval/evaluate');
-  const { ImageError } = await import('../../core/src/nn/image');
-  const { DecodeError } = await import('../../core/src/nn/decode');
   const runtime = await requireRuntime(evalRuntime(args.values.runtime));
   let source: HeadSource;
   try {
@@ -72,9 +69,6 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         if (done === total || done % 25 === 0) reporter.progress(`eval: ${done}/${total} images`, done / total);
       },
     });
-  } catch (e) {
-    if (e instanceof DatasetError || e instanceof ImageError || e instanceof DecodeError) throw new CliError(e.message, 1);
-    throw e;
   } finally {
     await source.dispose();
   }

@@ -4,14 +4,15 @@
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { OnnxExportError } from '../../core/src/export/onnx';
-import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
+import { readWeightsFile } from '../../core/src/weights/read';
+import { UserError } from '../../core/src/errors';
 import { CliError, defineCommand, parseArgs } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
 import { checkFileName, checkOutputFiles } from '../outputs';
 import { requireAnalysable } from '../network';
+import { withContext } from '../error-context';
 import { makeReporter } from '../events';
 import type { ExportOpenvinoJobResult } from '../../core/src/protocol/jobs';
 
@@ -48,21 +49,17 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (statSync(dir, { throwIfNoEntry: false })?.isFile()) throw new CliError(`-o ${dir}: is a file; give a directory`);
   checkOutputFiles(Object.values(files), { inputs: [cfg, weightsPath], force: args.values.force, flag: '-o' }, true);
   const net = requireAnalysable(analyseText(readCfgFile(cfg), parseSize(args.values['input-size'])), cfg);
-  let weights;
-  try { weights = readWeightsFile(weightsPath, net); } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const weights = readWeightsFile(weightsPath, net);
   const t0 = performance.now();
   const { exportOpenvinoIr } = await import('../../core/src/openvino/ir-export');
-  const { OpenvinoUnavailableError } = await import('../../core/src/openvino/api');
+  // OpenVINO missing is about this machine, not the cfg: raised here, before the cfg's context applies
+  (await import('../../core/src/openvino/api')).loadOpenvino();
   const fp16 = args.values.fp16;
   let ir;
   try {
-    ir = exportOpenvinoIr(net, weights, { fp16, mish });
+    ir = withContext(cfg, () => exportOpenvinoIr(net, weights, { fp16, mish }));
   } catch (e) {
-    if (e instanceof OpenvinoUnavailableError) throw new CliError(e.message, 1);
-    if (e instanceof OnnxExportError) throw new CliError(`${cfg}: ${e.message}`, 1);
+    if (e instanceof UserError) throw e;
     throw new CliError(`${cfg}: OpenVINO could not read the exported graph: ${String((e as Error).message).split('\n')[0]}`, 1);
   }
   mkdirSync(dir, { recursive: true });

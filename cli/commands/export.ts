@@ -3,14 +3,15 @@
 
 import { statSync } from 'node:fs';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, OnnxExportError } from '../../core/src/export/onnx';
-import { readWeightsFile, WeightsError } from '../../core/src/weights/read';
+import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET } from '../../core/src/export/onnx';
+import { readWeightsFile } from '../../core/src/weights/read';
 import { CliError, defineCommand, parseArgs, synopsis } from '../args';
 import { readCfgFile } from '../cfg-input';
 import { writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
 import { checkOutputFile } from '../outputs';
 import { requireAnalysable } from '../network';
+import { withContext } from '../error-context';
 import { MISH_FLAG, SPEC as OPENVINO_SPEC } from './export-openvino';
 
 export const ONNX_SPEC = defineCommand({
@@ -46,14 +47,8 @@ function exportOnnxCommand(rest: string[], ctx: CommandContext): number {
   const size = { width, height };
   const net = requireAnalysable(analyseText(readCfgFile(cfg), size), cfg);
   const t0 = performance.now();
-  let result;
-  try {
-    result = exportOnnx(net, readWeightsFile(weightsPath, net), { opset, decode: args.values.decode, batch, mish });
-  } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(e.message, 1);
-    if (e instanceof OnnxExportError) throw new CliError(`${cfg}: ${e.message}`, 1);
-    throw e;
-  }
+  const weights = readWeightsFile(weightsPath, net);
+  const result = withContext(cfg, () => exportOnnx(net, weights, { opset, decode: args.values.decode, batch, mish }));
   writeFileAtomic(out, result.bytes);
   const ms = Math.round(performance.now() - t0);
   const bytes = statSync(out).size;

@@ -1,15 +1,15 @@
 import { analyseText } from '../../core/src/cfg/analyse';
 import type { Network } from '../../core/src/cfg/network';
-import { bnLayers, gammaStats, GammaError, type GammaStats } from '../../core/src/prune/gamma';
+import { bnLayers, gammaStats, type GammaError, type GammaStats } from '../../core/src/prune/gamma';
 import { readGammaWeights } from '../../core/src/prune/gamma-read';
 import { populationOf, type PruneMethod } from '../../core/src/prune/plan';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
-import { WeightsError } from '../../core/src/weights/read';
 import { CliError, defineCommand, parseArgs } from '../args';
 import type { JobEvent } from '../events';
 import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
+import { withContext } from '../error-context';
 
 const SETS = {
   slim: 'mode-1 prunable set: slim and layer pruning',
@@ -114,15 +114,9 @@ export function run(argv: string[], ctx: CommandContext): number {
 
   const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const { layers, name: setName } = layerSet(net, args.values.set, layersText);
-  let stats: GammaStats;
-  try {
-    const weights = readGammaWeights(weightsPath, net, layers);
-    stats = gammaStats(net, weights, { layers, bins, percent, layerKeep });
-  } catch (e) {
-    if (e instanceof WeightsError) throw new CliError(e.message, 1);
-    if (e instanceof GammaError) throw e.origin === 'weights' ? new CliError(`${weightsPath}: ${e.message}`, 1) : new CliError(`${layersText ? '--layers: ' : ''}${e.message}`);
-    throw e;
-  }
+  const weights = readGammaWeights(weightsPath, net, layers);
+  const stats = withContext((e) => ((e as GammaError).origin === 'weights' ? weightsPath : layersText ? '--layers' : undefined),
+    () => gammaStats(net, weights, { layers, bins, percent, layerKeep }));
 
   if (args.values['json-events']) {
     const emit = (e: JobEvent) => ctx.out(JSON.stringify(e));

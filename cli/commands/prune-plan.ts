@@ -9,7 +9,6 @@ import type { CommandContext } from '../main';
 import { checkFileName, checkOutputDir } from '../outputs';
 import { loadModel } from '../model-input';
 import { openDataset } from '../dataset-input';
-import { UserError } from '../../core/src/errors';
 import type { LatencyPlanResult } from '../../core/src/plan/latency-plan';
 import type { PlanCandidate } from '../../core/src/plan/latency-search';
 import { writeOutput } from './prune';
@@ -88,25 +87,18 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
     ...(v.iterations !== undefined ? { iterations: v.iterations } : { seconds: v.time }), profileIterations: v['profile-iterations'],
   };
   const choose = v.data ? await mapChooser(input.net, input.weights, cfg, v.data, v.runtime, v.limit, v.candidates, ctx, rep.progress) : undefined;
-  let result: LatencyPlanResult;
-  try {
-    result = await planForLatency(input.net, input.weights, {
-      targetMs, maxMeasurements: v['max-iterations'], measure, choose,
-      space: { percents, layerKeeps: v['layer-keep'] !== undefined ? [v['layer-keep']] : DEFAULT_LAYER_KEEPS, maxCut: v['max-cut'] ?? Number.MAX_SAFE_INTEGER },
-      progress: (message, fraction) => rep.progress(message, fraction),
-      measured: (it, k) => {
-        if (!rep.events) return;
-        rep.emit({ type: 'metric', name: 'predicted_ms', value: it.predictedMs, step: k });
-        rep.emit({ type: 'metric', name: 'achieved_ms', value: it.achievedMs, step: k });
-        rep.emit({ type: 'metric', name: 'gamma_mass', value: it.gammaMass, step: k });
-      },
-    });
-  } catch (e) {
-    if (e instanceof UserError || e instanceof CliError) throw e;
-    const { OpenvinoUnavailableError } = await import('../../core/src/openvino/api');
-    if (e instanceof OpenvinoUnavailableError) throw new CliError(`--runtime openvino: ${e.message}`, 1);
-    throw e;
-  }
+  // requireRuntime above has loaded the runtime: it cannot turn out missing during the search
+  const result: LatencyPlanResult = await planForLatency(input.net, input.weights, {
+    targetMs, maxMeasurements: v['max-iterations'], measure, choose,
+    space: { percents, layerKeeps: v['layer-keep'] !== undefined ? [v['layer-keep']] : DEFAULT_LAYER_KEEPS, maxCut: v['max-cut'] ?? Number.MAX_SAFE_INTEGER },
+    progress: (message, fraction) => rep.progress(message, fraction),
+    measured: (it, k) => {
+      if (!rep.events) return;
+      rep.emit({ type: 'metric', name: 'predicted_ms', value: it.predictedMs, step: k });
+      rep.emit({ type: 'metric', name: 'achieved_ms', value: it.achievedMs, step: k });
+      rep.emit({ type: 'metric', name: 'gamma_mass', value: it.gammaMass, step: k });
+    },
+  });
   const r = result;
   const c = r.chosen;
   const plan = {

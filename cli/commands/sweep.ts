@@ -1,6 +1,6 @@
 import type { Network } from '../../core/src/cfg/network';
 import { pruneChannels } from '../../core/src/prune/channel';
-import { absGammas, PruneError, PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
+import { absGammas, PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
 import type { DarknetWeights } from '../../core/src/weights/read';
 import { openDataset } from '../dataset-input';
 import { sweepChannelPrune, type SweepPoint } from '../../core/src/prune/sweep';
@@ -12,6 +12,7 @@ import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import type { SweepJobResult } from '../../core/src/protocol/jobs';
 import { loadModel } from '../model-input';
+import { withContext } from '../error-context';
 
 /** The command's options (the extension's argument builders are tested against them). */
 export const SWEEP_ARGS = defineCommand({
@@ -105,13 +106,7 @@ async function evaluatePoints(net: Network, weights: DarknetWeights, points: Swe
   let runtime = '';
   for (const [k, p] of points.entries()) {
     e.progress(k, points.length, p.percent);
-    let pruned;
-    try {
-      pruned = pruneChannels(net, weights, { globalPercent: p.percent, layerKeep: opts.layerKeep, method: opts.method });
-    } catch (err) {
-      if (err instanceof PruneError) throw new CliError(`p=${p.percent}: ${err.message}`, 1);
-      throw err;
-    }
+    const pruned = withContext(`p=${p.percent}`, () => pruneChannels(net, weights, { globalPercent: p.percent, layerKeep: opts.layerKeep, method: opts.method }));
     const source = await rt.source(pruned.net, pruned.weights);
     try {
       const r = await evaluate(pruned.net, source, list, classes, { conf: 0.001, nmsIou: 0.5, nms: 'merge', limit: e.limit });

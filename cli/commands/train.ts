@@ -20,6 +20,7 @@ import type { CommandContext } from '../main';
 import { loadModel, loadModelDir } from '../model-input';
 import { requireAnalysable } from '../network';
 import { checkOutputDir } from '../outputs';
+import { withContext } from '../error-context';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 import { isDecodedHead } from '../../core/src/layers';
@@ -127,14 +128,9 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
 }
 
 function openLists(dataPath: string): { train: ImageList; valid: ImageList; classes: number | undefined } {
-  try {
-    const data = parseDataFile(dataPath, process.cwd(), 'train');
-    if (!data.train) throw new DatasetError(`${dataPath}: no train= list`);
-    return { train: readImageList(data.train, datasetDir(data)), valid: readImageList(data.valid, datasetDir(data)), classes: data.classes };
-  } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const data = parseDataFile(dataPath, process.cwd(), 'train');
+  if (!data.train) throw new DatasetError(`${dataPath}: no train= list`);
+  return { train: readImageList(data.train, datasetDir(data)), valid: readImageList(data.valid, datasetDir(data)), classes: data.classes };
 }
 
 function loadInputs(o: RunOptions): { net: Network; weights: DarknetWeights | undefined; inputs: string[] } {
@@ -152,7 +148,7 @@ function loadInputs(o: RunOptions): { net: Network; weights: DarknetWeights | un
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const parsed = parseOptions(argv);
   const reporter = makeReporter(parsed.events);
-  const { decodeCheckpoint, encodeCheckpoint, optimizerStateOf, restoreModel, CheckpointError } = await import('../../core/src/train/checkpoint');
+  const { decodeCheckpoint, encodeCheckpoint, optimizerStateOf, restoreModel } = await import('../../core/src/train/checkpoint');
   let opts: RunOptions, runDir: string;
   let resumed: ReturnType<typeof decodeCheckpoint<RunExtra>> | undefined;
   if (parsed.resume) {
@@ -160,10 +156,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     cleanStaleTemps(runDir); // left by a run killed with SIGKILL
     const ckPath = runFile(runDir, 'checkpoint');
     if (!existsSync(ckPath)) throw new CliError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} (not a training run, or it stopped before its first checkpoint)`, 1);
-    try { resumed = decodeCheckpoint<RunExtra>(readFileSync(ckPath), ckPath); } catch (e) {
-      if (e instanceof CheckpointError) throw new CliError(e.message, 1);
-      throw e;
-    }
+    resumed = decodeCheckpoint<RunExtra>(readFileSync(ckPath), ckPath);
     opts = { ...resumed.header.extra.options };
     if (parsed.overrides.epochs !== undefined) opts.epochs = parsed.overrides.epochs;
     // --iterations is where this invocation stops, not a setting of the run.
@@ -181,12 +174,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   if (!resumed) checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
 
-  const { trainSettings, TrainSettingsError } = await import('../../core/src/train/lr-policy');
-  let settings;
-  try { settings = trainSettings(net); } catch (e) {
-    if (e instanceof TrainSettingsError) throw new CliError(`${opts.cfg}: ${e.message}`, 1);
-    throw e;
-  }
+  const { trainSettings } = await import('../../core/src/train/lr-policy');
+  const settings = withContext(opts.cfg, () => trainSettings(net));
   if (opts.batch !== undefined) settings.batch = opts.batch;
   if (opts.subdivisions !== undefined) settings.subdivisions = opts.subdivisions;
   if (opts.batch !== undefined && opts.subdivisions === undefined) settings.subdivisions = 1;
@@ -194,18 +183,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (opts.lr !== undefined) settings.learningRate = opts.lr;
   if (opts.adam) settings.adam = true;
 
-  const { selectBackend, describeChoice, BackendError } = await import('../../core/src/nn/backend');
-  let choice;
-  try { choice = await selectBackend({ purpose: 'train', prefer: opts.backend }); } catch (e) {
-    if (e instanceof BackendError) throw new CliError(e.message, 1);
-    throw e;
-  }
+  const { selectBackend, describeChoice } = await import('../../core/src/nn/backend');
+  const choice = await selectBackend({ purpose: 'train', prefer: opts.backend });
   const { buildNetwork } = await import('../../core/src/nn/model');
   const { Trainer } = await import('../../core/src/train/trainer');
   const { stepsPerEpoch } = await import('../../core/src/train/batches');
   const { augmentedSource, plainSource } = await import('../../core/src/train/step-source');
   const { validate, gammaHistogram } = await import('../../core/src/train/validate');
-  const { LossConfigError } = await import('../../core/src/train/yolo-loss');
 
   const structure = analyseChannelStructure(net);
   const gammaSet = opts.pruneMode === 'regular' ? structure.prunableNoShortcut : structure.prunable;
@@ -215,14 +199,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (opts.epochs === 0) opts.epochs = Math.ceil(opts.iterations! / perEpoch);
   let trainer;
   try {
-    trainer = new Trainer(model, net, {
+    trainer = withContext(opts.cfg, () => new Trainer(model, net, {
       settings,
       sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
       warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
-    });
+    }));
   } catch (e) {
     model.dispose();
-    if (e instanceof LossConfigError) throw new CliError(`${opts.cfg}: ${e.message}`, 1);
     throw e;
   }
   // Everything checked: the run directory (its files stay after a cancel, for --resume).
@@ -306,9 +289,6 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     }
     // Stopped by --iterations inside an epoch: a checkpoint of the position reached.
     if (stepInEpoch > 0) checkpoint();
-  } catch (e) {
-    if (e instanceof DatasetError) throw new CliError(e.message, 1);
-    throw e;
   } finally {
     await steps?.close();
     trainer.dispose();

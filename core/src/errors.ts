@@ -3,9 +3,19 @@
 // an internal error. Each module's own error class extends it and keeps its message.
 
 export class UserError extends Error {
+  /** Where the problem is when the code that found it could not tell (the cfg a network was built from, `p=30`): printed before the message. */
+  context?: string;
+  /** What it was checked against (`cfg yolov3.cfg`): printed after the message, in parentheses. */
+  note?: string;
+
   constructor(message: string, readonly exitCode = 1) {
     super(message);
     this.name = new.target.name;
+  }
+
+  /** The one line the CLI prints. */
+  get line(): string {
+    return `${this.context ? `${this.context}: ` : ''}${this.message}${this.note ? ` (${this.note})` : ''}`;
   }
 }
 

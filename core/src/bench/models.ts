@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { analyseText } from '../cfg/analyse';
+import { UserError } from '../errors';
 
 export type BenchModelKind = 'darknet' | 'onnx' | 'ir';
 
@@ -25,7 +26,12 @@ export interface BenchModelSpec {
   inputs: string[];
 }
 
-export class BenchModelError extends Error {}
+/** A model argument that names no model: a usage error (exit 2). */
+export class BenchModelError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
 
 const ext = (p: string) => extname(p).toLowerCase();
 const isDir = (p: string) => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { nativeConflict } from '../native-exclusion';
+import { UserError } from '../errors';
 
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 
@@ -63,7 +64,7 @@ export interface OvAddon {
   getOpenvinoVersion(): { buildNumber: string; description: string };
 }
 
-export class OpenvinoUnavailableError extends Error {}
+export class OpenvinoUnavailableError extends UserError {}
 
 export const ENABLE_HINT = 'npm run setup:openvino';
 

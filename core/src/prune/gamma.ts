@@ -12,9 +12,9 @@ import { thresholdIndex as planThresholdIndex } from './threshold';
 import { UserError } from '../errors';
 
 export class GammaError extends UserError {
-  /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins). */
+  /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins), a usage error (exit 2). */
   constructor(message: string, readonly origin: 'options' | 'weights' = 'options') {
-    super(message);
+    super(message, origin === 'weights' ? 1 : 2);
   }
 }
 
