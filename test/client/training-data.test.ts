@@ -4,11 +4,11 @@
 // suggested prune point stops moving, and a run folder's status. Values below are derived by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  fractionBelow, gammaViews, parseGamma, parseMetrics, rebin, RunDataError, runView, settledEpoch, THRESHOLDS, type GammaRecord,
+  findRunDirs, fractionBelow, gammaViews, parseGamma, parseMetrics, rebin, RunDataError, runView, settledEpoch, THRESHOLDS, type GammaRecord,
 } from '../../client/src/training/runData';
 
 const metricLine = (epoch: number, extra: object = {}) => JSON.stringify({ epoch, iteration: 3 * epoch, loss: 10 / epoch, precision: 0.1, recall: 0.2, map50: 0.05 * epoch, lr: 0.001, ...extra });
@@ -101,6 +101,26 @@ test('runView: a run folder\'s status, resumability, kind and latest model', () 
     assert.equal(runView(run, { running: false, failed: 'out of memory', steps: [] }).status, 'failed');
     writeFileSync(join(run, 'metrics.jsonl'), `${metricLine(1)}\n${metricLine(2)}\n${metricLine(3)}\n`);
     assert.equal(runView(run, undefined).status, 'finished');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('findRunDirs: run folders under the roots, newest first, not inside hidden folders or node_modules', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dp-run-find-'));
+  try {
+    const make = (rel: string, file: string, when: number) => {
+      mkdirSync(join(dir, rel), { recursive: true });
+      writeFileSync(join(dir, rel, file), '{}');
+      utimesSync(join(dir, rel, file), when, when);
+    };
+    make('runs/a', 'command.txt', 1000);
+    make('runs/b', 'metrics.jsonl', 2000);
+    make('deep/er/still/c', 'command.txt', 3000);
+    make('.hidden/d', 'command.txt', 4000);
+    make('node_modules/e', 'command.txt', 5000);
+    assert.deepEqual(findRunDirs([dir]), [join(dir, 'runs', 'b'), join(dir, 'runs', 'a')]);
+    assert.deepEqual(findRunDirs([dir], 4)[0], join(dir, 'deep', 'er', 'still', 'c'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,7 +17,7 @@ import { DarknetPanel, type PanelHandlers, type PanelKind } from '../panels/webv
 import { findWeights, PruneInputs } from '../pruning/inputs';
 import type { CommandHandlers } from '../trust';
 import { TrainInputs } from './inputs';
-import { isRunDir, runView, WATCHED_FILES, type LiveState } from './runData';
+import { findRunDirs, isRunDir, runView, WATCHED_FILES, type LiveState } from './runData';
 
 type TrainingCommand = 'train' | 'sparsityTrain' | 'finetune' | 'openTrainingRun';
 
@@ -212,9 +212,18 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
     let dir = arg?.fsPath;
     if (dir && !isRunDir(dir)) dir = path.dirname(dir);
     if (!dir || !isRunDir(dir)) {
-      const f = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'A training run folder (train -o RUN_DIR)', openLabel: 'Open run' });
-      dir = f?.[0]?.fsPath;
-      if (!dir) return;
+      // The runs in the workspace (newest first), else any folder.
+      const runs = findRunDirs(folders());
+      const browse = { label: '$(folder-opened) Browse…', description: 'a run folder elsewhere', dir: '' };
+      const items = [...runs.map((r) => ({ label: vscode.workspace.asRelativePath(r, (vscode.workspace.workspaceFolders?.length ?? 0) > 1), description: runView(r, live.get(r), folders()).status, dir: r })), browse];
+      const pick = await vscode.window.showQuickPick(items, { title: 'Open Training Run' });
+      if (!pick) return;
+      dir = pick.dir;
+      if (!dir) {
+        const f = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'A training run folder (train -o RUN_DIR)', openLabel: 'Open run' });
+        dir = f?.[0]?.fsPath;
+        if (!dir) return;
+      }
       if (!isRunDir(dir)) { void vscode.window.showErrorMessage(`${dir} is not a training run folder (no command.txt or metrics.jsonl).`); return; }
     }
     openDashboard(dir);

@@ -234,3 +234,25 @@ export const WATCHED_FILES: readonly string[] = [RUN_FILES.metrics, RUN_FILES.ga
 export function isRunDir(dir: string): boolean {
   return existsSync(runFile(dir, 'command')) || existsSync(runFile(dir, 'metrics'));
 }
+
+/** Run folders under these folders (at most `depth` levels down; hidden folders and node_modules skipped), most recently changed first. */
+export function findRunDirs(roots: readonly string[], depth = 3): string[] {
+  const found: { dir: string; mtime: number }[] = [];
+  const visit = (d: string, left: number) => {
+    if (isRunDir(d)) {
+      const f = [runFile(d, 'metrics'), runFile(d, 'command')].find((p) => existsSync(p))!;
+      found.push({ dir: d, mtime: statSync(f).mtimeMs });
+      return;
+    }
+    if (left === 0) return;
+    let entries: string[];
+    try { entries = readdirSync(d); } catch { return; }
+    for (const e of entries) {
+      if (e.startsWith('.') || e === 'node_modules') continue;
+      const p = path.join(d, e);
+      try { if (statSync(p).isDirectory()) visit(p, left - 1); } catch { /* vanished */ }
+    }
+  };
+  for (const r of roots) visit(r, depth);
+  return found.sort((a, b) => b.mtime - a.mtime || a.dir.localeCompare(b.dir)).map((f) => f.dir);
+}
