@@ -57,10 +57,10 @@ test('2018 semantics, hand-derived: every cell pulls objectness to 0, the best a
   assert.ok(Math.abs(r.cost - cost) < 1e-5 * cost);
   assert.equal(r.count, 1);
   // The components: box entries 0–3 of anchor slot 0's cell (1, 0), objectness of every cell, classes.
-  let box = 0, obj = 0, cls = 0;
+  let box = 0, obj = 0;
   for (let e = 0; e < 4; e++) box += expected[at(0, e, 0, 1)] ** 2;
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) obj += expected[at(0, 4, j, i)] ** 2;
-  cls = expected[at(0, 5, 0, 1)] ** 2 + expected[at(0, 6, 0, 1)] ** 2;
+  const cls = expected[at(0, 5, 0, 1)] ** 2 + expected[at(0, 6, 0, 1)] ** 2;
   for (const [got, want] of [[r.parts.box, box], [r.parts.obj, obj], [r.parts.cls, cls]]) assert.ok(Math.abs(got - want) < 1e-5 * cost, `${got} vs ${want}`);
   assert.ok(Math.abs(r.parts.box + r.parts.obj + r.parts.cls - r.cost) < 1e-5 * cost);
 });
