@@ -21,6 +21,7 @@ export const PLAN_ARGS = defineCommand({
   flags: {
     'target-ms': { type: 'number', min: 0, placeholder: 'T', description: 'latency target: median ms per inference (batch 1, latency mode)' },
     'target-fps': { type: 'number', min: 0, placeholder: 'F', description: 'or a frame-rate target (= 1000/F ms)' },
+    'target-ratio': { type: 'number', min: 0, max: 1, placeholder: 'R', description: 'or a fraction of the baseline\'s latency as this run measures it (0.5 = twice as fast; robust to the machine\'s load)' },
     runtime: { type: 'enum', values: ['openvino', 'onnxruntime'], default: 'openvino', description: 'where the latency is measured (OpenVINO: per-layer profiling counters; onnxruntime: whole-model latencies only)' },
     device: { type: 'enum', values: ['CPU', 'GPU', 'NPU', 'AUTO'], default: 'CPU', normalize: (t) => t.toUpperCase(), description: 'OpenVINO device' },
     precision: { type: 'enum', values: ['f32', 'bf16', 'fp16'], description: 'OpenVINO inference precision (default: the device\'s)' },
@@ -40,7 +41,7 @@ export const PLAN_ARGS = defineCommand({
     name: { type: 'string', placeholder: 'NAME', description: 'file name stem (default: the cfg\'s, with -pruned)' },
     force: { type: 'boolean', description: 'replace an existing output folder' },
   },
-  notes: ['Give exactly one of --target-ms and --target-fps.'],
+  notes: ['Give exactly one of --target-ms, --target-fps and --target-ratio.'],
 });
 
 const pad = (s: string, n: number) => s.padStart(n);
@@ -65,9 +66,11 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
   const args = parseArgs(argv, PLAN_ARGS);
   const [cfg, weights] = args.positionals;
   const v = args.values;
-  if ((v['target-ms'] === undefined) === (v['target-fps'] === undefined)) throw new CliError(`give exactly one of --target-ms T and --target-fps F\nusage: darknet-pruner prune plan <cfg> <weights> --target-ms T | --target-fps F -o <dir>`);
-  const targetMs = v['target-ms'] ?? 1000 / v['target-fps']!;
-  if (!(targetMs > 0) || !Number.isFinite(targetMs)) throw new CliError(`the target must be a positive latency, got ${v['target-ms'] ?? v['target-fps']}`);
+  const given = (['target-ms', 'target-fps', 'target-ratio'] as const).filter((k) => v[k] !== undefined);
+  if (given.length !== 1) throw new CliError(`give exactly one of --target-ms T, --target-fps F and --target-ratio R\nusage: darknet-pruner prune plan <cfg> <weights> --target-ms T | --target-fps F | --target-ratio R -o <dir>`);
+  const targetRatio = v['target-ratio'];
+  const targetMs = targetRatio !== undefined ? undefined : v['target-ms'] ?? 1000 / v['target-fps']!;
+  if (targetRatio !== undefined ? !(targetRatio > 0) : !(targetMs! > 0) || !Number.isFinite(targetMs)) throw new CliError(`--${given[0]} must be positive, got ${v[given[0]]}`);
   if (v.runtime === 'onnxruntime' && (v.device !== 'CPU' || v.precision !== undefined)) throw new CliError('--device and --precision are OpenVINO settings; onnxruntime runs f32 on the CPU here');
   if (args.flags.has('time') && v.iterations !== undefined) throw new CliError('give --time or --iterations, not both');
   if ((v.limit !== undefined || args.flags.has('candidates')) && !v.data) throw new CliError('--limit and --candidates apply with --data only');
@@ -89,7 +92,7 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
   const choose = v.data ? await mapChooser(input.net, input.weights, cfg, v.data, v.runtime, v.limit, v.candidates, ctx, rep.progress) : undefined;
   // requireRuntime above has loaded the runtime: it cannot turn out missing during the search
   const result: LatencyPlanResult = await planForLatency(input.net, input.weights, {
-    targetMs, maxMeasurements: v['max-iterations'], measure, choose,
+    targetMs, targetRatio, maxMeasurements: v['max-iterations'], measure, choose,
     space: { percents, layerKeeps: v['layer-keep'] !== undefined ? [v['layer-keep']] : DEFAULT_LAYER_KEEPS, maxCut: v['max-cut'] ?? Number.MAX_SAFE_INTEGER },
     progress: (message, fraction) => rep.progress(message, fraction),
     measured: (it, k) => {
@@ -105,13 +108,13 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
     tool: 'darknet-pruner', planVersion: PLAN_VERSION, createdAt: new Date().toISOString(),
     // relative to the output folder, as in prune-report.json
     source: { cfg: relative(resolve(out), resolve(cfg)), weights: relative(resolve(out), resolve(weights)) }, runtime: v.runtime, device: v.device, settings: r.settings,
-    target: { ms: targetMs, ...(v['target-fps'] !== undefined ? { fps: v['target-fps'] } : {}) },
+    target: { ms: r.targetMs, ...(v['target-fps'] !== undefined ? { fps: v['target-fps'] } : {}), ...(targetRatio !== undefined ? { ratio: targetRatio, of: 'the median of every baseline measurement of this run' } : {}) },
     measurement: { ...measure, statistic: 'median latency of one synchronous request (batch 1), interleaved with the baseline' },
     latencyModel: r.latencyModel,
     baseline: r.baseline,
     chosen: {
       plan: { globalPercent: c.globalPercent, layerKeep: c.layerKeep, cutUnits: c.cutUnits, method: 'slim' },
-      met: c.met, targetMs, predictedMs: c.predictedMs, achievedMs: c.achievedMs, achievedFps: 1000 / c.achievedMs, baselineMs: c.baselineMs,
+      met: c.met, targetMs: r.targetMs, predictedMs: c.predictedMs, achievedMs: c.achievedMs, achievedFps: 1000 / c.achievedMs, baselineMs: c.baselineMs,
       speedup: c.baselineMs / c.achievedMs, gammaMass: c.gammaMass, bflops: c.bflops, params: c.params,
       bflopsRatio: c.bflops / r.baseline.bflops, paramsRatio: c.params / r.baseline.params,
       ...(c.map50 !== undefined ? { map50: c.map50 } : {}),
@@ -127,7 +130,7 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
   const data = { out: dirname(files[0]), files, report, plan };
   if (rep.events) rep.emit({ type: 'result', command: 'prune plan', data });
   else if (v.json) ctx.out(JSON.stringify(data));
-  else ctx.out(table(r, targetMs, files).join('\n'));
+  else ctx.out(table(r, r.targetMs, files).join('\n'));
   return 0;
 }
 

@@ -39,30 +39,35 @@ test.before(() => {
 test.after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 interface PlanJson {
-  target: { ms: number };
+  target: { ms: number; ratio?: number };
   latencyModel: { kind: string };
-  baseline: { measuredMs: number; profile?: { nodes: number; mappedNodes: number } };
+  baseline: { measuredMs: number; referenceMs: number; profile?: { nodes: number; mappedNodes: number } };
   chosen: { plan: { globalPercent: number; layerKeep: number; cutUnits: number }; met: boolean; targetMs: number; predictedMs: number; achievedMs: number; baselineMs: number; gammaMass: number; bflopsRatio: number; paramsRatio: number };
-  iterations: { predictedMs: number; predictedMet: boolean; achievedMs: number; adjustedMs: number; met: boolean; metAsMeasured: boolean }[];
+  iterations: { targetMs: number; predictedMs: number; predictedMet: boolean; achievedMs: number; adjustedMs: number; met: boolean; metAsMeasured: boolean }[];
   curve: { targetMs: number; met: boolean; predictedMs: number; gammaMass: number }[];
   notes: string[];
 }
 
-function checkOutput(out: string, target: number): PlanJson {
+function checkOutput(out: string, target: number | { ratio: number }): PlanJson {
   for (const f of ['tiny-pruned.cfg', 'tiny-pruned.weights', 'prune-report.json', 'plan.json']) assert.ok(existsSync(join(out, f)), f);
   const net = analyseText(readFileSync(join(out, 'tiny-pruned.cfg'), 'utf8'));
   assert.equal(net.diagnostics.filter((d) => d.severity === 'error').length, 0);
   const w = readWeightsFile(join(out, 'tiny-pruned.weights'), net);
   assert.equal(w.totalFloats, net.totals.weightFloats, 'the written weights fit the written cfg');
   const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as PlanJson;
-  assert.equal(plan.target.ms, target);
+  if (typeof target === 'number') assert.equal(plan.target.ms, target);
+  else {
+    assert.equal(plan.target.ratio, target.ratio);
+    assert.ok(Math.abs(plan.target.ms - target.ratio * plan.baseline.referenceMs) < 1e-9, 'the ratio applies to the run\'s reference baseline');
+  }
   const c = plan.chosen;
   assert.ok(Number.isFinite(c.achievedMs) && c.achievedMs > 0, 'achieved is a measured positive latency');
   assert.ok(Number.isFinite(c.baselineMs) && c.baselineMs > 0);
   assert.ok(plan.iterations.length >= 1);
   for (const it of plan.iterations) {
-    assert.equal(it.met, it.adjustedMs <= target, 'met compares the load-adjusted latency with the target');
-    assert.equal(it.metAsMeasured, it.achievedMs <= target);
+    if (typeof target === 'number') assert.equal(it.targetMs, target);
+    assert.equal(it.met, it.adjustedMs <= it.targetMs, 'met compares the load-adjusted latency with the target');
+    assert.equal(it.metAsMeasured, it.achievedMs <= it.targetMs);
   }
   assert.ok(c.gammaMass > 0 && c.gammaMass <= 1);
   assert.ok(c.bflopsRatio > 0 && c.bflopsRatio <= 1 && c.paramsRatio > 0 && c.paramsRatio <= 1);
@@ -102,6 +107,13 @@ test('prune plan: an impossible target is missed honestly, the fastest measured 
   assert.ok(plan.notes.some((n) => /no measured plan met/.test(n)), plan.notes.join('; '));
   assert.ok(plan.iterations.length <= 2);
   assert.equal(plan.chosen.plan.globalPercent, 0.8, 'the fastest plan of the space');
+});
+
+test('prune plan --target-ratio: the target follows the run\'s own baseline', { skip }, async () => {
+  const out = join(dir, 'ratio');
+  const r = await cli(['prune', 'plan', cfg, weights, '--target-ratio', '0.5', ...QUICK, '-o', out]);
+  assert.equal(r.code, 0, r.err);
+  checkOutput(out, { ratio: 0.5 });
 });
 
 test('prune plan --runtime onnxruntime: fitted from whole-model latencies, said so', async () => {

@@ -20,7 +20,10 @@ export const PLAN_VERSION = 1;
 export const MET_SLACK = 0.1;
 
 export interface LatencyPlanOptions {
-  targetMs: number;
+  /** The target: a latency in ms, or a fraction of the baseline's (its reference level, the median
+   * of every baseline measurement of the run, so it follows the machine's load). Exactly one. */
+  targetMs?: number;
+  targetRatio?: number;
   space: SearchSpace;
   /** Candidate models built and measured at most. */
   maxMeasurements: number;
@@ -33,6 +36,8 @@ export interface LatencyPlanOptions {
 }
 
 export interface PlanIteration extends PlanParameters {
+  /** The target in ms this plan was judged against (with targetRatio it follows the reference baseline). */
+  targetMs: number;
   gammaMass: number;
   predictedMs: number;
   /** Predicted to meet the target by the model fitted before this measurement. */
@@ -54,6 +59,8 @@ export interface PlanIteration extends PlanParameters {
 }
 
 export interface LatencyPlanResult {
+  /** The target in ms at the end (with targetRatio: that fraction of the final reference baseline). */
+  targetMs: number;
   model: PlanModel;
   chosen: PlanIteration;
   iterations: PlanIteration[];
@@ -68,6 +75,7 @@ export interface LatencyPlanResult {
 const params = (c: PlanParameters): PlanParameters => ({ globalPercent: c.globalPercent, layerKeep: c.layerKeep, cutUnits: c.cutUnits });
 
 export async function planForLatency(net: Network, weights: DarknetWeights, o: LatencyPlanOptions): Promise<LatencyPlanResult> {
+  if ((o.targetMs === undefined) === (o.targetRatio === undefined)) throw new Error('planForLatency: give targetMs or targetRatio');
   const progress = o.progress ?? (() => undefined);
   const notes: string[] = [];
   const gammas = absGammas(net, weights);
@@ -83,6 +91,7 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
   const observations: { features: Float64Array; ratio: number; prof?: LayerProfile }[] = [];
   const baselines: number[] = [];
   const baseRef = () => median(baselines);
+  const targetMs = () => (o.targetRatio !== undefined ? o.targetRatio * baseRef() : o.targetMs!);
   let profiling = o.measure.runtime === 'openvino';
 
   const profileOf = async (m: { net: Network; weights: DarknetWeights }, toOriginal: number[]): Promise<LayerProfile | undefined> => {
@@ -147,12 +156,13 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
   for (let k = 0; k < o.maxMeasurements; k++) {
     progress(`searching (fit ${k + 1}: ${latencyModel.kind})`, 0.1 + (0.8 * k) / o.maxMeasurements);
     const candidates = enumerateCandidates({ net, gammas, structure, units }, space, latencyModel);
-    const first = choosePlan(candidates, o.targetMs);
+    const target = targetMs();
+    const first = choosePlan(candidates, target);
     const predictedMet = first.met;
     let plan = first.plan;
     let map50: number | undefined;
     if (predictedMet && o.choose) {
-      const c = await o.choose(rankFeasible(candidates, o.targetMs));
+      const c = await o.choose(rankFeasible(candidates, target));
       plan = c.plan; map50 = c.map50; evaluated = c.evaluated;
     }
     if (built.some((b) => sameParameters(b.it, plan))) {
@@ -169,7 +179,7 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     const prof = await profileOf(model, model.toOriginal);
     const it: PlanIteration = {
       ...params(plan), gammaMass: plan.gammaMass, predictedMs: latencyModel.predict(features), predictedMet, achievedMs, baselineMs: roundBaseline, adjustedMs,
-      met: adjustedMs <= o.targetMs, metAsMeasured: achievedMs <= o.targetMs, bflops: model.net.totals.bflops, params: model.net.totals.params, profiled: prof !== undefined, model: latencyModel.describe(),
+      targetMs: targetMs(), met: adjustedMs <= targetMs(), metAsMeasured: achievedMs <= targetMs(), bflops: model.net.totals.bflops, params: model.net.totals.params, profiled: prof !== undefined, model: latencyModel.describe(),
       ...(map50 !== undefined ? { map50 } : {}),
     };
     iterations.push(it);
@@ -178,12 +188,12 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     observations.push({ features, ratio, prof });
     latencyModel = fit();
     // Met with room to spare: the refitted model may find a plan that keeps more γ mass.
-    if (it.met && it.adjustedMs >= (1 - MET_SLACK) * o.targetMs) break;
+    if (it.met && it.adjustedMs >= (1 - MET_SLACK) * targetMs()) break;
   }
   // Best measured plan that met the target (most γ mass); none: the fastest measured.
   const met = built.filter((b) => b.it.met).sort((a, b) => b.it.gammaMass - a.it.gammaMass);
   const pick = met[0] ?? built.reduce((m, b) => (b.it.adjustedMs < m.it.adjustedMs ? b : m));
-  if (!met.length) notes.push(`no measured plan met ${o.targetMs.toFixed(2)} ms in ${built.length} measured plan(s) (--max-iterations ${o.maxMeasurements}): the fastest measured one is written`);
+  if (!met.length) notes.push(`no measured plan met ${targetMs().toFixed(2)} ms in ${built.length} measured plan(s) (--max-iterations ${o.maxMeasurements}): the fastest measured one is written`);
   if (built.length > 1) notes.push(`${built.length} plans measured (${iterations.map((it, k) => `${k + 1}: ${it.met ? 'met' : 'missed'}`).join(', ')}), each refitting the model; written: plan ${built.indexOf(pick) + 1}, ${met.length ? 'the met one with the most γ mass' : 'the fastest'}`);
 
   // The curve of the final fit: best plan for targets from the fastest prediction to the baseline.
@@ -192,7 +202,7 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
   const curve = targetCurve(candidates, Array.from({ length: 11 }, (_, k) => lo + ((hi - lo) * k) / 10)).map((t) => ({ targetMs: t.targetMs, met: t.met, predictedMs: t.plan.predictedMs, gammaMass: t.plan.gammaMass, plan: params(t.plan) }));
 
   return {
-    model: pick.model, chosen: pick.it, iterations,
+    targetMs: targetMs(), model: pick.model, chosen: pick.it, iterations,
     baseline: {
       measuredMs: firstBaselineMs, referenceMs: baseRef(), measurements: baselines.length, bflops: net.totals.bflops, params: net.totals.params,
       ...(baseProfile ? { profile: { nodes: baseProfile.nodes, mappedNodes: baseProfile.mappedNodes, unmappedMs: baseProfile.unmappedMs, layerMsSum: baseProfile.layerMs.reduce((s, v) => s + v, 0) } } : {}),
