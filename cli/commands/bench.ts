@@ -7,8 +7,9 @@ import { BENCH_RUNTIME_NAMES, EVAL_RUNTIMES } from '../../core/src/eval/runtimes
 import type { CommandContext } from '../main';
 import type { BenchmarkAppResult } from '../../core/src/bench/benchmark-app';
 import type { BenchRunner } from '../../core/src/bench/runners';
+import type { BenchReport } from '../../core/src/bench/report';
 import type { BenchJobResult } from '../../core/src/protocol/jobs';
-import { makeReporter } from '../events';
+import { makeReporter, type Reporter } from '../events';
 import { trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { MISH_FLAG, parseSize } from './export-openvino';
 
@@ -34,6 +35,7 @@ export const BENCH_ARGS = defineCommand({
     mish: MISH_FLAG,
     mosaic: { type: 'boolean', description: 'each cfg at twice its size: four frames per inference' },
     reference: { type: 'enum', values: ['benchmark_app'], description: 'measure with OpenVINO\'s benchmark_app too, alternating with ours' },
+    profile: { type: 'boolean', description: 'after the measurement, per-layer times of each cfg from OpenVINO\'s profiling counters (a separate compiled model)' },
   },
 });
 export const SPECS = [BENCH_ARGS];
@@ -45,6 +47,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const { mosaic, runtime, device, hint, precision, time: seconds, iterations: iterationsFlag, warmup, reference, mish } = args.values;
   if (seconds !== undefined && iterationsFlag !== undefined) throw new CliError('give --time or --iterations, not both');
   if (reference && runtime !== 'openvino') throw new CliError('--reference benchmark_app compares against --runtime openvino');
+  if (args.values.profile && runtime !== 'openvino') throw new CliError('--profile reads OpenVINO\'s profiling counters: give --runtime openvino');
   const size = parseSize(args.values['input-size']);
   const limits = { iterations: iterationsFlag, seconds: iterationsFlag === undefined ? seconds ?? 10 : undefined, warmup, rounds: 0 };
   // With benchmark_app alternating, fewer and longer rounds (it reads and compiles the model each run).
@@ -112,10 +115,36 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const { combineRuns } = await import('../../core/src/bench/benchmark-app');
       report.models.forEach((m, i) => { const acc = refRuns[i]; m.reference = Array.isArray(acc) ? combineRuns(acc) : acc; });
     }
+    if (args.values.profile) await profileLayers(runners, report, { device, precision, warmup }, reporter);
     if (reporter.events) reporter.emit({ type: 'result', command: 'bench', data: report satisfies BenchJobResult });
     else ctx.out(args.values.json ? JSON.stringify(report) : formatReport(report));
   } finally {
     for (const r of runners) await r.dispose();
   }
   return 0;
+}
+
+/**
+ * --profile: each darknet model's per-layer times (median of 10 profiled inferences) from
+ * OpenVINO's profiling counters, on a model compiled apart with PERF_COUNT, after the timed rounds
+ * (the counters cost the measurement nothing). ONNX and IR files are not profiled (no layer map).
+ */
+async function profileLayers(runners: BenchRunner[], report: BenchReport, o: { device: string; precision?: 'f32' | 'bf16' | 'fp16'; warmup: number }, reporter: Reporter): Promise<void> {
+  const { analyseText } = await import('../../core/src/cfg/analyse');
+  const { readWeightsFile } = await import('../../core/src/weights/read');
+  const { profileOpenvino, ProfilingUnavailableError } = await import('../../core/src/plan/latency-measure');
+  for (const [i, r] of runners.entries()) {
+    const spec = r.spec;
+    if (spec.kind !== 'darknet') continue;
+    reporter.progress(`bench: profiling ${spec.label}`);
+    const net = analyseText(readFileSync(spec.cfg!, 'utf8'), { width: r.inputShape[3], height: r.inputShape[2] });
+    try {
+      const p = await profileOpenvino(net, readWeightsFile(spec.weights!, net), { runtime: 'openvino', device: o.device, precision: o.precision, warmup: o.warmup, rounds: 1, profileIterations: 10 });
+      report.models[i].layerMs = Array.from(p.layerMs, (ms, layer) => ({ layer, type: net.layers[layer].type, ms })).filter((l) => l.ms > 0);
+    } catch (e) {
+      if (!(e instanceof ProfilingUnavailableError)) throw e;
+      reporter.progress(`bench: no profiling counters: ${e.message}`);
+      return;
+    }
+  }
 }

@@ -111,12 +111,15 @@ test('Benchmark… from the palette: the panel shows the original and the pruned
     assert.match(await panel.locator('[data-testid="bflops-ratio-1"]').innerText(), /^×0\.4\d$/, 'a 50 % channel prune leaves under half the BFLOPs');
     assert.equal(await panel.locator('[data-testid="median-0"]').count(), 1);
     for (const id of ['bench-box', 'bench-fps', 'bench-ratio']) await panel.waitForFunction(paintedPixelsOver, { id, min: 500 }, { timeout: TIMEOUT });
-    assert.equal(await panel.locator('[data-testid="bench-slowest"]').count(), 0, 'no slowest layers without profiling counters');
+    // OpenVINO runs read the profiling counters: a slowest-layers table per model; onnxruntime has none.
+    assert.equal(await panel.locator('[data-testid="bench-slowest"]').count(), noOpenvino ? 0 : 2, 'slowest layers from the profiling counters');
+    if (!noOpenvino) assert.match(await panel.locator('[data-testid="bench-slowest"]').first().innerText(), /layer \d+\s+convolutional\s+[\d.]+\s+[\d.]+%/);
     // Saved in the workspace and listed as the run shown.
     assert.equal(savedRuns().length, 1);
     const saved = JSON.parse(readFileSync(join(historyDir(), savedRuns()[0]), 'utf8')) as { args: string[]; report: { models: { label: string; latenciesMs: number[] }[] } };
     assert.deepEqual(saved.report.models.map((m) => [m.label, m.latenciesMs.length]), [['m', 20], ['m-pruned-50', 20]]);
     assert.ok(saved.args.includes('--iterations') && saved.args.includes('20'));
+    assert.equal(saved.args.includes('--profile'), !noOpenvino);
     assert.equal(await panel.locator('[data-testid="bench-history"] li').count(), 1);
     await panel.locator('[data-testid="history-current"]').waitFor({ timeout: TIMEOUT });
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');

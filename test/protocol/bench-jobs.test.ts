@@ -55,6 +55,7 @@ test('benchArgs: model forms, options and their defaults as argv', () => {
   assert.deepEqual(benchArgs({ models: [{ path: 'd' }], runtime: 'onnxruntime', hint: 'latency', iterations: 5, seconds: 3, mosaic: true }),
     ['bench', 'd', '--runtime', 'onnxruntime', '--hint', 'latency', '--iterations', '5', '--mosaic'], 'iterations win over seconds');
   assert.deepEqual(benchArgs({ models: [{ path: 'd' }], seconds: 2.5 }), ['bench', 'd', '--time', '2.5']);
+  assert.deepEqual(benchArgs({ models: [{ path: 'd' }], runtime: 'openvino', profile: true }), ['bench', 'd', '--runtime', 'openvino', '--profile']);
   assert.deepEqual(exportOpenvinoArgs({ cfg: 'a.cfg', weights: 'a.weights', out: 'ir' }), ['export', 'openvino', 'a.cfg', 'a.weights', '-o', 'ir']);
   assert.deepEqual(exportOpenvinoArgs({ cfg: 'a.cfg', weights: 'a.weights', out: 'ir', fp16: true, force: true }), ['export', 'openvino', 'a.cfg', 'a.weights', '-o', 'ir', '--fp16', '--force']);
 });
@@ -88,6 +89,15 @@ test('bench on OpenVINO (latency and throughput) and an exported IR, through the
     assert.equal(data.hint, hint);
     assert.ok(data.openvino?.version, 'the OpenVINO version');
     assert.deepEqual(data.models.map((m) => m.latency.iterations), [8, 8]);
+    assert.equal(data.models[0].layerMs, undefined, 'no counters unless asked');
+  }
+  // --profile: per-layer times of each darknet model (not of an .onnx or IR file).
+  const profiled = await expectResult('bench', benchArgs({ models: [{ cfg, weights }, { path: pruned }], runtime: 'openvino', iterations: 2, profile: true }));
+  const layers = analyseText(readFileSync(cfg, 'utf8')).layers;
+  for (const m of profiled.data.models) {
+    assert.ok(m.layerMs && m.layerMs.length > 0, `${m.label}: per-layer times`);
+    for (const l of m.layerMs) assert.ok(l.ms > 0 && l.layer < layers.length && l.type === layers[l.layer].type, JSON.stringify(l));
+    assert.ok(m.layerMs.some((l) => l.type === 'convolutional'));
   }
   const out = join(dir, 'ir');
   for (const fp16 of [false, true]) {
@@ -101,6 +111,14 @@ test('bench on OpenVINO (latency and throughput) and an exported IR, through the
   const { data } = await expectResult('bench', benchArgs({ models: [{ cfg, weights }, { path: join(out, 'm.xml') }], runtime: 'openvino', iterations: 3 }));
   assert.deepEqual(data.models.map((m) => m.kind), ['darknet', 'ir']);
   assert.ok(Math.abs((data.ratios[1].bflops ?? NaN) - 1) < 1e-9, 'the IR\'s BFLOPs come from its source cfg');
+});
+
+test('bench --profile needs OpenVINO: refused on onnxruntime with the reason', { timeout: 60_000 }, async () => {
+  const events: JobEvent[] = [];
+  const run = startCli({ extensionPath: REPO }, { args: benchArgs({ models: [{ cfg, weights }], runtime: 'onnxruntime', profile: true }), cwd: dir }, (e) => events.push(e), () => undefined);
+  const { code } = await run.done;
+  assert.equal(code, 2);
+  assert.deepEqual(events, [{ type: 'error', message: '--profile reads OpenVINO\'s profiling counters: give --runtime openvino' }]);
 });
 
 test('jobResult refuses a bench or export result of another shape', () => {

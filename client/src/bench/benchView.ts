@@ -15,12 +15,6 @@ export interface SavedBenchRun {
 }
 
 /**
- * Per-layer times (ms per inference) from OpenVINO's profiling counters. `bench` does not collect
- * them yet; a result that carries them gets the panel's slowest-layers section.
- */
-type ProfiledModel = BenchModelReport & { layerMs?: { layer: number; type: string; ms: number }[] };
-
-/**
  * Linear interpolation between closest ranks, as the CLI's statistics (core/src/bench/stats.ts,
  * which the extension host bundle must not include: core/src/bench is measurement code).
  */
@@ -45,7 +39,8 @@ export function boxStats(values: readonly number[]): BoxStats {
 
 const SLOWEST = 10;
 
-function slowestLayers(m: ProfiledModel): BenchModelView['slowest'] {
+/** From `bench --profile`'s per-layer times (OpenVINO's profiling counters), when the run has them. */
+function slowestLayers(m: BenchModelReport): BenchModelView['slowest'] {
   const layers = Array.isArray(m.layerMs) ? m.layerMs.filter((l) => Number.isFinite(l.ms)) : [];
   if (layers.length === 0) return undefined;
   const total = layers.reduce((a, l) => a + l.ms, 0);
@@ -54,7 +49,7 @@ function slowestLayers(m: ProfiledModel): BenchModelView['slowest'] {
 
 const ratioTo = (a: number | null, b: number | null) => (a !== null && b !== null && b > 0 ? a / b : null);
 
-function modelView(m: ProfiledModel, base: BenchModelReport): BenchModelView {
+function modelView(m: BenchModelReport, base: BenchModelReport): BenchModelView {
   const s = m.settings;
   const slowest = slowestLayers(m);
   return {

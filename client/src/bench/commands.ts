@@ -121,7 +121,8 @@ export function benchCommands(context: vscode.ExtensionContext, runner: JobRunne
     const length = await pickLength();
     if (!length) return;
     await state.update(LAST_SETUP, setupKey(setup));
-    const args = benchArgs({ models: models.map(benchModelArg), runtime: setup.runtime, hint: setup.hint, mosaic: setup.mosaic, ...length });
+    // OpenVINO runs also read the profiling counters (after the timed rounds) for the panel's slowest layers.
+    const args = benchArgs({ models: models.map(benchModelArg), runtime: setup.runtime, hint: setup.hint, mosaic: setup.mosaic, profile: setup.runtime === 'openvino', ...length });
     const root = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(models[0].path))?.uri.fsPath ?? path.dirname(models[0].path);
     const outcome = await runner.run({ title: `Benchmark ${models.length === 1 ? benchLabel(models[0]) : `${models.length} models`} on ${RUNTIME_NAMES[setup.runtime]}`, cwd: root, args });
     const report = outcome.ok ? jobResult('bench', outcome.result) : undefined;

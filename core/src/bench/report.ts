@@ -23,6 +23,8 @@ export interface BenchModelReport {
   maxInFlight: number;
   latenciesMs: number[];
   reference?: BenchmarkAppResult | { error: string };
+  /** With --profile (OpenVINO, darknet models): per layer, the median time per inference from the profiling counters. */
+  layerMs?: { layer: number; type: string; ms: number }[];
 }
 
 export interface BenchReport {
@@ -82,6 +84,11 @@ export function formatReport(r: BenchReport): string {
   if (r.models.length > 1) {
     lines.push('', `ratios to ${r.models[0].label}:`);
     for (const q of r.ratios.slice(1)) lines.push(`  ${q.label}: FPS ×${q.fps.toFixed(2)}, BFLOPs ×${num(q.bflops, 2)}, params ×${num(q.params, 2)}`);
+  }
+  const profiled = r.models.filter((x) => x.layerMs?.length);
+  if (profiled.length) {
+    lines.push('', 'slowest layers (profiling counters, ms per inference):');
+    for (const x of profiled) lines.push(`  ${x.label}: ${[...x.layerMs!].sort((a, b) => b.ms - a.ms).slice(0, 5).map((l) => `${l.layer} ${l.type} ${ms(l.ms)}`).join(', ')}`);
   }
   const refs = r.models.filter((x) => x.reference);
   if (refs.length) {

@@ -211,6 +211,8 @@ export interface BenchJob {
   seconds?: number;
   /** Four streams per inference (darknet models only). */
   mosaic?: boolean;
+  /** OpenVINO's per-layer profiling counters after the measurement (cfgs and pruned folders). */
+  profile?: boolean;
 }
 
 export function benchArgs(j: BenchJob): string[] {
@@ -220,6 +222,7 @@ export function benchArgs(j: BenchJob): string[] {
     ...(j.hint !== undefined ? ['--hint', j.hint] : []),
     ...(j.iterations !== undefined ? ['--iterations', String(j.iterations)] : j.seconds !== undefined ? ['--time', String(j.seconds)] : []),
     ...(j.mosaic ? ['--mosaic'] : []),
+    ...(j.profile ? ['--profile'] : []),
   ];
 }
 
