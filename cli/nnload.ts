@@ -1,5 +1,5 @@
 // Shared by the CLI commands that run the tfjs network (forward, detect): cfg + weights + backend,
-// with every failure turned into a located CliError. tfjs is loaded lazily, here, not at startup.
+// with every failure a located UserError. tfjs is loaded lazily, here, not at startup.
 
 import { analyseText } from '../core/src/cfg/analyse';
 import type { Network } from '../core/src/cfg/network';
