@@ -135,3 +135,17 @@ test('Resume continues the run for a third epoch; Show γ Histogram opens on its
     assert.match(await gamma.locator('[data-testid="gamma-title"]').innerText(), /tiny\.cfg \(\d+ prunable layers/);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
   }));
+
+test('Open Training Run… lists the workspace\'s runs and shows the finished run\'s dashboard again', { timeout: TEST_TIMEOUT }, () =>
+  step('open-training-run', async () => {
+    const tab = vs.page.locator('.tabs-container .tab', { hasText: 'Training: tiny-sparse' });
+    await vs.runCommand('View: Close All Editors');
+    await tab.waitFor({ state: 'detached', timeout: TIMEOUT });
+    await vs.runCommand('Darknet: Open Training Run…');
+    await vs.pickItem({ title: 'Open Training Run' }, 'runs/tiny-sparse');
+    await tab.waitFor({ timeout: TIMEOUT });
+    dashboard = await vs.webview('[data-testid="training-status"]');
+    await dashboardState(dashboard, { status: 'finished', epochs: 3 }, TIMEOUT);
+    await waitForPaintedCanvas(dashboard, 'metrics-chart');
+    assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
+  }));
