@@ -88,6 +88,7 @@ test('the .vsix has every file the manifest and the runtime need', () => {
     'webviews/out/sweep.js',
     'webviews/out/graph.js',
     'webviews/out/detect.js',
+    'webviews/out/training.js',
     'webviews/media/panel.css',
     // the README's screenshots, shown on the extension's details page
     'docs/images/gamma-histogram.png',
