@@ -3,7 +3,7 @@
 // job log, the status bar item; the same argv works as a `darknet` task). The dashboard is fed live
 // from the job's metric events and from the run folder's files, which it watches, so a reopened
 // run, a finished one and a window reload show the same thing. Stop cancels the job: the CLI keeps
-// the last epoch's checkpoint (docs/training.md §Ctrl-C and Cancel); Resume runs `train --resume`.
+// the last epoch's checkpoint (docs/training.md, "Ctrl-C and Cancel"); Resume runs `train --resume`.
 
 import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
@@ -22,10 +22,18 @@ import { findRunDirs, isRunDir, runView, WATCHED_FILES, type LiveState } from '.
 type TrainingCommand = 'train' | 'sparsityTrain' | 'finetune' | 'openTrainingRun';
 
 const DASHBOARD: PanelKind = { viewType: 'darknet.training', script: 'training', title: 'Training' };
-const STEP_NAMES: Record<string, keyof TrainingStepView> = { loss: 'loss', loss_box: 'lossBox', loss_obj: 'lossObj', loss_cls: 'lossCls', lr: 'lr' };
+const STEP_NAMES: Record<string, keyof TrainingStepView> = {
+  loss: 'loss',
+  loss_box: 'lossBox',
+  loss_obj: 'lossObj',
+  loss_cls: 'lossCls',
+  lr: 'lr',
+};
 
 /** A job running in this window for one run folder. */
-interface LiveRun extends LiveState { cts: vscode.CancellationTokenSource }
+interface LiveRun extends LiveState {
+  cts: vscode.CancellationTokenSource;
+}
 
 export function trainingCommands(context: vscode.ExtensionContext, runner: JobRunner): Pick<CommandHandlers, TrainingCommand> {
   const prune = new PruneInputs(context.workspaceState);
@@ -55,18 +63,32 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
         if (file && !WATCHED_FILES.includes(file.toString())) return;
         // Coalesce the burst of renames an epoch's commit makes into one read.
         clearTimeout(pending.get(dir));
-        pending.set(dir, setTimeout(() => { pending.delete(dir); send(dir); }, 100));
+        pending.set(
+          dir,
+          setTimeout(() => {
+            pending.delete(dir);
+            send(dir);
+          }, 100),
+        );
       });
-      w.on('error', () => { w.close(); watchers.delete(dir); });
+      w.on('error', () => {
+        w.close();
+        watchers.delete(dir);
+      });
       watchers.set(dir, w);
-    } catch { /* the folder went away: the next job event or reopen watches again */ }
+    } catch {
+      /* the folder went away: the next job event or reopen watches again */
+    }
   };
 
   const handlers: PanelHandlers = {
     onReady(p) {
       const dir = p.context.runDir;
       if (!dir) return;
-      if (!existsSync(dir) && !live.get(dir)?.running) { p.post({ type: 'error', message: `Run folder not found: ${dir}` }); return; }
+      if (!existsSync(dir) && !live.get(dir)?.running) {
+        p.post({ type: 'error', message: `Run folder not found: ${dir}` });
+        return;
+      }
       watchRun(dir);
       send(dir);
     },
@@ -77,14 +99,36 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
       switch (m.action) {
         case 'stop': {
           const run = live.get(dir);
-          if (run?.running) { run.stopping = true; run.cts.cancel(); send(dir); }
+          if (run?.running) {
+            run.stopping = true;
+            run.cts.cancel();
+            send(dir);
+          }
           break;
         }
-        case 'resume': await vscode.commands.executeCommand(COMMANDS.train, { resume: dir }); break;
+        case 'resume':
+          await vscode.commands.executeCommand(COMMANDS.train, { resume: dir });
+          break;
         // Through the commands, which refuse in an untrusted workspace.
-        case 'showGamma': if (view.latest) await vscode.commands.executeCommand(COMMANDS.showGammaHistogram, vscode.Uri.file(view.latest.cfg), vscode.Uri.file(view.latest.weights)); break;
-        case 'sweep': if (view.latest) await vscode.commands.executeCommand(COMMANDS.pruneSweep, vscode.Uri.file(view.latest.cfg), vscode.Uri.file(view.latest.weights)); break;
-        case 'openFolder': await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir)); break;
+        case 'showGamma':
+          if (view.latest)
+            await vscode.commands.executeCommand(
+              COMMANDS.showGammaHistogram,
+              vscode.Uri.file(view.latest.cfg),
+              vscode.Uri.file(view.latest.weights),
+            );
+          break;
+        case 'sweep':
+          if (view.latest)
+            await vscode.commands.executeCommand(
+              COMMANDS.pruneSweep,
+              vscode.Uri.file(view.latest.cfg),
+              vscode.Uri.file(view.latest.weights),
+            );
+          break;
+        case 'openFolder':
+          await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+          break;
       }
     },
   };
@@ -111,7 +155,11 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
     const onEvent = (e: JobEvent) => {
       if (e.type === 'metric' && e.step !== undefined && STEP_NAMES[e.name]) {
         let s = run.steps[run.steps.length - 1];
-        if (!s || s.step !== e.step) { s = { step: e.step, loss: NaN }; run.steps.push(s); batch.push(s); }
+        if (!s || s.step !== e.step) {
+          s = { step: e.step, loss: NaN };
+          run.steps.push(s);
+          batch.push(s);
+        }
         (s as unknown as Record<string, number>)[STEP_NAMES[e.name]] = e.value;
         // Steps reach the panel a few at a time (a step's five metrics arrive together).
         flush ??= setTimeout(() => {
@@ -122,24 +170,38 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
       }
       watchRun(dir);
     };
-    const outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
-      token.onCancellationRequested(() => { run.stopping = true; cts.cancel(); send(dir); });
-      return runner.execute({ title, args, cwd, onEvent }, cts.token, (message, inc) => progress.report({ message, increment: inc }));
-    });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => {
+          run.stopping = true;
+          cts.cancel();
+          send(dir);
+        });
+        return runner.execute({ title, args, cwd, onEvent }, cts.token, (message, inc) => progress.report({ message, increment: inc }));
+      },
+    );
     clearTimeout(flush);
     cts.dispose();
     run.running = false;
     run.stopping = false;
-    if (outcome.cancelled) run.note = 'stopped; the last completed epoch\'s checkpoint is kept — Resume continues from it';
+    if (outcome.cancelled) run.note = "stopped; the last completed epoch's checkpoint is kept — Resume continues from it";
     else if (!outcome.ok) run.failed = outcome.error ?? 'failed';
     else {
       const r = trainResult(outcome.result);
-      if (r) run.note = `${r.epoch} epochs, ${r.iteration} iterations, best mAP@0.5 ${r.bestMap50?.toFixed(3) ?? '–'}, ${r.imagesPerSecond.toFixed(1)} images/s (${r.backend})`;
+      if (r)
+        run.note = `${r.epoch} epochs, ${r.iteration} iterations, best mAP@0.5 ${r.bestMap50?.toFixed(3) ?? '–'}, ${r.imagesPerSecond.toFixed(1)} images/s (${r.backend})`;
     }
     watchRun(dir);
     send(dir);
-    if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} stopped: Resume on the dashboard continues from the last completed epoch.`); return; }
-    if (!outcome.ok) { await announce(runner, title, outcome); return; }
+    if (outcome.cancelled) {
+      void vscode.window.showInformationMessage(`${title} stopped: Resume on the dashboard continues from the last completed epoch.`);
+      return;
+    }
+    if (!outcome.ok) {
+      await announce(runner, title, outcome);
+      return;
+    }
     const pick = await vscode.window.showInformationMessage(`${title} finished: ${run.note ?? dir}.`, 'Show dashboard', 'Show log');
     if (pick === 'Show dashboard') openDashboard(dir);
     else if (pick === 'Show log') runner.log.show();
@@ -170,8 +232,12 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
     if (!out) return;
     await inputs.remember({ epochs, batch, ...(sparsity ? { sparsity: sparsity.s, pruneMode: sparsity.pruneMode } : {}) });
     const job: TrainJob = {
-      source: { cfg, ...(weights ? { weights } : {}) }, data, out, epochs,
-      ...(batch ? { batch: Number(batch) } : {}), ...(sparsity ? { sparsity } : {}),
+      source: { cfg, ...(weights ? { weights } : {}) },
+      data,
+      out,
+      epochs,
+      ...(batch ? { batch: Number(batch) } : {}),
+      ...(sparsity ? { sparsity } : {}),
     };
     await runTraining(`${title.replace(/…$/, '')} ${stem}`, trainArgs(job), out, path.dirname(cfg), epochs);
   }
@@ -199,9 +265,15 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
 
   async function resume(dir: string): Promise<void> {
     const key = path.resolve(dir);
-    if (live.get(key)?.running) { openDashboard(key); return; }
+    if (live.get(key)?.running) {
+      openDashboard(key);
+      return;
+    }
     const view = runView(key, live.get(key), folders());
-    if (!view.canResume) { void vscode.window.showErrorMessage(`Resume: ${key} has no checkpoint to continue from.`); return; }
+    if (!view.canResume) {
+      void vscode.window.showErrorMessage(`Resume: ${key} has no checkpoint to continue from.`);
+      return;
+    }
     const done = view.epochs.length;
     const epochs = await inputs.epochs('Resume', Math.max(view.epochsTotal ?? 0, done + 1), done + 1);
     if (epochs === undefined) return;
@@ -215,28 +287,50 @@ export function trainingCommands(context: vscode.ExtensionContext, runner: JobRu
       // The runs in the workspace (newest first), else any folder.
       const runs = findRunDirs(folders());
       const browse = { label: '$(folder-opened) Browse…', description: 'a run folder elsewhere', dir: '' };
-      const items = [...runs.map((r) => ({ label: vscode.workspace.asRelativePath(r, (vscode.workspace.workspaceFolders?.length ?? 0) > 1), description: runView(r, live.get(r), folders()).status, dir: r })), browse];
+      const items = [
+        ...runs.map((r) => ({
+          label: vscode.workspace.asRelativePath(r, (vscode.workspace.workspaceFolders?.length ?? 0) > 1),
+          description: runView(r, live.get(r), folders()).status,
+          dir: r,
+        })),
+        browse,
+      ];
       const pick = await vscode.window.showQuickPick(items, { title: 'Open Training Run' });
       if (!pick) return;
       dir = pick.dir;
       if (!dir) {
-        const f = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'A training run folder (train -o RUN_DIR)', openLabel: 'Open run' });
+        const f = await vscode.window.showOpenDialog({
+          canSelectFiles: false,
+          canSelectFolders: true,
+          canSelectMany: false,
+          title: 'A training run folder (train -o RUN_DIR)',
+          openLabel: 'Open run',
+        });
         dir = f?.[0]?.fsPath;
         if (!dir) return;
       }
-      if (!isRunDir(dir)) { void vscode.window.showErrorMessage(`${dir} is not a training run folder (no command.txt or metrics.jsonl).`); return; }
+      if (!isRunDir(dir)) {
+        void vscode.window.showErrorMessage(`${dir} is not a training run folder (no command.txt or metrics.jsonl).`);
+        return;
+      }
     }
     openDashboard(dir);
   }
 
-  context.subscriptions.push(
-    DarknetPanel.registerSerializer(DASHBOARD, uri, handlers),
-    { dispose: () => { for (const w of watchers.values()) w.close(); for (const t of pending.values()) clearTimeout(t); for (const r of live.values()) r.cts.cancel(); } },
-  );
+  context.subscriptions.push(DarknetPanel.registerSerializer(DASHBOARD, uri, handlers), {
+    dispose: () => {
+      for (const w of watchers.values()) w.close();
+      for (const t of pending.values()) clearTimeout(t);
+      for (const r of live.values()) r.cts.cancel();
+    },
+  });
   const uriArg = (a: unknown) => (a instanceof vscode.Uri ? a : undefined);
   return {
     // From the dashboard's Resume: { resume: runDir }.
-    train: (a?: unknown) => (a && typeof a === 'object' && typeof (a as { resume?: unknown }).resume === 'string' ? resume((a as { resume: string }).resume) : train('Train…', false, uriArg(a))),
+    train: (a?: unknown) =>
+      a && typeof a === 'object' && typeof (a as { resume?: unknown }).resume === 'string'
+        ? resume((a as { resume: string }).resume)
+        : train('Train…', false, uriArg(a)),
     sparsityTrain: (a?: unknown) => train('Sparsity Train…', true, uriArg(a)),
     finetune: (a?: unknown) => finetune(uriArg(a)),
     openTrainingRun: (a?: unknown) => openRun(uriArg(a)),
