@@ -13,13 +13,16 @@ const runtimeExternals = ['@tensorflow/*', 'onnxruntime-node', 'openvino-node', 
 const tfjsSideEffects = {
   name: 'tfjs-core-side-effects',
   setup(build) {
-    build.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/.*register_all_(gradients|chained_ops)$/ }, (args) => (
-      { path: createRequire(`${args.resolveDir}/_.js`).resolve(args.path) }));
+    build.onResolve({ filter: /^@tensorflow\/tfjs-core\/dist\/.*register_all_(gradients|chained_ops)$/ }, (args) => ({
+      path: createRequire(`${args.resolveDir}/_.js`).resolve(args.path),
+    }));
   },
 };
 
 const webviewEntries = existsSync('webviews/src')
-  ? readdirSync('webviews/src').filter((f) => /^[a-z-]+\.ts$/.test(f) && !f.endsWith('.d.ts')).map((f) => `webviews/src/${f}`)
+  ? readdirSync('webviews/src')
+      .filter((f) => /^[a-z-]+\.ts$/.test(f) && !f.endsWith('.d.ts'))
+      .map((f) => `webviews/src/${f}`)
   : [];
 
 const nodeBundles = [
@@ -32,8 +35,17 @@ const nodeBundles = [
 ].filter(([entry]) => existsSync(entry));
 
 await Promise.all([
-  ...nodeBundles.map(([entry, outfile]) => esbuild.build({ ...node, entryPoints: [entry], outfile, external: runtimeExternals, plugins: [tfjsSideEffects] })),
+  ...nodeBundles.map(([entry, outfile]) =>
+    esbuild.build({ ...node, entryPoints: [entry], outfile, external: runtimeExternals, plugins: [tfjsSideEffects] }),
+  ),
   webviewEntries.length
-    ? esbuild.build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: webviewEntries, outdir: 'webviews/out' })
+    ? esbuild.build({
+        ...common,
+        platform: 'browser',
+        format: 'iife',
+        target: 'es2022',
+        entryPoints: webviewEntries,
+        outdir: 'webviews/out',
+      })
     : Promise.resolve(),
 ]);

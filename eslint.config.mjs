@@ -12,15 +12,24 @@ const layering = {
       meta: {
         type: 'problem',
         docs: { description: 'forbid relative imports that resolve into the given top-level folders' },
-        schema: [{ type: 'object', properties: { layer: { type: 'string' }, folders: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }],
+        schema: [
+          {
+            type: 'object',
+            properties: { layer: { type: 'string' }, folders: { type: 'array', items: { type: 'string' } } },
+            additionalProperties: false,
+          },
+        ],
       },
       create(context) {
         const { layer, folders } = context.options[0];
         const check = (source) => {
           if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
-          const target = relative(repo, resolve(dirname(context.filename), source.value)).split(sep).join('/');
+          const target = relative(repo, resolve(dirname(context.filename), source.value))
+            .split(sep)
+            .join('/');
           const folder = folders.find((f) => target === f || target.startsWith(`${f}/`));
-          if (folder) context.report({ node: source, message: `${layer} must not import from ${folder}/ (README, Layout): "${source.value}"` });
+          if (folder)
+            context.report({ node: source, message: `${layer} must not import from ${folder}/ (README, Layout): "${source.value}"` });
         };
         return {
           ImportDeclaration: (n) => check(n.source),
@@ -34,7 +43,10 @@ const layering = {
 };
 
 const nodeBuiltins = [...new Set(builtinModules.map((m) => m.replace(/^node:/, '')))];
-const restricted = (paths, patterns = []) => ['error', { paths: paths.map((name) => ({ name, message: 'not in this layer (README, Layout)' })), patterns }];
+const restricted = (paths, patterns = []) => [
+  'error',
+  { paths: paths.map((name) => ({ name, message: 'not in this layer (README, Layout)' })), patterns },
+];
 
 export default tseslint.config(
   { ignores: ['**/out/**', 'node_modules/**', '.e2e/**', '.test-artifacts/**', 'bin/**'] },
@@ -54,9 +66,22 @@ export default tseslint.config(
     plugins: { layering },
     rules: {
       'layering/no-folder-imports': ['error', { layer: 'core', folders: ['server', 'client', 'webviews', 'cli'] }],
-      'no-restricted-imports': restricted(['vscode', 'vscode-languageclient', 'vscode-languageserver'], [
-        { group: ['vscode-languageclient/*', 'vscode-languageserver/*', 'vscode-languageserver-protocol', 'vscode-languageserver-protocol/*', 'vscode-jsonrpc', 'vscode-jsonrpc/*'], message: 'LSP messages belong in core/src/protocol (README, Layout)' },
-      ]),
+      'no-restricted-imports': restricted(
+        ['vscode', 'vscode-languageclient', 'vscode-languageserver'],
+        [
+          {
+            group: [
+              'vscode-languageclient/*',
+              'vscode-languageserver/*',
+              'vscode-languageserver-protocol',
+              'vscode-languageserver-protocol/*',
+              'vscode-jsonrpc',
+              'vscode-jsonrpc/*',
+            ],
+            message: 'LSP messages belong in core/src/protocol (README, Layout)',
+          },
+        ],
+      ),
     },
   },
   {
@@ -69,7 +94,10 @@ export default tseslint.config(
     plugins: { layering },
     rules: {
       'layering/no-folder-imports': ['error', { layer: 'webviews', folders: ['server', 'client', 'cli'] }],
-      'no-restricted-imports': restricted(['vscode', ...nodeBuiltins], [{ group: ['node:*', 'vscode-*'], message: 'webviews run in the browser (README, Layout)' }]),
+      'no-restricted-imports': restricted(
+        ['vscode', ...nodeBuiltins],
+        [{ group: ['node:*', 'vscode-*'], message: 'webviews run in the browser (README, Layout)' }],
+      ),
     },
   },
   // server: LSP wiring over core; never the extension host's code or API.

@@ -25,14 +25,32 @@ const FORMS = ['op', 'softplus', 'exp'] as const;
 async function child(runtime: BenchRuntime, cfg: string): Promise<void> {
   const [spec] = resolveModels([cfg], SIZE);
   const runners = [];
-  for (const mish of FORMS) runners.push(await createRunner({ ...spec, label: mish }, { runtime, device: 'CPU', hint: 'latency', precision: 'f32', size: SIZE, mish }));
+  for (const mish of FORMS)
+    runners.push(
+      await createRunner({ ...spec, label: mish }, { runtime, device: 'CPU', hint: 'latency', precision: 'f32', size: SIZE, mish }),
+    );
   const m = await measureInterleaved(runners, { iterations: ITERATIONS, warmup: 2, rounds: Math.min(6, ITERATIONS) });
   for (const r of runners) await r.dispose();
-  console.log(JSON.stringify({ runtime, load: machineInfo().loadAverage, forms: m.map((x) => ({ form: x.runner.spec.label, median: x.latency.medianMs, p90: x.latency.p90Ms, min: x.latency.minMs, n: x.latency.iterations })) }));
+  console.log(
+    JSON.stringify({
+      runtime,
+      load: machineInfo().loadAverage,
+      forms: m.map((x) => ({
+        form: x.runner.spec.label,
+        median: x.latency.medianMs,
+        p90: x.latency.p90Ms,
+        min: x.latency.minMs,
+        n: x.latency.iterations,
+      })),
+    }),
+  );
 }
 
 function main(): void {
-  const probe = spawnSync(process.execPath, ['-e', "require('openvino-node').addon.getOpenvinoVersion()"], { encoding: 'utf8', cwd: join(__dirname, '..') });
+  const probe = spawnSync(process.execPath, ['-e', "require('openvino-node').addon.getOpenvinoVersion()"], {
+    encoding: 'utf8',
+    cwd: join(__dirname, '..'),
+  });
   const runtimes: BenchRuntime[] = probe.status === 0 ? ['openvino', 'onnxruntime'] : ['onnxruntime'];
   if (probe.status !== 0) console.log('OpenVINO skipped: openvino-node does not load; enable with: npm run setup:openvino');
   const dir = mkdtempSync(join(tmpdir(), 'dp-bench-mish-'));
@@ -42,14 +60,27 @@ function main(): void {
     writeFileSync(cfg, text);
     const net = analyseText(text, SIZE);
     writeFileSync(join(dir, 'yolov4.weights'), serializeWeights(net, synthesizeWeights(net)));
-    console.log(`yolov4 ${SIZE.width}×${SIZE.height} (${net.totals.bflops.toFixed(1)} BFLOPs), ${ITERATIONS} iterations per form; ${machineInfo().cpu}, ${machineInfo().logicalCpus} logical CPUs`);
+    console.log(
+      `yolov4 ${SIZE.width}×${SIZE.height} (${net.totals.bflops.toFixed(1)} BFLOPs), ${ITERATIONS} iterations per form; ${machineInfo().cpu}, ${machineInfo().logicalCpus} logical CPUs`,
+    );
     for (const runtime of runtimes) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', runtime, cfg], { encoding: 'utf8', maxBuffer: 16 << 20 });
-      if (r.status !== 0) { console.log(`${runtime}: failed: ${r.stderr.trim().split('\n').pop()}`); continue; }
-      const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { load: number[]; forms: { form: string; median: number; p90: number; min: number; n: number }[] };
+      const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', runtime, cfg], {
+        encoding: 'utf8',
+        maxBuffer: 16 << 20,
+      });
+      if (r.status !== 0) {
+        console.log(`${runtime}: failed: ${r.stderr.trim().split('\n').pop()}`);
+        continue;
+      }
+      const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+        load: number[];
+        forms: { form: string; median: number; p90: number; min: number; n: number }[];
+      };
       const best = [...res.forms].sort((a, b) => a.median - b.median)[0];
       const def = MISH_DEFAULT[runtime as 'openvino' | 'onnxruntime'];
-      console.log(`${runtime} (load ${res.load.join(' ')}): ${res.forms.map((f) => `${f.form} median ${f.median.toFixed(0)} ms (min ${f.min.toFixed(0)})`).join('; ')} → fastest ${best.form}; default ${def}${best.form === def ? '' : ' (differs: see docs/openvino.md)'}`);
+      console.log(
+        `${runtime} (load ${res.load.join(' ')}): ${res.forms.map((f) => `${f.form} median ${f.median.toFixed(0)} ms (min ${f.min.toFixed(0)})`).join('; ')} → fastest ${best.form}; default ${def}${best.form === def ? '' : ' (differs: see docs/openvino.md)'}`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

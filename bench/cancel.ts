@@ -35,18 +35,33 @@ async function main() {
     const data = join(inputs, 'data', 'obj.data');
 
     const jobs: { name: string; args: string[]; moment: KillMoment | 'temp' }[] = [
-      { name: 'prune channel yolov4, after reading', args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], moment: { afterEvents: 1 } },
-      { name: 'prune channel yolov4, mid-write', args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], moment: 'temp' },
+      {
+        name: 'prune channel yolov4, after reading',
+        args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'],
+        moment: { afterEvents: 1 },
+      },
+      {
+        name: 'prune channel yolov4, mid-write',
+        args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'],
+        moment: 'temp',
+      },
       { name: 'weights synth yolov4, mid-write', args: ['weights', 'synth', 'yolov4.cfg', '-o', 'new.weights'], moment: 'temp' },
-      { name: 'eval yolov4-tiny, 120 images, after 25', args: ['eval', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '--data', data], moment: { afterEvents: 1 } },
+      {
+        name: 'eval yolov4-tiny, 120 images, after 25',
+        args: ['eval', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '--data', data],
+        moment: { afterEvents: 1 },
+      },
     ];
     console.log('job                                         stop after signal (median / max)   uninterrupted run   ');
     for (const job of jobs) {
-      const stops: number[] = [], full: number[] = [];
+      const stops: number[] = [],
+        full: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        for (const interrupt of [true, false]) { // interleaved: the machine is noisy
+        for (const interrupt of [true, false]) {
+          // interleaved: the machine is noisy
           const dir = mkdtempSync(join(tmpdir(), 'dp-bench-cancel-run-'));
-          for (const f of ['yolov4.cfg', 'yolov4.weights', 'yolov4-tiny.cfg', 'yolov4-tiny.weights']) copyFileSync(join(inputs, f), join(dir, f));
+          for (const f of ['yolov4.cfg', 'yolov4.weights', 'yolov4-tiny.cfg', 'yolov4-tiny.weights'])
+            copyFileSync(join(inputs, f), join(dir, f));
           const t0 = performance.now();
           const moment: KillMoment = !interrupt ? { afterEvents: Infinity } : job.moment === 'temp' ? { tempIn: dir } : job.moment;
           const res = await runAndInterrupt(job.args, dir, moment);
@@ -55,8 +70,14 @@ async function main() {
           rmSync(dir, { recursive: true, force: true });
         }
       }
-      const s = stops.length ? `${median(stops).toFixed(0).padStart(6)} / ${Math.max(...stops).toFixed(0).padStart(5)} ms (${stops.length}/${ROUNDS} interrupted)` : 'finished before every signal';
-      console.log(`${job.name.padEnd(44)}${s.padEnd(38)}${median(full).toFixed(0).padStart(7)} ms   target ≤ 1000 ms: ${stops.length && Math.max(...stops) <= 1000 ? 'met' : 'NOT met'}`);
+      const s = stops.length
+        ? `${median(stops).toFixed(0).padStart(6)} / ${Math.max(...stops)
+            .toFixed(0)
+            .padStart(5)} ms (${stops.length}/${ROUNDS} interrupted)`
+        : 'finished before every signal';
+      console.log(
+        `${job.name.padEnd(44)}${s.padEnd(38)}${median(full).toFixed(0).padStart(7)} ms   target ≤ 1000 ms: ${stops.length && Math.max(...stops) <= 1000 ? 'met' : 'NOT met'}`,
+      );
     }
   } finally {
     rmSync(inputs, { recursive: true, force: true });

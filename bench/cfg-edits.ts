@@ -19,7 +19,11 @@ function oneByOne(text: string, edits: Compact.TextEdit[]): string {
   return out;
 }
 
-const time = <T>(f: () => T): [T, number] => { const t0 = performance.now(); const r = f(); return [r, performance.now() - t0]; };
+const time = <T>(f: () => T): [T, number] => {
+  const t0 = performance.now();
+  const r = f();
+  return [r, performance.now() - t0];
+};
 const median = (f: () => unknown) => stats(Array.from({ length: RUNS }, () => time(f)[1])).median;
 
 async function main() {
@@ -34,14 +38,24 @@ async function main() {
     const layers = net.layers.length;
     const kept = net.layers.map((l) => (l.type === 'convolutional' ? 1 + (l.index % 15) : 0));
     const [channel, channelEditsMs] = time(() => m.filtersEdits(net, kept));
-    const removed = new Set(Array.from({ length: units }, (_, u) => u).filter((u) => u % 10 !== 9 && u % 3 === 1).flatMap(unitLayers));
+    const removed = new Set(
+      Array.from({ length: units }, (_, u) => u)
+        .filter((u) => u % 10 !== 9 && u % 3 === 1)
+        .flatMap(unitLayers),
+    );
     const alias = (t: number): number => (removed.has(t) && net.layers[t].type === 'shortcut' ? alias(t - 3) : t);
     const [layer, layerEditsMs] = time(() => m.removalEdits(net, removed, alias).edits);
     console.log(`\n${layers} layers (${(text.length / 2 ** 20).toFixed(1)} MiB of cfg; analysing it: ${analyseMs.toFixed(0)} ms)`);
-    console.log(`  channel pruning: ${channel.length} filters= edits computed in ${channelEditsMs.toFixed(1)} ms, applied in ${median(() => m.applyEdits(text, channel)).toFixed(1)} ms`);
-    console.log(`  layer pruning:   ${layer.length} edits (${removed.size} layers removed) computed in ${layerEditsMs.toFixed(1)} ms, applied in ${median(() => m.applyEdits(text, layer)).toFixed(1)} ms`);
+    console.log(
+      `  channel pruning: ${channel.length} filters= edits computed in ${channelEditsMs.toFixed(1)} ms, applied in ${median(() => m.applyEdits(text, channel)).toFixed(1)} ms`,
+    );
+    console.log(
+      `  layer pruning:   ${layer.length} edits (${removed.size} layers removed) computed in ${layerEditsMs.toFixed(1)} ms, applied in ${median(() => m.applyEdits(text, layer)).toFixed(1)} ms`,
+    );
     if (layers < 10_000) {
-      console.log(`  one edit at a time (the former applyEdits): channel ${time(() => oneByOne(text, channel))[1].toFixed(0)} ms, layer ${time(() => oneByOne(text, layer))[1].toFixed(0)} ms`);
+      console.log(
+        `  one edit at a time (the former applyEdits): channel ${time(() => oneByOne(text, channel))[1].toFixed(0)} ms, layer ${time(() => oneByOne(text, layer))[1].toFixed(0)} ms`,
+      );
     }
   }
 }

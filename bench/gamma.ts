@@ -35,9 +35,13 @@ async function main() {
     let t0 = performance.now();
     writeFileSync(file, m.serializeWeights(net, m.synthesizeWeights(net)));
     const bytes = statSync(file).size;
-    console.log(`synthesized ${file}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed below)`);
+    console.log(
+      `synthesized ${file}: ${(bytes / 1e6).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s (not timed below)`,
+    );
 
-    const read: number[] = [], gamma: number[] = [], total: number[] = [];
+    const read: number[] = [],
+      gamma: number[] = [],
+      total: number[] = [];
     let summary = '';
     for (let i = 0; i < RUNS + 1; i++) {
       t0 = performance.now();
@@ -45,14 +49,25 @@ async function main() {
       const t1 = performance.now();
       const s = m.gammaStats(net, w, { percent: 0.8, bins: 50 });
       const t2 = performance.now();
-      if (i === 0) { summary = `${s.layers.length} BN layers, ${s.sorted.length} γ, thr(80%) = ${s.threshold}`; continue; } // warm-up
-      read.push(t1 - t0); gamma.push(t2 - t1); total.push(t2 - t0);
+      if (i === 0) {
+        summary = `${s.layers.length} BN layers, ${s.sorted.length} γ, thr(80%) = ${s.threshold}`;
+        continue;
+      } // warm-up
+      read.push(t1 - t0);
+      gamma.push(t2 - t1);
+      total.push(t2 - t0);
     }
-    const r = stats(read), g = stats(gamma), t = stats(total);
+    const r = stats(read),
+      g = stats(gamma),
+      t = stats(total);
     console.log(`${summary}; median of ${RUNS} runs after 1 warm-up (esbuild bundle, node ${process.version})`);
-    console.log(`  readWeightsFile ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}), gammaStats ${g.median.toFixed(2)} ms (min ${g.min.toFixed(2)})`);
+    console.log(
+      `  readWeightsFile ${r.median.toFixed(1)} ms (min ${r.min.toFixed(1)}), gammaStats ${g.median.toFixed(2)} ms (min ${g.min.toFixed(2)})`,
+    );
     const sec = t.median / 1000;
-    console.log(`read + γ stats: ${sec.toFixed(3)} s vs target ${TARGET_S} s → ${(sec / TARGET_S).toFixed(2)}× of target (${sec < TARGET_S ? 'met' : 'NOT met'})`);
+    console.log(
+      `read + γ stats: ${sec.toFixed(3)} s vs target ${TARGET_S} s → ${(sec / TARGET_S).toFixed(2)}× of target (${sec < TARGET_S ? 'met' : 'NOT met'})`,
+    );
 
     // What `darknet-pruner gamma` does: same checks, positional reads of the γ blocks only.
     const sparse: number[] = [];
@@ -62,7 +77,9 @@ async function main() {
       if (i > 0) sparse.push(performance.now() - t0);
     }
     const sp = stats(sparse).median / 1000;
-    console.log(`readGammaWeights + γ stats (the CLI path): ${sp.toFixed(4)} s vs target ${TARGET_S} s → ${(sp / TARGET_S).toFixed(3)}× of target (${sp < TARGET_S ? 'met' : 'NOT met'})`);
+    console.log(
+      `readGammaWeights + γ stats (the CLI path): ${sp.toFixed(4)} s vs target ${TARGET_S} s → ${(sp / TARGET_S).toFixed(3)}× of target (${sp < TARGET_S ? 'met' : 'NOT met'})`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -38,38 +38,67 @@ async function panelPage(page: Page, script: string): Promise<void> {
     const w = window as unknown as { acquireVsCodeApi: () => unknown; posted: unknown[] };
     w.posted = [];
     let state: unknown;
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => state, setState: (s: unknown) => { state = s; } });
+    w.acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => w.posted.push(m),
+      getState: () => state,
+      setState: (s: unknown) => {
+        state = s;
+      },
+    });
   });
   await page.addScriptTag({ content: script });
 }
 
 /** Posts a graph to the panel and resolves with the ms until the frame after it is in the SVG. */
 function showGraph(page: Page, graph: NetworkGraph): Promise<number> {
-  return page.evaluate((g) => new Promise<number>((resolve) => {
-    const t0 = performance.now();
-    window.postMessage({ type: 'graph', view: g, context: {} }, '*');
-    const check = () => {
-      if (document.querySelector(`svg.graph[data-version="${g.version}"]`)) requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
-      else requestAnimationFrame(check);
-    };
-    check();
-  }), graph);
+  return page.evaluate(
+    (g) =>
+      new Promise<number>((resolve) => {
+        const t0 = performance.now();
+        window.postMessage({ type: 'graph', view: g, context: {} }, '*');
+        const check = () => {
+          if (document.querySelector(`svg.graph[data-version="${g.version}"]`))
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - t0), 0));
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    graph,
+  );
 }
 
 async function main(): Promise<void> {
-  const bundle = await build({ entryPoints: [join(REPO, 'webviews/src/graph.ts')], bundle: true, minify: true, platform: 'browser', format: 'iife', target: 'es2022', write: false, logLevel: 'warning' });
+  const bundle = await build({
+    entryPoints: [join(REPO, 'webviews/src/graph.ts')],
+    bundle: true,
+    minify: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    logLevel: 'warning',
+  });
   const script = bundle.outputFiles[0].text;
   const text = readFileSync(CFG, 'utf8');
   const uri = 'file:///bench/yolov4.cfg';
   const client = await LspClient.start({ settings: { diagnostics: { debounceMs: 50 } } });
-  const browser = await chromium.launch({ executablePath: process.env.DARKNET_CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.DARKNET_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   try {
     await client.open(uri, text);
     await client.request('textDocument/documentSymbol', { textDocument: { uri } });
     const graph = (await client.conn.sendRequest(NetworkGraphRequest, { uri }))!;
-    console.log(`yolov4.cfg: ${graph.nodes.length} layers, ${graph.edges.length} edges; load average ${loadavg()[0].toFixed(1)} on this machine`);
+    console.log(
+      `yolov4.cfg: ${graph.nodes.length} layers, ${graph.edges.length} edges; load average ${loadavg()[0].toFixed(1)} on this machine`,
+    );
 
-    const cold: number[] = [], warm: number[] = [], layoutMs: number[] = [], paintMs: number[] = [];
+    const cold: number[] = [],
+      warm: number[] = [],
+      layoutMs: number[] = [],
+      paintMs: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
       await panelPage(page, script);
@@ -82,10 +111,15 @@ async function main(): Promise<void> {
       warm.push(await showGraph(page, other));
       await page.close();
     }
-    const c = stats(cold), w = stats(warm);
+    const c = stats(cold),
+      w = stats(warm);
     const verdict = (ms: number, target: number) => `${ms < target ? 'met' : 'NOT met'} (target ${target} ms)`;
-    console.log(`open: layout + paint, fresh page  median ${c.median.toFixed(0)} ms  min ${c.min.toFixed(0)} ms  (dagre ${stats(layoutMs).median.toFixed(0)} ms, SVG ${stats(paintMs).median.toFixed(0)} ms)  → ${verdict(c.median, LAYOUT_TARGET_MS)}`);
-    console.log(`      layout + paint, warm page   median ${w.median.toFixed(0)} ms  min ${w.min.toFixed(0)} ms  → ${verdict(w.median, LAYOUT_TARGET_MS)}`);
+    console.log(
+      `open: layout + paint, fresh page  median ${c.median.toFixed(0)} ms  min ${c.min.toFixed(0)} ms  (dagre ${stats(layoutMs).median.toFixed(0)} ms, SVG ${stats(paintMs).median.toFixed(0)} ms)  → ${verdict(c.median, LAYOUT_TARGET_MS)}`,
+    );
+    console.log(
+      `      layout + paint, warm page   median ${w.median.toFixed(0)} ms  min ${w.min.toFixed(0)} ms  → ${verdict(w.median, LAYOUT_TARGET_MS)}`,
+    );
 
     // Edits through the server into one page.
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
@@ -93,7 +127,10 @@ async function main(): Promise<void> {
     await showGraph(page, graph);
     const lines = text.split('\n');
     let version = 1;
-    const edit = async (line: number, next: string): Promise<{ total: number; server: number; panel: number; js: number; edges: number }> => {
+    const edit = async (
+      line: number,
+      next: string,
+    ): Promise<{ total: number; server: number; panel: number; js: number; edges: number }> => {
       const old = lines[line];
       lines[line] = next;
       version++;
@@ -104,27 +141,49 @@ async function main(): Promise<void> {
       const g = (await client.conn.sendRequest(NetworkGraphRequest, { uri }))!;
       const server = performance.now() - t0;
       const panel = await showGraph(page, g);
-      const js = await page.evaluate(() => performance.getEntriesByType('measure').slice(-2).reduce((a, e) => a + e.duration, 0));
+      const js = await page.evaluate(() =>
+        performance
+          .getEntriesByType('measure')
+          .slice(-2)
+          .reduce((a, e) => a + e.duration, 0),
+      );
       // The graph's trip into the page through the DevTools protocol is left out (VS Code posts it).
       return { total: server + panel, server, panel, js, edges: g.edges.length };
     };
     const filtersLine = find(text, 'filters=64').line;
     const routeLine = lines.findIndex((l, i) => i > lines.length / 2 && /^layers\s*=\s*-1,\s*-\d+$/.test(l.trim()));
     const routeText = lines[routeLine];
-    const same: number[] = [], sameServer: number[] = [], structural: number[] = [], structuralServer: number[] = [], sameJs: number[] = [], structuralJs: number[] = [];
+    const same: number[] = [],
+      sameServer: number[] = [],
+      structural: number[] = [],
+      structuralServer: number[] = [],
+      sameJs: number[] = [],
+      structuralJs: number[] = [];
     for (let i = 0; i < RUNS * 2; i++) {
       const s = await edit(filtersLine, i % 2 ? 'filters=64' : 'filters=48');
-      same.push(s.total); sameServer.push(s.server); sameJs.push(s.js);
+      same.push(s.total);
+      sameServer.push(s.server);
+      sameJs.push(s.js);
       const r = await edit(routeLine, i % 2 ? routeText : 'layers=-1,-2');
-      structural.push(r.total); structuralServer.push(r.server); structuralJs.push(r.js);
+      structural.push(r.total);
+      structuralServer.push(r.server);
+      structuralJs.push(r.js);
     }
-    const s = stats(same), r = stats(structural);
-    console.log(`edit filters= (same edges)     median ${s.median.toFixed(0)} ms (server incl. 50 ms debounce ${stats(sameServer).median.toFixed(0)} ms, panel script ${stats(sameJs).median.toFixed(0)} ms)  → ${verdict(s.median, EDIT_TARGET_MS)}`);
-    console.log(`edit layers= (edge moves)      median ${r.median.toFixed(0)} ms (server incl. 50 ms debounce ${stats(structuralServer).median.toFixed(0)} ms, panel script ${stats(structuralJs).median.toFixed(0)} ms)  → ${verdict(r.median, EDIT_TARGET_MS)}`);
+    const s = stats(same),
+      r = stats(structural);
+    console.log(
+      `edit filters= (same edges)     median ${s.median.toFixed(0)} ms (server incl. 50 ms debounce ${stats(sameServer).median.toFixed(0)} ms, panel script ${stats(sameJs).median.toFixed(0)} ms)  → ${verdict(s.median, EDIT_TARGET_MS)}`,
+    );
+    console.log(
+      `edit layers= (edge moves)      median ${r.median.toFixed(0)} ms (server incl. 50 ms debounce ${stats(structuralServer).median.toFixed(0)} ms, panel script ${stats(structuralJs).median.toFixed(0)} ms)  → ${verdict(r.median, EDIT_TARGET_MS)}`,
+    );
   } finally {
     await browser.close();
     await client.stop();
   }
 }
 
-void main().catch((e) => { console.error(e); process.exitCode = 1; });
+void main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -30,7 +30,7 @@ async function measure(debounceMs: number, name: string, text: string): Promise<
       const next = old.endsWith('0') ? old.slice(0, -1) + '2' : old.slice(0, -1) + '0';
       current.set(line, next);
       const t0 = performance.now();
-      const version = (i + 2);
+      const version = i + 2;
       const published = client.nextDiagnostics(uri, (p) => p.version === version);
       await client.change(uri, [{ range: { start: { line, character: 0 }, end: { line, character: old.length } }, text: next }]);
       await published;
@@ -43,14 +43,20 @@ async function measure(debounceMs: number, name: string, text: string): Promise<
 }
 
 async function main() {
-  const largest = readdirSync(CFG_DIR).filter((f) => f.endsWith('.cfg')).sort((a, b) => statSync(join(CFG_DIR, b)).size - statSync(join(CFG_DIR, a)).size)[0];
+  const largest = readdirSync(CFG_DIR)
+    .filter((f) => f.endsWith('.cfg'))
+    .sort((a, b) => statSync(join(CFG_DIR, b)).size - statSync(join(CFG_DIR, a)).size)[0];
   const text = readFileSync(join(CFG_DIR, largest), 'utf8');
-  console.log(`edit → publishDiagnostics through the real server, ${largest} (${(text.length / 1024).toFixed(1)} KiB), ${EDITS} edits each, load average ${loadavg()[0].toFixed(1)}`);
+  console.log(
+    `edit → publishDiagnostics through the real server, ${largest} (${(text.length / 1024).toFixed(1)} KiB), ${EDITS} edits each, load average ${loadavg()[0].toFixed(1)}`,
+  );
   for (const debounce of [0, 50]) {
     const s = stats(await measure(debounce, largest, text));
     const beyond = s.median - debounce;
-    console.log(`debounceMs=${String(debounce).padEnd(3)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  min ${s.min.toFixed(2)} ms` +
-      `  → ${beyond.toFixed(2)} ms beyond the debounce vs target ${TARGET_MS} ms (${(beyond / TARGET_MS).toFixed(2)}×, ${beyond < TARGET_MS ? 'met' : 'NOT met'})`);
+    console.log(
+      `debounceMs=${String(debounce).padEnd(3)} median ${s.median.toFixed(2)} ms  p95 ${s.p95.toFixed(2)} ms  min ${s.min.toFixed(2)} ms` +
+        `  → ${beyond.toFixed(2)} ms beyond the debounce vs target ${TARGET_MS} ms (${(beyond / TARGET_MS).toFixed(2)}×, ${beyond < TARGET_MS ? 'met' : 'NOT met'})`,
+    );
   }
 }
 

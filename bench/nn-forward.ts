@@ -25,13 +25,22 @@ async function main() {
       for (let i = 0; i < 4; i++) {
         const t0 = performance.now();
         const outs = model.forward(x);
-        for (const t of outs.values()) { await t.data(); t.dispose(); }
+        for (const t of outs.values()) {
+          await t.data();
+          t.dispose();
+        }
         if (i > 0) times.push(performance.now() - t0);
       }
       times.sort((a, c) => a - c);
-      console.log(`  ${g.padEnd(16)} ${net.net.width}×${net.net.height}  ${net.totals.bflops.toFixed(3)} BFLOPs  forward ${times[1].toFixed(0)} ms  (${(net.totals.bflops / times[1] * 1000).toFixed(1)} GFLOP/s)`);
-      x.dispose(); model.dispose();
+      console.log(
+        `  ${g.padEnd(16)} ${net.net.width}×${net.net.height}  ${net.totals.bflops.toFixed(3)} BFLOPs  forward ${times[1].toFixed(0)} ms  (${((net.totals.bflops / times[1]) * 1000).toFixed(1)} GFLOP/s)`,
+      );
+      x.dispose();
+      model.dispose();
     }
   }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

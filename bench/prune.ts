@@ -19,10 +19,13 @@ import { loadBundled, stats } from './lib/bundle';
 
 const CORPUS = process.env.DARKNET_CORPUS ?? join(__dirname, '..', '..', 'shared', 'corpus');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const ratio = (ms: number, target: number) => `${ms.toFixed(1)} ms vs target ${target} ms → ${(ms / target).toFixed(2)}× of target (${ms < target ? 'met' : 'NOT met'})`;
+const ratio = (ms: number, target: number) =>
+  `${ms.toFixed(1)} ms vs target ${target} ms → ${(ms / target).toFixed(2)}× of target (${ms < target ? 'met' : 'NOT met'})`;
 
 async function main() {
-  const m = await loadBundled<typeof Analyse & typeof Channel & typeof Evaluate & typeof Plan & typeof Sweep & typeof Read & typeof Synth & typeof Write>(`
+  const m = await loadBundled<
+    typeof Analyse & typeof Channel & typeof Evaluate & typeof Plan & typeof Sweep & typeof Read & typeof Synth & typeof Write
+  >(`
     export { analyseText } from './core/src/cfg/analyse';
     export { pruneChannels } from './core/src/prune/channel';
     export { evaluateChannelPrune } from './core/src/prune/evaluate';
@@ -37,7 +40,8 @@ async function main() {
   try {
     const net0 = m.analyseText(cfgText);
     writeFileSync(file, m.serializeWeights(net0, m.synthesizeWeights(net0)));
-    const total: number[] = [], parts: string[] = [];
+    const total: number[] = [],
+      parts: string[] = [];
     for (let i = 0; i < RUNS + 1; i++) {
       const t0 = performance.now();
       const net = m.analyseText(cfgText);
@@ -69,7 +73,11 @@ async function main() {
     const sweeps: number[] = [];
     for (let k = 0; k < 3; k++) {
       const t0 = performance.now();
-      m.sweepChannelPrune(net, g, Array.from({ length: 46 }, (_, k) => Number((0.5 + k * 0.01).toFixed(2))));
+      m.sweepChannelPrune(
+        net,
+        g,
+        Array.from({ length: 46 }, (_, k) => Number((0.5 + k * 0.01).toFixed(2))),
+      );
       sweeps.push(performance.now() - t0);
     }
     console.log(`  sweep 0.50:0.95:0.01 (46 points): ${ratio(stats(sweeps).median, 2000)}`);

@@ -5,14 +5,22 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const names = process.argv.slice(2);
-const all = readdirSync(__dirname).filter((f) => f.endsWith('.ts') && f !== 'run.ts').sort();
+const all = readdirSync(__dirname)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts')
+  .sort();
 const unknown = names.filter((n) => !all.includes(`${n}.ts`));
-if (unknown.length) { console.error(`no benchmark ${unknown.join(', ')} (have: ${all.map((f) => f.replace(/\.ts$/, '')).join(', ')})`); process.exit(2); }
+if (unknown.length) {
+  console.error(`no benchmark ${unknown.join(', ')} (have: ${all.map((f) => f.replace(/\.ts$/, '')).join(', ')})`);
+  process.exit(2);
+}
 const benches = names.length ? names.map((n) => `${n}.ts`) : all;
 let failed = 0;
 for (const f of benches) {
   console.log(`\n=== bench/${f} ===`);
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, f)], { stdio: 'inherit' });
-  if (r.status !== 0) { failed++; console.log(`bench/${f} exited with ${r.status}`); }
+  if (r.status !== 0) {
+    failed++;
+    console.log(`bench/${f} exited with ${r.status}`);
+  }
 }
 process.exit(failed ? 1 : 0);

@@ -23,9 +23,19 @@ interface FlagBase {
   /** Missing is an error (`missing --data <file.data>` and the usage). */
   required?: boolean;
 }
-export interface StringFlagSpec extends FlagBase { type: 'string' | 'path'; default?: string }
-export interface NumberFlagSpec extends FlagBase { type: 'number' | 'int'; min?: number; max?: number; default?: number }
-export interface BooleanFlagSpec extends FlagBase { type: 'boolean' }
+export interface StringFlagSpec extends FlagBase {
+  type: 'string' | 'path';
+  default?: string;
+}
+export interface NumberFlagSpec extends FlagBase {
+  type: 'number' | 'int';
+  min?: number;
+  max?: number;
+  default?: number;
+}
+export interface BooleanFlagSpec extends FlagBase {
+  type: 'boolean';
+}
 export interface EnumFlagSpec<V extends string = string> extends FlagBase {
   type: 'enum';
   values: readonly V[];
@@ -67,11 +77,23 @@ export const COMMON_FLAGS = {
   help: { type: 'boolean', description: 'this help' },
 } as const satisfies Record<string, FlagSpec>;
 
-type ValueOf<F> = F extends { type: 'boolean' } ? boolean
-  : F extends { type: 'enum'; values: readonly (infer V)[] } ? V
-    : F extends { type: 'number' | 'int' } ? number : string;
+type ValueOf<F> = F extends { type: 'boolean' }
+  ? boolean
+  : F extends { type: 'enum'; values: readonly (infer V)[] }
+    ? V
+    : F extends { type: 'number' | 'int' }
+      ? number
+      : string;
 type Repeated<F, T> = F extends { repeatable: true } ? T[] : T;
-type Always<F> = F extends { type: 'boolean' } ? true : F extends { repeatable: true } ? true : F extends { default: unknown } ? true : F extends { required: true } ? true : false;
+type Always<F> = F extends { type: 'boolean' }
+  ? true
+  : F extends { repeatable: true }
+    ? true
+    : F extends { default: unknown }
+      ? true
+      : F extends { required: true }
+        ? true
+        : false;
 export type FlagValues<F extends Record<string, FlagSpec>> = {
   -readonly [K in keyof F]: Always<F[K]> extends true ? Repeated<F[K], ValueOf<F[K]>> : Repeated<F[K], ValueOf<F[K]>> | undefined;
 } & { [K in keyof typeof COMMON_FLAGS]: boolean };
@@ -117,7 +139,9 @@ export function synopsis(spec: CommandSpec): string {
     const shown = p.variadic ? `${p.name}…` : p.name;
     return p.optional ? `[${shown}]` : shown;
   });
-  const flags = allFlags(spec).filter(([n]) => n !== 'help').map(([n, f]) => (f.required ? flagText(n, f) : `[${flagText(n, f)}]`));
+  const flags = allFlags(spec)
+    .filter(([n]) => n !== 'help')
+    .map(([n, f]) => (f.required ? flagText(n, f) : `[${flagText(n, f)}]`));
   return ['darknet-pruner', spec.command, ...pos, ...flags].join(' ');
 }
 
@@ -149,11 +173,22 @@ export function commandHelp(name: string, specs: readonly CommandSpec[], rest: r
   const sub = specs.find((s) => s.command === `${name} ${rest[0]}`);
   if (sub) return helpText(sub);
   if (specs.length === 1) return helpText(specs[0]);
-  return [`usage: ${specs.map(synopsis).join('\n       ')}`, '', ...specs.map((s) => `  ${s.command.padEnd(20)}  ${s.summary}`), '', `darknet-pruner ${name} <subcommand> --help lists its options`].join('\n');
+  return [
+    `usage: ${specs.map(synopsis).join('\n       ')}`,
+    '',
+    ...specs.map((s) => `  ${s.command.padEnd(20)}  ${s.summary}`),
+    '',
+    `darknet-pruner ${name} <subcommand> --help lists its options`,
+  ].join('\n');
 }
 
 /** The one refusal of an enum value: `--runtime: expected one of tfjs, onnx, openvino, got "x"`. */
-export function checkEnum<V extends string>(what: string, text: string, values: readonly V[], refusals?: Readonly<Record<string, string>>): V {
+export function checkEnum<V extends string>(
+  what: string,
+  text: string,
+  values: readonly V[],
+  refusals?: Readonly<Record<string, string>>,
+): V {
   if ((values as readonly string[]).includes(text)) return text as V;
   const note = refusals?.[text];
   throw new CliError(`${what}: expected one of ${values.join(', ')}, got "${text}"${note ? ` (${note})` : ''}`);
@@ -162,13 +197,16 @@ export function checkEnum<V extends string>(what: string, text: string, values: 
 function convert(name: string, f: FlagSpec, text: string): string | number {
   const what = dashed(name);
   switch (f.type) {
-    case 'number': case 'int': return parseNumber(text, what, { min: f.min, max: f.max, integer: f.type === 'int' });
+    case 'number':
+    case 'int':
+      return parseNumber(text, what, { min: f.min, max: f.max, integer: f.type === 'int' });
     case 'enum': {
       const normal = f.normalize ? f.normalize(text) : text;
       // refused as typed
       return f.values.includes(normal) ? normal : checkEnum(what, text, f.values, f.refusals);
     }
-    default: return text;
+    default:
+      return text;
   }
 }
 
@@ -180,8 +218,10 @@ export function missingFlag(spec: CommandSpec, name: string): CliError {
 /** The positionals `names` exactly (for commands with alternative forms, checkPositionals: false). */
 export function requirePositionals(args: ParsedArgs, names: string[], spec: CommandSpec): string[] {
   const usage = synopsis(spec);
-  if (args.positionals.length < names.length) throw new CliError(`missing ${names.slice(args.positionals.length).join(', ')}\nusage: ${usage}`);
-  if (args.positionals.length > names.length) throw new CliError(`unexpected argument "${args.positionals[names.length]}"\nusage: ${usage}`);
+  if (args.positionals.length < names.length)
+    throw new CliError(`missing ${names.slice(args.positionals.length).join(', ')}\nusage: ${usage}`);
+  if (args.positionals.length > names.length)
+    throw new CliError(`unexpected argument "${args.positionals[names.length]}"\nusage: ${usage}`);
   return args.positionals;
 }
 
@@ -198,11 +238,17 @@ export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const given: [string, FlagSpec, string | true][] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) { positionals.push(arg); continue; }
+    if (!arg.startsWith('-') || arg === '-' || /^-\d/.test(arg)) {
+      positionals.push(arg);
+      continue;
+    }
     let name = arg.replace(/^--?/, '');
     let inline: string | undefined;
     const eq = name.indexOf('=');
-    if (eq >= 0) { inline = name.slice(eq + 1); name = name.slice(0, eq); }
+    if (eq >= 0) {
+      inline = name.slice(eq + 1);
+      name = name.slice(0, eq);
+    }
     const entry = byName.get(name);
     if (!entry) throw new CliError(`unknown option ${arg}`);
     const [canonical, f] = entry;
@@ -225,7 +271,10 @@ export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
     else values[n] = 'default' in f ? f.default : undefined;
   }
   for (const [n, f, v] of given) {
-    if (v === true) { values[n] = true; continue; }
+    if (v === true) {
+      values[n] = true;
+      continue;
+    }
     const x = convert(n, f, v);
     if (f.repeatable) (values[n] as unknown[]).push(x);
     else values[n] = x;
@@ -239,7 +288,12 @@ function checkPositionalCount(positionals: string[], spec: CommandSpec): void {
   const last = list[list.length - 1];
   const required = list.filter((p) => !p.optional);
   if (positionals.length < required.length) {
-    throw new CliError(`missing ${required.slice(positionals.length).map((p) => p.name).join(', ')}\nusage: ${synopsis(spec)}`);
+    throw new CliError(
+      `missing ${required
+        .slice(positionals.length)
+        .map((p) => p.name)
+        .join(', ')}\nusage: ${synopsis(spec)}`,
+    );
   }
   if (!last?.variadic && positionals.length > list.length) {
     throw new CliError(`unexpected argument "${positionals[list.length]}"\nusage: ${synopsis(spec)}`);
@@ -248,7 +302,11 @@ function checkPositionalCount(positionals: string[], spec: CommandSpec): void {
 
 const DECIMAL = /^([+-]?)(\d+\.?\d*|\.\d+)(?:[eE]([+-]?\d+))?$/;
 
-export interface NumberRules { min?: number; max?: number; integer?: boolean }
+export interface NumberRules {
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
 
 /**
  * The one way the CLI reads a number: a plain decimal (no hex, no "", no Infinity) that a double

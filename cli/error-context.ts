@@ -10,7 +10,10 @@ function attach<T>(fn: () => T, add: (e: UserError) => void): T {
   };
   try {
     const r = fn();
-    if (r instanceof Promise) return r.catch((e: unknown) => { throw mark(e); }) as T;
+    if (r instanceof Promise)
+      return r.catch((e: unknown) => {
+        throw mark(e);
+      }) as T;
     return r;
   } catch (e) {
     throw mark(e);
@@ -19,10 +22,14 @@ function attach<T>(fn: () => T, add: (e: UserError) => void): T {
 
 /** fn's result; a UserError escaping it (sync or async) is located at `where` (unless already located; a function may locate by the error, or not). */
 export function withContext<T>(where: string | ((e: UserError) => string | undefined), fn: () => T): T {
-  return attach(fn, (e) => { e.context ??= typeof where === 'string' ? where : where(e); });
+  return attach(fn, (e) => {
+    e.context ??= typeof where === 'string' ? where : where(e);
+  });
 }
 
 /** fn's result; a UserError escaping it gets `note` after its message (unless it has one). */
 export function withNote<T>(note: string, fn: () => T): T {
-  return attach(fn, (e) => { e.note ??= note; });
+  return attach(fn, (e) => {
+    e.note ??= note;
+  });
 }

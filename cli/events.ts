@@ -14,7 +14,11 @@ export interface Reporter {
   progress(message: string, fraction?: number): void;
 }
 
-export function makeReporter(events: boolean, out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Reporter {
+export function makeReporter(
+  events: boolean,
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Reporter {
   return {
     events,
     emit(e) {

@@ -30,34 +30,58 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
   sweep: { summary: 'params/BFLOPs/size over a range of global percents', load: () => import('./commands/sweep') },
   diff: { summary: 'pruned cfg against its original', load: () => import('./commands/diff') },
   env: { summary: 'TensorFlow.js backends, ONNX Runtime and OpenVINO availability', load: () => import('./commands/env') },
-  forward: { summary: 'forward pass, writes darknet-layout yolo_<i>.f32 (output_<i>.f32 for a classifier)', load: () => import('./commands/forward') },
+  forward: {
+    summary: 'forward pass, writes darknet-layout yolo_<i>.f32 (output_<i>.f32 for a classifier)',
+    load: () => import('./commands/forward'),
+  },
   detect: { summary: 'detect objects in images', load: () => import('./commands/detect') },
   eval: { summary: 'P, R, F1, mAP on a darknet dataset', load: () => import('./commands/eval') },
   export: { summary: 'export to ONNX or OpenVINO IR', load: () => import('./commands/export') },
-  bench: { summary: 'inference speed (OpenVINO, onnxruntime, TF.js): latency percentiles, FPS, ratios; benchmark_app reference', load: () => import('./commands/bench') },
-  train: { summary: 'train a detector as darknet does (loss, SGD, lr policy); sparsity, fine-tuning, checkpoints, resume', load: () => import('./commands/train') },
+  bench: {
+    summary: 'inference speed (OpenVINO, onnxruntime, TF.js): latency percentiles, FPS, ratios; benchmark_app reference',
+    load: () => import('./commands/bench'),
+  },
+  train: {
+    summary: 'train a detector as darknet does (loss, SGD, lr policy); sparsity, fine-tuning, checkpoints, resume',
+    load: () => import('./commands/train'),
+  },
   data: { summary: 'training data: check a dataset, import VOC/COCO/CSV, draw a synthetic one', load: () => import('./commands/data') },
 };
 
 function usage(): string {
   const w = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  return ['usage: darknet-pruner <command> [options]   (darknet-pruner <command> --help for its options)', '', 'commands:',
-    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`)].join('\n');
+  return [
+    'usage: darknet-pruner <command> [options]   (darknet-pruner <command> --help for its options)',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(w)}  ${c.summary}`),
+  ].join('\n');
 }
 
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') { ctx.out(usage()); return name ? 0 : 2; }
-  if (name === '--version') { ctx.out('0.1.0'); return 0; }
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    ctx.out(usage());
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    ctx.out('0.1.0');
+    return 0;
+  }
   const entry = COMMANDS[name];
   try {
     if (!entry) throw new CliError(`unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`);
     const cmd = await entry.load().catch((e: NodeJS.ErrnoException) => {
       const missing = /Cannot find module '([^']+)'/.exec(e.message ?? '')?.[1];
       if (e.code !== 'MODULE_NOT_FOUND' || !missing) throw e;
-      throw new CliError(`"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`);
+      throw new CliError(
+        `"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`,
+      );
     });
-    if (rest.includes('--help')) { ctx.out(commandHelp(name, cmd.SPECS, rest)); return 0; }
+    if (rest.includes('--help')) {
+      ctx.out(commandHelp(name, cmd.SPECS, rest));
+      return 0;
+    }
     const code = await cmd.run(rest, ctx);
     noteJob({ finished: true });
     return code;
@@ -76,8 +100,15 @@ const stdio: CommandContext = { out: (t) => process.stdout.write(t + '\n'), err:
 
 function runHere(argv: string[]): void {
   main(argv, stdio).then(
-    (code) => { process.exitCode = code; noteJob({ exit: code }); },
-    (e) => { process.stderr.write(`darknet-pruner: ${(e as Error).message}\n`); process.exitCode = 70; noteJob({ exit: 70 }); },
+    (code) => {
+      process.exitCode = code;
+      noteJob({ exit: code });
+    },
+    (e) => {
+      process.stderr.write(`darknet-pruner: ${(e as Error).message}\n`);
+      process.exitCode = 70;
+      noteJob({ exit: 70 });
+    },
   );
 }
 
@@ -88,12 +119,14 @@ if (!isMainThread && (workerData as JobWorkerData | undefined)?.notes) {
   onWriteNote((note) => notes.postMessage(note));
   // A worker's own process.stdout reaches the parent only when the worker's event loop turns, which
   // a busy job may not do for minutes: post each write at once instead.
-  const forward = (fd: 1 | 2) => (chunk: string | Uint8Array, ...rest: unknown[]) => {
-    noteJob({ fd, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
-    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    if (done) queueMicrotask(done);
-    return true;
-  };
+  const forward =
+    (fd: 1 | 2) =>
+    (chunk: string | Uint8Array, ...rest: unknown[]) => {
+      noteJob({ fd, text: typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8') });
+      const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      if (done) queueMicrotask(done);
+      return true;
+    };
   process.stdout.write = forward(1) as typeof process.stdout.write;
   process.stderr.write = forward(2) as typeof process.stderr.write;
   runHere(argv);

@@ -12,7 +12,11 @@ import { committedOutput, tempPathFor, trackTemp, untrackTemp } from '../core/sr
  * An existing `out` (empty, or a previous model directory under --force) is moved aside first and
  * removed once the new one is in place.
  */
-export function writeModelDir(out: string, files: { name: string; data: string | Uint8Array }[], verify?: (tmpDir: string) => void): string[] {
+export function writeModelDir(
+  out: string,
+  files: { name: string; data: string | Uint8Array }[],
+  verify?: (tmpDir: string) => void,
+): string[] {
   const dir = resolve(out);
   const tmp = tempPathFor(dir);
   const old = tempPathFor(dir);

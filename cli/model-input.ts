@@ -47,7 +47,8 @@ export function loadModelDir(dir: string): ModelInput {
   const files = readdirSync(dir);
   const pick = (ext: string) => {
     const found = files.filter((f) => f.endsWith(ext));
-    if (found.length !== 1) throw new CliError(`${dir}: expected exactly one ${ext} file, found ${found.length}${found.length ? ` (${found.join(', ')})` : ''}`);
+    if (found.length !== 1)
+      throw new CliError(`${dir}: expected exactly one ${ext} file, found ${found.length}${found.length ? ` (${found.join(', ')})` : ''}`);
     return join(dir, found[0]);
   };
   const model = loadModel(pick('.cfg'), pick('.weights'));

@@ -9,9 +9,15 @@ export function requireAnalysable(net: Network, file: string): Network {
   const err = net.diagnostics.find((d) => d.severity === 'error');
   if (err) {
     const more = net.diagnostics.filter((d) => d.severity === 'error').length - 1;
-    throw new CliError(escapeControls(`${file}:${err.range.start.line + 1}:${err.range.start.character + 1}: ${err.code} ${err.message}${more > 0 ? ` (and ${more} more error(s); run darknet-pruner check)` : ''}`), 1);
+    throw new CliError(
+      escapeControls(
+        `${file}:${err.range.start.line + 1}:${err.range.start.character + 1}: ${err.code} ${err.message}${more > 0 ? ` (and ${more} more error(s); run darknet-pruner check)` : ''}`,
+      ),
+      1,
+    );
   }
   const unknown = net.layers.find((l) => !l.output);
-  if (unknown) throw new CliError(`${file}:${unknown.section.line + 1}: layer ${unknown.index} (${unknown.type}): shape unknown, cannot continue`, 1);
+  if (unknown)
+    throw new CliError(`${file}:${unknown.section.line + 1}: layer ${unknown.index} (${unknown.type}): shape unknown, cannot continue`, 1);
   return net;
 }

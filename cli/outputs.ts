@@ -116,15 +116,20 @@ export function checkOutputDir(out: string, rules: OutputRules): void {
   checkParent(abs, out, rules.flag);
   const real = realTarget(abs);
   const input = rules.inputs.find((i) => inside(real, realTarget(i)));
-  if (input !== undefined) throw new CliError(`${rules.flag} ${out}: would overwrite or contain the input ${input}; choose a new directory`);
+  if (input !== undefined)
+    throw new CliError(`${rules.flag} ${out}: would overwrite or contain the input ${input}; choose a new directory`);
   if (lstatOrUndefined(abs)) {
     const st = statSync(abs, { throwIfNoEntry: false });
     if (!st?.isDirectory()) throw new CliError(`${rules.flag} ${out}: exists and is not a directory`);
     const entries = readdirSync(abs);
     if (entries.length > 0) {
-      if (!rules.force) throw new CliError(`${rules.flag} ${out}: directory exists and is not empty; choose a new one or pass --force to replace it`);
+      if (!rules.force)
+        throw new CliError(`${rules.flag} ${out}: directory exists and is not empty; choose a new one or pass --force to replace it`);
       const foreign = entries.filter((e) => !MODEL_FILE(e) || !statSync(join(abs, e)).isFile());
-      if (foreign.length) throw new CliError(`${rules.flag} ${out}: --force replaces only a model directory (.cfg, .weights, prune-report.json, plan.json), and this one also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`);
+      if (foreign.length)
+        throw new CliError(
+          `${rules.flag} ${out}: --force replaces only a model directory (.cfg, .weights, prune-report.json, plan.json), and this one also holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}`,
+        );
     }
   }
   cleanStaleTemps(dirname(abs));

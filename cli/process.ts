@@ -25,7 +25,9 @@ if (IN_PROCESS.has(argv[0])) {
   // the job bundle from beside this file at run time (esbuild must not inline it here)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { main } = require(join(__dirname, 'cli-job.js')) as typeof import('./main');
-  void main(argv, { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }).then((code) => { process.exitCode = code; });
+  void main(argv, { out: (t) => process.stdout.write(t + '\n'), err: (t) => process.stderr.write(t + '\n') }).then((code) => {
+    process.exitCode = code;
+  });
 } else {
   runInWorker();
 }
@@ -37,24 +39,37 @@ function runInWorker(): void {
   const kept = new Set<string>();
   let finished = false;
   const { port1, port2 } = new MessageChannel();
-  const worker = new Worker(join(__dirname, 'cli-job.js'), { workerData: { argv, notes: port2 } satisfies JobWorkerData, transferList: [port2] });
+  const worker = new Worker(join(__dirname, 'cli-job.js'), {
+    workerData: { argv, notes: port2 } satisfies JobWorkerData,
+    transferList: [port2],
+  });
 
   const track = (note: JobNote) => {
     if ('fd' in note) (note.fd === 1 ? process.stdout : process.stderr).write(note.text);
     else if ('finished' in note) finished = true;
     // the job is done: its exit code, without waiting for the worker's teardown
     // once what it wrote has reached stdout: a reader that went away turns it into 141 (stop)
-    else if ('exit' in note) process.stdout.write('', (err) => { if (!stopping && !err) process.exit(note.exit); });
-    else if ('keep' in note) { kept.add(note.keep); written.delete(note.keep); }
-    else if ('output' in note) { if (!kept.has(note.output)) written.add(note.output); }
-    else if (note.pending) written.add(note.temp);
+    else if ('exit' in note)
+      process.stdout.write('', (err) => {
+        if (!stopping && !err) process.exit(note.exit);
+      });
+    else if ('keep' in note) {
+      kept.add(note.keep);
+      written.delete(note.keep);
+    } else if ('output' in note) {
+      if (!kept.has(note.output)) written.add(note.output);
+    } else if (note.pending) written.add(note.temp);
     else written.delete(note.temp);
   };
-  const drain = () => { for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) track(m.message as JobNote); };
+  const drain = () => {
+    for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) track(m.message as JobNote);
+  };
   port1.on('message', track);
   port1.unref();
 
-  worker.on('exit', (code) => { process.exitCode ??= code; });
+  worker.on('exit', (code) => {
+    process.exitCode ??= code;
+  });
   worker.on('error', (e) => {
     process.stderr.write(`darknet-pruner: internal error: ${e.message}\n`);
     process.exitCode = 70;
@@ -87,6 +102,9 @@ function runInWorker(): void {
   process.on('SIGTERM', () => void stop('', 143, 'SIGTERM'));
   // A reader that went away (`check … | head -1`): stop quietly, as a C tool killed by SIGPIPE would.
   for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => void stop(e.code === 'EPIPE' ? '' : `cannot write output: ${e.message}`, e.code === 'EPIPE' ? 141 : 74));
+    stream.on(
+      'error',
+      (e: NodeJS.ErrnoException) => void stop(e.code === 'EPIPE' ? '' : `cannot write output: ${e.message}`, e.code === 'EPIPE' ? 141 : 74),
+    );
   }
 }

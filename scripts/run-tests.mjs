@@ -20,7 +20,9 @@ function corpusMissing() {
 
 function collect(path) {
   if (statSync(path).isFile()) return path.endsWith('.test.ts') ? [path] : [];
-  return readdirSync(path).sort().flatMap((f) => collect(join(path, f)));
+  return readdirSync(path)
+    .sort()
+    .flatMap((f) => collect(join(path, f)));
 }
 
 const missing = corpusMissing();
@@ -30,7 +32,11 @@ if (missing) {
 }
 
 const args = process.argv.slice(2);
-const roots = args.length ? args : readdirSync('test').filter((d) => d !== 'e2e').map((d) => join('test', d));
+const roots = args.length
+  ? args
+  : readdirSync('test')
+      .filter((d) => d !== 'e2e')
+      .map((d) => join('test', d));
 const files = roots.flatMap(collect);
 if (files.length === 0) {
   console.error('no test files found');

@@ -25,17 +25,27 @@ export const CFG_DIR = join(CORPUS, 'cfg');
 export const GOLDEN_DIR = join(CORPUS, 'golden');
 
 export function corpusCfgs(): string[] {
-  return readdirSync(CFG_DIR).filter((f) => f.endsWith('.cfg')).sort();
+  return readdirSync(CFG_DIR)
+    .filter((f) => f.endsWith('.cfg'))
+    .sort();
 }
 export function goldenNets(): string[] {
-  return readdirSync(GOLDEN_DIR).filter((f) => existsSync(join(GOLDEN_DIR, f, 'golden.json'))).sort();
+  return readdirSync(GOLDEN_DIR)
+    .filter((f) => existsSync(join(GOLDEN_DIR, f, 'golden.json')))
+    .sort();
 }
 export function readCfg(name: string): string {
   return readFileSync(join(CFG_DIR, name), 'utf8');
 }
 
 export interface DarknetLayerJson {
-  index: number; type: string; in: number[]; out: number[]; outputs: number; bflops: number; weight_floats: number;
+  index: number;
+  type: string;
+  in: number[];
+  out: number[];
+  outputs: number;
+  bflops: number;
+  weight_floats: number;
   [k: string]: unknown;
 }
 export interface DarknetNetJson {

@@ -5,7 +5,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CFG_DIR } from './corpus';
 
-const DIR = join(process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner'), 'weights');
+const DIR = join(
+  process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner'),
+  'weights',
+);
 
 export const REAL = {
   cfg: join(CFG_DIR, 'yolov3-tiny.cfg'),

@@ -13,7 +13,15 @@ export async function loadBundled<T>(source: string): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'darknet-bench-'));
   try {
     const outfile = join(dir, 'entry.cjs');
-    await build({ stdin: { contents: source, resolveDir: REPO, loader: 'ts' }, bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'warning' });
+    await build({
+      stdin: { contents: source, resolveDir: REPO, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile,
+      logLevel: 'warning',
+    });
     return createRequire(__filename)(outfile) as T;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,9 @@ import type { CommandContext } from '../main';
 
 export const SPEC = defineCommand({
   command: 'data check',
-  summary: 'A darknet-layout dataset validated before training: lists, label files, boxes, images; per-class counts and box sizes. Exit 1 when there is an error.',
-  positionals: [{ name: '<file.data>', description: 'the dataset\'s .data file' }],
+  summary:
+    'A darknet-layout dataset validated before training: lists, label files, boxes, images; per-class counts and box sizes. Exit 1 when there is an error.',
+  positionals: [{ name: '<file.data>', description: "the dataset's .data file" }],
   flags: {
     'no-decode': { type: 'boolean', description: 'check image headers only, without decoding every image' },
   },
@@ -25,7 +26,9 @@ function table(r: CheckReport): string[] {
     ...r.perClass.map((n, i) => `${(names[i] || String(i)).padEnd(w)}  ${String(n).padStart(5)}`),
     '',
     'box size sqrt(w·h) as a fraction of the image:',
-    ...r.sizeHistogram.map((b) => `  ${b.label.padEnd(9)} ${String(b.count).padStart(6)}  ${'#'.repeat(Math.round((40 * b.count) / most))}`),
+    ...r.sizeHistogram.map(
+      (b) => `  ${b.label.padEnd(9)} ${String(b.count).padStart(6)}  ${'#'.repeat(Math.round((40 * b.count) / most))}`,
+    ),
   ];
 }
 
@@ -36,7 +39,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   // a .data file that cannot be read at all is a DatasetError (a UserError: one line, exit 1)
   const report: CheckReport = checkDataset(dataPath, {
     decode: !args.values['no-decode'],
-    onImage: (done, total) => { if (done === total || done % 100 === 0) reporter.progress(`data check: ${done}/${total} images`, done / total); },
+    onImage: (done, total) => {
+      if (done === total || done % 100 === 0) reporter.progress(`data check: ${done}/${total} images`, done / total);
+    },
   });
   for (const w of report.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
   if (reporter.events) reporter.emit({ type: 'result', command: 'data check', data: report });

@@ -36,9 +36,16 @@ export const SPEC = defineCommand({
 
 /** --classes: a names file (one per line) if such a file exists, else a comma-separated list. */
 export function classList(arg: string): string[] {
-  const names = existsSync(arg) && statSync(arg).isFile()
-    ? readTextFile(arg).split(/\r?\n/).map((s) => s.trim()).filter(Boolean)
-    : arg.split(',').map((s) => s.trim()).filter(Boolean);
+  const names =
+    existsSync(arg) && statSync(arg).isFile()
+      ? readTextFile(arg)
+          .split(/\r?\n/)
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : arg
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (names.length === 0) throw new CliError(`--classes ${arg}: no class names`);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new CliError(`--classes ${arg}: "${dup}" is named twice`);
@@ -54,33 +61,58 @@ export function run(argv: string[], ctx: CommandContext): number {
   if (!read) throw new CliError(`unknown format "${format}": voc, coco or csv`);
   const { o: out, images, 'valid-fraction': validFraction } = args.values;
   if (!existsSync(src)) throw new CliError(`${src}: no such file or folder`);
-  if (format !== 'voc' && statSync(src).isDirectory()) throw new CliError(`${src}: is a folder; ${format} import reads one ${format === 'coco' ? 'JSON' : 'CSV'} file`);
-  if (images !== undefined && !(existsSync(images) && statSync(images).isDirectory())) throw new CliError(`--images ${images}: no such folder`);
+  if (format !== 'voc' && statSync(src).isDirectory())
+    throw new CliError(`${src}: is a folder; ${format} import reads one ${format === 'coco' ? 'JSON' : 'CSV'} file`);
+  if (images !== undefined && !(existsSync(images) && statSync(images).isDirectory()))
+    throw new CliError(`--images ${images}: no such folder`);
   const classesArg = args.values.classes;
   const classes = classesArg === undefined ? undefined : classList(classesArg);
   const seed = seedKey(args.values.seed);
   checkDatasetDir(out, [src, ...(images ? [images] : []), ...(classesArg && existsSync(classesArg) ? [classesArg] : [])]);
 
   let set: SourceSet;
-  try { set = read(src, images); } catch (e) { throw asCliError(e, src); }
+  try {
+    set = read(src, images);
+  } catch (e) {
+    throw asCliError(e, src);
+  }
   const built = buildDataset(set, { classes });
   for (const w of built.warnings) ctx.err(`darknet-pruner: warning: ${w}`);
   if (built.errors.length) {
     const more = built.errors.length > SHOWN ? `\n  … and ${built.errors.length - SHOWN} more` : '';
-    throw new CliError(`${src}: ${built.errors.length} error${built.errors.length === 1 ? '' : 's'}, nothing written:\n${built.errors.slice(0, SHOWN).map((e) => `  ${e}`).join('\n')}${more}`, 1);
+    throw new CliError(
+      `${src}: ${built.errors.length} error${built.errors.length === 1 ? '' : 's'}, nothing written:\n${built.errors
+        .slice(0, SHOWN)
+        .map((e) => `  ${e}`)
+        .join('\n')}${more}`,
+      1,
+    );
   }
   const result = writeDatasetDir(out, (dir) => writeLayout(dir, { names: built.names, images: built.images, validFraction, seed }));
   const summary = {
-    out, data: join(out, DATA_FILE), format, images: built.images.length, train: result.train.length, valid: result.valid.length,
-    boxes: result.boxes, classes: built.names, perClass: result.perClass, linked: result.linked, copied: result.copied,
+    out,
+    data: join(out, DATA_FILE),
+    format,
+    images: built.images.length,
+    train: result.train.length,
+    valid: result.valid.length,
+    boxes: result.boxes,
+    classes: built.names,
+    perClass: result.perClass,
+    linked: result.linked,
+    copied: result.copied,
   };
   const reporter = makeReporter(args.values['json-events']);
   if (reporter.events) reporter.emit({ type: 'result', command: 'data import', data: summary });
   else if (args.values.json) ctx.out(JSON.stringify(summary));
   else {
-    ctx.out(`${summary.data}: ${summary.images} images (train ${summary.train}, valid ${summary.valid}), ${summary.boxes} boxes, ${built.names.length} classes`);
+    ctx.out(
+      `${summary.data}: ${summary.images} images (train ${summary.train}, valid ${summary.valid}), ${summary.boxes} boxes, ${built.names.length} classes`,
+    );
     ctx.out(built.names.map((n, i) => `  ${n}: ${result.perClass[i]}`).join('\n'));
-    ctx.out(`images ${result.linked ? `hard-linked ${result.linked}` : ''}${result.linked && result.copied ? ', ' : ''}${result.copied ? `copied ${result.copied}` : ''}`);
+    ctx.out(
+      `images ${result.linked ? `hard-linked ${result.linked}` : ''}${result.linked && result.copied ? ', ' : ''}${result.copied ? `copied ${result.copied}` : ''}`,
+    );
   }
   return 0;
 }

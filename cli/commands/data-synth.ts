@@ -12,7 +12,7 @@ import type { CommandContext } from '../main';
 
 export const SPEC = defineCommand({
   command: 'data synth',
-  summary: 'A procedurally drawn detection dataset in darknet\'s layout, the same bytes for the same seed.',
+  summary: "A procedurally drawn detection dataset in darknet's layout, the same bytes for the same seed.",
   positionals: [],
   flags: {
     o: { type: 'path', aliases: ['out'], placeholder: '<dir>', required: true, description: 'the new dataset folder' },
@@ -41,9 +41,24 @@ export function run(argv: string[], ctx: CommandContext): number {
     }
     return writeLayout(dir, { names: shapeNames(classes), images, validFraction, seed });
   });
-  const summary = { out, data: join(out, DATA_FILE), images: count, train: result.train.length, valid: result.valid.length, boxes: result.boxes, classes: shapeNames(classes), perClass: result.perClass, size, format, seed };
+  const summary = {
+    out,
+    data: join(out, DATA_FILE),
+    images: count,
+    train: result.train.length,
+    valid: result.valid.length,
+    boxes: result.boxes,
+    classes: shapeNames(classes),
+    perClass: result.perClass,
+    size,
+    format,
+    seed,
+  };
   if (reporter.events) reporter.emit({ type: 'result', command: 'data synth', data: summary });
   else if (args.values.json) ctx.out(JSON.stringify(summary));
-  else ctx.out(`${summary.data}: ${count} ${size}×${size} ${format.toUpperCase()} images (train ${summary.train}, valid ${summary.valid}), ${result.boxes} boxes: ${summary.classes.map((n, i) => `${n} ${result.perClass[i]}`).join(', ')}`);
+  else
+    ctx.out(
+      `${summary.data}: ${count} ${size}×${size} ${format.toUpperCase()} images (train ${summary.train}, valid ${summary.valid}), ${result.boxes} boxes: ${summary.classes.map((n, i) => `${n} ${result.perClass[i]}`).join(', ')}`,
+    );
   return 0;
 }

@@ -18,6 +18,9 @@ const SUB: Record<string, () => Promise<{ run(argv: string[], ctx: CommandContex
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = argv;
   const load = sub ? SUB[sub] : undefined;
-  if (!load) throw new CliError(`${sub ? `unknown data command "${sub}"` : 'missing data command'} (check, import or synth)\nusage: ${SPECS.map(synopsis).join('\n       ')}`);
+  if (!load)
+    throw new CliError(
+      `${sub ? `unknown data command "${sub}"` : 'missing data command'} (check, import or synth)\nusage: ${SPECS.map(synopsis).join('\n       ')}`,
+    );
   return (await load()).run(rest, ctx);
 }

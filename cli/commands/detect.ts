@@ -39,26 +39,50 @@ async function loadRunner(name: EvalRuntimeName, cfg: string, weightsPath: strin
   } catch (e) {
     throw new CliError(`${cfg}: ${String((e as Error).message).split('\n')[0]}`, 1);
   }
-  return { net, backend: source.description, loadMs: performance.now() - t0, heads: (chw: Float32Array) => source.run(chw), dispose: () => source.dispose() };
+  return {
+    net,
+    backend: source.description,
+    loadMs: performance.now() - t0,
+    heads: (chw: Float32Array) => source.run(chw),
+    dispose: () => source.dispose(),
+  };
 }
 
 export const SPEC = defineCommand({
   command: 'detect',
-  summary: 'Detect objects in images (darknet\'s `detector test`): resize or letterbox, forward, decode every head, NMS, the detections above --thresh.',
+  summary:
+    "Detect objects in images (darknet's `detector test`): resize or letterbox, forward, decode every head, NMS, the detections above --thresh.",
   positionals: [
     { name: '<cfg>', description: 'the darknet .cfg' },
     { name: '<weights>', description: 'its .weights' },
     { name: '<image>', description: 'JPEG or PNG images', variadic: true },
   ],
   flags: {
-    thresh: { type: 'number', min: 0, max: 1, default: 0.25, description: 'score (objectness · class probability) a detection must exceed' },
+    thresh: {
+      type: 'number',
+      min: 0,
+      max: 1,
+      default: 0.25,
+      description: 'score (objectness · class probability) a detection must exceed',
+    },
     nms: { type: 'number', min: 0, max: 1, default: 0.45, description: 'NMS IoU threshold (0: no NMS)' },
-    'nms-kind': { type: 'enum', values: NMS_CHOICES, description: 'NMS kind instead of the cfg\'s last layer\'s nms_kind: default (IoU), greedynms, diounms, or none' },
-    names: { type: 'path', placeholder: '<coco.names|file.data>', description: 'class names: a .names file (one per line), or a .data file\'s names=' },
-    letterbox: { type: 'boolean', description: 'letterbox instead of the cfg\'s resize' },
+    'nms-kind': {
+      type: 'enum',
+      values: NMS_CHOICES,
+      description: "NMS kind instead of the cfg's last layer's nms_kind: default (IoU), greedynms, diounms, or none",
+    },
+    names: {
+      type: 'path',
+      placeholder: '<coco.names|file.data>',
+      description: "class names: a .names file (one per line), or a .data file's names=",
+    },
+    letterbox: { type: 'boolean', description: "letterbox instead of the cfg's resize" },
     runtime: { type: 'enum', values: RUNTIMES, default: 'tfjs', description: 'tfjs, or our ONNX export in onnxruntime-node or OpenVINO' },
-    mosaic: { type: 'boolean', description: '4 images: one inference at twice the cfg\'s size' },
-    candidates: { type: 'boolean', description: 'with --json/--json-events: also every decoded box above --thresh before NMS, to select from later' },
+    mosaic: { type: 'boolean', description: "4 images: one inference at twice the cfg's size" },
+    candidates: {
+      type: 'boolean',
+      description: 'with --json/--json-events: also every decoded box above --thresh before NMS, to select from later',
+    },
     out: { type: 'path', placeholder: '<annotated.png>', description: 'annotated PNG (name-<k>.png for several images)' },
     force: { type: 'boolean', description: 'replace an existing --out' },
   },
@@ -84,7 +108,10 @@ function readNames(path: string): string[] {
     if (!r.path) throw new CliError(`${path}:${at + 1}: names=${value}: no such file (tried ${r.tried.join(', ')})`);
     file = r.path;
   }
-  return readTextFile(file).split(/\r?\n/).map((s) => s.trim()).filter((s, i, all) => s || i < all.length - 1);
+  return readTextFile(file)
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s, i, all) => s || i < all.length - 1);
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
@@ -93,7 +120,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const mosaic = v.mosaic;
   const runtime: Runtime = v.runtime;
   const [cfg, weightsPath, ...images] = args.positionals;
-  if (mosaic && images.length !== 4) throw new CliError(`--mosaic takes 4 images (one per stream), got ${images.length}\nusage: ${synopsis(SPEC)}`);
+  if (mosaic && images.length !== 4)
+    throw new CliError(`--mosaic takes 4 images (one per stream), got ${images.length}\nusage: ${synopsis(SPEC)}`);
   const events = v['json-events'];
   if (v.candidates && !v.json && !events) throw new CliError('--candidates goes with --json or --json-events');
   const { thresh, nms: nmsThresh } = v;
@@ -101,11 +129,17 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const names = namesPath ? readNames(namesPath) : undefined;
   const out = v.out;
   if (out !== undefined) {
-    if (extname(out) && extname(out).toLowerCase() !== '.png') throw new CliError(`--out ${out}: the annotated image is a PNG; name it .png`);
+    if (extname(out) && extname(out).toLowerCase() !== '.png')
+      throw new CliError(`--out ${out}: the annotated image is a PNG; name it .png`);
     const inputs = [cfg, weightsPath, ...images, ...(namesPath ? [namesPath] : [])];
-    checkOutputFiles(images.map((_, k) => outPath(out, k, images.length)), { inputs, force: v.force, flag: '--out' });
+    checkOutputFiles(
+      images.map((_, k) => outPath(out, k, images.length)),
+      { inputs, force: v.force, flag: '--out' },
+    );
   }
-  const progress = (message: string, fraction?: number) => { if (events) ctx.out(JSON.stringify({ type: 'progress', message, fraction } satisfies JobEvent)); };
+  const progress = (message: string, fraction?: number) => {
+    if (events) ctx.out(JSON.stringify({ type: 'progress', message, fraction } satisfies JobEvent));
+  };
 
   // --mosaic: the cfg at twice its width and height (same weights), four frames in one input (nn/mosaic.ts).
   let size: { width?: number; height?: number } = {};
@@ -126,7 +160,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const heads = net.layers.filter(isHead);
   if (heads.length === 0) throw new CliError(`${cfg}: no [yolo], [Gaussian_yolo] or [region] layer to detect with`, 1);
   const classes = heads[0].attrs.classes!;
-  if (names && names.length < classes) ctx.err(`darknet-pruner: warning: ${namesPath} has ${names.length} names, the cfg has ${classes} classes`);
+  if (names && names.length < classes)
+    ctx.err(`darknet-pruner: warning: ${namesPath} has ${names.length} names, the cfg has ${classes} classes`);
   const last = net.layers[net.layers.length - 1];
   const kind: NmsChoice = v['nms-kind'] ?? nmsKindOf(last.attrs.nmsKind);
   const selection = { thresh, nms: { kind, thresh: nmsThresh, beta: last.attrs.betaNms ?? 0.6 } };
@@ -138,11 +173,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const load = (path: string) => {
     return { path, ...loadImage(path, C) };
   };
-  const decodeAll = (outs: Map<number, Float32Array>, o: { imageW: number; imageH: number; letterbox: boolean }): Detection[] => withContext(cfg, () => {
-    const dets: Detection[] = [];
-    for (const [i, data] of outs) for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, thresh, ...o })) dets.push(d);
-    return dets;
-  });
+  const decodeAll = (outs: Map<number, Float32Array>, o: { imageW: number; imageH: number; letterbox: boolean }): Detection[] =>
+    withContext(cfg, () => {
+      const dets: Detection[] = [];
+      for (const [i, data] of outs) for (const d of decodeHead(net.layers[i], data, { netW: W, netH: H, thresh, ...o })) dets.push(d);
+      return dets;
+    });
   // One inference per image, or per group of four with --mosaic.
   const groups = mosaic ? [images] : images.map((p) => [p]);
   let index = 0;
@@ -153,12 +189,28 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const frames = group.map(load);
       let perFrame: Detection[][];
       if (mosaic) {
-        const w = W / 2, h = H / 2;
-        const outs = await runner.heads(spliceMosaic(frames.map((f) => prepareInput(f.image, w, h, letterbox)), w, h, C));
-        perFrame = splitMosaic(decodeAll(outs, { imageW: W, imageH: H, letterbox: false }), w, h, frames.map((f) => f.image), letterbox);
+        const w = W / 2,
+          h = H / 2;
+        const outs = await runner.heads(
+          spliceMosaic(
+            frames.map((f) => prepareInput(f.image, w, h, letterbox)),
+            w,
+            h,
+            C,
+          ),
+        );
+        perFrame = splitMosaic(
+          decodeAll(outs, { imageW: W, imageH: H, letterbox: false }),
+          w,
+          h,
+          frames.map((f) => f.image),
+          letterbox,
+        );
       } else {
         const f = frames[0];
-        perFrame = [decodeAll(await runner.heads(prepareInput(f.image, W, H, letterbox)), { imageW: f.image.w, imageH: f.image.h, letterbox })];
+        perFrame = [
+          decodeAll(await runner.heads(prepareInput(f.image, W, H, letterbox)), { imageW: f.image.w, imageH: f.image.h, letterbox }),
+        ];
       }
       const ms = performance.now() - t0;
       for (const [j, { path, image, rgba }] of frames.entries()) {
@@ -170,14 +222,33 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         let annotated: string | undefined;
         if (out) {
           annotated = outPath(out, k, images.length);
-          writeFileAtomic(annotated, annotate(rgba, found.map((d) => ({ ...d, label: `${nameOf(d.classId)} ${Math.round(d.prob * 100)}%` }))));
+          writeFileAtomic(
+            annotated,
+            annotate(
+              rgba,
+              found.map((d) => ({ ...d, label: `${nameOf(d.classId)} ${Math.round(d.prob * 100)}%` })),
+            ),
+          );
         }
         const list = detectionRows(found, nameOf);
         const stream = mosaic ? { stream: j } : {};
-        if (v.json || events) results.push({ image: path, ...stream, width: image.w, height: image.h, ms: Math.round(ms), detections: list, ...(candidates ? { candidates } : {}), annotated });
+        if (v.json || events)
+          results.push({
+            image: path,
+            ...stream,
+            width: image.w,
+            height: image.h,
+            ms: Math.round(ms),
+            detections: list,
+            ...(candidates ? { candidates } : {}),
+            annotated,
+          });
         else {
-          ctx.out(`${path}${mosaic ? ` (stream ${j + 1} of the mosaic)` : ''}: ${image.w}×${image.h}, ${list.length} detection(s), ${Math.round(ms)} ms`);
-          for (const d of list) ctx.out(`  ${d.name}: ${Math.round(d.prob * 100)}%  left ${d.left} top ${d.top} width ${d.width} height ${d.height}`);
+          ctx.out(
+            `${path}${mosaic ? ` (stream ${j + 1} of the mosaic)` : ''}: ${image.w}×${image.h}, ${list.length} detection(s), ${Math.round(ms)} ms`,
+          );
+          for (const d of list)
+            ctx.out(`  ${d.name}: ${Math.round(d.prob * 100)}%  left ${d.left} top ${d.top} width ${d.width} height ${d.height}`);
           if (annotated) ctx.out(`  annotated: ${annotated}`);
         }
         if (events && annotated) ctx.out(JSON.stringify({ type: 'artifact', kind: 'image', path: annotated } satisfies JobEvent));
@@ -188,8 +259,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   if (v.json || events) {
     const data = {
-      runtime, backend, loadMs: Math.round(loadMs), letterbox, mosaic: mosaic ? { input: [W, H], frame: [W / 2, H / 2] } : null,
-      nms: selection.nms, thresh, classes, names: names ?? null, images: results,
+      runtime,
+      backend,
+      loadMs: Math.round(loadMs),
+      letterbox,
+      mosaic: mosaic ? { input: [W, H], frame: [W / 2, H / 2] } : null,
+      nms: selection.nms,
+      thresh,
+      classes,
+      names: names ?? null,
+      images: results,
     } satisfies DetectJobResult;
     ctx.out(JSON.stringify(events ? ({ type: 'result', command: 'detect', data } satisfies JobEvent) : data));
   } else ctx.err(`backend: ${backend}; load ${Math.round(loadMs)} ms; nms ${kind} ${nmsThresh}; ${letterbox ? 'letterbox' : 'resize'}`);

@@ -7,7 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, parse, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { BackendError, describeChoice, probeAll, selectBackend, type BackendChoice, type BackendProbe, type Purpose } from '../../core/src/nn/backend';
+import {
+  BackendError,
+  describeChoice,
+  probeAll,
+  selectBackend,
+  type BackendChoice,
+  type BackendProbe,
+  type Purpose,
+} from '../../core/src/nn/backend';
 import { defineCommand, parseArgs } from '../args';
 import type { CommandContext } from '../main';
 import type { EnvJobResult, JobEvent } from '../../core/src/protocol/jobs';
@@ -30,7 +38,12 @@ const NEUTRAL_CWD = parse(process.cwd()).root;
 type RuntimeInfo = EnvJobResult['runtimes'][number];
 
 function pkgVersion(pkg: string): string | null {
-  try { return (JSON.parse(readFileSync(join(dirname(req.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string }).version; } catch { return null; }
+  try {
+    return (JSON.parse(readFileSync(join(dirname(req.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string })
+      .version;
+  } catch {
+    return null;
+  }
 }
 
 /** Loads a native npm package in a child process and reports what it says. */
@@ -38,14 +51,24 @@ function probeInChild(pkg: string, expr: string): RuntimeInfo {
   const version = pkgVersion(pkg);
   if (!version) return { name: pkg, installed: false, version: null, loadable: false, detail: 'not installed (optional)' };
   let entry: string;
-  try { entry = req.resolve(pkg); } catch (e) { return { name: pkg, installed: true, version, loadable: false, detail: `cannot resolve: ${(e as Error).message}` }; }
+  try {
+    entry = req.resolve(pkg);
+  } catch (e) {
+    return { name: pkg, installed: true, version, loadable: false, detail: `cannot resolve: ${(e as Error).message}` };
+  }
   const code = `try { const m = require(${JSON.stringify(entry)}); process.stdout.write(JSON.stringify({ ok: true, detail: String(${expr}) })); } catch (e) { process.stdout.write(JSON.stringify({ ok: false, detail: String(e && e.message || e).split('\\n')[0] })); }`;
   const r = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8', timeout: 60_000, cwd: NEUTRAL_CWD });
   try {
     const o = JSON.parse(r.stdout) as { ok: boolean; detail: string };
     return { name: pkg, installed: true, version, loadable: o.ok, detail: o.detail };
   } catch {
-    return { name: pkg, installed: true, version, loadable: false, detail: `probe process failed (${r.signal ?? `exit ${r.status}`}): ${(r.stderr || '').trim().split('\n').pop()}` };
+    return {
+      name: pkg,
+      installed: true,
+      version,
+      loadable: false,
+      detail: `probe process failed (${r.signal ?? `exit ${r.status}`}): ${(r.stderr || '').trim().split('\n').pop()}`,
+    };
   }
 }
 
@@ -56,15 +79,28 @@ function probePythonOpenvino(): RuntimeInfo {
   const exe = /[\\/]/.test(py) ? resolve(py) : py;
   // -I: neither the current folder nor PYTHON* variables nor user site-packages on sys.path, so an
   // openvino.py in the folder env runs in (a cloned repository) is not what gets imported and run.
-  const r = spawnSync(exe, ['-I', '-c', 'import openvino; print(openvino.__version__)'], { encoding: 'utf8', timeout: 60_000, cwd: NEUTRAL_CWD });
+  const r = spawnSync(exe, ['-I', '-c', 'import openvino; print(openvino.__version__)'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    cwd: NEUTRAL_CWD,
+  });
   if (r.error) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py} not found` };
-  if (r.status !== 0) return { name: 'python openvino', installed: false, version: null, loadable: false, detail: `${py}: ${(r.stderr || '').trim().split('\n').pop()}` };
+  if (r.status !== 0)
+    return {
+      name: 'python openvino',
+      installed: false,
+      version: null,
+      loadable: false,
+      detail: `${py}: ${(r.stderr || '').trim().split('\n').pop()}`,
+    };
   const version = r.stdout.trim();
   return { name: 'python openvino', installed: true, version, loadable: true, detail: `${py} can import openvino (benchmark_app, ovc)` };
 }
 
 async function choose(purpose: Purpose): Promise<{ choice?: BackendChoice; error?: string }> {
-  try { return { choice: await selectBackend({ purpose }) }; } catch (e) {
+  try {
+    return { choice: await selectBackend({ purpose }) };
+  } catch (e) {
     if (e instanceof BackendError) return { error: e.message };
     throw e;
   }
@@ -77,24 +113,38 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const infer = await choose('infer');
   const ort = probeInChild('onnxruntime-node', "(m.env && m.env.versions && m.env.versions.common) || 'loaded'");
   // OpenVINO's version, devices and which addon answered: the official download or ours (native/openvino).
-  const ovNode = probeInChild('openvino-node', "(() => { const a = m.addon; const c = new a.Core(); return `OpenVINO ${a.getOpenvinoVersion().buildNumber}, devices ${c.getAvailableDevices().join(', ')}, addon ${a.darknetPrunerBuild ? 'ours (native/openvino, npm run setup:openvino)' : 'official'}`; })()");
+  const ovNode = probeInChild(
+    'openvino-node',
+    "(() => { const a = m.addon; const c = new a.Core(); return `OpenVINO ${a.getOpenvinoVersion().buildNumber}, devices ${c.getAvailableDevices().join(', ')}, addon ${a.darknetPrunerBuild ? 'ours (native/openvino, npm run setup:openvino)' : 'official'}`; })()",
+  );
   const ovPy = probePythonOpenvino();
   const forced = process.env.DARKNET_BACKEND;
   const report: EnvJobResult = {
-    node: process.version, darknetBackend: forced ?? null,
+    node: process.version,
+    darknetBackend: forced ?? null,
     tfjsBackends: backends,
-    train: train.choice ?? { error: train.error! }, infer: infer.choice ?? { error: infer.error! },
+    train: train.choice ?? { error: train.error! },
+    infer: infer.choice ?? { error: infer.error! },
     runtimes: [ort, ovNode, ovPy],
   };
   // The extension's Show Runtime Status runs env as a job (--json-events): the report is its result.
-  if (args.values['json-events']) { ctx.out(JSON.stringify({ type: 'result', command: 'env', data: report } satisfies JobEvent)); return 0; }
+  if (args.values['json-events']) {
+    ctx.out(JSON.stringify({ type: 'result', command: 'env', data: report } satisfies JobEvent));
+    return 0;
+  }
   if (args.values.json) {
     ctx.out(JSON.stringify(report, null, 1));
     return 0;
   }
-  const lines: string[] = [`node ${process.version}${forced ? `, DARKNET_BACKEND=${forced}` : ''}`, '', 'TensorFlow.js backends (best first):'];
+  const lines: string[] = [
+    `node ${process.version}${forced ? `, DARKNET_BACKEND=${forced}` : ''}`,
+    '',
+    'TensorFlow.js backends (best first):',
+  ];
   for (const b of backends) {
-    const facts = Object.entries(b.details).map(([k, v]) => `${k}=${v}`).join(', ');
+    const facts = Object.entries(b.details)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
     lines.push(`  ${b.available ? '✔' : '✘'} ${b.name.padEnd(15)} ${b.package} ${b.version ?? '(not installed)'}${b.gpu ? ' [GPU]' : ''}`);
     lines.push(`      ${b.why}${facts ? ` (${facts})` : ''}`);
   }
@@ -106,7 +156,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   // what installs a missing one: the evaluation runtimes' table (benchmark_app comes with OpenVINO's setup)
   for (const rt of EVAL_RUNTIMES) {
     const probed = [ort, ovNode].find((r) => r.name === rt.package);
-    if (probed && (!probed.loadable || (rt.name === 'openvino' && !ovPy.loadable))) lines.push(`  (--runtime ${rt.name}: ${rt.setup} installs ${rt.package}${rt.name === 'openvino' ? ' and a venv with benchmark_app' : ''})`);
+    if (probed && (!probed.loadable || (rt.name === 'openvino' && !ovPy.loadable)))
+      lines.push(
+        `  (--runtime ${rt.name}: ${rt.setup} installs ${rt.package}${rt.name === 'openvino' ? ' and a venv with benchmark_app' : ''})`,
+      );
   }
   ctx.out(lines.join('\n'));
   return train.choice || infer.choice ? 0 : 1;

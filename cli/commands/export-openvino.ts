@@ -17,17 +17,24 @@ import { makeReporter } from '../events';
 import type { ExportOpenvinoJobResult } from '../../core/src/protocol/jobs';
 
 /** How Mish is written in an exported graph (export onnx, export openvino, bench). */
-export const MISH_FLAG = { type: 'enum', values: ['op', 'softplus', 'exp'], description: 'how Mish is written: the Mish op, x·tanh(softplus(x)), or its exp form' } as const;
+export const MISH_FLAG = {
+  type: 'enum',
+  values: ['op', 'softplus', 'exp'],
+  description: 'how Mish is written: the Mish op, x·tanh(softplus(x)), or its exp form',
+} as const;
 
 export const SPEC = defineCommand({
   command: 'export openvino',
   summary: 'OpenVINO IR (<name>.xml + <name>.bin) and <name>.heads.json in a directory, from the ONNX export read into OpenVINO.',
-  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  positionals: [
+    { name: '<cfg>', description: 'the darknet .cfg' },
+    { name: '<weights>', description: 'its .weights' },
+  ],
   flags: {
     o: { type: 'path', aliases: ['output'], placeholder: '<dir>', required: true, description: 'the directory to write into' },
     fp16: { type: 'boolean', description: 'store the weights as f16' },
-    'input-size': { type: 'string', placeholder: 'WxH', description: 'network input size instead of the cfg\'s (e.g. 608x608)' },
-    name: { type: 'string', placeholder: 'NAME', description: 'file name stem (default: the cfg\'s)' },
+    'input-size': { type: 'string', placeholder: 'WxH', description: "network input size instead of the cfg's (e.g. 608x608)" },
+    name: { type: 'string', placeholder: 'NAME', description: "file name stem (default: the cfg's)" },
     mish: MISH_FLAG,
     force: { type: 'boolean', description: 'overwrite existing outputs' },
   },
@@ -68,7 +75,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   trackTemp(tmp);
   try {
     mkdirSync(tmp);
-    try { ir.save(join(tmp, `${name}.xml`)); } catch (e) {
+    try {
+      ir.save(join(tmp, `${name}.xml`));
+    } catch (e) {
       throw new CliError(`${files.xml}: saveModelSync failed: ${String((e as Error).message).split('\n')[0]}`, 1);
     }
     for (const k of ['xml', 'bin'] as const) {
@@ -80,23 +89,44 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     untrackTemp(tmp);
   }
   const side = {
-    format: 'openvino-ir', xml: basename(files.xml), bin: basename(files.bin), weights: fp16 ? 'f16' : 'f32', openvino: ir.openvinoVersion,
+    format: 'openvino-ir',
+    xml: basename(files.xml),
+    bin: basename(files.bin),
+    weights: fp16 ? 'f16' : 'f32',
+    openvino: ir.openvinoVersion,
     input: { ...ir.input, layout: 'NCHW', color: 'RGB', range: '0..1', letterbox: net.net.letterBox },
-    outputs: ir.outputs, heads: ir.heads, source: { cfg: relative(dir, cfg), weights: relative(dir, weightsPath) },
+    outputs: ir.outputs,
+    heads: ir.heads,
+    source: { cfg: relative(dir, cfg), weights: relative(dir, weightsPath) },
   };
   writeFileAtomic(files.heads, JSON.stringify(side, null, 1) + '\n');
   const ms = Math.round(performance.now() - t0);
   const mb = (f: string) => statSync(f).size / 1e6;
-  const summary = { ...files, bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size }, weights: side.weights, openvino: ir.openvinoVersion, input: ir.input, outputs: ir.outputs, heads: ir.heads, ms };
+  const summary = {
+    ...files,
+    bytes: { xml: statSync(files.xml).size, bin: statSync(files.bin).size },
+    weights: side.weights,
+    openvino: ir.openvinoVersion,
+    input: ir.input,
+    outputs: ir.outputs,
+    heads: ir.heads,
+    ms,
+  };
   if (args.values['json-events']) {
     const reporter = makeReporter(true);
-    for (const f of [files.xml, files.bin, files.heads]) reporter.emit({ type: 'artifact', kind: f === files.heads ? 'other' : 'ir', path: f });
+    for (const f of [files.xml, files.bin, files.heads])
+      reporter.emit({ type: 'artifact', kind: f === files.heads ? 'other' : 'ir', path: f });
     reporter.emit({ type: 'result', command: 'export openvino', data: summary satisfies ExportOpenvinoJobResult });
   } else if (args.values.json) ctx.out(JSON.stringify(summary));
   else {
-    ctx.out(`${files.xml} + ${basename(files.bin)}: ${mb(files.bin).toFixed(1)} MB ${side.weights} weights, OpenVINO ${ir.openvinoVersion}, ${ms} ms`);
+    ctx.out(
+      `${files.xml} + ${basename(files.bin)}: ${mb(files.bin).toFixed(1)} MB ${side.weights} weights, OpenVINO ${ir.openvinoVersion}, ${ms} ms`,
+    );
     ctx.out(`input  ${ir.input.name} [${ir.input.shape.join(', ')}] (NCHW, RGB, 0..1${net.net.letterBox ? ', letterboxed' : ''})`);
-    for (const o of ir.outputs) ctx.out(`output ${o.name} [${o.shape.join(', ')}]${o.layer !== undefined ? ` ← layer ${o.layer} (${net.layers[o.layer].type})` : ''}`);
+    for (const o of ir.outputs)
+      ctx.out(
+        `output ${o.name} [${o.shape.join(', ')}]${o.layer !== undefined ? ` ← layer ${o.layer} (${net.layers[o.layer].type})` : ''}`,
+      );
     ctx.out(`heads  ${files.heads}`);
   }
   return 0;

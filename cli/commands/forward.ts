@@ -19,10 +19,19 @@ import { loadModel } from '../nnload';
 
 export const SPEC = defineCommand({
   command: 'forward',
-  summary: 'One forward pass on a raw CHW float32 input; writes every head\'s output in darknet\'s layout (yolo_<i>.f32), or a classifier\'s output (output_<i>.f32).',
-  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  summary:
+    "One forward pass on a raw CHW float32 input; writes every head's output in darknet's layout (yolo_<i>.f32), or a classifier's output (output_<i>.f32).",
+  positionals: [
+    { name: '<cfg>', description: 'the darknet .cfg' },
+    { name: '<weights>', description: 'its .weights' },
+  ],
   flags: {
-    input: { type: 'path', placeholder: '<input.f32>', required: true, description: 'the input: width·height·channels float32 values, CHW, little-endian' },
+    input: {
+      type: 'path',
+      placeholder: '<input.f32>',
+      required: true,
+      description: 'the input: width·height·channels float32 values, CHW, little-endian',
+    },
     'out-dir': { type: 'path', placeholder: '<dir>', required: true, description: 'where the .f32 outputs go' },
     force: { type: 'boolean', description: 'overwrite existing outputs' },
   },
@@ -34,10 +43,15 @@ function readInput(path: string, w: number, h: number, c: number): Float32Array 
   try {
     if (statSync(path).isDirectory()) throw new CliError(`${path}: is a directory`);
     buf = readFileSync(path);
-  } catch (e) { throw asCliError(e, path); }
+  } catch (e) {
+    throw asCliError(e, path);
+  }
   const want = w * h * c * 4;
   if (buf.byteLength !== want) {
-    throw new CliError(`${path}: ${buf.byteLength} bytes, but the network input ${w}×${h}×${c} needs ${want} bytes (${w * h * c} float32 values, CHW, little-endian)`, 1);
+    throw new CliError(
+      `${path}: ${buf.byteLength} bytes, but the network input ${w}×${h}×${c} needs ${want} bytes (${w * h * c} float32 values, CHW, little-endian)`,
+      1,
+    );
   }
   return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
@@ -45,7 +59,8 @@ function readInput(path: string, w: number, h: number, c: number): Float32Array 
 /** The layers whose outputs are written, with their file names. */
 function outputLayers(net: Network): { layer: Layer; name: string }[] {
   return networkOutputs(net).map((i) => {
-    const layer = net.layers[i], decoder = headOf(layer)?.decoder;
+    const layer = net.layers[i],
+      decoder = headOf(layer)?.decoder;
     return { layer, name: `${!decoder ? 'output' : decoder === 'region' ? 'region' : 'yolo'}_${i}.f32` };
   });
 }
@@ -58,7 +73,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const analysed = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const targets = outputLayers(analysed).map((t) => ({ ...t, file: join(outDir, t.name) }));
   if (targets.length === 0) throw new CliError(`${cfg}: no layers, nothing to run`, 1);
-  checkOutputFiles(targets.map((t) => t.file), { inputs: [cfg, weightsPath, inputPath], force: args.flags.has('force'), flag: '--out-dir' }, true);
+  checkOutputFiles(
+    targets.map((t) => t.file),
+    { inputs: [cfg, weightsPath, inputPath], force: args.flags.has('force'), flag: '--out-dir' },
+    true,
+  );
   const input = readInput(inputPath, analysed.net.width, analysed.net.height, analysed.net.channels);
   const { net, model, backend, loadMs } = await loadModel(cfg, weightsPath);
   const { chwToNHWC } = await import('../../core/src/nn/model');
@@ -75,7 +94,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       if (!existsSync(outDir)) mkdirSync(outDir);
       for (const { layer, file } of targets) {
         const t = outs.get(layer.index)!;
-        const data = darknetLayout(layer, await t.data() as Float32Array, t.shape);
+        const data = darknetLayout(layer, (await t.data()) as Float32Array, t.shape);
         writeFileAtomic(file, new Uint8Array(data.buffer));
         files.push({ layer: layer.index, type: layer.type, file, shape: [t.shape[2], t.shape[1], t.shape[3]], floats: data.length });
       }

@@ -22,12 +22,24 @@ type SetName = keyof typeof SETS;
 export const SPEC = defineCommand({
   command: 'gamma',
   summary: 'BN-γ statistics: per-layer table, global |γ| histogram, the threshold at a global percent.',
-  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  positionals: [
+    { name: '<cfg>', description: 'the darknet .cfg' },
+    { name: '<weights>', description: 'its .weights' },
+  ],
   flags: {
-    percent: { type: 'number', min: 0, placeholder: 'P', description: 'global percent, a fraction in [0, 1): the threshold and the layers it empties' },
+    percent: {
+      type: 'number',
+      min: 0,
+      placeholder: 'P',
+      description: 'global percent, a fraction in [0, 1): the threshold and the layers it empties',
+    },
     bins: { type: 'int', min: 1, max: 10000, default: 50, description: 'histogram bins' },
-    'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: 'slim\'s layer_keep: the layers it would floor' },
-    set: { type: 'enum', values: Object.keys(SETS) as SetName[], description: 'the layer population: slim (default), shortcut, regular or bn (every BN conv)' },
+    'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: "slim's layer_keep: the layers it would floor" },
+    set: {
+      type: 'enum',
+      values: Object.keys(SETS) as SetName[],
+      description: 'the layer population: slim (default), shortcut, regular or bn (every BN conv)',
+    },
     layers: { type: 'string', placeholder: '1,3,5-9', description: 'explicit layer indices and ranges instead of --set' },
   },
 });
@@ -47,10 +59,14 @@ function layerSet(net: Network, set: SetName | undefined, list: string | undefin
 /** "1,3,5-9" → [1,3,5,6,7,8,9]. */
 export function parseLayerList(text: string): number[] {
   const out: number[] = [];
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     if (!m) throw new CliError(`--layers: "${part}" is not a layer index or a range like 5-9`);
-    const a = Number(m[1]), b = m[2] !== undefined ? Number(m[2]) : a;
+    const a = Number(m[1]),
+      b = m[2] !== undefined ? Number(m[2]) : a;
     if (b < a) throw new CliError(`--layers: range "${part}" runs backwards`);
     for (let i = a; i <= b; i++) out.push(i);
   }
@@ -73,12 +89,20 @@ function sparkline(counts: number[], width = 20): string {
 
 export function gammaJson(net: Network, s: GammaStats, files: { cfg: string; weights: string }, setName: string) {
   return {
-    ...files, set: setName, layerCount: s.layers.length, channels: s.sorted.length,
-    edges: s.edges, counts: s.counts,
+    ...files,
+    set: setName,
+    layerCount: s.layers.length,
+    channels: s.sorted.length,
+    edges: s.edges,
+    counts: s.counts,
     layers: s.layers.map((l) => ({ ...l, type: net.layers[l.index].type })),
-    highestThreshold: s.highestThreshold, emptyingPercent: s.emptyingPercent,
-    percent: s.percent ?? null, threshold: s.threshold ?? null, thresholdIndex: s.thresholdIndex ?? null,
-    emptied: s.emptied, floored: s.floored,
+    highestThreshold: s.highestThreshold,
+    emptyingPercent: s.emptyingPercent,
+    percent: s.percent ?? null,
+    threshold: s.threshold ?? null,
+    thresholdIndex: s.thresholdIndex ?? null,
+    emptied: s.emptied,
+    floored: s.floored,
     sorted: Array.from(s.sorted),
   };
 }
@@ -89,7 +113,9 @@ export function gammaText(s: GammaStats, setName: string, layerKeep?: number): s
   rows.push(` layer  channels   min |γ|  mean |γ|   max |γ|${withThr ? '   ≤thr   kept' : ''}  distribution (shared bins)`);
   for (const l of s.layers) {
     const thr = withThr ? ` ${(l.fractionBelowThreshold! * 100).toFixed(1).padStart(5)}% ${String(l.kept).padStart(6)}` : '';
-    rows.push(`${String(l.index).padStart(6)} ${String(l.channels).padStart(9)} ${g4(l.min).padStart(9)} ${g4(l.mean).padStart(9)} ${g4(l.max).padStart(9)}${thr}  |${sparkline(l.counts)}|`);
+    rows.push(
+      `${String(l.index).padStart(6)} ${String(l.channels).padStart(9)} ${g4(l.min).padStart(9)} ${g4(l.mean).padStart(9)} ${g4(l.max).padStart(9)}${thr}  |${sparkline(l.counts)}|`,
+    );
   }
   const maxCount = s.counts.reduce((m, c) => Math.max(m, c), -Infinity);
   rows.push('', `global |γ| histogram (${s.counts.length} bins, 0 … ${g4(s.edges[s.edges.length - 1])}):`);
@@ -97,11 +123,25 @@ export function gammaText(s: GammaStats, setName: string, layerKeep?: number): s
     const bar = '#'.repeat(maxCount ? Math.round((c / maxCount) * 50) : 0);
     rows.push(`  ${g4(s.edges[b]).padStart(9)} – ${g4(s.edges[b + 1]).padEnd(9)} ${String(c).padStart(7)} ${bar}`);
   });
-  rows.push('', `min over layers of max |γ| ${g4(s.highestThreshold)}: a global percent ≥ ${(s.emptyingPercent * 100).toFixed(2)}% empties a layer (slim's layer_keep floor then keeps its largest channel)`);
+  rows.push(
+    '',
+    `min over layers of max |γ| ${g4(s.highestThreshold)}: a global percent ≥ ${(s.emptyingPercent * 100).toFixed(2)}% empties a layer (slim's layer_keep floor then keeps its largest channel)`,
+  );
   if (withThr) {
-    rows.push(`threshold for ${(s.percent! * 100).toFixed(2)}%: ${g4(s.threshold!)} (sorted[${s.thresholdIndex}] of ${int(s.sorted.length)}); channels with |γ| ≤ thr are pruned`);
-    rows.push(s.emptied.length ? `emptied at this percent: ${s.emptied.length} layer(s): ${s.emptied.join(', ')}` : 'no layer is emptied at this percent');
-    if (layerKeep !== undefined) rows.push(s.floored.length ? `raised by layer_keep ${layerKeep}: ${s.floored.length} layer(s): ${s.floored.join(', ')}` : `no layer falls under layer_keep ${layerKeep}`);
+    rows.push(
+      `threshold for ${(s.percent! * 100).toFixed(2)}%: ${g4(s.threshold!)} (sorted[${s.thresholdIndex}] of ${int(s.sorted.length)}); channels with |γ| ≤ thr are pruned`,
+    );
+    rows.push(
+      s.emptied.length
+        ? `emptied at this percent: ${s.emptied.length} layer(s): ${s.emptied.join(', ')}`
+        : 'no layer is emptied at this percent',
+    );
+    if (layerKeep !== undefined)
+      rows.push(
+        s.floored.length
+          ? `raised by layer_keep ${layerKeep}: ${s.floored.length} layer(s): ${s.floored.join(', ')}`
+          : `no layer falls under layer_keep ${layerKeep}`,
+      );
   }
   return rows.join('\n');
 }
@@ -115,8 +155,10 @@ export function run(argv: string[], ctx: CommandContext): number {
   const net = requireAnalysable(analyseText(readCfgFile(cfg)), cfg);
   const { layers, name: setName } = layerSet(net, args.values.set, layersText);
   const weights = readGammaWeights(weightsPath, net, layers);
-  const stats = withContext((e) => ((e as GammaError).origin === 'weights' ? weightsPath : layersText ? '--layers' : undefined),
-    () => gammaStats(net, weights, { layers, bins, percent, layerKeep }));
+  const stats = withContext(
+    (e) => ((e as GammaError).origin === 'weights' ? weightsPath : layersText ? '--layers' : undefined),
+    () => gammaStats(net, weights, { layers, bins, percent, layerKeep }),
+  );
 
   if (args.values['json-events']) {
     const emit = (e: JobEvent) => ctx.out(JSON.stringify(e));

@@ -17,13 +17,17 @@ import { withContext } from '../error-context';
 /** The command's options (the extension's argument builders are tested against them). */
 export const SWEEP_ARGS = defineCommand({
   command: 'sweep',
-  summary: 'Params, .weights bytes and BFLOPs of channel pruning over a range of global percents, with a suggested percent; with --data, P, R and mAP@0.5 of each point.',
-  positionals: [{ name: '<cfg>', description: 'the darknet .cfg' }, { name: '<weights>', description: 'its .weights' }],
+  summary:
+    'Params, .weights bytes and BFLOPs of channel pruning over a range of global percents, with a suggested percent; with --data, P, R and mAP@0.5 of each point.',
+  positionals: [
+    { name: '<cfg>', description: 'the darknet .cfg' },
+    { name: '<weights>', description: 'its .weights' },
+  ],
   flags: {
     percents: { type: 'string', placeholder: 'start:end:step', default: '0.5:0.95:0.01', description: 'global percents, end included' },
     method: { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'as prune channel --method' },
     'layer-keep': { type: 'number', min: 0, max: 1, placeholder: 'K', description: 'slim only: as prune channel --layer-keep' },
-    data: { type: 'path', placeholder: '<file.data>', description: 'evaluate every point on this dataset\'s valid= list' },
+    data: { type: 'path', placeholder: '<file.data>', description: "evaluate every point on this dataset's valid= list" },
     limit: { type: 'int', min: 1, placeholder: 'N', description: 'with --data: the first N images only' },
     runtime: { type: 'enum', values: EVAL_RUNTIME_NAMES, default: 'tfjs', description: 'with --data: what runs each pruned network' },
   },
@@ -62,29 +66,55 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   });
   let evaluation = 'not run: pass --data <file.data> for P, R and mAP@0.5 per point';
   if (dataPath) {
-    evaluation = await evaluatePoints(input.net, input.weights, result.points, { method, layerKeep: result.layerKeep }, {
-      dataPath, cfg, ctx, runtime: args.values.runtime, limit: args.values.limit,
-      progress: (k, n, p) => rep.progress(`evaluating p=${p} (${k}/${n})`, k / n),
-      metric: (p) => {
-        if (!rep.events) return;
-        rep.emit({ type: 'metric', name: 'map50', value: p.map50!, step: p.percent });
+    evaluation = await evaluatePoints(
+      input.net,
+      input.weights,
+      result.points,
+      { method, layerKeep: result.layerKeep },
+      {
+        dataPath,
+        cfg,
+        ctx,
+        runtime: args.values.runtime,
+        limit: args.values.limit,
+        progress: (k, n, p) => rep.progress(`evaluating p=${p} (${k}/${n})`, k / n),
+        metric: (p) => {
+          if (!rep.events) return;
+          rep.emit({ type: 'metric', name: 'map50', value: p.map50!, step: p.percent });
+        },
       },
-    });
+    );
   }
   const data = { cfg, weights, ...result, evaluation } satisfies SweepJobResult;
-  if (rep.events) { rep.emit({ type: 'result', command: 'sweep', data }); return 0; }
-  if (args.values.json) { ctx.out(JSON.stringify(data)); return 0; }
+  if (rep.events) {
+    rep.emit({ type: 'result', command: 'sweep', data });
+    return 0;
+  }
+  if (args.values.json) {
+    ctx.out(JSON.stringify(data));
+    return 0;
+  }
   const b = result.before;
-  ctx.out(`${cfg}: ${method}${method === 'slim' ? `, layer keep ${result.layerKeep}` : ''}; before: ${b.params.toLocaleString('en-US')} params, ${b.weightsBytes.toLocaleString('en-US')} bytes, ${b.bflops.toFixed(3)} BFLOPs`);
+  ctx.out(
+    `${cfg}: ${method}${method === 'slim' ? `, layer keep ${result.layerKeep}` : ''}; before: ${b.params.toLocaleString('en-US')} params, ${b.weightsBytes.toLocaleString('en-US')} bytes, ${b.bflops.toFixed(3)} BFLOPs`,
+  );
   const withMap = result.points.some((p) => p.map50 !== undefined);
   ctx.out(`percent  threshold      params        bytes     BFLOPs  emptied  floored${withMap ? '      P      R  mAP@0.5' : ''}`);
   for (const p of result.points) {
     const mark = result.suggested?.percent === p.percent ? '  ← suggested' : '';
-    const m = withMap ? `  ${p.precision!.toFixed(3).padStart(5)}  ${p.recall!.toFixed(3).padStart(5)}  ${p.map50!.toFixed(3).padStart(7)}` : '';
-    ctx.out(`${p.percent.toFixed(3).padStart(7)}  ${p.threshold.toPrecision(6).padStart(9)}  ${p.params.toLocaleString('en-US').padStart(10)}  ${p.weightsBytes.toLocaleString('en-US').padStart(11)}  ${p.bflops.toFixed(3).padStart(9)}  ${String(p.emptied.length).padStart(7)}  ${String(p.floored.length).padStart(7)}${m}${mark}`);
+    const m = withMap
+      ? `  ${p.precision!.toFixed(3).padStart(5)}  ${p.recall!.toFixed(3).padStart(5)}  ${p.map50!.toFixed(3).padStart(7)}`
+      : '';
+    ctx.out(
+      `${p.percent.toFixed(3).padStart(7)}  ${p.threshold.toPrecision(6).padStart(9)}  ${p.params.toLocaleString('en-US').padStart(10)}  ${p.weightsBytes.toLocaleString('en-US').padStart(11)}  ${p.bflops.toFixed(3).padStart(9)}  ${String(p.emptied.length).padStart(7)}  ${String(p.floored.length).padStart(7)}${m}${mark}`,
+    );
   }
   if (withMap) ctx.out(evaluation);
-  ctx.out(result.suggested ? `suggested: ${result.suggested.percent} (${result.rule})` : `no suggestion: the first percent already empties a layer (${result.rule})`);
+  ctx.out(
+    result.suggested
+      ? `suggested: ${result.suggested.percent} (${result.rule})`
+      : `no suggestion: the first percent already empties a layer (${result.rule})`,
+  );
   return 0;
 }
 
@@ -99,14 +129,22 @@ interface EvalContext {
 }
 
 /** P, R and mAP@0.5 of the compact model at every sweep point (the reference protocol of `eval`). */
-async function evaluatePoints(net: Network, weights: DarknetWeights, points: SweepPoint[], opts: { method: PruneMethod; layerKeep: number }, e: EvalContext): Promise<string> {
+async function evaluatePoints(
+  net: Network,
+  weights: DarknetWeights,
+  points: SweepPoint[],
+  opts: { method: PruneMethod; layerKeep: number },
+  e: EvalContext,
+): Promise<string> {
   const { data, list, classes } = openDataset(e.dataPath, net, e.cfg, e.ctx);
   const { evaluate } = await import('../../core/src/eval/evaluate');
   const rt = await requireRuntime(evalRuntime(e.runtime));
   let runtime = '';
   for (const [k, p] of points.entries()) {
     e.progress(k, points.length, p.percent);
-    const pruned = withContext(`p=${p.percent}`, () => pruneChannels(net, weights, { globalPercent: p.percent, layerKeep: opts.layerKeep, method: opts.method }));
+    const pruned = withContext(`p=${p.percent}`, () =>
+      pruneChannels(net, weights, { globalPercent: p.percent, layerKeep: opts.layerKeep, method: opts.method }),
+    );
     const source = await rt.source(pruned.net, pruned.weights);
     try {
       const r = await evaluate(pruned.net, source, list, classes, { conf: 0.001, nmsIou: 0.5, nms: 'merge', limit: e.limit });

@@ -27,7 +27,8 @@ import { isDecodedHead } from '../../core/src/layers';
 
 export const SPEC = defineCommand({
   command: 'train',
-  summary: 'Train a detector as darknet does (yolo loss, SGD or Adam, the cfg\'s lr policy, batch/subdivisions), with L1 sparsity on the prunable γ, fine-tuning of a pruned model, a checkpoint every epoch and --resume.',
+  summary:
+    "Train a detector as darknet does (yolo loss, SGD or Adam, the cfg's lr policy, batch/subdivisions), with L1 sparsity on the prunable γ, fine-tuning of a pruned model, a checkpoint every epoch and --resume.",
   positionals: [{ name: '<cfg>', description: 'the darknet .cfg (not with --finetune or --resume)', optional: true }],
   checkPositionals: false,
   forms: [
@@ -35,18 +36,32 @@ export const SPEC = defineCommand({
     'darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]',
   ],
   flags: {
-    data: { type: 'path', placeholder: '<file.data>', description: 'the dataset (train= and valid= lists) [required, except with --resume]' },
-    o: { type: 'path', aliases: ['output'], placeholder: '<run-dir>', description: 'the new run folder (weights, metrics, checkpoint) [required, except with --resume]' },
-    weights: { type: 'path', placeholder: 'W', description: 'start from these .weights (default: darknet\'s random init)' },
+    data: {
+      type: 'path',
+      placeholder: '<file.data>',
+      description: 'the dataset (train= and valid= lists) [required, except with --resume]',
+    },
+    o: {
+      type: 'path',
+      aliases: ['output'],
+      placeholder: '<run-dir>',
+      description: 'the new run folder (weights, metrics, checkpoint) [required, except with --resume]',
+    },
+    weights: { type: 'path', placeholder: 'W', description: "start from these .weights (default: darknet's random init)" },
     epochs: { type: 'int', min: 1, placeholder: 'N', description: 'epochs to train (default 1, or as many as --iterations needs)' },
     iterations: { type: 'int', min: 1, placeholder: 'N', description: 'stop at this iteration' },
-    batch: { type: 'int', min: 1, placeholder: 'B', description: 'images per step instead of the cfg\'s batch (subdivisions then 1)' },
-    subdivisions: { type: 'int', min: 1, placeholder: 'S', description: 'instead of the cfg\'s subdivisions' },
-    lr: { type: 'number', min: 0, placeholder: 'X', description: 'learning rate instead of the cfg\'s' },
+    batch: { type: 'int', min: 1, placeholder: 'B', description: "images per step instead of the cfg's batch (subdivisions then 1)" },
+    subdivisions: { type: 'int', min: 1, placeholder: 'S', description: "instead of the cfg's subdivisions" },
+    lr: { type: 'number', min: 0, placeholder: 'X', description: "learning rate instead of the cfg's" },
     adam: { type: 'boolean', description: 'Adam instead of SGD' },
     seed: { type: 'int', min: 0, max: 0xffffffff, default: 1, description: 'seed of initialisation, shuffling and augmentation' },
-    backend: { type: 'enum', values: ['tensorflow', 'wasm'], refusals: { cpu: 'the pure-JS cpu backend cannot train: see darknet-pruner env' }, description: 'TF.js backend (default: the best that can train here)' },
-    'no-augment': { type: 'boolean', description: 'images resized only, without the cfg\'s augmentation' },
+    backend: {
+      type: 'enum',
+      values: ['tensorflow', 'wasm'],
+      refusals: { cpu: 'the pure-JS cpu backend cannot train: see darknet-pruner env' },
+      description: 'TF.js backend (default: the best that can train here)',
+    },
+    'no-augment': { type: 'boolean', description: "images resized only, without the cfg's augmentation" },
     sparsity: { type: 'number', min: 0, placeholder: 'S', description: 'L1 sparsity on the prunable γ (sparsity training before pruning)' },
     'prune-mode': { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'with --sparsity: the γ set it acts on' },
     finetune: { type: 'path', placeholder: '<pruned-dir>', description: 'fine-tune a folder written by prune (its cfg and weights)' },
@@ -87,14 +102,23 @@ interface RunExtra {
   epochLoss: { sum: number; count: number; box?: number; obj?: number; cls?: number };
 }
 
-function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out?: string; overrides: { epochs?: number; iterations?: number }; events: boolean } {
+function parseOptions(argv: string[]): {
+  opts?: RunOptions;
+  resume?: string;
+  out?: string;
+  overrides: { epochs?: number; iterations?: number };
+  events: boolean;
+} {
   const args = parseArgs(argv, SPEC);
   const v = args.values;
   const events = v['json-events'];
   const { epochs, iterations, resume } = v;
   if (resume) {
     const extra = [...args.flags.keys()].filter((k) => !['resume', 'epochs', 'iterations', 'json-events', 'json'].includes(k));
-    if (extra.length || args.positionals.length) throw new CliError(`--resume takes its settings from the run; only --epochs and --iterations may change (got ${[...extra.map((k) => `--${k}`), ...args.positionals].join(' ')})`);
+    if (extra.length || args.positionals.length)
+      throw new CliError(
+        `--resume takes its settings from the run; only --epochs and --iterations may change (got ${[...extra.map((k) => `--${k}`), ...args.positionals].join(' ')})`,
+      );
     return { resume, overrides: { epochs, iterations }, events };
   }
   const finetune = v.finetune;
@@ -104,7 +128,8 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
   const { data, o: out, backend, 'prune-mode': pruneMode, sparsity } = v;
   if (!data) throw missingFlag(SPEC, 'data');
   if (!out) throw missingFlag(SPEC, 'o');
-  if (args.flags.has('prune-mode') && sparsity === undefined) throw new CliError('--prune-mode chooses the γ set of --sparsity; give --sparsity S too');
+  if (args.flags.has('prune-mode') && sparsity === undefined)
+    throw new CliError('--prune-mode chooses the γ set of --sparsity; give --sparsity S too');
   return {
     out,
     overrides: {},
@@ -114,13 +139,18 @@ function parseOptions(argv: string[]): { opts?: RunOptions; resume?: string; out
       cfg: finetune ?? cfgPositional,
       weights: v.weights,
       // --iterations alone: as many epochs as those iterations need (set once the steps per epoch are known).
-      data, epochs: epochs ?? (iterations ? 0 : 1), iterations,
+      data,
+      epochs: epochs ?? (iterations ? 0 : 1),
+      iterations,
       batch: v.batch,
       subdivisions: v.subdivisions,
       lr: v.lr,
       adam: v.adam,
       seed: v.seed,
-      backend, sparsity, pruneMode, finetune,
+      backend,
+      sparsity,
+      pruneMode,
+      finetune,
       warmupEpochs: v['warmup-epochs'] ?? (finetune ? 6 : 0),
       augment: !v['no-augment'],
     },
@@ -155,7 +185,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     runDir = parsed.resume;
     cleanStaleTemps(runDir); // left by a run killed with SIGKILL
     const ckPath = runFile(runDir, 'checkpoint');
-    if (!existsSync(ckPath)) throw new CliError(`--resume ${runDir}: no ${RUN_FILES.checkpoint} (not a training run, or it stopped before its first checkpoint)`, 1);
+    if (!existsSync(ckPath))
+      throw new CliError(
+        `--resume ${runDir}: no ${RUN_FILES.checkpoint} (not a training run, or it stopped before its first checkpoint)`,
+        1,
+      );
     resumed = decodeCheckpoint<RunExtra>(readFileSync(ckPath), ckPath);
     opts = { ...resumed.header.extra.options };
     if (parsed.overrides.epochs !== undefined) opts.epochs = parsed.overrides.epochs;
@@ -172,14 +206,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (lists.classes !== undefined && classes !== undefined && lists.classes !== classes) {
     throw new CliError(`${opts.data}: classes=${lists.classes}, but ${opts.cfg} detects ${classes} classes`, 1);
   }
-  if (!resumed) checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
+  if (!resumed)
+    checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
 
   const { trainSettings } = await import('../../core/src/train/lr-policy');
   const settings = withContext(opts.cfg, () => trainSettings(net));
   if (opts.batch !== undefined) settings.batch = opts.batch;
   if (opts.subdivisions !== undefined) settings.subdivisions = opts.subdivisions;
   if (opts.batch !== undefined && opts.subdivisions === undefined) settings.subdivisions = 1;
-  if (settings.batch % settings.subdivisions) throw new CliError(`batch ${settings.batch} is not a multiple of subdivisions ${settings.subdivisions}`);
+  if (settings.batch % settings.subdivisions)
+    throw new CliError(`batch ${settings.batch} is not a multiple of subdivisions ${settings.subdivisions}`);
   if (opts.lr !== undefined) settings.learningRate = opts.lr;
   if (opts.adam) settings.adam = true;
 
@@ -199,11 +235,15 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (opts.epochs === 0) opts.epochs = Math.ceil(opts.iterations! / perEpoch);
   let trainer;
   try {
-    trainer = withContext(opts.cfg, () => new Trainer(model, net, {
-      settings,
-      sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
-      warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
-    }));
+    trainer = withContext(
+      opts.cfg,
+      () =>
+        new Trainer(model, net, {
+          settings,
+          sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
+          warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
+        }),
+    );
   } catch (e) {
     model.dispose();
     throw e;
@@ -211,9 +251,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   // Everything checked: the run directory (its files stay after a cancel, for --resume).
   if (!resumed) mkdirSync(runDir, { recursive: true });
   for (const k of Object.keys(RUN_FILES) as (keyof typeof RUN_FILES)[]) keepOutput(resolve(runFile(runDir, k)));
-  const extra: RunExtra = resumed ? resumed.header.extra : { options: opts, metrics: [], gamma: [], bestMap: null, epochLoss: { sum: 0, count: 0 } };
+  const extra: RunExtra = resumed
+    ? resumed.header.extra
+    : { options: opts, metrics: [], gamma: [], bestMap: null, epochLoss: { sum: 0, count: 0 } };
   extra.options = opts;
-  let epoch = 0, stepInEpoch = 0;
+  let epoch = 0,
+    stepInEpoch = 0;
   if (resumed) {
     const ck = runFile(runDir, 'checkpoint');
     try {
@@ -226,9 +269,15 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     trainer.iteration = resumed.header.position.iteration;
     trainer.seen = resumed.header.position.seen;
   } else {
-    writeFileAtomic(runFile(runDir, 'command'), JSON.stringify({ argv: ['darknet-pruner', 'train', ...opts.argv], options: opts }, null, 2) + '\n');
+    writeFileAtomic(
+      runFile(runDir, 'command'),
+      JSON.stringify({ argv: ['darknet-pruner', 'train', ...opts.argv], options: opts }, null, 2) + '\n',
+    );
   }
-  if (!reporter.events) ctx.err(`train: ${images} images${opts.augment ? ' (augmented)' : ''}, batch ${settings.batch}/${settings.subdivisions}, ${perEpoch} steps per epoch, tfjs ${describeChoice(choice)}`);
+  if (!reporter.events)
+    ctx.err(
+      `train: ${images} images${opts.augment ? ' (augmented)' : ''}, batch ${settings.batch}/${settings.subdivisions}, ${perEpoch} steps per epoch, tfjs ${describeChoice(choice)}`,
+    );
 
   const weightsBytes = () => {
     const w = model.toDarknetWeights();
@@ -236,8 +285,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   };
   const checkpoint = () => {
     writeFileAtomic(runFile(runDir, 'last'), weightsBytes());
-    writeFileAtomic(runFile(runDir, 'checkpoint'), encodeCheckpoint(model, trainer.optimizer.state(),
-      { epoch, stepInEpoch, iteration: trainer.iteration, seen: trainer.seen }, opts.seed, extra));
+    writeFileAtomic(
+      runFile(runDir, 'checkpoint'),
+      encodeCheckpoint(
+        model,
+        trainer.optimizer.state(),
+        { epoch, stepInEpoch, iteration: trainer.iteration, seen: trainer.seen },
+        opts.seed,
+        extra,
+      ),
+    );
   };
 
   let lastLoss = NaN;
@@ -254,11 +311,16 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         const r = trainer.step(await steps.next());
         stepInEpoch++;
         imagesThisRun += settings.batch;
-        lastLoss = r.loss; extra.epochLoss.sum += r.loss; extra.epochLoss.count++;
+        lastLoss = r.loss;
+        extra.epochLoss.sum += r.loss;
+        extra.epochLoss.count++;
         const el = extra.epochLoss;
-        el.box = (el.box ?? 0) + r.parts.box; el.obj = (el.obj ?? 0) + r.parts.obj; el.cls = (el.cls ?? 0) + r.parts.cls;
+        el.box = (el.box ?? 0) + r.parts.box;
+        el.obj = (el.obj ?? 0) + r.parts.obj;
+        el.cls = (el.cls ?? 0) + r.parts.cls;
         reporter.emit({ type: 'metric', name: 'loss', value: r.loss, step: r.iteration });
-        for (const part of ['box', 'obj', 'cls'] as const) reporter.emit({ type: 'metric', name: `loss_${part}`, value: r.parts[part], step: r.iteration });
+        for (const part of ['box', 'obj', 'cls'] as const)
+          reporter.emit({ type: 'metric', name: `loss_${part}`, value: r.parts[part], step: r.iteration });
         reporter.emit({ type: 'metric', name: 'lr', value: r.lr, step: r.iteration });
         if (!reporter.events) ctx.err(`${r.iteration}: loss ${r.loss.toFixed(6)}, rate ${r.lr.toPrecision(6)}`);
       }
@@ -271,11 +333,27 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const parts = { lossBox: meanPart(el.box), lossObj: meanPart(el.obj), lossCls: meanPart(el.cls) };
       extra.epochLoss = { sum: 0, count: 0 };
       const step = trainer.iteration;
-      for (const [name, value] of [['precision', v.precision], ['recall', v.recall], ['mAP50', v.map50], ['epoch_loss', meanLoss]] as const) {
+      for (const [name, value] of [
+        ['precision', v.precision],
+        ['recall', v.recall],
+        ['mAP50', v.map50],
+        ['epoch_loss', meanLoss],
+      ] as const) {
         reporter.emit({ type: 'metric', name, value, step });
       }
       reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
-      extra.metrics.push(JSON.stringify({ epoch: epoch + 1, iteration: step, loss: meanLoss, ...parts, precision: v.precision, recall: v.recall, map50: v.map50, lr: trainer.rate() }));
+      extra.metrics.push(
+        JSON.stringify({
+          epoch: epoch + 1,
+          iteration: step,
+          loss: meanLoss,
+          ...parts,
+          precision: v.precision,
+          recall: v.recall,
+          map50: v.map50,
+          lr: trainer.rate(),
+        }),
+      );
       extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));
       const best = extra.bestMap === null || v.map50 >= extra.bestMap;
       if (best) extra.bestMap = v.map50;
@@ -285,7 +363,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       writeFileAtomic(runFile(runDir, 'gamma'), extra.gamma.join('\n') + '\n');
       if (best) writeFileAtomic(runFile(runDir, 'best'), weightsBytes());
       checkpoint();
-      if (!reporter.events) ctx.err(`epoch ${epoch}: loss ${meanLoss.toFixed(4)}  P ${v.precision.toFixed(3)}  R ${v.recall.toFixed(3)}  mAP@0.5 ${v.map50.toFixed(3)}  |γ|<0.01 ${(100 * hist.below001).toFixed(1)}%`);
+      if (!reporter.events)
+        ctx.err(
+          `epoch ${epoch}: loss ${meanLoss.toFixed(4)}  P ${v.precision.toFixed(3)}  R ${v.recall.toFixed(3)}  mAP@0.5 ${v.map50.toFixed(3)}  |γ|<0.01 ${(100 * hist.below001).toFixed(1)}%`,
+        );
     }
     // Stopped by --iterations inside an epoch: a checkpoint of the position reached.
     if (stepInEpoch > 0) checkpoint();
@@ -296,13 +377,27 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   const seconds = (performance.now() - t0) / 1000;
   const result = {
-    runDir, iteration: trainer.iteration, epoch, seen: trainer.seen, loss: lastLoss, bestMap50: extra.bestMap,
-    imagesPerSecond: seconds > 0 ? imagesThisRun / seconds : 0, backend: choice.name,
+    runDir,
+    iteration: trainer.iteration,
+    epoch,
+    seen: trainer.seen,
+    loss: lastLoss,
+    bestMap50: extra.bestMap,
+    imagesPerSecond: seconds > 0 ? imagesThisRun / seconds : 0,
+    backend: choice.name,
     files: Object.values(RUN_FILES).filter((f) => existsSync(resolve(runDir, f))),
   } satisfies TrainJobResult;
-  for (const f of result.files) reporter.emit({ type: 'artifact', kind: f.endsWith('.weights') ? 'weights' : f.endsWith('.dpck') ? 'checkpoint' : 'report', path: resolve(runDir, f) });
+  for (const f of result.files)
+    reporter.emit({
+      type: 'artifact',
+      kind: f.endsWith('.weights') ? 'weights' : f.endsWith('.dpck') ? 'checkpoint' : 'report',
+      path: resolve(runDir, f),
+    });
   if (reporter.events) reporter.emit({ type: 'result', command: 'train', data: result });
   else if (argv.includes('--json')) ctx.out(JSON.stringify(result));
-  else ctx.out(`${runDir}: ${trainer.iteration} iterations, ${epoch} epochs, loss ${lastLoss.toFixed(6)}, best mAP@0.5 ${extra.bestMap?.toFixed(3) ?? '-'} (${result.imagesPerSecond.toFixed(1)} images/s)`);
+  else
+    ctx.out(
+      `${runDir}: ${trainer.iteration} iterations, ${epoch} epochs, loss ${lastLoss.toFixed(6)}, best mAP@0.5 ${extra.bestMap?.toFixed(3) ?? '-'} (${result.imagesPerSecond.toFixed(1)} images/s)`,
+    );
   return 0;
 }

@@ -33,7 +33,8 @@ export function run(argv: string[], ctx: CommandContext): number {
   const bytes = serializeWeights(net, w);
   writeFileAtomic(out, bytes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  if (args.values.json) ctx.out(JSON.stringify({ file: out, bytes: bytes.byteLength, floats: w.totalFloats, sha256, seed, prngState: w.prngState }));
+  if (args.values.json)
+    ctx.out(JSON.stringify({ file: out, bytes: bytes.byteLength, floats: w.totalFloats, sha256, seed, prngState: w.prngState }));
   else ctx.out(`${out}: ${bytes.byteLength} bytes (${w.totalFloats} floats), sha256 ${sha256}`);
   return 0;
 }

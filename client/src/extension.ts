@@ -31,7 +31,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   languageClient = client;
   const serverStatus = new ServerStatusItem();
   context.subscriptions.push(
-    client, serverStatus, client.onDidChangePhase((p) => serverStatus.show(p)), new NetworkStatusItem(client.onDidSummarize), new FirstLineDetector(),
+    client,
+    serverStatus,
+    client.onDidChangePhase((p) => serverStatus.show(p)),
+    new NetworkStatusItem(client.onDidSummarize),
+    new FirstLineDetector(),
   );
   const cliHost = () => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() });
   const runner = new JobRunner(cliHost);
@@ -41,7 +45,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(graphs, runtime);
   const inputs = new PruneInputs(context.workspaceState);
   registerCommands(context, {
-    ...serverCommands(client), ...pruningCommands(context, runner, graphs), ...trainingCommands(context, runner),
+    ...serverCommands(client),
+    ...pruningCommands(context, runner, graphs),
+    ...trainingCommands(context, runner),
     showNetworkGraph: (uri?: vscode.Uri) => graphs.show(uri),
     showRuntimeStatus: () => runtime.show(),
     synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),

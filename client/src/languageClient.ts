@@ -3,9 +3,7 @@
 
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import {
-  LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions,
-} from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CLIENT_ID, CLIENT_NAME, CONFIG_SECTION, LANGUAGE_ID, SERVER_MODULE } from './constants';
 import type { ServerPhase } from './status/serverState';
 import type { NetworkSummaryParams } from '../../core/src/lang/summary';

@@ -22,7 +22,9 @@ export function untrustedMessage(title: string): string {
 /** True in a trusted workspace; otherwise says why the job does not run (without waiting for the user). */
 export function ensureTrusted(port: TrustPort, title: string): boolean {
   if (port.isTrusted()) return true;
-  void Promise.resolve(port.warn(untrustedMessage(title), MANAGE_TRUST)).then((pick) => (pick === MANAGE_TRUST ? port.manage() : undefined));
+  void Promise.resolve(port.warn(untrustedMessage(title), MANAGE_TRUST)).then((pick) =>
+    pick === MANAGE_TRUST ? port.manage() : undefined,
+  );
   return false;
 }
 

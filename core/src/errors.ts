@@ -8,7 +8,10 @@ export class UserError extends Error {
   /** What it was checked against (`cfg yolov3.cfg`): printed after the message, in parentheses. */
   note?: string;
 
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = new.target.name;
   }

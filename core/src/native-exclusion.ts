@@ -11,7 +11,11 @@ export type NativeRuntime = keyof typeof LIBRARIES;
 /** Whether `runtime`'s shared library is loaded in this process (false where that cannot be read). */
 export function nativeRuntimeLoaded(runtime: NativeRuntime): boolean {
   let maps: string;
-  try { maps = readFileSync('/proc/self/maps', 'utf8'); } catch { return false; }
+  try {
+    maps = readFileSync('/proc/self/maps', 'utf8');
+  } catch {
+    return false;
+  }
   return LIBRARIES[runtime].test(maps);
 }
 

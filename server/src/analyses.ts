@@ -29,7 +29,10 @@ export class Analyses {
   /** The analysis of this exact version, computed at most once. */
   get(doc: TextDocument): Analysis {
     let e = this.entries.get(doc.uri);
-    if (!e) { e = { analysis: undefined, baseline: undefined, bom: this.fileHasBom(doc.uri) }; this.entries.set(doc.uri, e); }
+    if (!e) {
+      e = { analysis: undefined, baseline: undefined, bom: this.fileHasBom(doc.uri) };
+      this.entries.set(doc.uri, e);
+    }
     if (e.analysis?.version === doc.version) return e.analysis;
     const net = analyseText(doc.getText(), { bom: e.bom });
     if (!e.baseline) e.baseline = net;
@@ -45,7 +48,10 @@ export class Analyses {
   acceptBaseline(doc: TextDocument): void {
     const e = this.entries.get(doc.uri);
     const bom = this.fileHasBom(doc.uri);
-    if (e && e.bom !== bom) { e.bom = bom; e.analysis = undefined; }
+    if (e && e.bom !== bom) {
+      e.bom = bom;
+      e.analysis = undefined;
+    }
     const a = this.get(doc);
     this.entries.get(doc.uri)!.baseline = a.net;
     a.shifted = undefined;

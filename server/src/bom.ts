@@ -37,7 +37,11 @@ export function fileStartsWithBom(uri: string): boolean {
 export function bomActions(net: Network, at: Range): CodeAction[] {
   const d = net.diagnostics.find((x) => x.code === 'utf8-bom' && !x.fix);
   if (!d || at.start.line > 0) return [];
-  const action = CodeAction.create('Remove the UTF-8 BOM (Save with Encoding → UTF-8)', { title: 'Change File Encoding', command: CHANGE_ENCODING_COMMAND }, CodeActionKind.QuickFix);
+  const action = CodeAction.create(
+    'Remove the UTF-8 BOM (Save with Encoding → UTF-8)',
+    { title: 'Change File Encoding', command: CHANGE_ENCODING_COMMAND },
+    CodeActionKind.QuickFix,
+  );
   action.diagnostics = [toLspDiagnostic(d)];
   action.isPreferred = true;
   return [action];

@@ -1,8 +1,19 @@
 // Core results → LSP types.
 
 import {
-  CodeAction, CodeActionKind, CompletionItemKind, DiagnosticSeverity, InlayHintKind, InsertTextFormat, MarkupKind, SymbolKind,
-  type CompletionItem, type Diagnostic as LspDiagnostic, type DocumentSymbol, type InlayHint, type WorkspaceEdit,
+  CodeAction,
+  CodeActionKind,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  InlayHintKind,
+  InsertTextFormat,
+  MarkupKind,
+  SymbolKind,
+  type CompletionItem,
+  type Diagnostic as LspDiagnostic,
+  type DocumentSymbol,
+  type InlayHint,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { Diagnostic, Fix, Severity } from '../../core/src/cfg/network';
 import type { Action } from '../../core/src/lang/actions';
@@ -11,11 +22,16 @@ import type { Inlay } from '../../core/src/lang/inlay';
 import type { OutlineSymbol, SymbolKind as CoreSymbolKind } from '../../core/src/lang/outline';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, information: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint,
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
 };
 
 /** What a published diagnostic carries in `data`. */
-export interface DiagnosticData { fix?: Fix }
+export interface DiagnosticData {
+  fix?: Fix;
+}
 
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   const out: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'darknet', message: d.message };
@@ -30,14 +46,20 @@ export function toWorkspaceEdit(uri: string, edits: Fix['edits'], version?: numb
 }
 
 export function toCodeAction(uri: string, a: Action, version?: number): CodeAction {
-  const action = CodeAction.create(a.title, toWorkspaceEdit(uri, a.edits, version), a.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite);
+  const action = CodeAction.create(
+    a.title,
+    toWorkspaceEdit(uri, a.edits, version),
+    a.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
+  );
   if (a.diagnostics.length) action.diagnostics = a.diagnostics.map(toLspDiagnostic);
   if (a.isPreferred) action.isPreferred = true;
   return action;
 }
 
 const COMPLETION_KIND: Record<Completion['kind'], CompletionItemKind> = {
-  section: CompletionItemKind.Class, key: CompletionItemKind.Property, value: CompletionItemKind.EnumMember,
+  section: CompletionItemKind.Class,
+  key: CompletionItemKind.Property,
+  value: CompletionItemKind.EnumMember,
 };
 
 export function toCompletionItem(c: Completion): CompletionItem {
@@ -54,13 +76,31 @@ export function toCompletionItem(c: Completion): CompletionItem {
 }
 
 const SYMBOL_KIND: Record<CoreSymbolKind, SymbolKind> = {
-  net: SymbolKind.Module, layer: SymbolKind.Function, head: SymbolKind.Event, merge: SymbolKind.Operator, unknown: SymbolKind.Null, option: SymbolKind.Property,
+  net: SymbolKind.Module,
+  layer: SymbolKind.Function,
+  head: SymbolKind.Event,
+  merge: SymbolKind.Operator,
+  unknown: SymbolKind.Null,
+  option: SymbolKind.Property,
 };
 
 export function toDocumentSymbol(s: OutlineSymbol): DocumentSymbol {
-  return { name: s.name, detail: s.detail, kind: SYMBOL_KIND[s.kind], range: s.range, selectionRange: s.selectionRange, children: s.children.map(toDocumentSymbol) };
+  return {
+    name: s.name,
+    detail: s.detail,
+    kind: SYMBOL_KIND[s.kind],
+    range: s.range,
+    selectionRange: s.selectionRange,
+    children: s.children.map(toDocumentSymbol),
+  };
 }
 
 export function toInlayHint(h: Inlay): InlayHint {
-  return { position: h.position, label: h.label, kind: h.kind === 'layer' ? InlayHintKind.Type : InlayHintKind.Parameter, paddingLeft: true, tooltip: h.tooltip };
+  return {
+    position: h.position,
+    label: h.label,
+    kind: h.kind === 'layer' ? InlayHintKind.Type : InlayHintKind.Parameter,
+    paddingLeft: true,
+    tooltip: h.tooltip,
+  };
 }

@@ -3,8 +3,15 @@
 // gives it stdio or Node IPC, tests an in-process pair of streams (test/lsp/in-process.ts).
 
 import {
-  DidChangeConfigurationNotification, TextDocuments, TextDocumentSyncKind, MarkupKind, CodeActionKind,
-  type CodeLens, type InitializeParams, type InitializeResult, type Connection,
+  DidChangeConfigurationNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  MarkupKind,
+  CodeActionKind,
+  type CodeLens,
+  type InitializeParams,
+  type InitializeResult,
+  type Connection,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codeActions } from '../../core/src/lang/actions';
@@ -17,7 +24,14 @@ import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
 import { summarizeNetwork } from '../../core/src/lang/summary';
 import { compareWithOriginalCommand, NetworkGraphRequest, NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 import { networkGraph } from '../../core/src/lang/graph';
-import { OriginalFinder, prunedHoverMarkdown, prunedInlays, prunedLensTitle, prunedView, type PrunedView } from '../../core/src/lang/pruned';
+import {
+  OriginalFinder,
+  prunedHoverMarkdown,
+  prunedInlays,
+  prunedLensTitle,
+  prunedView,
+  type PrunedView,
+} from '../../core/src/lang/pruned';
 import type { Network } from '../../core/src/cfg/network';
 import { URI } from 'vscode-uri';
 import { Analyses } from './analyses';
@@ -35,7 +49,13 @@ export function createServer(connection: Connection): ServerHandle {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Analyses(fileStartsWithBom);
   let settings: Settings = DEFAULT_SETTINGS;
-  const client = { configuration: false, didChangeConfigurationDynamic: false, inlayRefresh: false, lensRefresh: false, documentChanges: false };
+  const client = {
+    configuration: false,
+    didChangeConfigurationDynamic: false,
+    inlayRefresh: false,
+    lensRefresh: false,
+    documentChanges: false,
+  };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const c = params.capabilities;
@@ -86,7 +106,9 @@ export function createServer(connection: Connection): ServerHandle {
   connection.onDidChangeConfiguration((change) => {
     const pushed = (change.settings as { darknet?: unknown } | undefined)?.darknet;
     if (pushed !== undefined) settings = readSettings(pushed);
-    void loadSettings().then(() => { for (const d of documents.all()) publish(d); });
+    void loadSettings().then(() => {
+      for (const d of documents.all()) publish(d);
+    });
   });
 
   // Diagnostics: pushed on open at once, after changes debounced by darknet.diagnostics.debounceMs.
@@ -104,22 +126,35 @@ export function createServer(connection: Connection): ServerHandle {
     const old = timers.get(doc.uri);
     if (old) clearTimeout(old);
     const ms = settings.diagnostics.debounceMs;
-    if (ms <= 0) { timers.delete(doc.uri); publish(doc); return; }
-    timers.set(doc.uri, setTimeout(() => {
+    if (ms <= 0) {
       timers.delete(doc.uri);
-      const current = documents.get(doc.uri);
-      if (current) publish(current);
-    }, ms));
+      publish(doc);
+      return;
+    }
+    timers.set(
+      doc.uri,
+      setTimeout(() => {
+        timers.delete(doc.uri);
+        const current = documents.get(doc.uri);
+        if (current) publish(current);
+      }, ms),
+    );
   }
 
   const opened = new Set<string>();
-  documents.onDidOpen((e) => { opened.add(e.document.uri); publish(e.document); });
+  documents.onDidOpen((e) => {
+    opened.add(e.document.uri);
+    publish(e.document);
+  });
   documents.onDidChangeContent((e) => {
     // onDidChangeContent also fires for the open itself, which onDidOpen has published.
     if (opened.delete(e.document.uri)) return;
     schedule(e.document);
   });
-  documents.onDidSave((e) => { analyses.acceptBaseline(e.document); publish(e.document); });
+  documents.onDidSave((e) => {
+    analyses.acceptBaseline(e.document);
+    publish(e.document);
+  });
   documents.onDidClose((e) => {
     const t = timers.get(e.document.uri);
     if (t) clearTimeout(t);
@@ -214,7 +249,8 @@ export function createServer(connection: Connection): ServerHandle {
     let actions = codeActions(a.net, a.shifted, range);
     if (context.only?.length) actions = actions.filter((x) => context.only!.some((k) => x.kind === k || x.kind.startsWith(k + '.')));
     const version = client.documentChanges ? a.doc.version : undefined;
-    const quickFixes = !context.only?.length || context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'));
+    const quickFixes =
+      !context.only?.length || context.only.some((k) => k === CodeActionKind.QuickFix || CodeActionKind.QuickFix.startsWith(k + '.'));
     const bom = quickFixes ? bomActions(a.net, range) : [];
     return [...bom, ...actions.map((x) => toCodeAction(textDocument.uri, x, version))];
   });

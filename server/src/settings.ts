@@ -21,10 +21,14 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object'
 /** Accepts the `darknet` section as VS Code sends it (nested objects); anything malformed falls back to the default. */
 export function readSettings(raw: unknown): Settings {
   const r = obj(raw);
-  const d = obj(r.diagnostics), h = obj(r.inlayHints), c = obj(r.codeLens);
+  const d = obj(r.diagnostics),
+    h = obj(r.inlayHints),
+    c = obj(r.codeLens);
   const ms = d.debounceMs;
   return {
-    diagnostics: { debounceMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10_000) : DEFAULT_SETTINGS.diagnostics.debounceMs },
+    diagnostics: {
+      debounceMs: typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 10_000) : DEFAULT_SETTINGS.diagnostics.debounceMs,
+    },
     inlayHints: {
       layerIndex: bool(h.layerIndex, true),
       outputShape: bool(h.outputShape, true),

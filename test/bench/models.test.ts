@@ -12,18 +12,34 @@ test('model arguments resolve to darknet / onnx / ir specs with BFLOPs where a c
   const dir = mkdtempSync(join(tmpdir(), 'bench-models-'));
   try {
     const cfgText = readFileSync(join(CFG_DIR, 'yolov4-tiny.cfg'), 'utf8');
-    const put = (p: string, t: string | Buffer = '') => { writeFileSync(join(dir, p), t); return join(dir, p); };
-    const cfg = put('a.cfg', cfgText), w = put('a.weights');
+    const put = (p: string, t: string | Buffer = '') => {
+      writeFileSync(join(dir, p), t);
+      return join(dir, p);
+    };
+    const cfg = put('a.cfg', cfgText),
+      w = put('a.weights');
     const other = put('other.weights');
     mkdirSync(join(dir, 'pruned'));
-    put('pruned/a-pruned.cfg', cfgText); put('pruned/a-pruned.weights'); put('pruned/prune-report.json', '{}');
+    put('pruned/a-pruned.cfg', cfgText);
+    put('pruned/a-pruned.weights');
+    put('pruned/prune-report.json', '{}');
     const onnx = put('m.onnx');
     mkdirSync(join(dir, 'ir'));
-    const xml = put('ir/a.xml'); put('ir/a.bin');
+    const xml = put('ir/a.xml');
+    put('ir/a.bin');
     put('ir/a.heads.json', JSON.stringify({ source: { cfg: '../a.cfg' }, input: { shape: [1, 3, 256, 320] } }));
 
     const specs = resolveModels([cfg, cfg, other, join(dir, 'pruned'), onnx, xml]);
-    assert.deepEqual(specs.map((s) => [s.kind, s.label]), [['darknet', 'a#1'], ['darknet', 'a#2'], ['darknet', 'pruned'], ['onnx', 'm.onnx'], ['ir', 'a.xml']]);
+    assert.deepEqual(
+      specs.map((s) => [s.kind, s.label]),
+      [
+        ['darknet', 'a#1'],
+        ['darknet', 'a#2'],
+        ['darknet', 'pruned'],
+        ['onnx', 'm.onnx'],
+        ['ir', 'a.xml'],
+      ],
+    );
     assert.equal(specs[0].weights, w, 'NAME.weights beside the cfg');
     assert.equal(specs[1].weights, other, 'the .weights given after the cfg');
     assert.ok(Math.abs(specs[0].bflops! - 6.91) < 0.01);

@@ -4,7 +4,6 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { applyFix as applyEdits, convertReferences, repairReferences } from '../../core/src/cfg/edits';
 import { readCfg } from '../corpus';
 
-
 const targets = (text: string) => analyseText(text).layers.map((l) => l.refs.map((r) => `${l.type}:${r.target}`).join(','));
 
 test('inserting a section: Fix layer references restores every target (yolov3)', () => {
@@ -23,11 +22,24 @@ test('inserting a section: Fix layer references restores every target (yolov3)',
   const mapOld = (i: number) => (i > 10 ? i + 1 : i);
   before.layers.forEach((l) => {
     const now = repaired.layers[mapOld(l.index)];
-    assert.deepEqual(now.refs.map((r) => r.target), l.refs.map((r) => mapOld(r.target)), `layer ${l.index}`);
+    assert.deepEqual(
+      now.refs.map((r) => r.target),
+      l.refs.map((r) => mapOld(r.target)),
+      `layer ${l.index}`,
+    );
   });
-  assert.deepEqual(repaired.diagnostics.filter((d) => d.severity === 'error'), []);
-  assert.ok(fix.changes.some((c) => c.key === 'layers' && c.from === '61' && c.to === '62'), 'absolute route 61 → 62');
-  assert.ok(fix.changes.some((c) => c.key === 'from'), 'the shortcut spanning the insertion is fixed');
+  assert.deepEqual(
+    repaired.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  assert.ok(
+    fix.changes.some((c) => c.key === 'layers' && c.from === '61' && c.to === '62'),
+    'absolute route 61 → 62',
+  );
+  assert.ok(
+    fix.changes.some((c) => c.key === 'from'),
+    'the shortcut spanning the insertion is fixed',
+  );
 });
 
 test('deleting a residual unit: references past it are renumbered', () => {
@@ -35,12 +47,16 @@ test('deleting a residual unit: references past it are renumbered', () => {
   const before = analyseText(text);
   // Remove layers 12..14 (conv, conv, shortcut of a darknet53 residual unit).
   const lines = text.split('\n');
-  const start = before.layers[12].section.line, end = before.layers[15].section.line;
+  const start = before.layers[12].section.line,
+    end = before.layers[15].section.line;
   lines.splice(start, end - start);
   const after = analyseText(lines.join('\n'));
   const fix = repairReferences(before, after)!;
   const repaired = analyseText(applyEdits(lines.join('\n'), fix.edits));
-  assert.deepEqual(repaired.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    repaired.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const route = repaired.layers.find((l) => l.type === 'route' && l.refs.length === 2 && l.refs[1].raw > 0)!;
   assert.equal(route.refs[1].raw, 58, 'route -1, 61 → -1, 58');
 });

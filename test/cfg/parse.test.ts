@@ -11,7 +11,10 @@ const slice = (text: string, r: { start: { line: number; character: number }; en
 test('sections, options and ranges survive CRLF, tabs and inner whitespace', () => {
   const text = '# comment\r\n[ net ]\r\n\twidth = 4 16\r\n; another\r\n\r\n[conv]\r\nfilters=8\r\nsize =3\r\n';
   const doc = parseCfg(text);
-  assert.deepEqual(doc.sections.map((s) => s.name), ['net', 'conv']);
+  assert.deepEqual(
+    doc.sections.map((s) => s.name),
+    ['net', 'conv'],
+  );
   const w = findOption(doc.sections[0], 'width')!;
   assert.equal(w.value, '416'); // darknet deletes every whitespace character
   assert.equal(slice(text, w.keyRange), 'width');
@@ -24,7 +27,10 @@ test('duplicate keys: the first wins; key= is empty; no = is a problem', () => {
   const doc = parseCfg('[net]\nbatch=1\nbatch=64\nwidth=\nbatch_normalize\n');
   assert.equal(findOption(doc.sections[0], 'batch')!.value, '1');
   assert.equal(findOption(doc.sections[0], 'width'), undefined);
-  assert.deepEqual(doc.problems.map((p) => p.kind), ['empty-value', 'missing-equals']);
+  assert.deepEqual(
+    doc.problems.map((p) => p.kind),
+    ['empty-value', 'missing-equals'],
+  );
 });
 
 test('keys before the first section and unknown sections are kept', () => {
@@ -53,6 +59,18 @@ test('C number parsing', () => {
 
 test('the parser and analysis never throw on hostile input', () => {
   const base = readCfg('yolov4-tiny.cfg');
-  const samples = ['', '\0\0\0', '[', ']', '[net]\nwidth=1e400\nheight=-5\nchannels=0\n', '[net]\n[route]\nlayers=,,,\n', '[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nsize=0\nstride=0\n', base.replace(/\n/g, '\r'), base.slice(0, 1234), '\uFEFF' + base, base.replace(/=/g, '==')];
+  const samples = [
+    '',
+    '\0\0\0',
+    '[',
+    ']',
+    '[net]\nwidth=1e400\nheight=-5\nchannels=0\n',
+    '[net]\n[route]\nlayers=,,,\n',
+    '[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nsize=0\nstride=0\n',
+    base.replace(/\n/g, '\r'),
+    base.slice(0, 1234),
+    '\uFEFF' + base,
+    base.replace(/=/g, '=='),
+  ];
   for (const s of samples) assert.doesNotThrow(() => analyseText(s));
 });

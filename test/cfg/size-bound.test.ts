@@ -21,16 +21,25 @@ test('absurd sizes are too-large errors located at the layer (or [net]) that cau
   const [w, a] = tooLarge(filters);
   assert.equal(w.severity, 'error');
   assert.equal(w.message, 'Layer 0 (convolutional): its weights are 231 GiB, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)');
-  assert.equal(a.message, 'Layer 0 (convolutional): its output 208×208×2000000000 is 314.8 TiB as float32, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)');
+  assert.equal(
+    a.message,
+    'Layer 0 (convolutional): its output 208×208×2000000000 is 314.8 TiB as float32, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)',
+  );
   assert.equal(at(filters, w), '[convolutional]');
   assert.equal(w.range.start.line, analyseText(filters).layers[0].section.line);
 
   const size = tiny.replace('size=3', 'size=99999');
-  assert.deepEqual(tooLarge(size).map((d) => d.message), ['Layer 0 (convolutional): its weights are 3.5 TiB, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)']);
+  assert.deepEqual(
+    tooLarge(size).map((d) => d.message),
+    ['Layer 0 (convolutional): its weights are 3.5 TiB, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)'],
+  );
 
   const channels = tiny.replace('channels=3', 'channels=2000000000');
   const c = tooLarge(channels);
-  assert.equal(c[0].message, 'The network input 416×416×2000000000 is 1.2 PiB as float32, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)');
+  assert.equal(
+    c[0].message,
+    'The network input 416×416×2000000000 is 1.2 PiB as float32, over the 4 GiB bound (DARKNET_MAX_BYTES raises it)',
+  );
   assert.equal(at(channels, c[0]), '[net]');
 });
 
@@ -39,24 +48,38 @@ test('totals: the weights and the activations a forward pass holds at once, wher
   const weightBytes = net.totals.weightFloats * 4;
   const [w] = tooLarge(tiny, { maxBytes: weightBytes - 1 }).filter((d) => d.message.startsWith('The weights'));
   assert.match(w.message, /^The weights reach 23\.1 MiB at layer \d+ \(convolutional\), over the 23\.1 MiB bound$/);
-  assert.deepEqual(tooLarge(tiny, { maxBytes: weightBytes }).filter((d) => d.message.startsWith('The weights')), []);
+  assert.deepEqual(
+    tooLarge(tiny, { maxBytes: weightBytes }).filter((d) => d.message.startsWith('The weights')),
+    [],
+  );
   // 416×416×3 input + layer 0 (208×208×32) live at once, then the input is released
   const live = (416 * 416 * 3 + 208 * 208 * 32) * 4;
   const [a] = tooLarge(tiny, { maxBytes: live - 1 });
-  assert.equal(a.message, `A forward pass holds ${(live / 2 ** 20).toFixed(1)} MiB of activations at layer 0 (convolutional), over the ${((live - 1) / 2 ** 20).toFixed(1)} MiB bound`);
+  assert.equal(
+    a.message,
+    `A forward pass holds ${(live / 2 ** 20).toFixed(1)} MiB of activations at layer 0 (convolutional), over the ${((live - 1) / 2 ** 20).toFixed(1)} MiB bound`,
+  );
 });
 
 test('DARKNET_MAX_BYTES sets the bound; a value that is not a size says so and keeps the default', () => {
   assert.deepEqual(sizeBoundFromEnv({ DARKNET_MAX_BYTES: '8G' }), { bytes: 8 * 2 ** 30, text: 'the 8 GiB bound of DARKNET_MAX_BYTES' });
   assert.equal(sizeBoundFromEnv({ DARKNET_MAX_BYTES: '1500000' }).bytes, 1500000);
   assert.equal(sizeBoundFromEnv({ DARKNET_MAX_BYTES: '512MiB' }).bytes, 512 * 2 ** 20);
-  assert.deepEqual(sizeBoundFromEnv({ DARKNET_MAX_BYTES: 'lots' }), { bytes: 4 * 2 ** 30, text: 'the default 4 GiB bound (DARKNET_MAX_BYTES="lots" is not a size such as 8G)' });
+  assert.deepEqual(sizeBoundFromEnv({ DARKNET_MAX_BYTES: 'lots' }), {
+    bytes: 4 * 2 ** 30,
+    text: 'the default 4 GiB bound (DARKNET_MAX_BYTES="lots" is not a size such as 8G)',
+  });
   assert.equal(sizeBoundFromEnv({}).bytes, 4 * 2 ** 30);
 });
 
 test('no corpus cfg is too large, even at 2048×2048', () => {
   for (const f of corpusCfgs()) {
-    for (const opts of [{}, { width: 2048, height: 2048 }]) assert.deepEqual(tooLarge(readCfg(f), opts).map((d) => d.message), [], `${f} ${JSON.stringify(opts)}`);
+    for (const opts of [{}, { width: 2048, height: 2048 }])
+      assert.deepEqual(
+        tooLarge(readCfg(f), opts).map((d) => d.message),
+        [],
+        `${f} ${JSON.stringify(opts)}`,
+      );
   }
 });
 
@@ -64,13 +87,18 @@ const work = mkdtempSync(join(tmpdir(), 'dp-size-bound-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 async function cli(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 test('every command refuses a too-large cfg with one located line, exit 1, nothing written', async () => {
-  const cases = { filters: tiny.replace('filters=32', 'filters=2000000000'), size: tiny.replace('size=3', 'size=99999'), channels: tiny.replace('channels=3', 'channels=2000000000') };
+  const cases = {
+    filters: tiny.replace('filters=32', 'filters=2000000000'),
+    size: tiny.replace('size=3', 'size=99999'),
+    channels: tiny.replace('channels=3', 'channels=2000000000'),
+  };
   writeFileSync(join(work, 'dummy.weights'), new Uint8Array(20));
   writeFileSync(join(work, 'dummy.f32'), new Uint8Array(16));
   writeFileSync(join(work, 'dummy.data'), 'classes=80\nvalid=none.txt\n');
@@ -78,7 +106,8 @@ test('every command refuses a too-large cfg with one located line, exit 1, nothi
     const cfg = join(work, `${name}.cfg`);
     writeFileSync(cfg, text);
     const line = tooLarge(text)[0].range.start.line + 1;
-    const w = join(work, 'dummy.weights'), out = (x: string) => join(work, `${name}-${x}`);
+    const w = join(work, 'dummy.weights'),
+      out = (x: string) => join(work, `${name}-${x}`);
     const commands = [
       ['weights', 'synth', cfg, '-o', out('synth.weights')],
       ['prune', 'channel', cfg, w, '--global-percent', '0.5', '-o', out('channel')],
@@ -99,7 +128,11 @@ test('every command refuses a too-large cfg with one located line, exit 1, nothi
       assert.ok(last.startsWith(`darknet-pruner: ${cfg}:${line}:1: too-large `), `${what}: ${last}`);
       assert.ok(!/\n\s+at /.test(r.err), `${what}: no stack trace`);
     }
-    assert.deepEqual(readdirSync(work).filter((f) => f.startsWith(`${name}-`)), [], 'nothing written');
+    assert.deepEqual(
+      readdirSync(work).filter((f) => f.startsWith(`${name}-`)),
+      [],
+      'nothing written',
+    );
     const check = await cli('check', cfg);
     assert.equal(check.code, 1);
     assert.match(check.out, new RegExp(`^${cfg}:${line}:1: error too-large `, 'm'));
@@ -107,7 +140,18 @@ test('every command refuses a too-large cfg with one located line, exit 1, nothi
   // a size override that makes a good cfg absurd is refused the same way
   const good = join(work, 'tiny.cfg');
   writeFileSync(good, tiny);
-  const r = await cli('export', 'onnx', good, join(work, 'dummy.weights'), '-o', join(work, 'big.onnx'), '--width', '200000', '--height', '200000');
+  const r = await cli(
+    'export',
+    'onnx',
+    good,
+    join(work, 'dummy.weights'),
+    '-o',
+    join(work, 'big.onnx'),
+    '--width',
+    '200000',
+    '--height',
+    '200000',
+  );
   assert.equal(r.code, 1);
   assert.match(r.err, /too-large The network input 200000×200000×3 is 447 GiB as float32/);
   assert.ok(!existsSync(join(work, 'big.onnx')));

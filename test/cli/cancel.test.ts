@@ -54,21 +54,98 @@ function workdir(): string {
   return dir;
 }
 
-const produced = (dir: string) => readdirSync(dir).filter((f) => !INPUT_FILES.includes(f)).sort();
+const produced = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => !INPUT_FILES.includes(f))
+    .sort();
 
-interface Case { name: string; args: (dir: string) => string[]; moment: KillMoment | 'temp'; mustInterrupt: boolean; outputs: string[] }
+interface Case {
+  name: string;
+  args: (dir: string) => string[];
+  moment: KillMoment | 'temp';
+  mustInterrupt: boolean;
+  outputs: string[];
+}
 
 const cases: Case[] = [
-  { name: 'prune channel, after reading', args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], moment: { afterEvents: 1 }, mustInterrupt: true, outputs: ['out'] },
-  { name: 'prune channel, while planning', args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], moment: { afterEvents: 2 }, mustInterrupt: false, outputs: ['out'] },
-  { name: 'prune channel, mid-write', args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], moment: 'temp', mustInterrupt: false, outputs: ['out'] },
-  { name: 'prune layer, after reading', args: () => ['prune', 'layer', 'yolov4.cfg', 'yolov4.weights', '--shortcuts', '8', '-o', 'out'], moment: { afterEvents: 1 }, mustInterrupt: true, outputs: ['out'] },
-  { name: 'prune layer, mid-write', args: () => ['prune', 'layer', 'yolov4.cfg', 'yolov4.weights', '--shortcuts', '8', '-o', 'out'], moment: 'temp', mustInterrupt: false, outputs: ['out'] },
-  { name: 'sweep, mid-way', args: () => ['sweep', 'yolov4.cfg', 'yolov4.weights', '--percents', '0.5:0.95:0.01'], moment: { afterEvents: 2 }, mustInterrupt: false, outputs: [] },
-  { name: 'sweep with evaluation, once evaluating', args: () => ['sweep', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '--percents', '0.5:0.9:0.1', '--data', join(inputs, 'data', 'obj.data')], moment: { when: (e) => e.message?.startsWith('evaluating') === true }, mustInterrupt: true, outputs: [] },
-  { name: 'weights synth, mid-write', args: () => ['weights', 'synth', 'yolov4.cfg', '-o', 'new.weights'], moment: 'temp', mustInterrupt: false, outputs: ['new.weights'] },
-  { name: 'export onnx, mid-write', args: () => ['export', 'onnx', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '-o', 'm.onnx'], moment: 'temp', mustInterrupt: false, outputs: ['m.onnx'] },
-  { name: 'eval, after 25 of 60 images', args: () => ['eval', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '--data', join(inputs, 'data', 'obj.data')], moment: { afterEvents: 1 }, mustInterrupt: true, outputs: [] },
+  {
+    name: 'prune channel, after reading',
+    args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'],
+    moment: { afterEvents: 1 },
+    mustInterrupt: true,
+    outputs: ['out'],
+  },
+  {
+    name: 'prune channel, while planning',
+    args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'],
+    moment: { afterEvents: 2 },
+    mustInterrupt: false,
+    outputs: ['out'],
+  },
+  {
+    name: 'prune channel, mid-write',
+    args: () => ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'],
+    moment: 'temp',
+    mustInterrupt: false,
+    outputs: ['out'],
+  },
+  {
+    name: 'prune layer, after reading',
+    args: () => ['prune', 'layer', 'yolov4.cfg', 'yolov4.weights', '--shortcuts', '8', '-o', 'out'],
+    moment: { afterEvents: 1 },
+    mustInterrupt: true,
+    outputs: ['out'],
+  },
+  {
+    name: 'prune layer, mid-write',
+    args: () => ['prune', 'layer', 'yolov4.cfg', 'yolov4.weights', '--shortcuts', '8', '-o', 'out'],
+    moment: 'temp',
+    mustInterrupt: false,
+    outputs: ['out'],
+  },
+  {
+    name: 'sweep, mid-way',
+    args: () => ['sweep', 'yolov4.cfg', 'yolov4.weights', '--percents', '0.5:0.95:0.01'],
+    moment: { afterEvents: 2 },
+    mustInterrupt: false,
+    outputs: [],
+  },
+  {
+    name: 'sweep with evaluation, once evaluating',
+    args: () => [
+      'sweep',
+      'yolov4-tiny.cfg',
+      'yolov4-tiny.weights',
+      '--percents',
+      '0.5:0.9:0.1',
+      '--data',
+      join(inputs, 'data', 'obj.data'),
+    ],
+    moment: { when: (e) => e.message?.startsWith('evaluating') === true },
+    mustInterrupt: true,
+    outputs: [],
+  },
+  {
+    name: 'weights synth, mid-write',
+    args: () => ['weights', 'synth', 'yolov4.cfg', '-o', 'new.weights'],
+    moment: 'temp',
+    mustInterrupt: false,
+    outputs: ['new.weights'],
+  },
+  {
+    name: 'export onnx, mid-write',
+    args: () => ['export', 'onnx', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '-o', 'm.onnx'],
+    moment: 'temp',
+    mustInterrupt: false,
+    outputs: ['m.onnx'],
+  },
+  {
+    name: 'eval, after 25 of 60 images',
+    args: () => ['eval', 'yolov4-tiny.cfg', 'yolov4-tiny.weights', '--data', join(inputs, 'data', 'obj.data')],
+    moment: { afterEvents: 1 },
+    mustInterrupt: true,
+    outputs: [],
+  },
 ];
 
 function check(c: Case, r: Interrupted, dir: string, exitCode: number) {
@@ -112,7 +189,7 @@ test('Ctrl-C (SIGINT) exits 130 and removes the half-written output', { timeout:
   }
 });
 
-test('after a SIGKILL mid-write, the next run into the same folder removes the dead job\'s temporaries', { timeout: 120_000 }, async () => {
+test("after a SIGKILL mid-write, the next run into the same folder removes the dead job's temporaries", { timeout: 120_000 }, async () => {
   const dir = workdir();
   try {
     const args = ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'];
@@ -122,7 +199,7 @@ test('after a SIGKILL mid-write, the next run into the same folder removes the d
     assert.ok(stale.length > 0, 'SIGKILL leaves its temporary (nothing can remove it from inside)');
     const again = await runAndInterrupt([...args.slice(0, -1), 'out2'], dir, { afterEvents: Infinity });
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(produced(dir), ['out2'], 'the dead job\'s temporaries are gone; only the new output is there');
+    assert.deepEqual(produced(dir), ['out2'], "the dead job's temporaries are gone; only the new output is there");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -136,9 +213,14 @@ test('a reader that goes away (`… | head -1`) ends the CLI quietly with 141, n
     // so the CLI is still writing when the reader leaves, however slow either side is. (Node's own
     // stdio 'pipe' is a socket pair whose buffers can take all of it before the reader closes.)
     const cli = [process.execPath, join(REPO, 'bin', 'darknet-pruner.js'), 'gamma', 'yolov4.cfg', 'yolov4.weights', '--json'];
-    const child = spawn('bash', ['-c', '"$@" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"', 'bash', ...cli], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', '"$@" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"', 'bash', ...cli], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     assert.equal(code, 141, `the CLI's exit code behind the pipe; stderr: ${stderr}`);
     assert.equal(stderr, '');

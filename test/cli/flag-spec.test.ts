@@ -57,14 +57,23 @@ test('every command: --help lists exactly the flags (and aliases) the parser acc
       assert.ok(spec.command === name || spec.command.startsWith(`${name} `), `${spec.command} belongs to ${name}`);
       const listed = helpFlags(helpText(spec));
       assert.equal(new Set(listed).size, listed.length, `${spec.command}: a flag listed twice`);
-      const declared = [...Object.entries(spec.flags), ...Object.entries(COMMON_FLAGS as Record<string, FlagSpec>)].flatMap(([n, f]) => [n, ...(f.aliases ?? [])]);
+      const declared = [...Object.entries(spec.flags), ...Object.entries(COMMON_FLAGS as Record<string, FlagSpec>)].flatMap(([n, f]) => [
+        n,
+        ...(f.aliases ?? []),
+      ]);
       assert.equal(listed.length, new Set(declared).size, `${spec.command}: help lists ${listed.join(' ')}`);
       for (const flag of listed) {
         const bare = flag.replace(/^--?/, '');
-        const f = spec.flags[bare] ?? Object.values(spec.flags).find((x) => x.aliases?.includes(bare)) ?? (COMMON_FLAGS as Record<string, FlagSpec>)[bare];
+        const f =
+          spec.flags[bare] ??
+          Object.values(spec.flags).find((x) => x.aliases?.includes(bare)) ??
+          (COMMON_FLAGS as Record<string, FlagSpec>)[bare];
         assert.ok(f, `${spec.command}: ${flag} is listed but not declared`);
         assert.doesNotThrow(() => parseArgs([...baseArgv(spec), flag, ...valueFor(f)], spec), `${spec.command} accepts ${flag}`);
-        assert.throws(() => parseArgs([...baseArgv(spec), `${flag}x`], spec), (e: Error) => e instanceof CliError && e.message === `unknown option ${flag}x`);
+        assert.throws(
+          () => parseArgs([...baseArgv(spec), `${flag}x`], spec),
+          (e: Error) => e instanceof CliError && e.message === `unknown option ${flag}x`,
+        );
       }
       for (const [n, f] of Object.entries(spec.flags)) assert.ok(f.description.length > 0, `${spec.command} --${n} has a description`);
     }
@@ -79,12 +88,15 @@ test('every enum flag refuses an unknown value with one line, exit 2', async () 
         if (f.type !== 'enum') continue;
         enums++;
         const flag = n.length === 1 ? `-${n}` : `--${n}`;
-        assert.throws(() => parseArgs([...baseArgv(spec), flag, 'nonsense'], spec), (e: Error) => {
-          assert.ok(e instanceof CliError);
-          assert.equal(e.exitCode, 2);
-          assert.equal(e.message, `${flag}: expected one of ${f.values.join(', ')}, got "nonsense"`);
-          return true;
-        });
+        assert.throws(
+          () => parseArgs([...baseArgv(spec), flag, 'nonsense'], spec),
+          (e: Error) => {
+            assert.ok(e instanceof CliError);
+            assert.equal(e.exitCode, 2);
+            assert.equal(e.message, `${flag}: expected one of ${f.values.join(', ')}, got "nonsense"`);
+            return true;
+          },
+        );
       }
     }
   }
@@ -105,7 +117,7 @@ test('--runtime offers the evaluation runtimes of the table', async () => {
   assert.deepEqual([...bench.values], [...BENCH_RUNTIME_NAMES]);
 });
 
-test('the CLI prints the spec\'s help, and refuses an unknown --runtime in one line', { timeout: 300_000 }, async () => {
+test("the CLI prints the spec's help, and refuses an unknown --runtime in one line", { timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dp-flags-'));
   try {
     for (const { name, specs } of await allSpecs()) {

@@ -12,10 +12,18 @@ import { runCli, type CliResult } from './run';
 const NET = '[net]\nwidth=32\nheight=32\nchannels=3\n\n';
 const conv = (filters: number, size: number, activation: string, extra = '') =>
   `[convolutional]\nbatch_normalize=1\nfilters=${filters}\nsize=${size}\nstride=1\npad=1\nactivation=${activation}\n${extra}\n`;
-const HEAD = '[convolutional]\nfilters=18\nsize=1\nstride=1\nactivation=linear\n\n[yolo]\nmask=0,1,2\nanchors=10,13, 16,30, 33,23\nclasses=1\nnum=3\n';
+const HEAD =
+  '[convolutional]\nfilters=18\nsize=1\nstride=1\nactivation=linear\n\n[yolo]\nmask=0,1,2\nanchors=10,13, 16,30, 33,23\nclasses=1\nnum=3\n';
 /** Yolo-Fastest's residual unit: 1×1, depthwise 3×3, linear 1×1, [dropout], [shortcut]. */
-const FASTEST_UNIT = conv(8, 1, 'leaky') + conv(8, 3, 'leaky', 'groups=8') + conv(8, 1, 'linear') + '[dropout]\nprobability=.15\n\n[shortcut]\nfrom=-5\nactivation=linear\n\n';
-const CLASSIFIER = '[net]\nwidth=16\nheight=16\nchannels=3\n\n' + conv(8, 3, 'leaky') + '[maxpool]\nsize=2\nstride=2\n\n' +
+const FASTEST_UNIT =
+  conv(8, 1, 'leaky') +
+  conv(8, 3, 'leaky', 'groups=8') +
+  conv(8, 1, 'linear') +
+  '[dropout]\nprobability=.15\n\n[shortcut]\nfrom=-5\nactivation=linear\n\n';
+const CLASSIFIER =
+  '[net]\nwidth=16\nheight=16\nchannels=3\n\n' +
+  conv(8, 3, 'leaky') +
+  '[maxpool]\nsize=2\nstride=2\n\n' +
   '[convolutional]\nfilters=10\nsize=1\nstride=1\nactivation=linear\n\n[avgpool]\n\n[softmax]\ngroups=1\n\n[cost]\ntype=sse\n';
 
 let dir = '';
@@ -59,23 +67,45 @@ test('a UTF-8 BOM is one diagnostic that names it, from check and info alike', (
   assert.equal(info.err.trim(), `darknet-pruner: ${lines[0]}`);
   assert.match(info.out, /^bom\.cfg: 416×416×3 input/, 'the rest of the file is read as darknet would read it without the BOM');
   const json = JSON.parse(cli('check', 'bom.cfg', '--json').out);
-  assert.deepEqual(json.diagnostics.map((d: { code: string }) => d.code), ['utf8-bom']);
+  assert.deepEqual(
+    json.diagnostics.map((d: { code: string }) => d.code),
+    ['utf8-bom'],
+  );
 });
 
 test('a .weights file given as the cfg: "did you swap cfg and weights?", never its bytes', () => {
-  for (const args of [['info', 'm.weights'], ['check', 'm.weights'], ['prune', 'channel', 'm.weights', 'm.cfg', '-p', '0.5', '-o', 'out'],
-    ['diff', 'm.weights', 'm.cfg'], ['gamma', 'm.weights', 'm.cfg'], ['sweep', 'm.weights', 'm.cfg'], ['export', 'onnx', 'm.weights', 'm.cfg', '-o', 'm.onnx']]) {
+  for (const args of [
+    ['info', 'm.weights'],
+    ['check', 'm.weights'],
+    ['prune', 'channel', 'm.weights', 'm.cfg', '-p', '0.5', '-o', 'out'],
+    ['diff', 'm.weights', 'm.cfg'],
+    ['gamma', 'm.weights', 'm.cfg'],
+    ['sweep', 'm.weights', 'm.cfg'],
+    ['export', 'onnx', 'm.weights', 'm.cfg', '-o', 'm.onnx'],
+  ]) {
     const r = cli(...args);
     assert.notEqual(r.code, 0, args.join(' '));
-    assert.equal(r.err.trim().split('\n').pop(), 'darknet-pruner: m.weights: a .weights file, not a cfg (did you swap cfg and weights?)', args.join(' '));
+    assert.equal(
+      r.err.trim().split('\n').pop(),
+      'darknet-pruner: m.weights: a .weights file, not a cfg (did you swap cfg and weights?)',
+      args.join(' '),
+    );
     assert.ok(![...r.err].some((c) => c === '\ufffd' || (c < ' ' && c !== '\n')), 'no binary garbage');
     assert.equal(r.out, '', args.join(' '));
   }
   // and a cfg given as the weights
-  for (const args of [['prune', 'channel', 'm.cfg', 'm.cfg', '-p', '0.5', '-o', 'out'], ['gamma', 'm.cfg', 'm.cfg'], ['export', 'onnx', 'm.cfg', 'm.cfg', '-o', 'm.onnx']]) {
+  for (const args of [
+    ['prune', 'channel', 'm.cfg', 'm.cfg', '-p', '0.5', '-o', 'out'],
+    ['gamma', 'm.cfg', 'm.cfg'],
+    ['export', 'onnx', 'm.cfg', 'm.cfg', '-o', 'm.onnx'],
+  ]) {
     const r = cli(...args);
     assert.equal(r.code, 1, args.join(' '));
-    assert.match(r.err, /m\.cfg: not a Darknet \.weights file \(it starts with text: a cfg\? did you swap cfg and weights\?\)/, args.join(' '));
+    assert.match(
+      r.err,
+      /m\.cfg: not a Darknet \.weights file \(it starts with text: a cfg\? did you swap cfg and weights\?\)/,
+      args.join(' '),
+    );
   }
 });
 
@@ -87,8 +117,14 @@ test('prune layer says why each [shortcut] is not a removable unit (Yolo-Fastest
   const r = cli('prune', 'layer', 'fastest.cfg', 'fastest.weights', '--shortcuts', '1', '-o', 'cut');
   assert.equal(r.code, 1);
   assert.match(r.err, /--shortcuts 1 is larger than the 0 removable residual unit\(s\); 2 \[shortcut\]\(s\) are not removable: /);
-  assert.ok(r.err.includes(`[shortcut] 5 (line ${shortcutLines[0]}): layer 4 before it is [dropout], not a conv with batch_normalize`), r.err);
-  assert.ok(r.err.includes(`[shortcut] 10 (line ${shortcutLines[1]}): layer 9 before it is [dropout], not a conv with batch_normalize`), r.err);
+  assert.ok(
+    r.err.includes(`[shortcut] 5 (line ${shortcutLines[0]}): layer 4 before it is [dropout], not a conv with batch_normalize`),
+    r.err,
+  );
+  assert.ok(
+    r.err.includes(`[shortcut] 10 (line ${shortcutLines[1]}): layer 9 before it is [dropout], not a conv with batch_normalize`),
+    r.err,
+  );
   const none = cli('prune', 'layer', 'm.cfg', 'm.weights', '--shortcuts', '1', '-o', 'cut');
   assert.match(none.err, /larger than the 0 removable residual unit\(s\): the cfg has no \[shortcut\] layer/);
 });
@@ -97,7 +133,11 @@ test('numbers: "" and 1e-400 are not 0, and a percent range has no duplicate poi
   for (const v of ['', '1e-400', '0x10', 'Infinity', ' ']) {
     const r = cli('prune', 'channel', 'm.cfg', 'm.weights', '--global-percent', v, '-o', 'out');
     assert.equal(r.code, 2, `--global-percent "${v}"`);
-    assert.match(r.err, /^darknet-pruner: --global-percent(?: expects a number, got ".*"|: 1e-400 is too small to tell from 0)$/m, `"${v}": ${r.err}`);
+    assert.match(
+      r.err,
+      /^darknet-pruner: --global-percent(?: expects a number, got ".*"|: 1e-400 is too small to tell from 0)$/m,
+      `"${v}": ${r.err}`,
+    );
   }
   assert.match(cli('gamma', 'm.cfg', 'm.weights', '--percent', '1e-400').err, /--percent: 1e-400 is too small to tell from 0/);
   const s = cli('sweep', 'm.cfg', 'm.weights', '--percents', '0.5:0.6:1e-4', '--json');
@@ -130,10 +170,16 @@ test('forward on a classifier writes its output layer (output_<i>.f32, the [soft
   const r = cli('forward', 'cls.cfg', 'cls.weights', '--input', 'cls.f32', '--out-dir', 'cls-out', '--json');
   assert.equal(r.code, 0, r.err);
   const { outputs } = JSON.parse(r.out.trim().split('\n').pop()!);
-  assert.deepEqual(outputs.map((o: { layer: number; type: string }) => [o.layer, o.type]), [[4, 'softmax']]);
+  assert.deepEqual(
+    outputs.map((o: { layer: number; type: string }) => [o.layer, o.type]),
+    [[4, 'softmax']],
+  );
   const out = readFileSync(at('cls-out', 'output_4.f32'));
   const p = Array.from({ length: out.length / 4 }, (_, k) => out.readFloatLE(4 * k));
   assert.equal(p.length, 10);
-  assert.ok(p.every((v) => v > 0 && v < 1), p.join(' '));
+  assert.ok(
+    p.every((v) => v > 0 && v < 1),
+    p.join(' '),
+  );
   assert.ok(Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-5, 'a probability distribution');
 });

@@ -13,7 +13,10 @@ test('a device or a FIFO given as the cfg is refused with one line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dp-inputs-'));
   try {
     execFileSync('mkfifo', [join(dir, 'pipe.cfg')]);
-    for (const [path, shown] of [['/dev/zero', '/dev/zero'], [join(dir, 'pipe.cfg'), 'pipe.cfg']]) {
+    for (const [path, shown] of [
+      ['/dev/zero', '/dev/zero'],
+      [join(dir, 'pipe.cfg'), 'pipe.cfg'],
+    ]) {
       for (const cmd of [['check'], ['info'], ['weights', 'synth']]) {
         const r = runCli([...cmd, path, ...(cmd[0] === 'weights' ? ['-o', join(dir, 'w.weights')] : [])], dir);
         assert.equal(r.code, 2, `${cmd.join(' ')} ${shown}: ${r.err}`);

@@ -26,9 +26,15 @@ const hasTemp = (dir: string) => readdirSync(dir).some((f) => /^\..+\.tmp-\d+-\d
 
 export function runAndInterrupt(args: string[], cwd: string, moment: KillMoment, signal: NodeJS.Signals = 'SIGTERM'): Promise<Interrupted> {
   ensureCliBuilt();
-  const child = spawn(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args, '--json-events'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args, '--json-events'], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const events: JobEventLine[] = [];
-  let stderr = '', buf = '', sent = false, sentAt = 0;
+  let stderr = '',
+    buf = '',
+    sent = false,
+    sentAt = 0;
   const fire = () => {
     if (sent || child.exitCode !== null) return;
     sent = true;
@@ -46,10 +52,14 @@ export function runAndInterrupt(args: string[], cwd: string, moment: KillMoment,
       if (('afterEvents' in moment && events.length === moment.afterEvents) || ('when' in moment && moment.when(e))) fire();
     }
   });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
   let watcher: ReturnType<typeof watch> | undefined;
   if ('tempIn' in moment) {
-    watcher = watch(moment.tempIn, () => { if (hasTemp(moment.tempIn)) fire(); });
+    watcher = watch(moment.tempIn, () => {
+      if (hasTemp(moment.tempIn)) fire();
+    });
   }
   return new Promise((resolve) => {
     child.on('close', (code, sig) => {

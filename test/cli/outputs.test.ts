@@ -63,7 +63,8 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('weights synth: never over its cfg, over existing weights only with --force', () => {
-  const cfg = bytes('m.cfg'), trained = bytes('m.weights');
+  const cfg = bytes('m.cfg'),
+    trained = bytes('m.weights');
   refused(cli('weights', 'synth', 'm.cfg', '-o', 'm.weights'), /-o m\.weights: exists; pass --force to replace it/);
   assert.deepEqual(bytes('m.weights'), trained);
   refused(cli('weights', 'synth', 'm.cfg', '-o', 'm.cfg', '--force'), /-o m\.cfg: is the input m\.cfg/);
@@ -93,10 +94,14 @@ test('export onnx: never over its cfg or weights, over an existing model only wi
 });
 
 test('prune: --name stays inside the output directory; an existing output only with --force', () => {
-  const cfg = bytes('m.cfg'), weights = bytes('m.weights');
+  const cfg = bytes('m.cfg'),
+    weights = bytes('m.weights');
   for (const name of ['../m', 'sub/m', '..']) {
     refused(cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.5', '-o', 'out', '--name', name), /--name .*must be a plain file name/);
-    refused(cli('prune', 'layer', 'm.cfg', 'm.weights', '--shortcuts', '0', '-o', 'out', '--name', name), /--name .*must be a plain file name/);
+    refused(
+      cli('prune', 'layer', 'm.cfg', 'm.weights', '--shortcuts', '0', '-o', 'out', '--name', name),
+      /--name .*must be a plain file name/,
+    );
   }
   assert.deepEqual(bytes('m.cfg'), cfg);
   assert.deepEqual(bytes('m.weights'), weights);
@@ -105,15 +110,25 @@ test('prune: --name stays inside the output directory; an existing output only w
   assert.equal(cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.5', '-o', 'out', '--name', 'small').code, 0);
   const first = readFileSync(at('out', 'small.weights'));
   // checked before the job: the missing weights are never read
-  refused(cli('prune', 'channel', 'm.cfg', 'missing.weights', '-p', '0.5', '-o', 'out'), /-o out: directory exists and is not empty; choose a new one or pass --force/);
+  refused(
+    cli('prune', 'channel', 'm.cfg', 'missing.weights', '-p', '0.5', '-o', 'out'),
+    /-o out: directory exists and is not empty; choose a new one or pass --force/,
+  );
   const r = cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.3', '-o', 'out', '--name', 'small', '--force');
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(readdirSync(at('out')).sort(), ['prune-report.json', 'small.cfg', 'small.weights']);
   assert.notDeepEqual(readFileSync(at('out', 'small.weights')), first, 'replaced by the p=0.3 model');
   writeFileSync(at('out', 'notes.txt'), 'mine');
-  refused(cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.5', '-o', 'out', '--force'), /--force replaces only a model directory .* notes\.txt/);
+  refused(
+    cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.5', '-o', 'out', '--force'),
+    /--force replaces only a model directory .* notes\.txt/,
+  );
   assert.equal(readFileSync(at('out', 'notes.txt'), 'utf8'), 'mine');
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporaries left');
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporaries left',
+  );
 });
 
 test('detect --out: never the input image, and a PNG is named .png', () => {
@@ -133,16 +148,25 @@ test('forward --out-dir: never over an input, existing outputs only with --force
   assert.equal(cli('forward', 'm.cfg', 'm.weights', '--input', 'input.f32', '--out-dir', 'fw', '--force').code, 0);
   // an input named like an output, in the output directory
   writeFileSync(at('fw', 'yolo_2.f32'), readFileSync(at('input.f32')));
-  refused(cli('forward', 'm.cfg', 'm.weights', '--input', join('fw', 'yolo_2.f32'), '--out-dir', 'fw', '--force'), /is the input fw[/\\]yolo_2\.f32/);
+  refused(
+    cli('forward', 'm.cfg', 'm.weights', '--input', join('fw', 'yolo_2.f32'), '--out-dir', 'fw', '--force'),
+    /is the input fw[/\\]yolo_2\.f32/,
+  );
 });
 
 test('a missing parent directory, or a file in its place, is one clear line', () => {
-  refused(cli('weights', 'synth', 'm.cfg', '-o', join('nodir', 'x.weights')), /-o nodir[/\\]x\.weights: parent directory .*nodir does not exist/);
+  refused(
+    cli('weights', 'synth', 'm.cfg', '-o', join('nodir', 'x.weights')),
+    /-o nodir[/\\]x\.weights: parent directory .*nodir does not exist/,
+  );
   refused(cli('weights', 'synth', 'm.cfg', '-o', join('m.cfg', 'x.weights')), /-o m\.cfg[/\\]x\.weights: .*m\.cfg is not a directory/);
   refused(cli('weights', 'synth', 'm.cfg', '-o', join('m.cfg', 'a', 'x.weights')), /a part of .* is a file, not a directory/);
   refused(cli('export', 'onnx', 'm.cfg', 'm.weights', '-o', join('nodir', 'm.onnx')), /directory .*nodir does not exist/);
   refused(cli('prune', 'channel', 'm.cfg', 'm.weights', '-p', '0.5', '-o', join('nodir', 'out')), /directory .*nodir does not exist/);
-  refused(cli('forward', 'm.cfg', 'm.weights', '--input', 'input.f32', '--out-dir', join('nodir', 'deeper')), /directory .*nodir does not exist/);
+  refused(
+    cli('forward', 'm.cfg', 'm.weights', '--input', 'input.f32', '--out-dir', join('nodir', 'deeper')),
+    /directory .*nodir does not exist/,
+  );
   refused(cli('detect', 'm.cfg', 'm.weights', 'dog.png', '--out', join('nodir', 'a.png')), /directory .*nodir does not exist/);
   assert.equal(existsSync(at('nodir')), false);
 });

@@ -16,10 +16,18 @@ export function ensureCliBuilt(): void {
   ensureBuilt(BUNDLES, ['cli', 'core/src'], 'the CLI bundle');
 }
 
-export interface CliResult { code: number | null; out: string; err: string }
+export interface CliResult {
+  code: number | null;
+  out: string;
+  err: string;
+}
 
 export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliResult {
   ensureCliBuilt();
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }

@@ -17,10 +17,14 @@ const NASTY = '\x1b[2J\x1b]0;pwned\x07\x9b31m\u202e';
 const RAW = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/; // eslint-disable-line no-control-regex -- what must not reach the terminal
 
 const cfg = join(work, 'nasty.cfg');
-writeFileSync(cfg, readCfg('yolov3-tiny.cfg').replace('activation=leaky', `activation=${NASTY}leaky`).replace('[maxpool]', `[maxpool${NASTY}]`));
+writeFileSync(
+  cfg,
+  readCfg('yolov3-tiny.cfg').replace('activation=leaky', `activation=${NASTY}leaky`).replace('[maxpool]', `[maxpool${NASTY}]`),
+);
 
 async function cli(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -37,7 +41,10 @@ test('check --json is the same JSON value, with no raw control characters on the
   const r = await cli('check', cfg, '--json');
   assert.doesNotMatch(r.out, RAW);
   const j = JSON.parse(r.out) as { diagnostics: { code: string; message: string }[] };
-  assert.ok(j.diagnostics.some((d) => d.message.includes(`"${NASTY}leaky"`)), 'the message itself is unchanged');
+  assert.ok(
+    j.diagnostics.some((d) => d.message.includes(`"${NASTY}leaky"`)),
+    'the message itself is unchanged',
+  );
 });
 
 test('info and the refusing commands escape it too', async () => {

@@ -37,7 +37,16 @@ const ALLOWED = new Set([
 
 test('no command translates a UserError subclass into a CliError', () => {
   const classes = userErrorClasses();
-  for (const c of ['CliError', 'WeightsError', 'GammaError', 'PruneError', 'OnnxExportError', 'DatasetError', 'BenchModelError', 'OpenvinoUnavailableError']) {
+  for (const c of [
+    'CliError',
+    'WeightsError',
+    'GammaError',
+    'PruneError',
+    'OnnxExportError',
+    'DatasetError',
+    'BenchModelError',
+    'OpenvinoUnavailableError',
+  ]) {
     assert.ok(classes.has(c), `${c} extends UserError`);
   }
   const found: string[] = [];
@@ -53,8 +62,17 @@ test('no command translates a UserError subclass into a CliError', () => {
 });
 
 test('withContext and withNote locate a UserError escaping fn, sync or async, and nothing else', async () => {
-  const raise = (e: Error) => () => { throw e; };
-  const caught = (fn: () => unknown) => { try { fn(); } catch (e) { return e as Error; } assert.fail('fn did not throw'); };
+  const raise = (e: Error) => () => {
+    throw e;
+  };
+  const caught = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      return e as Error;
+    }
+    assert.fail('fn did not throw');
+  };
   const e = caught(() => withContext('a.cfg', raise(new UserError('layer 3: bad')))) as UserError;
   assert.equal(e.line, 'a.cfg: layer 3: bad');
   assert.equal(e.message, 'layer 3: bad');
@@ -67,9 +85,17 @@ test('withContext and withNote locate a UserError escaping fn, sync or async, an
   const bug = caught(() => withContext('a.cfg', raise(new TypeError('undefined is not a function'))));
   assert.equal(bug.message, 'undefined is not a function');
   assert.ok(!(bug instanceof UserError));
-  await assert.rejects(withContext('p=0.5', async () => { await Promise.resolve(); throw new UserError('pruned away'); }),
-    (err: UserError) => err.line === 'p=0.5: pruned away');
-  assert.equal(withContext('unused', () => 42), 42);
+  await assert.rejects(
+    withContext('p=0.5', async () => {
+      await Promise.resolve();
+      throw new UserError('pruned away');
+    }),
+    (err: UserError) => err.line === 'p=0.5: pruned away',
+  );
+  assert.equal(
+    withContext('unused', () => 42),
+    42,
+  );
   assert.equal(await withContext('unused', async () => 43), 43);
 });
 
@@ -78,7 +104,8 @@ const at = (...p: string[]) => join(dir, ...p);
 const cli = (...args: string[]): CliResult => runCli(args, dir);
 const NET = '[net]\nwidth=32\nheight=32\nchannels=3\n\n';
 const CONV = '[convolutional]\nbatch_normalize=1\nfilters=8\nsize=3\nstride=1\npad=1\nactivation=leaky\n\n';
-const HEAD = '[convolutional]\nfilters=18\nsize=1\nstride=1\nactivation=linear\n\n[yolo]\nmask=0,1,2\nanchors=10,13, 16,30, 33,23\nclasses=1\nnum=3\n';
+const HEAD =
+  '[convolutional]\nfilters=18\nsize=1\nstride=1\nactivation=linear\n\n[yolo]\nmask=0,1,2\nanchors=10,13, 16,30, 33,23\nclasses=1\nnum=3\n';
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dp-user-errors-'));
@@ -105,7 +132,11 @@ test('located errors print as one line with their location, exit 1 (the cfg of a
   const onnx = failure(cli('export', 'onnx', 'local.cfg', 'local.weights', '-o', 'x.onnx'), 1);
   assert.match(onnx, /^local\.cfg: layer 1 \[local\] \(line \d+\): layer type \[local\] cannot be expressed in the ONNX export/);
   const events = cli('export', 'onnx', 'local.cfg', 'local.weights', '-o', 'x.onnx', '--json-events');
-  const event = events.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: string }).find((ev) => ev.type === 'error');
+  const event = events.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; message?: string })
+    .find((ev) => ev.type === 'error');
   assert.equal(event?.message, failure(events, 1), 'the error event says what stderr says');
 
   const pruned = failure(cli('prune', 'channel', 'm.cfg', 'short.weights', '-p', '0.5', '-o', 'out'), 1);
@@ -114,5 +145,8 @@ test('located errors print as one line with their location, exit 1 (the cfg of a
 
 test('a model argument that names no model is a usage error (exit 2); a bad --layers set too, located at --layers', () => {
   assert.equal(failure(cli('bench', 'nothing.cfg'), 2), 'nothing.cfg: no such file or folder');
-  assert.equal(failure(cli('gamma', 'm.cfg', 'm.weights', '--layers', '1', '--json'), 2), '--layers: layer 1 (convolutional, 18 filters) has no batch-norm γ');
+  assert.equal(
+    failure(cli('gamma', 'm.cfg', 'm.weights', '--layers', '1', '--json'), 2),
+    '--layers: layer 1 (convolutional, 18 filters) has no batch-norm γ',
+  );
 });

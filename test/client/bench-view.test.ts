@@ -19,14 +19,18 @@ import { installedRuntimes, openvinoMissingMessage } from '../../client/src/benc
 import { REPO } from '../corpus';
 import { openvinoMissing } from '../openvino/available';
 
-let dir = '', cfg = '', pruned = '';
+let dir = '',
+  cfg = '',
+  pruned = '';
 let report: BenchJobResult;
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dp-bench-view-'));
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, encoding: 'utf8' });
   assert.equal(build.status, 0, build.stderr);
-  const text = readFileSync(join(REPO, 'examples', 'residual-detector.cfg'), 'utf8').replace('width=256', 'width=64').replace('height=256', 'height=64');
+  const text = readFileSync(join(REPO, 'examples', 'residual-detector.cfg'), 'utf8')
+    .replace('width=256', 'width=64')
+    .replace('height=256', 'height=64');
   mkdirSync(join(dir, 'models'));
   cfg = join(dir, 'models', 'm.cfg');
   writeFileSync(cfg, text);
@@ -44,7 +48,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('boxStats: quartiles interpolated as the CLI\'s percentiles, whiskers within 1.5 IQR, the rest outliers', () => {
+test("boxStats: quartiles interpolated as the CLI's percentiles, whiskers within 1.5 IQR, the rest outliers", () => {
   const b = boxStats([4, 100, 1, 3, 2]);
   assert.deepEqual(b, { n: 5, min: 1, q1: 2, median: 3, q3: 4, max: 100, whiskerLow: 1, whiskerHigh: 4, outliers: [100] });
   const even = boxStats([10, 20, 30, 40]);
@@ -59,9 +63,12 @@ test('boxStats: quartiles interpolated as the CLI\'s percentiles, whiskers withi
   assert.equal(boxStats([]).n, 0);
 });
 
-test('benchView: per model the box of every latency, the CLI\'s ratios to the baseline, no slowest layers without counters', () => {
+test("benchView: per model the box of every latency, the CLI's ratios to the baseline, no slowest layers without counters", () => {
   const v = benchView('r.json', { savedAt: '2026-11-30T03:00:00.000Z', args: [], report }, [], '.darknet-pruner/bench');
-  assert.deepEqual(v.models.map((m) => m.label), ['m', 'm-pruned-50']);
+  assert.deepEqual(
+    v.models.map((m) => m.label),
+    ['m', 'm-pruned-50'],
+  );
   for (const [i, m] of v.models.entries()) {
     const r = report.models[i];
     assert.equal(m.box.n, 6);
@@ -82,7 +89,12 @@ test('benchView: per model the box of every latency, the CLI\'s ratios to the ba
 });
 
 test('benchView: the slowest layers from profiling counters, largest first, with their share', () => {
-  const layerMs = [{ layer: 0, type: 'convolutional', ms: 1 }, { layer: 3, type: 'convolutional', ms: 5 }, { layer: 7, type: 'route', ms: 2 }, { layer: 9, type: 'yolo', ms: Number.NaN }];
+  const layerMs = [
+    { layer: 0, type: 'convolutional', ms: 1 },
+    { layer: 3, type: 'convolutional', ms: 5 },
+    { layer: 7, type: 'route', ms: 2 },
+    { layer: 9, type: 'yolo', ms: Number.NaN },
+  ];
   const profiled = { ...report, models: [{ ...report.models[0], layerMs }, report.models[1]] };
   const v = benchView('r.json', { savedAt: '2026-11-30T03:00:00.000Z', args: [], report: profiled }, [], 'h');
   assert.deepEqual(v.models[0].slowest, [
@@ -111,11 +123,27 @@ test('models: cfg with weights, pruned folder (from its cfg, its folder or its w
   assert.equal(modelOf(join(dir, 'ir', 'orphan.xml')), undefined, 'an .xml without its .bin');
   assert.equal(modelOf(join(dir, 'models')), undefined, 'a folder that no prune wrote');
   const all = modelsOf([xml, join(pruned, 'm-pruned.cfg'), onnx, pruned, cfg, join(dir, 'models', 'lonely.cfg')]);
-  assert.deepEqual(all.map((m) => m.kind), ['cfg', 'pruned', 'onnx', 'ir']);
+  assert.deepEqual(
+    all.map((m) => m.kind),
+    ['cfg', 'pruned', 'onnx', 'ir'],
+  );
   assert.deepEqual(all.map(benchLabel), ['m', 'm-pruned-50', 'm.onnx', 'm.xml']);
-  assert.deepEqual(all.map(benchModelArg), [{ cfg, weights: join(dir, 'models', 'm.weights') }, { path: pruned }, { path: onnx }, { path: xml }]);
-  assert.deepEqual(relatedModels(all, cfg).map((m) => m.path), [cfg, pruned], 'the original and its pruned folder');
-  assert.deepEqual(relatedModels(all, join(pruned, 'm-pruned.cfg')).map((m) => m.path), [cfg, pruned], 'from the pruned cfg too');
+  assert.deepEqual(all.map(benchModelArg), [
+    { cfg, weights: join(dir, 'models', 'm.weights') },
+    { path: pruned },
+    { path: onnx },
+    { path: xml },
+  ]);
+  assert.deepEqual(
+    relatedModels(all, cfg).map((m) => m.path),
+    [cfg, pruned],
+    'the original and its pruned folder',
+  );
+  assert.deepEqual(
+    relatedModels(all, join(pruned, 'm-pruned.cfg')).map((m) => m.path),
+    [cfg, pruned],
+    'from the pruned cfg too',
+  );
   assert.ok(mosaicPossible(all.slice(0, 2)));
   assert.ok(!mosaicPossible(all));
 });
@@ -132,16 +160,29 @@ test('history: saved atomically under .darknet-pruner/bench, listed newest first
   assert.equal(again, '2026-11-30T03-00-00-000Z-2.json', 'the same moment does not overwrite');
   writeFileSync(join(h, 'broken.json'), '{"report": {}}');
   writeFileSync(join(h, 'notes.txt'), 'x');
-  assert.deepEqual(readdirSync(h).filter((f) => f.includes('.tmp-')), [], 'no temporary left');
+  assert.deepEqual(
+    readdirSync(h).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporary left',
+  );
   const runs = listRuns(h);
-  assert.deepEqual(runs.map((r) => r.id), [second, first, again]);
+  assert.deepEqual(
+    runs.map((r) => r.id),
+    [second, first, again],
+  );
   assert.deepEqual(runs[0], runSummary(second, readRun(h, second)));
   assert.deepEqual(runs[0].models, ['m', 'm-pruned-50']);
   assert.ok(Math.abs(runs[0].fpsRatio! - report.ratios[1].fps) < 1e-12);
   assert.deepEqual(readRun(h, second).args, ['bench', 'b']);
-  assert.throws(() => readRun(h, 'broken.json'), (e: Error) => e instanceof BenchRunError && e.message === `${join(h, 'broken.json')}: not a saved benchmark run`);
+  assert.throws(
+    () => readRun(h, 'broken.json'),
+    (e: Error) => e instanceof BenchRunError && e.message === `${join(h, 'broken.json')}: not a saved benchmark run`,
+  );
   assert.throws(() => readRun(h, '../../models/m.cfg'), BenchRunError);
-  assert.throws(() => readRun(h, 'missing.json'), (e: Error) => e instanceof BenchRunError && e.message.startsWith(join(h, 'missing.json')));
+  assert.throws(
+    () => readRun(h, 'missing.json'),
+    (e: Error) => e instanceof BenchRunError && e.message.startsWith(join(h, 'missing.json')),
+  );
 });
 
 test('the runtimes offered are those the CLI bundle resolves, OpenVINO only with its native addon; the setup command when missing', () => {
@@ -157,5 +198,8 @@ test('the runtimes offered are those the CLI bundle resolves, OpenVINO only with
   writeFileSync(join(partial, 'node_modules', 'openvino-node', 'package.json'), '{"name":"openvino-node","version":"2026.4.0"}');
   mkdirSync(join(partial, 'cli', 'out'), { recursive: true });
   assert.equal(installedRuntimes(join(partial, 'cli', 'out', 'cli.js')).has('openvino'), false);
-  assert.match(openvinoMissingMessage('Benchmarking on onnxruntime instead.'), /run `npm run setup:openvino`.*Benchmarking on onnxruntime instead\.$/);
+  assert.match(
+    openvinoMissingMessage('Benchmarking on onnxruntime instead.'),
+    /run `npm run setup:openvino`.*Benchmarking on onnxruntime instead\.$/,
+  );
 });

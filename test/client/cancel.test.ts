@@ -21,9 +21,17 @@ test('Cancel during a prune job: the CLI stops, the outcome says so, nothing is 
     writeFileSync(join(dir, 'yolov4.cfg'), text);
     writeFileSync(join(dir, 'yolov4.weights'), serializeWeights(net, synthesizeWeights(net)));
     let cancelled = false;
-    const run = startCli({ extensionPath: REPO }, { args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], cwd: dir }, (e) => {
-      if (e.type === 'progress' && !cancelled) { cancelled = true; run.cancel(); }
-    }, () => {});
+    const run = startCli(
+      { extensionPath: REPO },
+      { args: ['prune', 'channel', 'yolov4.cfg', 'yolov4.weights', '-p', '0.8', '-o', 'out'], cwd: dir },
+      (e) => {
+        if (e.type === 'progress' && !cancelled) {
+          cancelled = true;
+          run.cancel();
+        }
+      },
+      () => {},
+    );
     const exit = await run.done;
     assert.equal(exit.killed, false, 'the CLI stopped on SIGTERM, without escalation');
     const outcome = judgeExit(exit, true);
@@ -41,11 +49,24 @@ test('a job that ignores SIGTERM is killed after the grace period, and the outco
   const ext = mkdtempSync(join(tmpdir(), 'dp-stuck-'));
   try {
     mkdirSync(join(ext, 'cli', 'out'), { recursive: true });
-    writeFileSync(join(ext, 'cli', 'out', 'cli.js'), `process.on('SIGTERM', () => {});
+    writeFileSync(
+      join(ext, 'cli', 'out', 'cli.js'),
+      `process.on('SIGTERM', () => {});
 process.stdout.write(JSON.stringify({ type: 'progress', message: 'working' }) + '\\n');
-setInterval(() => {}, 1000);`);
+setInterval(() => {}, 1000);`,
+    );
     let sent = false;
-    const run = startCli({ extensionPath: ext }, { args: [] }, () => { if (!sent) { sent = true; run.cancel(100); } }, () => {});
+    const run = startCli(
+      { extensionPath: ext },
+      { args: [] },
+      () => {
+        if (!sent) {
+          sent = true;
+          run.cancel(100);
+        }
+      },
+      () => {},
+    );
     const exit = await run.done;
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(exit.killed, true);
@@ -58,12 +79,21 @@ setInterval(() => {}, 1000);`);
 });
 
 test('an exit code is judged as it happened', () => {
-  const exit = (code: number | null, signal: NodeJS.Signals | null = null) => ({ code, signal, stderr: 'darknet-pruner: x.cfg:3: bad\n', killed: false });
+  const exit = (code: number | null, signal: NodeJS.Signals | null = null) => ({
+    code,
+    signal,
+    stderr: 'darknet-pruner: x.cfg:3: bad\n',
+    killed: false,
+  });
   assert.deepEqual(judgeExit(exit(0), false), { ok: true, cancelled: false });
   assert.match(judgeExit(exit(0), true).cancelNote ?? '', /finished before the cancel/, 'too late a cancel is no cancel');
   assert.equal(judgeExit(exit(143), true).cancelled, true);
   assert.equal(judgeExit(exit(130), true).cancelled, true);
   assert.equal(judgeExit(exit(null, 'SIGTERM'), true).cancelled, true);
-  assert.deepEqual(judgeExit(exit(1), true), { ok: false, cancelled: false, error: 'darknet-pruner: x.cfg:3: bad' }, 'a job that failed on its own failed');
+  assert.deepEqual(
+    judgeExit(exit(1), true),
+    { ok: false, cancelled: false, error: 'darknet-pruner: x.cfg:3: bad' },
+    'a job that failed on its own failed',
+  );
   assert.deepEqual(judgeExit(exit(1), false), { ok: false, cancelled: false, error: 'darknet-pruner: x.cfg:3: bad' });
 });

@@ -8,7 +8,9 @@ import { FIRST_LINE, firstLineOf, looksLikeMisdetectedCfg } from '../../client/s
 import { LANGUAGE_ID } from '../../client/src/constants';
 
 test('the client uses the same first-line rule as package.json', () => {
-  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { contributes: { languages: { id: string; firstLine?: string }[] } };
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+    contributes: { languages: { id: string; firstLine?: string }[] };
+  };
   assert.equal(FIRST_LINE.source, pkg.contributes.languages.find((l) => l.id === LANGUAGE_ID)!.firstLine);
 });
 
@@ -30,5 +32,6 @@ test('misdetected .cfg documents: generic language, .cfg name, [net]/[network] f
   assert.equal(looksLikeMisdetectedCfg('python', '/m/custom.cfg', '[net]'), false);
   assert.equal(looksLikeMisdetectedCfg(LANGUAGE_ID, '/m/custom.cfg', '[net]'), false);
   assert.equal(looksLikeMisdetectedCfg('properties', '/m/custom.cfg', '# [net]'), false);
-  for (const name of corpusCfgs()) assert.equal(looksLikeMisdetectedCfg('properties', `/x/${name}`, firstLineOf(readCfg(name))), true, name);
+  for (const name of corpusCfgs())
+    assert.equal(looksLikeMisdetectedCfg('properties', `/x/${name}`, firstLineOf(readCfg(name))), true, name);
 });

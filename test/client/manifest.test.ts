@@ -12,7 +12,15 @@ import { LENS_COMMANDS } from '../../core/src/protocol/lsp';
 import { SCOPE_NAME } from '../../scripts/grammar';
 import { DEFAULT_SETTINGS } from '../../server/src/settings';
 
-interface Language { id: string; aliases?: string[]; extensions?: string[]; filenames?: string[]; filenamePatterns?: string[]; firstLine?: string; configuration?: string }
+interface Language {
+  id: string;
+  aliases?: string[];
+  extensions?: string[];
+  filenames?: string[];
+  filenamePatterns?: string[];
+  firstLine?: string;
+  configuration?: string;
+}
 interface Manifest {
   main: string;
   capabilities?: { untrustedWorkspaces?: { supported: boolean | 'limited'; description?: string; restrictedConfigurations?: string[] } };
@@ -33,7 +41,12 @@ const file = (p: string) => join(REPO, p);
 
 /** VS Code glob semantics for a basename pattern: `*` is any run of characters except `/`. */
 const globMatch = (pattern: string, name: string) =>
-  new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`).test(name);
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('[^/]*')}$`,
+  ).test(name);
 const claims = (name: string, firstLine: string) =>
   (lang.filenamePatterns ?? []).some((p) => globMatch(p, name)) || new RegExp(lang.firstLine!).test(firstLine);
 
@@ -50,7 +63,13 @@ test('the language never claims every .cfg: no extension, no bare *.cfg pattern'
     assert.ok(!(l.extensions ?? []).some((e) => e.toLowerCase() === '.cfg'), `${l.id} claims the .cfg extension`);
     assert.ok(!(l.filenamePatterns ?? []).some((p) => p === '*.cfg' || p === '**/*.cfg'), `${l.id} claims *.cfg`);
   }
-  for (const [name, first] of [['setup.cfg', '[metadata]'], ['tox.cfg', '[tox]'], ['setup.cfg', '[flake8]'], ['config.cfg', 'key = value'], ['app.cfg', '[net]#old']]) {
+  for (const [name, first] of [
+    ['setup.cfg', '[metadata]'],
+    ['tox.cfg', '[tox]'],
+    ['setup.cfg', '[flake8]'],
+    ['config.cfg', 'key = value'],
+    ['app.cfg', '[net]#old'],
+  ]) {
     assert.equal(claims(name, first), false, `${name} starting with ${first} would open as Darknet cfg`);
   }
 });
@@ -59,11 +78,19 @@ test('first line [net] / [network] (with optional whitespace) selects the langua
   const re = new RegExp(lang.firstLine!);
   for (const ok of ['[net]', '[network]', '  [ net ]  ', '[network]\t']) assert.match(ok, re);
   for (const no of ['[nets]', '[convolutional]', '# [net]', '[net] x', '[Net]']) assert.doesNotMatch(no, re);
-  for (const name of corpusCfgs()) assert.ok(claims('renamed.cfg', readCfg(name).split(/\r?\n/, 1)[0]), `${name}: first line not recognised`);
+  for (const name of corpusCfgs())
+    assert.ok(claims('renamed.cfg', readCfg(name).split(/\r?\n/, 1)[0]), `${name}: first line not recognised`);
 });
 
 test('filename patterns catch the usual Darknet cfg names', () => {
-  for (const name of ['yolov4-tiny.cfg', 'yolov3-spp.cfg', 'my-yolo-model.cfg', 'csdarknet53-omega.cfg', 'model.darknet.cfg', 'Gaussian_yolov3_BDD.cfg']) {
+  for (const name of [
+    'yolov4-tiny.cfg',
+    'yolov3-spp.cfg',
+    'my-yolo-model.cfg',
+    'csdarknet53-omega.cfg',
+    'model.darknet.cfg',
+    'Gaussian_yolov3_BDD.cfg',
+  ]) {
     assert.ok(claims(name, ''), `${name} not matched by ${lang.filenamePatterns!.join(', ')}`);
   }
   for (const name of ['yolov4.weights', 'darknet.txt', 'setup.cfg']) assert.equal(claims(name, ''), false, name);
@@ -79,8 +106,13 @@ test('grammar and snippets are contributed for the language and exist', () => {
 
 test('commands match the client ids, in the Darknet category, and menus only name declared commands', () => {
   const declared = new Set(c.commands.map((x) => x.command));
-  assert.deepEqual([...declared].sort(), Object.values(COMMANDS).sort(), 'package.json contributes.commands and the client table (client/src/constants.ts) differ');
-  for (const id of Object.values(LENS_COMMANDS)) assert.ok(Object.values(COMMANDS).includes(id), `the server's lens command ${id} is not a client command`);
+  assert.deepEqual(
+    [...declared].sort(),
+    Object.values(COMMANDS).sort(),
+    'package.json contributes.commands and the client table (client/src/constants.ts) differ',
+  );
+  for (const id of Object.values(LENS_COMMANDS))
+    assert.ok(Object.values(COMMANDS).includes(id), `the server's lens command ${id} is not a client command`);
   for (const [name, title] of Object.entries(JOB_COMMANDS)) {
     assert.equal(c.commands.find((x) => x.command === COMMANDS[name as keyof typeof COMMANDS])?.title, title, name);
   }
@@ -88,7 +120,9 @@ test('commands match the client ids, in the Darknet category, and menus only nam
   const treat = c.commands.find((x) => x.command === COMMANDS.treatAsDarknetCfg)!;
   assert.equal(treat.title, 'Treat File as Darknet cfg');
   for (const [where, items] of Object.entries(c.menus)) for (const m of items) assert.ok(declared.has(m.command), `${where}: ${m.command}`);
-  const contextEntries = [...(c.menus['editor/context'] ?? []), ...(c.menus.commandPalette ?? [])].filter((m) => m.command === COMMANDS.treatAsDarknetCfg);
+  const contextEntries = [...(c.menus['editor/context'] ?? []), ...(c.menus.commandPalette ?? [])].filter(
+    (m) => m.command === COMMANDS.treatAsDarknetCfg,
+  );
   assert.ok(contextEntries.length >= 1);
   for (const m of contextEntries) assert.match(m.when ?? '', /editorLangId != darknet-cfg/);
 });
@@ -102,7 +136,12 @@ test('activation events and entry points', () => {
 
 test('settings: package.json declares exactly the typed settings of the client, with their types, defaults and enums', () => {
   const p = c.configuration.properties;
-  assert.deepEqual(Object.keys(p).sort(), Object.keys(SETTINGS).map((k) => `${CONFIG_SECTION}.${k}`).sort());
+  assert.deepEqual(
+    Object.keys(p).sort(),
+    Object.keys(SETTINGS)
+      .map((k) => `${CONFIG_SECTION}.${k}`)
+      .sort(),
+  );
   for (const [key, s] of Object.entries(SETTINGS)) {
     const declared = p[`${CONFIG_SECTION}.${key}`];
     assert.equal(declared.type, s.type, key);
@@ -120,7 +159,8 @@ test('workspace trust: limited support, and every executable path setting is res
   assert.ok(restricted.includes('darknet.pruner.nodePath'));
   for (const key of restricted) assert.ok(c.configuration.properties[key], `${key} is not a setting`);
   for (const [key, prop] of Object.entries(c.configuration.properties)) {
-    if (prop.type === 'string' && /path$/i.test(key)) assert.ok(restricted.includes(key), `${key} names an executable path but is not restricted`);
+    if (prop.type === 'string' && /path$/i.test(key))
+      assert.ok(restricted.includes(key), `${key} names an executable path but is not restricted`);
   }
 });
 

@@ -9,7 +9,8 @@ import { insideFolders, mayOpenReportTargets, OPEN_ANYWAY, type ReportTargetPort
 
 const root = mkdtempSync(join(tmpdir(), 'dp-report-targets-'));
 after(() => rmSync(root, { recursive: true, force: true }));
-const ws = join(root, 'workspace'), outside = join(root, 'elsewhere');
+const ws = join(root, 'workspace'),
+  outside = join(root, 'elsewhere');
 mkdirSync(join(ws, 'pruned'), { recursive: true });
 mkdirSync(outside);
 writeFileSync(join(ws, 'yolo.cfg'), '[net]\n');
@@ -19,7 +20,14 @@ const report = join(ws, 'pruned', 'prune-report.json');
 
 function port(answer: string | undefined) {
   const asked: string[] = [];
-  const p: ReportTargetPort = { folders: () => [ws], confirm: async (message, action) => { asked.push(message); assert.equal(action, OPEN_ANYWAY); return answer; } };
+  const p: ReportTargetPort = {
+    folders: () => [ws],
+    confirm: async (message, action) => {
+      asked.push(message);
+      assert.equal(action, OPEN_ANYWAY);
+      return answer;
+    },
+  };
   return { p, asked };
 }
 

@@ -10,9 +10,16 @@ import { runtimeStatusFailureMarkdown, runtimeStatusMarkdown } from '../../clien
 import { REPO } from '../corpus';
 
 test('env --json-events → the runtime status document', { timeout: 120_000 }, () => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'cli', 'main.ts'), 'env', '--json-events'], { cwd: REPO, encoding: 'utf8', timeout: 110_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'cli', 'main.ts'), 'env', '--json-events'], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 110_000,
+  });
   assert.equal(r.status, 0, r.stderr.slice(-1000));
-  const events = r.stdout.split('\n').map(parseJobEvent).filter((e) => e !== undefined);
+  const events = r.stdout
+    .split('\n')
+    .map(parseJobEvent)
+    .filter((e) => e !== undefined);
   const results = events.filter((e) => e.type === 'result');
   assert.equal(results.length, 1, r.stdout.slice(0, 500));
   const report = jobResult('env', results[0].type === 'result' ? results[0].data : undefined);
@@ -28,10 +35,30 @@ test('env --json-events → the runtime status document', { timeout: 120_000 }, 
 
 test('a backend that cannot be used says why; a failed choice says so', () => {
   const md = runtimeStatusMarkdown({
-    node: 'v20.0.0', darknetBackend: 'wasm',
-    tfjsBackends: [{ name: 'tensorflow', package: '@tensorflow/tfjs-node', version: null, available: false, gpu: false, why: 'not installed | optional', details: {} }],
+    node: 'v20.0.0',
+    darknetBackend: 'wasm',
+    tfjsBackends: [
+      {
+        name: 'tensorflow',
+        package: '@tensorflow/tfjs-node',
+        version: null,
+        available: false,
+        gpu: false,
+        why: 'not installed | optional',
+        details: {},
+      },
+    ],
     train: { error: 'no backend can train' },
-    infer: { name: 'wasm', candidate: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: '4.22.0', gpu: false, reason: 'forced by DARKNET_BACKEND', skipped: [{ name: 'tensorflow', why: 'not installed' }], details: {} },
+    infer: {
+      name: 'wasm',
+      candidate: 'wasm',
+      package: '@tensorflow/tfjs-backend-wasm',
+      version: '4.22.0',
+      gpu: false,
+      reason: 'forced by DARKNET_BACKEND',
+      skipped: [{ name: 'tensorflow', why: 'not installed' }],
+      details: {},
+    },
     runtimes: [{ name: 'onnxruntime-node', installed: true, version: '1.30.0', loadable: true, detail: 'loaded' }],
   } as never);
   assert.match(md, /\| ✘ \| tensorflow \| @tensorflow\/tfjs-node \| not installed \| no \| not installed \\\| optional \|/);
@@ -42,7 +69,9 @@ test('a backend that cannot be used says why; a failed choice says so', () => {
 });
 
 test('when env cannot run (an installed extension without TensorFlow.js), the document says why and what to do', () => {
-  const md = runtimeStatusFailureMarkdown('"env" needs the package @tensorflow/tfjs-core, which is not installed next to this CLI (run it from a checkout after npm install)');
+  const md = runtimeStatusFailureMarkdown(
+    '"env" needs the package @tensorflow/tfjs-core, which is not installed next to this CLI (run it from a checkout after npm install)',
+  );
   assert.match(md, /^# Darknet Pruner: runtime status/);
   assert.match(md, /> "env" needs the package @tensorflow\/tfjs-core/);
   assert.match(md, /no `@tensorflow\/tfjs-core` beside it/);

@@ -15,7 +15,13 @@ test('values of the declared type are read as they are', () => {
 });
 
 test('unset or malformed values give the default', () => {
-  const c = config({ 'diagnostics.debounceMs': 'fast', detectByFirstLine: 'yes', 'trace.server': 'loud', 'codeLens.enable': null, 'inlayHints.references': 1 });
+  const c = config({
+    'diagnostics.debounceMs': 'fast',
+    detectByFirstLine: 'yes',
+    'trace.server': 'loud',
+    'codeLens.enable': null,
+    'inlayHints.references': 1,
+  });
   for (const key of Object.keys(SETTINGS) as (keyof typeof SETTINGS)[]) assert.equal(readSetting(c, key), SETTINGS[key].default, key);
   assert.equal(readSetting(config({ 'diagnostics.debounceMs': Number.NaN }), 'diagnostics.debounceMs'), 50);
 });

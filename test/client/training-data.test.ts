@@ -8,10 +8,21 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  findRunDirs, fractionBelow, gammaViews, parseGamma, parseMetrics, rebin, RunDataError, runView, settledEpoch, THRESHOLDS, type GammaRecord,
+  findRunDirs,
+  fractionBelow,
+  gammaViews,
+  parseGamma,
+  parseMetrics,
+  rebin,
+  RunDataError,
+  runView,
+  settledEpoch,
+  THRESHOLDS,
+  type GammaRecord,
 } from '../../client/src/training/runData';
 
-const metricLine = (epoch: number, extra: object = {}) => JSON.stringify({ epoch, iteration: 3 * epoch, loss: 10 / epoch, precision: 0.1, recall: 0.2, map50: 0.05 * epoch, lr: 0.001, ...extra });
+const metricLine = (epoch: number, extra: object = {}) =>
+  JSON.stringify({ epoch, iteration: 3 * epoch, loss: 10 / epoch, precision: 0.1, recall: 0.2, map50: 0.05 * epoch, lr: 0.001, ...extra });
 
 test('metrics.jsonl: every epoch, the loss parts when recorded (null in older runs)', () => {
   const rows = parseMetrics('metrics.jsonl', `${metricLine(1)}\n${metricLine(2, { lossBox: 1, lossObj: 2, lossCls: 0.5 })}\n`);
@@ -22,17 +33,30 @@ test('metrics.jsonl: every epoch, the loss parts when recorded (null in older ru
 });
 
 test('a bad line is an error naming the file and line', () => {
-  assert.throws(() => parseMetrics('/r/metrics.jsonl', `${metricLine(1)}\n{"epoch": 2, "iteration`), (e: Error) => e instanceof RunDataError && e.message === 'metrics.jsonl:2: not JSON');
+  assert.throws(
+    () => parseMetrics('/r/metrics.jsonl', `${metricLine(1)}\n{"epoch": 2, "iteration`),
+    (e: Error) => e instanceof RunDataError && e.message === 'metrics.jsonl:2: not JSON',
+  );
   assert.throws(() => parseMetrics('metrics.jsonl', `${metricLine(1, { map50: 'high' })}`), /metrics\.jsonl:1: "map50" is not a number/);
-  assert.throws(() => parseGamma('gamma.jsonl', JSON.stringify({ epoch: 1, edges: [0, 1], counts: [1, 2], channels: 3, meanAbs: 0.5 })), /gamma\.jsonl:1: 2 edges for 2 bins/);
-  assert.throws(() => parseGamma('gamma.jsonl', JSON.stringify({ epoch: 1, edges: [0, 1, 1], counts: [1, 2], channels: 3, meanAbs: 0.5 })), /gamma\.jsonl:1: the edges are not increasing/);
+  assert.throws(
+    () => parseGamma('gamma.jsonl', JSON.stringify({ epoch: 1, edges: [0, 1], counts: [1, 2], channels: 3, meanAbs: 0.5 })),
+    /gamma\.jsonl:1: 2 edges for 2 bins/,
+  );
+  assert.throws(
+    () => parseGamma('gamma.jsonl', JSON.stringify({ epoch: 1, edges: [0, 1, 1], counts: [1, 2], channels: 3, meanAbs: 0.5 })),
+    /gamma\.jsonl:1: the edges are not increasing/,
+  );
 });
 
 test('rebin spreads each bin evenly over its width and keeps every channel', () => {
   assert.deepEqual(rebin([0, 1, 2], [2, 4], [0, 0.5, 1, 1.5, 2]), [1, 1, 2, 2]);
   assert.deepEqual(rebin([0, 1, 2], [2, 4], [0, 2, 4]), [6, 0]);
   // A narrower histogram on wider common bins: all its mass in the bins it overlaps.
-  const r = rebin([0, 0.3, 0.6, 0.9], [5, 7, 9], Array.from({ length: 11 }, (_, i) => i * 0.1));
+  const r = rebin(
+    [0, 0.3, 0.6, 0.9],
+    [5, 7, 9],
+    Array.from({ length: 11 }, (_, i) => i * 0.1),
+  );
   assert.ok(Math.abs(r.reduce((s, c) => s + c, 0) - 21) < 1e-9);
   assert.ok(Math.abs(r[0] - 5 / 3) < 1e-9 && Math.abs(r[9]) < 1e-9);
 });
@@ -45,7 +69,16 @@ test('fraction below a threshold, read off a histogram', () => {
 });
 
 test('gammaViews: common bins over the run, recorded fractions kept, older records estimated', () => {
-  const recorded: GammaRecord = { epoch: 1, edges: [0, 0.5, 1], counts: [6, 2], channels: 8, meanAbs: 0.3, below001: 0.25, below: { '0.001': 0.125, '0.01': 0.25, '0.05': 0.5, '0.1': 0.625 }, emptyingPercent: 0.75 };
+  const recorded: GammaRecord = {
+    epoch: 1,
+    edges: [0, 0.5, 1],
+    counts: [6, 2],
+    channels: 8,
+    meanAbs: 0.3,
+    below001: 0.25,
+    below: { '0.001': 0.125, '0.01': 0.25, '0.05': 0.5, '0.1': 0.625 },
+    emptyingPercent: 0.75,
+  };
   const old: GammaRecord = { epoch: 2, edges: [0, 0.1, 0.2], counts: [4, 4], channels: 8, meanAbs: 0.1, below001: 0.125 };
   const { edges, gamma } = gammaViews([recorded, old], THRESHOLDS, 4);
   assert.deepEqual(edges, [0, 0.25, 0.5, 0.75, 1]);
@@ -55,7 +88,10 @@ test('gammaViews: common bins over the run, recorded fractions kept, older recor
   assert.equal(gamma[0].estimated, false);
   // 0.01 is recorded (below001); the others come off the histogram: 0.001 → 0.04·4/8, 0.05 → 0.5·4/8, 0.1 → 4/8.
   assert.equal(gamma[1].estimated, true);
-  assert.deepEqual(gamma[1].below.map((v) => Number(v.toFixed(6))), [0.005, 0.125, 0.25, 0.5]);
+  assert.deepEqual(
+    gamma[1].below.map((v) => Number(v.toFixed(6))),
+    [0.005, 0.125, 0.25, 0.5],
+  );
   assert.deepEqual([gamma[0].emptyingPercent, gamma[1].emptyingPercent], [0.75, null]);
 });
 
@@ -70,7 +106,7 @@ test('the suggested prune point settles at the first epoch it stays within one s
   assert.equal(settledEpoch(pts(0.3, 0.5, 0.52)), null);
 });
 
-test('runView: a run folder\'s status, resumability, kind and latest model', () => {
+test("runView: a run folder's status, resumability, kind and latest model", () => {
   const dir = mkdtempSync(join(tmpdir(), 'dp-run-view-'));
   try {
     const run = join(dir, 'runs', 'sparse');
@@ -78,9 +114,13 @@ test('runView: a run folder\'s status, resumability, kind and latest model', () 
     writeFileSync(cfg, '[net]\n');
     mkdirSync(run, { recursive: true });
     assert.equal(runView(run, undefined).status, 'empty');
-    writeFileSync(join(run, 'command.txt'), JSON.stringify({ argv: ['darknet-pruner', 'train'], options: { cfg: 'tiny.cfg', epochs: 3, sparsity: 0.01 } }));
+    writeFileSync(
+      join(run, 'command.txt'),
+      JSON.stringify({ argv: ['darknet-pruner', 'train'], options: { cfg: 'tiny.cfg', epochs: 3, sparsity: 0.01 } }),
+    );
     writeFileSync(join(run, 'metrics.jsonl'), `${metricLine(1)}\n${metricLine(2)}\n`);
-    const g = (epoch: number, emptyingPercent: number) => JSON.stringify({ epoch, edges: [0, 0.5, 1], counts: [1, 1], channels: 2, meanAbs: 0.5, below001: 0, emptyingPercent });
+    const g = (epoch: number, emptyingPercent: number) =>
+      JSON.stringify({ epoch, edges: [0, 0.5, 1], counts: [1, 1], channels: 2, meanAbs: 0.5, below001: 0, emptyingPercent });
     writeFileSync(join(run, 'gamma.jsonl'), `${g(1, 0.4)}\n${g(2, 0.405)}\n`);
     writeFileSync(join(run, 'checkpoint.dpck'), 'x');
     writeFileSync(join(run, 'last.weights'), 'x');

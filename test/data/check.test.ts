@@ -30,8 +30,12 @@ before(() => {
     'obj.names': 'circle\nsquare\n',
     'train.txt': 'images/a.png\nimages/b.png\nimages/c.png\nimages/a.png\nimages/d.png\nimages/gone.png\nimages/e.png\n',
     'valid.txt': 'images/f.png\nimages/b.png\n',
-    'images/a.png': png(0), 'images/b.png': png(1), 'images/c.png': png(2).subarray(0, 300), 'images/d.png': png(3),
-    'images/e.png': 'not an image at all', 'images/f.png': png(4),
+    'images/a.png': png(0),
+    'images/b.png': png(1),
+    'images/c.png': png(2).subarray(0, 300),
+    'images/d.png': png(3),
+    'images/e.png': 'not an image at all',
+    'images/f.png': png(4),
     // a: four problems and two good boxes; b: background (empty); c: good label, corrupt image; d: no label file
     'labels/a.txt': '0 0.5 0.5 0.2 0.2\n1 0.5 0.5 0 0.1\n7 0.5 0.5 0.1 0.1\n0 0.95 0.5 0.2 0.2\n1 0.1 0.1 0.01 0.01\n0 1.2 0.5 0.1 0.1\n',
     'labels/b.txt': '',
@@ -46,46 +50,70 @@ test('every problem located, in list order; figures count only what parsed', () 
   const r = checkDataset(join(dir, 'bad', 'obj.data'), { cwd: join(dir, 'bad') });
   // the truncated PNG's error ends with the decoder's own words
   assert.match(r.errors[6], /^images\/c\.png: corrupt image: cannot decode PNG: \S/);
-  assert.deepEqual(r.errors.map((e, i) => (i === 6 ? e.replace(/PNG: .*/, "PNG: (pngjs's message)") : e)), [
-    'train.txt:6: image images/gone.png: no such file (tried ' + join(dir, 'bad', 'images', 'gone.png') + ')',
-    'train.txt:4: duplicate of line 1 (images/a.png)',
-    'labels/a.txt:2: box width and height must be positive, got 0 0.1',
-    'labels/a.txt:3: class 7 is outside 0…1 (classes=2)',
-    'labels/a.txt:4: box 0.95 0.5 0.2 0.2 reaches outside [0, 1] (edges 0.85…1.05, 0.4…0.6)',
-    'labels/a.txt:6: box centre 1.2 0.5 is outside [0, 1]',
-    'images/c.png: corrupt image: cannot decode PNG: (pngjs\'s message)',
-    'images/d.png: no label file (tried labels/d.txt, images/d.txt); a background image needs an empty one',
-    'images/e.png: not an image (neither PNG nor JPEG)',
-  ]);
+  assert.deepEqual(
+    r.errors.map((e, i) => (i === 6 ? e.replace(/PNG: .*/, "PNG: (pngjs's message)") : e)),
+    [
+      'train.txt:6: image images/gone.png: no such file (tried ' + join(dir, 'bad', 'images', 'gone.png') + ')',
+      'train.txt:4: duplicate of line 1 (images/a.png)',
+      'labels/a.txt:2: box width and height must be positive, got 0 0.1',
+      'labels/a.txt:3: class 7 is outside 0…1 (classes=2)',
+      'labels/a.txt:4: box 0.95 0.5 0.2 0.2 reaches outside [0, 1] (edges 0.85…1.05, 0.4…0.6)',
+      'labels/a.txt:6: box centre 1.2 0.5 is outside [0, 1]',
+      "images/c.png: corrupt image: cannot decode PNG: (pngjs's message)",
+      'images/d.png: no label file (tried labels/d.txt, images/d.txt); a background image needs an empty one',
+      'images/e.png: not an image (neither PNG nor JPEG)',
+    ],
+  );
   assert.equal(r.errorCount, 9);
-  assert.deepEqual(r.warnings, ['valid.txt:2: images/b.png is also in the train list (train.txt:2): it is evaluated on images it trained on']);
-  assert.deepEqual(r.lists.map((l) => [l.role, l.images]), [['train', 5], ['valid', 2]]);
+  assert.deepEqual(r.warnings, [
+    'valid.txt:2: images/b.png is also in the train list (train.txt:2): it is evaluated on images it trained on',
+  ]);
+  assert.deepEqual(
+    r.lists.map((l) => [l.role, l.images]),
+    [
+      ['train', 5],
+      ['valid', 2],
+    ],
+  );
   assert.equal(r.images, 6);
   assert.equal(r.backgroundImages, 1);
   assert.equal(r.missingLabels, 1);
   assert.deepEqual(r.perClass, [2, 3]);
   assert.equal(r.boxes, 5);
-  assert.equal(r.sizeHistogram.reduce((s, b) => s + b.count, 0), 5);
+  assert.equal(
+    r.sizeHistogram.reduce((s, b) => s + b.count, 0),
+    5,
+  );
   assert.equal(r.sizeHistogram[sizeBin(0.01, 0.01)].count, 1);
   assert.equal(r.sizeHistogram[sizeBin(0.6, 0.6)].label, '1/2–1');
 });
 
 test('requireTrainable: a DatasetError naming the first five errors and the count; a clean dataset passes', () => {
-  assert.throws(() => requireTrainable(join(dir, 'bad', 'obj.data'), { cwd: join(dir, 'bad') }), (e: Error) => {
-    assert.ok(e instanceof DatasetError);
-    const lines = e.message.split('\n');
-    assert.equal(lines[0], `${join(dir, 'bad', 'obj.data')}: 9 errors:`);
-    assert.equal(lines.length, 7);
-    assert.match(lines[6], /… and 4 more \(darknet-pruner data check /);
-    return true;
-  });
+  assert.throws(
+    () => requireTrainable(join(dir, 'bad', 'obj.data'), { cwd: join(dir, 'bad') }),
+    (e: Error) => {
+      assert.ok(e instanceof DatasetError);
+      const lines = e.message.split('\n');
+      assert.equal(lines[0], `${join(dir, 'bad', 'obj.data')}: 9 errors:`);
+      assert.equal(lines.length, 7);
+      assert.match(lines[6], /… and 4 more \(darknet-pruner data check /);
+      return true;
+    },
+  );
   const good = join(dir, 'good');
-  const images = [0, 1, 2, 3].map((i) => ({ name: `g${i}.png`, bytes: png(i), labels: synthImage(i, { classes: 2, size: 64, seed: 5, format: 'png' }).labels }));
+  const images = [0, 1, 2, 3].map((i) => ({
+    name: `g${i}.png`,
+    bytes: png(i),
+    labels: synthImage(i, { classes: 2, size: 64, seed: 5, format: 'png' }).labels,
+  }));
   writeLayout(good, { names: ['circle', 'square'], images, validFraction: 0.25, seed: 1 });
   const r = requireTrainable(join(good, 'obj.data'));
   assert.equal(r.errorCount, 0);
   assert.equal(r.images, 4);
-  assert.equal(r.boxes, images.reduce((s, i) => s + i.labels.length, 0));
+  assert.equal(
+    r.boxes,
+    images.reduce((s, i) => s + i.labels.length, 0),
+  );
 });
 
 test('.data for training: train= required, valid= defaults to the train list (darknet)', () => {

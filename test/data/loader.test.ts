@@ -17,7 +17,20 @@ import { ensureCliBuilt } from '../cli/run';
 import { assertConsistent, COLOURS, picture } from './rects';
 
 let dir: string;
-const params: AugmentParams = { width: 96, height: 96, channels: 3, letterBox: false, augment: true, flip: true, hue: 0.1, saturation: 1.5, exposure: 1.5, jitter: 0.3, mosaic: true, maxBoxes: 200 };
+const params: AugmentParams = {
+  width: 96,
+  height: 96,
+  channels: 3,
+  letterBox: false,
+  augment: true,
+  flip: true,
+  hue: 0.1,
+  saturation: 1.5,
+  exposure: 1.5,
+  jitter: 0.3,
+  mosaic: true,
+  maxBoxes: 200,
+};
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dp-loader-'));
@@ -29,7 +42,10 @@ before(() => {
   writeLayout(join(dir, 'shapes'), { names: ['circle', 'square', 'triangle', 'cross'], images, validFraction: 0.2, seed: 1 });
   // … and rectangles whose drawn extent is known
   const rects = [...Array(6).keys()].map((i) => {
-    const q = picture(120 + 8 * i, 100, [{ x: 10 + 9 * i, y: 15, w: 40, h: 30, rgb: COLOURS[0] }, { x: 70, y: 50 + i, w: 28, h: 36, rgb: COLOURS[1] }]);
+    const q = picture(120 + 8 * i, 100, [
+      { x: 10 + 9 * i, y: 15, w: 40, h: 30, rgb: COLOURS[0] },
+      { x: 70, y: 50 + i, w: 28, h: 36, rgb: COLOURS[1] },
+    ]);
     return { name: `r${i}.png`, bytes: encode(q.im.data, q.im.width, q.im.height, 'png'), labels: q.labels };
   });
   writeLayout(join(dir, 'rects'), { names: ['red', 'green'], images: rects, validFraction: 0, seed: 1 });
@@ -53,15 +69,25 @@ test('same seed: byte-identical batches with 1 and 3 workers, with and without t
   const three = await take(openLoader({ items, params, batch: 4, seed: 7, workers: 3, prefetch: 3 }), 5);
   const other = await take(openLoader({ items, params, batch: 4, seed: 8, workers: 2 }), 1);
   const uncached = await take(openLoader({ items, params, batch: 4, seed: 7, workers: 2, cacheMB: 0 }), 2);
-  assert.deepEqual(one.map((b) => b.index), [0, 1, 2, 3, 4]);
-  assert.deepEqual(one.map((b) => b.epoch), [0, 0, 1, 1, 2]);
+  assert.deepEqual(
+    one.map((b) => b.index),
+    [0, 1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    one.map((b) => b.epoch),
+    [0, 0, 1, 1, 2],
+  );
   for (let i = 0; i < 5; i++) {
     assert.deepEqual(one[i].shape, [4, 3, 96, 96]);
-    assert.ok(Buffer.from(one[i].images.buffer).equals(Buffer.from(three[i].images.buffer)), `batch ${i}: images differ between 1 and 3 workers`);
+    assert.ok(
+      Buffer.from(one[i].images.buffer).equals(Buffer.from(three[i].images.buffer)),
+      `batch ${i}: images differ between 1 and 3 workers`,
+    );
     assert.deepEqual(one[i].boxes, three[i].boxes);
     assert.deepEqual(one[i].paths, three[i].paths);
   }
-  for (let i = 0; i < 2; i++) assert.ok(Buffer.from(one[i].images.buffer).equals(Buffer.from(uncached[i].images.buffer)), 'the decode cache changes nothing');
+  for (let i = 0; i < 2; i++)
+    assert.ok(Buffer.from(one[i].images.buffer).equals(Buffer.from(uncached[i].images.buffer)), 'the decode cache changes nothing');
   assert.ok(!Buffer.from(one[0].images.buffer).equals(Buffer.from(other[0].images.buffer)));
   // every epoch visits every image once
   assert.deepEqual([...one[0].paths, ...one[1].paths].sort(), items.map((i) => i.image).sort());
@@ -116,7 +142,14 @@ test('a corrupt image fails next() with a DatasetError naming it, and the worker
   const bad = join(dir, 'corrupt.png');
   const good = loaderItems(join(dir, 'shapes', 'obj.data'));
   writeFileSync(bad, synthImage(0, { classes: 2, size: 64, seed: 1, format: 'png' }).bytes.subarray(0, 200));
-  const loader = openLoader({ items: [{ image: bad, labels: [] }, ...good.slice(0, 1)], params: { ...params, mosaic: false }, batch: 2, seed: 1, workers: 1, shuffle: false });
+  const loader = openLoader({
+    items: [{ image: bad, labels: [] }, ...good.slice(0, 1)],
+    params: { ...params, mosaic: false },
+    batch: 2,
+    seed: 1,
+    workers: 1,
+    shuffle: false,
+  });
   await assert.rejects(loader.next(), (e: Error) => e instanceof DatasetError && e.message.startsWith(`${bad}: cannot decode PNG`));
   await loader.close();
   assert.equal(loader.liveWorkers, 0);
@@ -126,7 +159,10 @@ test('the bundled worker (cli/out/data-loader-worker.js, as shipped) gives the s
   ensureCliBuilt();
   const items = loaderItems(join(dir, 'shapes', 'obj.data'));
   const src = await take(openLoader({ items, params, batch: 2, seed: 3, workers: 1 }), 2);
-  const bundled = await take(openLoader({ items, params, batch: 2, seed: 3, workers: 2, workerScript: join(REPO, 'cli', 'out', 'data-loader-worker.js') }), 2);
+  const bundled = await take(
+    openLoader({ items, params, batch: 2, seed: 3, workers: 2, workerScript: join(REPO, 'cli', 'out', 'data-loader-worker.js') }),
+    2,
+  );
   for (let i = 0; i < 2; i++) {
     assert.ok(Buffer.from(src[i].images.buffer).equals(Buffer.from(bundled[i].images.buffer)));
     assert.deepEqual(src[i].boxes, bundled[i].boxes);

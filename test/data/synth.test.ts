@@ -13,28 +13,40 @@ import { runAndInterrupt } from '../cli/interrupt';
 import { runCli } from '../cli/run';
 
 let dir: string;
-before(() => { dir = mkdtempSync(join(tmpdir(), 'dp-synth-')); });
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dp-synth-'));
+});
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function listFiles(root: string): string[] {
-  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(root, f)).isFile()).sort();
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(join(root, f)).isFile())
+    .sort();
 }
 
 test('same seed → byte-identical files; another seed → other images; the result passes data check', () => {
   const args = ['--classes', '6', '--images', '12', '--size', '96', '--valid-fraction', '0.25'];
-  for (const [name, seed] of [['a', '42'], ['b', '42'], ['c', '43']]) {
+  for (const [name, seed] of [
+    ['a', '42'],
+    ['b', '42'],
+    ['c', '43'],
+  ]) {
     const r = runCli(['data', 'synth', '-o', name, '--seed', seed, ...args, '--json'], dir);
     assert.equal(r.code, 0, r.err);
   }
   const a = listFiles(join(dir, 'a'));
   assert.equal(a.filter((f) => f.startsWith('images/')).length, 12);
   assert.deepEqual(listFiles(join(dir, 'b')), a);
-  for (const f of a) assert.ok(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), `${f} differs between two runs with seed 42`);
+  for (const f of a)
+    assert.ok(readFileSync(join(dir, 'a', f)).equals(readFileSync(join(dir, 'b', f))), `${f} differs between two runs with seed 42`);
   assert.ok(!readFileSync(join(dir, 'a', 'images', 'synth_00.png')).equals(readFileSync(join(dir, 'c', 'images', 'synth_00.png'))));
   assert.equal(readFileSync(join(dir, 'a', 'obj.names'), 'utf8'), 'circle\nsquare\ntriangle\ncross\nring\ndiamond\n');
   const report = checkDataset(join(dir, 'a', 'obj.data'));
   assert.equal(report.errorCount, 0, report.errors.join('\n'));
-  assert.deepEqual(report.lists.map((l) => l.images), [9, 3]);
+  assert.deepEqual(
+    report.lists.map((l) => l.images),
+    [9, 3],
+  );
   assert.ok(report.boxes >= 12, `several shapes per image (${report.boxes})`);
   assert.ok(report.perClass.filter((n) => n > 0).length >= 5, `most classes drawn: ${report.perClass}`);
   assert.ok(report.sizeHistogram.filter((b) => b.count > 0).length >= 3, 'shapes at several scales');
@@ -49,11 +61,14 @@ test('JPEG output decodes at the asked size; a box marks pixels unlike the backg
   for (const l of im.labels) {
     assert.ok(l.w > 0 && l.h > 0 && l.cx - l.w / 2 >= 0 && l.cx + l.w / 2 <= 1 && l.cy - l.h / 2 >= 0 && l.cy + l.h / 2 <= 1);
     // the shape's colour is chosen far from the background's brightness: the box holds a spread of values
-    let lo = 255, hi = 0;
+    let lo = 255,
+      hi = 0;
     for (let y = Math.floor((l.cy - l.h / 2) * 80); y < Math.ceil((l.cy + l.h / 2) * 80); y++) {
       for (let x = Math.floor((l.cx - l.w / 2) * 80); x < Math.ceil((l.cx + l.w / 2) * 80); x++) {
-        const i = 4 * (y * 80 + x), v = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
-        lo = Math.min(lo, v); hi = Math.max(hi, v);
+        const i = 4 * (y * 80 + x),
+          v = (png.data[i] + png.data[i + 1] + png.data[i + 2]) / 3;
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
       }
     }
     assert.ok(hi - lo > 60, `box ${JSON.stringify(l)} spans ${lo}…${hi}`);

@@ -17,9 +17,16 @@ test('every corpus cfg diffed with itself: identity, nothing removed, zero delta
   for (const name of corpusCfgs()) {
     const net = analyseText(readCfg(name));
     const d = diffNetworks(net, analyseText(readCfg(name)));
-    assert.deepEqual(d.mapping.map((m) => [m.prunedIndex, m.originalIndex]), net.layers.map((l) => [l.index, l.index]), name);
+    assert.deepEqual(
+      d.mapping.map((m) => [m.prunedIndex, m.originalIndex]),
+      net.layers.map((l) => [l.index, l.index]),
+      name,
+    );
     assert.deepEqual([d.removed, d.added, d.ambiguous, d.warnings], [[], [], [], []], name);
-    assert.ok(d.mapping.every((m) => m.pctPruned === null || m.pctPruned === 0), name);
+    assert.ok(
+      d.mapping.every((m) => m.pctPruned === null || m.pctPruned === 0),
+      name,
+    );
     assert.deepEqual(d.totals.delta, { layers: 0, params: 0, weightFloats: 0, bflops: 0 }, name);
   }
 });
@@ -27,12 +34,18 @@ test('every corpus cfg diffed with itself: identity, nothing removed, zero delta
 test('channel-pruned yolov3 (filters edited in the text): same indices, exact filters and deltas', () => {
   const text = readCfg('yolov3.cfg');
   const pruned = analyseText(setFilters(text, { 13: 37, 16: 100, 75: 200, 100: 1 }));
-  assert.deepEqual(pruned.diagnostics.filter((x) => x.severity === 'error'), []);
+  assert.deepEqual(
+    pruned.diagnostics.filter((x) => x.severity === 'error'),
+    [],
+  );
   const original = analyseText(text);
   const d = diffNetworks(original, pruned);
   assert.equal(d.source, 'alignment');
   assert.deepEqual(d.removed, []);
-  assert.deepEqual(d.mapping.map((m) => m.originalIndex), range(0, 106));
+  assert.deepEqual(
+    d.mapping.map((m) => m.originalIndex),
+    range(0, 106),
+  );
   const m13 = d.mapping[13];
   assert.deepEqual([m13.type, m13.filtersBefore, m13.filtersAfter], ['convolutional', 128, 37]);
   assert.equal(m13.pctPruned, (91 / 128) * 100);
@@ -44,7 +57,10 @@ test('channel-pruned yolov3 (filters edited in the text): same indices, exact fi
   assert.equal(d.mapping[100].pctPruned, (255 / 256) * 100);
   const changed = d.mapping.filter((m) => m.filtersBefore !== m.filtersAfter).map((m) => m.originalIndex);
   assert.deepEqual(changed, [13, 16, 75, 100]);
-  assert.equal(d.totals.delta.params, d.mapping.reduce((s, m) => s + m.paramsAfter - m.paramsBefore, 0));
+  assert.equal(
+    d.totals.delta.params,
+    d.mapping.reduce((s, m) => s + m.paramsAfter - m.paramsBefore, 0),
+  );
   assert.equal(d.totals.after.params, pruned.totals.params);
   assert.ok(d.totals.pctPruned.bflops > 0 && d.totals.pctPruned.params > 0);
 });
@@ -52,12 +68,18 @@ test('channel-pruned yolov3 (filters edited in the text): same indices, exact fi
 test('layer-pruned yolov3, unit 2–4 (the only unit of its stage): removed and mapping exact', () => {
   const text = readCfg('yolov3.cfg');
   const prunedText = removeLayers(text, [2, 3, 4]);
-  assert.equal(removeLayersRepaired(text, [2, 3, 4]), prunedText, 'the editor\'s Fix layer references agrees');
+  assert.equal(removeLayersRepaired(text, [2, 3, 4]), prunedText, "the editor's Fix layer references agrees");
   const pruned = analyseText(prunedText);
-  assert.deepEqual(pruned.diagnostics.filter((x) => x.severity === 'error'), []);
+  assert.deepEqual(
+    pruned.diagnostics.filter((x) => x.severity === 'error'),
+    [],
+  );
   const d = diffNetworks(analyseText(text), pruned);
   assert.deepEqual(d.removed, [2, 3, 4]);
-  assert.deepEqual(d.mapping.map((m) => m.originalIndex), identityExcept(107, [2, 3, 4]));
+  assert.deepEqual(
+    d.mapping.map((m) => m.originalIndex),
+    identityExcept(107, [2, 3, 4]),
+  );
   assert.deepEqual([d.ambiguous, d.warnings, d.added], [[], [], []]);
   assert.equal(d.totals.delta.layers, -3);
   // Route 86 (`-1, 61`) became `-1, 58` and still reaches original 61.
@@ -77,7 +99,8 @@ test('layer-pruned yolov3, unit 13–15 inside a run of 8 identical units: ambig
   assert.deepEqual(guess.removed, [34, 35, 36]);
   assert.deepEqual(guess.ambiguous, [{ removed: [34, 35, 36], from: 13, to: 36 }]);
   assert.deepEqual(guess.warnings, []);
-  const sections = (t: string) => analyseText(t).doc.sections.map((x) => [x.name, ...x.options.map((o) => `${o.key}=${o.value}`)].join(' '));
+  const sections = (t: string) =>
+    analyseText(t).doc.sections.map((x) => [x.name, ...x.options.map((o) => `${o.key}=${o.value}`)].join(' '));
   assert.deepEqual(sections(removeLayers(text, [34, 35, 36])), sections(prunedText), 'really indistinguishable (comments aside)');
 
   // A report settles it, in any of the accepted shapes.
@@ -93,7 +116,10 @@ test('layer-pruned yolov3, unit 13–15 inside a run of 8 identical units: ambig
     const d = diffNetworks(original, pruned, readPruneReport(report));
     assert.equal(d.source, 'report', JSON.stringify(report).slice(0, 40));
     assert.deepEqual(d.removed, [13, 14, 15]);
-    assert.deepEqual(d.mapping.map((m) => m.originalIndex), truth);
+    assert.deepEqual(
+      d.mapping.map((m) => m.originalIndex),
+      truth,
+    );
     assert.deepEqual([d.ambiguous, d.warnings], [[], []]);
   }
 });
@@ -110,9 +136,16 @@ test('yolov4, units 28–30 and 31–33 removed (appendix fixture): routes 53 an
   const text = readCfg('yolov4.cfg');
   const original = analyseText(text);
   const pruned = analyseText(removeLayers(text, range(28, 33)));
-  const r53 = pruned.layers[53 - 6], r119 = pruned.layers[119 - 6];
-  assert.deepEqual(r53.refs.map((r) => r.raw), [-1, -22]);
-  assert.deepEqual(r119.refs.map((r) => r.raw), [79]);
+  const r53 = pruned.layers[53 - 6],
+    r119 = pruned.layers[119 - 6];
+  assert.deepEqual(
+    r53.refs.map((r) => r.raw),
+    [-1, -22],
+  );
+  assert.deepEqual(
+    r119.refs.map((r) => r.raw),
+    [79],
+  );
   const d = diffNetworks(original, pruned, readPruneReport({ removed: range(28, 33) }));
   assert.deepEqual(d.removed, range(28, 33));
   assert.deepEqual(d.warnings, []);
@@ -136,19 +169,33 @@ test('report problems are located errors; report details are cross-checked', () 
   const text = readCfg('yolov3-tiny.cfg');
   const original = analyseText(text);
   const pruned = analyseText(setFilters(text, { 2: 20 }));
-  assert.throws(() => diffNetworks(original, pruned, readPruneReport({ removed: [3] }), 'r.json'), (e: Error) => e instanceof DiffError && /r\.json: .* leaving 23; the pruned cfg has 24/.test(e.message));
-  assert.throws(() => diffNetworks(original, pruned, readPruneReport({ prunedToOriginal: [0, 2, 1, ...range(3, 23)] }), 'r.json'), /r\.json: pruned layer 1 \(maxpool\) maps to original layer 2 \(convolutional\)/);
-  assert.throws(() => diffNetworks(original, pruned, readPruneReport({ prunedToOriginal: range(0, 22) }), 'r.json'), /covers 23 pruned layers, the pruned cfg has 24/);
+  assert.throws(
+    () => diffNetworks(original, pruned, readPruneReport({ removed: [3] }), 'r.json'),
+    (e: Error) => e instanceof DiffError && /r\.json: .* leaving 23; the pruned cfg has 24/.test(e.message),
+  );
+  assert.throws(
+    () => diffNetworks(original, pruned, readPruneReport({ prunedToOriginal: [0, 2, 1, ...range(3, 23)] }), 'r.json'),
+    /r\.json: pruned layer 1 \(maxpool\) maps to original layer 2 \(convolutional\)/,
+  );
+  assert.throws(
+    () => diffNetworks(original, pruned, readPruneReport({ prunedToOriginal: range(0, 22) }), 'r.json'),
+    /covers 23 pruned layers, the pruned cfg has 24/,
+  );
   assert.throws(() => readPruneReport({ removed: ['x'] }, 'r.json'), /r\.json: removed\[0\]: expected a layer index/);
   assert.throws(() => readPruneReport([1, 2], 'r.json'), /not a JSON object/);
-  const d = diffNetworks(original, pruned, readPruneReport({ layers: [{ index: 2, filtersBefore: 32, filtersAfter: 21, kept: range(0, 19) }] }));
+  const d = diffNetworks(
+    original,
+    pruned,
+    readPruneReport({ layers: [{ index: 2, filtersBefore: 32, filtersAfter: 21, kept: range(0, 19) }] }),
+  );
   assert.equal(d.source, 'alignment', 'per-layer details alone do not fix the map');
   assert.deepEqual(d.mapping[2].kept, range(0, 19));
   assert.deepEqual(d.warnings, ['prune-report.json: layer 2: report says 21 filters after, the pruned cfg has 20']);
 });
 
 async function cli(argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }

@@ -10,11 +10,14 @@ export { applyEdits };
 /** Set `filters=` of the given layers (channel pruning by hand). */
 export function setFilters(text: string, filters: Record<number, number>): string {
   const net = analyseText(text);
-  return applyEdits(text, Object.entries(filters).map(([i, f]) => {
-    const opt = findOption(net.layers[Number(i)].section, 'filters');
-    if (!opt) throw new Error(`layer ${i} has no filters`);
-    return { range: opt.valueRange, newText: String(f) };
-  }));
+  return applyEdits(
+    text,
+    Object.entries(filters).map(([i, f]) => {
+      const opt = findOption(net.layers[Number(i)].section, 'filters');
+      if (!opt) throw new Error(`layer ${i} has no filters`);
+      return { range: opt.valueRange, newText: String(f) };
+    }),
+  );
 }
 
 /** Delete the sections of the given layers and remap every reference of the survivors exactly as the

@@ -14,12 +14,22 @@ const REPO = resolve(__dirname, '..', '..');
 const SOURCE_ROOTS = ['core/src', 'cli', 'server/src', 'client/src', 'webviews/src', 'scripts', 'bench'];
 const SKIP_DIRS = new Set(['node_modules', 'out', '.git']);
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  '.ts': ts.ScriptKind.TS, '.mts': ts.ScriptKind.TS, '.cts': ts.ScriptKind.TS, '.tsx': ts.ScriptKind.TSX,
-  '.js': ts.ScriptKind.JS, '.mjs': ts.ScriptKind.JS, '.cjs': ts.ScriptKind.JS,
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.tsx': ts.ScriptKind.TSX,
+  '.js': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
 };
 const LITERAL_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.StringLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateHead,
-  ts.SyntaxKind.TemplateMiddle, ts.SyntaxKind.TemplateTail, ts.SyntaxKind.RegularExpressionLiteral, ts.SyntaxKind.JsxText,
+  ts.SyntaxKind.StringLiteral,
+  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+  ts.SyntaxKind.TemplateHead,
+  ts.SyntaxKind.TemplateMiddle,
+  ts.SyntaxKind.TemplateTail,
+  ts.SyntaxKind.RegularExpressionLiteral,
+  ts.SyntaxKind.JsxText,
 ]);
 /** Places outside the repository where design notes used to live; no comment or document may point there. */
 const OUTSIDE = /\/work\/shared\b|shared\/design\b/;
@@ -28,15 +38,28 @@ const CITATION = /https?:\/\/\S+|((?:\.{1,2}\/|[\w.-]+\/)*)\b([\w-]+\.md)\b/g;
 /** One section label after a citation: up to a separator, a closing bracket, a sentence end, or the next §. */
 const LABEL = /^\s*(?:,|;|and)?\s*§([^§,;:()\n]+?)(?=\s+and\s+§|\s*[,;:()§]|\.(?:[\s)\]]|$)|\s*$)/;
 
-interface Comment { file: string; line: number; text: string }
-interface Problem { where: string; message: string }
+interface Comment {
+  file: string;
+  line: number;
+  text: string;
+}
+interface Problem {
+  where: string;
+  message: string;
+}
 
 function walk(dir: string, out: string[]): void {
   let names: string[];
-  try { names = readdirSync(dir).sort(); } catch { return; }
+  try {
+    names = readdirSync(dir).sort();
+  } catch {
+    return;
+  }
   for (const name of names) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) { if (!SKIP_DIRS.has(name)) walk(p, out); } else out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (!SKIP_DIRS.has(name)) walk(p, out);
+    } else out.push(p);
   }
 }
 
@@ -52,8 +75,13 @@ function commentsOf(file: string): Comment[] {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   const lineOf = (pos: number) => {
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (starts[mid] <= pos) lo = mid; else hi = mid - 1; }
+    let lo = 0,
+      hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
     return lo + 1;
   };
   if (file.endsWith('.sh')) {
@@ -81,7 +109,10 @@ function commentsOf(file: string): Comment[] {
   const ranges: { pos: number; end: number; line: boolean }[] = [];
   for (let i = 0, k = 0; i < text.length;) {
     while (k < literals.length && literals[k][1] <= i) k++;
-    if (k < literals.length && literals[k][0] <= i) { i = literals[k][1]; continue; }
+    if (k < literals.length && literals[k][0] <= i) {
+      i = literals[k][1];
+      continue;
+    }
     if (text[i] === '/' && text[i + 1] === '/') {
       const nl = text.indexOf('\n', i);
       const end = nl < 0 ? text.length : nl;
@@ -99,7 +130,12 @@ function commentsOf(file: string): Comment[] {
     const raw = text.slice(r.pos, r.end);
     const body = r.line
       ? raw.replace(/^\/\/\/?\s?/, '')
-      : raw.replace(/^\/\*+/, '').replace(/\*+\/$/, '').split('\n').map((l) => l.replace(/^\s*\*?\s?/, '')).join('\n');
+      : raw
+          .replace(/^\/\*+/, '')
+          .replace(/\*+\/$/, '')
+          .split('\n')
+          .map((l) => l.replace(/^\s*\*?\s?/, ''))
+          .join('\n');
     const prev = out[out.length - 1];
     if (prev && r.line && /^[ \t]*\r?\n[ \t]*$/.test(text.slice(prev.end, r.pos))) {
       prev.text += `\n${body}`;
@@ -114,7 +150,11 @@ function resolveCitation(path: string, name: string, from: string): string | und
   const exists = (p: string): boolean => {
     const rel = relative(REPO, p);
     if (rel.startsWith('..') || rel.split(sep).some((s) => SKIP_DIRS.has(s))) return false;
-    try { return readdirSync(dirname(p)).includes(p.slice(dirname(p).length + 1)) && statSync(p).isFile(); } catch { return false; }
+    try {
+      return readdirSync(dirname(p)).includes(p.slice(dirname(p).length + 1)) && statSync(p).isFile();
+    } catch {
+      return false;
+    }
   };
   const candidates = path
     ? [join(REPO, path, name), join(dirname(from), path, name)]
@@ -161,7 +201,10 @@ function checkText(text: string, where: string, from: string, self?: string): Pr
     if (m[2] === undefined) continue; // a URL
     const cited = `${m[1]}${m[2]}`;
     const doc = resolveCitation(m[1], m[2], from);
-    if (!doc) { problems.push({ where, message: `cites ${cited}, which is not a file of this repository (docs/ or the root)` }); continue; }
+    if (!doc) {
+      problems.push({ where, message: `cites ${cited}, which is not a file of this repository (docs/ or the root)` });
+      continue;
+    }
     if (doc.endsWith('.md')) checkLabels(doc, m.index! + m[0].length);
   }
   // In a document, a § not attached to a citation names one of its own sections.
@@ -183,7 +226,12 @@ test('code comments cite only documents of this repository, and sections those d
 });
 
 test('documents cite only documents of this repository, and sections those documents have', () => {
-  const docs = [join(REPO, 'README.md'), ...readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join(REPO, 'docs', f))];
+  const docs = [
+    join(REPO, 'README.md'),
+    ...readdirSync(join(REPO, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(REPO, 'docs', f)),
+  ];
   const problems = docs.flatMap((d) => {
     const paragraphs = readFileSync(d, 'utf8').split(/\n\s*\n/);
     let line = 1;

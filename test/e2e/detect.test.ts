@@ -48,14 +48,17 @@ before(async () => {
     },
   });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error) e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
+    if (e instanceof Error)
+      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
     throw e;
   }
 }
@@ -66,7 +69,10 @@ async function rowsWhen(frame: Frame, want: { total: number; defaults: boolean }
   try {
     await summary.waitFor({ timeout: TIMEOUT });
   } catch (e) {
-    const seen = await frame.locator('[data-testid="detect-summary"]').innerText().catch(() => 'no summary');
+    const seen = await frame
+      .locator('[data-testid="detect-summary"]')
+      .innerText()
+      .catch(() => 'no summary');
     throw new Error(`the panel did not reach ${want.total} detections (defaults: ${want.defaults}); it shows: ${seen}`, { cause: e });
   }
   const rows = await frame.locator('[data-testid="detection-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-row') ?? ''));
@@ -76,52 +82,79 @@ async function rowsWhen(frame: Frame, want: { total: number; defaults: boolean }
 
 /** Waits until the photo has loaded in the panel at its natural size. */
 async function photoLoaded(frame: Frame): Promise<void> {
-  await frame.waitForFunction(() => {
-    const img = document.querySelector('[data-testid="detect-image"]') as HTMLImageElement | null;
-    return !!img && img.complete && img.naturalWidth === 810 && img.naturalHeight === 1080;
-  }, undefined, { timeout: TIMEOUT }).catch(async (e: Error) => {
-    const seen = await frame.evaluate(() => { const i = document.querySelector('img'); return i ? `${i.src}: complete ${i.complete}, ${i.naturalWidth}×${i.naturalHeight}` : 'no img'; });
-    throw new Error(`the photo did not load in the panel (${seen})`, { cause: e });
-  });
+  await frame
+    .waitForFunction(
+      () => {
+        const img = document.querySelector('[data-testid="detect-image"]') as HTMLImageElement | null;
+        return !!img && img.complete && img.naturalWidth === 810 && img.naturalHeight === 1080;
+      },
+      undefined,
+      { timeout: TIMEOUT },
+    )
+    .catch(async (e: Error) => {
+      const seen = await frame.evaluate(() => {
+        const i = document.querySelector('img');
+        return i ? `${i.src}: complete ${i.complete}, ${i.naturalWidth}×${i.naturalHeight}` : 'no img';
+      });
+      throw new Error(`the photo did not load in the panel (${seen})`, { cause: e });
+    });
 }
 
 let frame: Frame;
 
-test('Detect Objects in Image…: the panel shows the photo with the boxes and labels `darknet-pruner detect` prints', { timeout: TEST_TIMEOUT, skip: missing }, () =>
-  step('detect', async () => {
-    assert.ok(atDefaults.length > 0, 'the CLI finds objects in the photo');
-    await vs.openFile('models/yolov3-tiny.cfg');
-    await vs.runCommand('Darknet: Detect Objects in Image…');
-    await vs.pickItem({ title: 'Detect: images' }, 'bus.jpg');
-    await vs.pickItem({ title: 'Detect: class names' }, 'coco.names');
-    await vs.pickItem({ title: 'Detect: runtime' }, 'tfjs');
-    frame = await vs.webview('[data-testid="detect-figure"]', JOB_TIMEOUT);
-    const rows = await rowsWhen(frame, { total: atDefaults.length, defaults: true });
-    assert.deepEqual(rows, atDefaults);
-    await photoLoaded(frame);
-    const labels = await frame.locator('[data-testid="detection-box"] text').allTextContents();
-    assert.deepEqual(labels.sort(), atDefaults.map((r) => `${r.name} ${(r.prob * 100).toFixed(0)}%`).sort());
-    assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
-    await vs.screenshot('detect-panel');
-  }));
+test(
+  'Detect Objects in Image…: the panel shows the photo with the boxes and labels `darknet-pruner detect` prints',
+  { timeout: TEST_TIMEOUT, skip: missing },
+  () =>
+    step('detect', async () => {
+      assert.ok(atDefaults.length > 0, 'the CLI finds objects in the photo');
+      await vs.openFile('models/yolov3-tiny.cfg');
+      await vs.runCommand('Darknet: Detect Objects in Image…');
+      await vs.pickItem({ title: 'Detect: images' }, 'bus.jpg');
+      await vs.pickItem({ title: 'Detect: class names' }, 'coco.names');
+      await vs.pickItem({ title: 'Detect: runtime' }, 'tfjs');
+      frame = await vs.webview('[data-testid="detect-figure"]', JOB_TIMEOUT);
+      const rows = await rowsWhen(frame, { total: atDefaults.length, defaults: true });
+      assert.deepEqual(rows, atDefaults);
+      await photoLoaded(frame);
+      const labels = await frame.locator('[data-testid="detection-box"] text').allTextContents();
+      assert.deepEqual(labels.sort(), atDefaults.map((r) => `${r.name} ${(r.prob * 100).toFixed(0)}%`).sort());
+      assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
+      await vs.screenshot('detect-panel');
+    }),
+);
 
-test('the score slider and NMS kind re-select from the candidates as the CLI would, and survive a reload', { timeout: TEST_TIMEOUT, skip: missing }, () =>
-  step('detect-slider', async () => {
-    const low = cliRows(['--thresh', '0.1']);
-    const lowNone = cliRows(['--thresh', '0.1', '--nms-kind', 'none']);
-    assert.ok(low.length > atDefaults.length && lowNone.length > low.length, `a lower threshold finds more (${low.length}), without NMS more again (${lowNone.length})`);
-    await frame.locator('[data-testid="thresh-slider"]').fill('0.1');
-    assert.deepEqual(await rowsWhen(frame, { total: low.length, defaults: false }), low);
-    // the toolkit's dropdown, set as its own change handler reads it
-    await frame.locator('[data-testid="nms-kind"]').evaluate((e) => { (e as HTMLElement & { value: string }).value = 'none'; e.dispatchEvent(new Event('change')); });
-    assert.deepEqual(await rowsWhen(frame, { total: lowNone.length, defaults: false }), lowNone);
-    await vs.reloadWindow();
-    frame = await vs.webview('[data-testid="detect-figure"]');
-    assert.deepEqual(await rowsWhen(frame, { total: lowNone.length, defaults: false }), lowNone, 'the threshold and NMS kind are restored');
-    assert.equal(await frame.locator('[data-testid="thresh-value"]').innerText(), '0.100');
-    await photoLoaded(frame);
-    await frame.locator('[data-testid="reset"]').click();
-    assert.deepEqual(await rowsWhen(frame, { total: atDefaults.length, defaults: true }), atDefaults);
-    assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
-    await vs.screenshot('detect-panel-reloaded');
-  }));
+test(
+  'the score slider and NMS kind re-select from the candidates as the CLI would, and survive a reload',
+  { timeout: TEST_TIMEOUT, skip: missing },
+  () =>
+    step('detect-slider', async () => {
+      const low = cliRows(['--thresh', '0.1']);
+      const lowNone = cliRows(['--thresh', '0.1', '--nms-kind', 'none']);
+      assert.ok(
+        low.length > atDefaults.length && lowNone.length > low.length,
+        `a lower threshold finds more (${low.length}), without NMS more again (${lowNone.length})`,
+      );
+      await frame.locator('[data-testid="thresh-slider"]').fill('0.1');
+      assert.deepEqual(await rowsWhen(frame, { total: low.length, defaults: false }), low);
+      // the toolkit's dropdown, set as its own change handler reads it
+      await frame.locator('[data-testid="nms-kind"]').evaluate((e) => {
+        (e as HTMLElement & { value: string }).value = 'none';
+        e.dispatchEvent(new Event('change'));
+      });
+      assert.deepEqual(await rowsWhen(frame, { total: lowNone.length, defaults: false }), lowNone);
+      await vs.reloadWindow();
+      frame = await vs.webview('[data-testid="detect-figure"]');
+      assert.deepEqual(
+        await rowsWhen(frame, { total: lowNone.length, defaults: false }),
+        lowNone,
+        'the threshold and NMS kind are restored',
+      );
+      assert.equal(await frame.locator('[data-testid="thresh-value"]').innerText(), '0.100');
+      await photoLoaded(frame);
+      await frame.locator('[data-testid="reset"]').click();
+      assert.deepEqual(await rowsWhen(frame, { total: atDefaults.length, defaults: true }), atDefaults);
+      assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
+      await vs.screenshot('detect-panel-reloaded');
+    }),
+);

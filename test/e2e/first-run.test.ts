@@ -10,13 +10,19 @@ import { VSCode, corpusDir, JOB_TIMEOUT, TEST_TIMEOUT, TIMEOUT } from './harness
 import { repoRoot } from '../package/vsix';
 
 const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov4-tiny.cfg'), 'utf8');
-const walkthrough = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { contributes: { walkthroughs: { title: string; steps: { title: string }[] }[] } }).contributes.walkthroughs[0];
+const walkthrough = (
+  JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    contributes: { walkthroughs: { title: string; steps: { title: string }[] }[] };
+  }
+).contributes.walkthroughs[0];
 
 let vs: VSCode;
 before(async () => {
   vs = await VSCode.start({ name: 'first-run', files: { 'models/yolov4-tiny.cfg': cfgText } });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
@@ -39,7 +45,8 @@ test('the walkthrough lists its steps', { timeout: TEST_TIMEOUT }, () =>
     await vs.pickItem({ placeholder: 'Select a walkthrough to open' }, walkthrough.title, { filter: walkthrough.title });
     for (const s of walkthrough.steps) await vs.waitForText(s.title, { within: '.gettingStartedContainer' });
     await vs.screenshot('walkthrough');
-  }));
+  }),
+);
 
 test('Synthesize Weights writes the weights beside the cfg', { timeout: TEST_TIMEOUT }, () =>
   step('synthesize', async () => {
@@ -50,7 +57,8 @@ test('Synthesize Weights writes the weights beside the cfg', { timeout: TEST_TIM
     assert.ok(existsSync(weights));
     // 6,056,606 params + BN running mean/variance, as floats, after a 20-byte header
     assert.ok(statSync(weights).size > 24_000_000, `${statSync(weights).size} bytes`);
-  }));
+  }),
+);
 
 test('Show Runtime Status opens the report of darknet-pruner env', { timeout: TEST_TIMEOUT }, () =>
   step('runtime-status', async () => {
@@ -61,4 +69,5 @@ test('Show Runtime Status opens the report of darknet-pruner env', { timeout: TE
     // \s: the editor renders spaces as U+00A0
     await vs.waitForText(/Backend\sfor\seach\sjob|could\snot\srun\son/, { within: vs.editor() });
     await vs.screenshot('runtime-status');
-  }));
+  }),
+);

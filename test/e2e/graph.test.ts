@@ -21,16 +21,22 @@ let vs: VSCode;
 let frame: Frame;
 before(async () => {
   const net = analyseText(cfgText);
-  vs = await VSCode.start({ name: 'graph', files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)) } });
+  vs = await VSCode.start({
+    name: 'graph',
+    files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)) },
+  });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error) e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
+    if (e instanceof Error)
+      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
     throw e;
   }
 }
@@ -49,10 +55,11 @@ test('Show Network Graph draws every layer, the heads and the route edges', { ti
     // layer 8: [route] layers = -6,-1
     assert.equal(await edge(2, 8).getAttribute('data-kind'), 'route');
     assert.equal(await edge(7, 8).getAttribute('data-kind'), 'route');
-    assert.match(await frame.locator('.node[data-index="3"] title').textContent() ?? '', /output 104×104×32/);
+    assert.match((await frame.locator('.node[data-index="3"] title').textContent()) ?? '', /output 104×104×32/);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
     await vs.screenshot('network-graph');
-  }));
+  }),
+);
 
 test('a click on a layer shows its section in the editor; the cursor highlights its layer', { timeout: TEST_TIMEOUT }, () =>
   step('graph-navigate', async () => {
@@ -60,13 +67,17 @@ test('a click on a layer shows its section in the editor; the cursor highlights 
     await frame.locator('[data-testid="graph-found"]', { hasText: '1 of 1 layer' }).waitFor({ timeout: TIMEOUT });
     await frame.locator('.node[data-index="20"]').click();
     const line = headerLine(20);
-    await vs.page.locator('.statusbar-item[id="status.editor.selection"]').filter({ hasText: new RegExp(`Ln ${line}, Col 1\\b`) }).waitFor({ timeout: TIMEOUT });
+    await vs.page
+      .locator('.statusbar-item[id="status.editor.selection"]')
+      .filter({ hasText: new RegExp(`Ln ${line}, Col 1\\b`) })
+      .waitFor({ timeout: TIMEOUT });
     await vs.goTo(headerLine(10) + 2);
     await frame.locator('.node.cursor[data-index="10"]').waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('.node.cursor').count(), 1);
-  }));
+  }),
+);
 
-test('the γ histogram\'s threshold colours the graph of the same cfg', { timeout: TEST_TIMEOUT }, () =>
+test("the γ histogram's threshold colours the graph of the same cfg", { timeout: TEST_TIMEOUT }, () =>
   step('graph-gamma', async () => {
     // Quick Open opens the cfg in the active group, which after a click in the graph may be the
     // graph's own: put the focus on the first group (the cfg's) first, so the graph stays in sight.
@@ -77,7 +88,9 @@ test('the γ histogram\'s threshold colours the graph of the same cfg', { timeou
     const gamma = await vs.webview('[data-testid="fig-params"]');
     await gamma.locator('[data-testid="percent-slider"]').fill('0.5');
     frame = await vs.webview('[data-testid="graph-svg"] .node');
-    await frame.locator('[data-testid="graph-legend"]', { hasText: /channels kept at γ threshold [\d.e-]+ \(global percent 0\.5\)/ }).waitFor({ timeout: TIMEOUT });
+    await frame
+      .locator('[data-testid="graph-legend"]', { hasText: /channels kept at γ threshold [\d.e-]+ \(global percent 0\.5\)/ })
+      .waitFor({ timeout: TIMEOUT });
     // yolov4-tiny's 15 prunable layers (docs/pruning.md appendix) are filled by their kept fraction.
     assert.equal(await frame.locator('.node.overlaid').count(), 15);
     // The γ panel may cover the graph's editor group: the link is clicked by event.
@@ -89,9 +102,10 @@ test('the γ histogram\'s threshold colours the graph of the same cfg', { timeou
     await frame.locator('.node[data-index="0"]').waitFor({ timeout: TIMEOUT });
     await vs.runCommand('View: Focus First Editor Group');
     await vs.page.locator('.editor-group-container.active .tab.active[data-resource-name="yolov4-tiny.cfg"]').waitFor({ timeout: TIMEOUT });
-  }));
+  }),
+);
 
-test('editing a route\'s layers= moves its edge', { timeout: TEST_TIMEOUT }, () =>
+test("editing a route's layers= moves its edge", { timeout: TEST_TIMEOUT }, () =>
   step('graph-edit', async () => {
     const line = lines.findIndex((l) => l.trim() === 'layers = -6,-1') + 1;
     assert.ok(line > 0);
@@ -102,16 +116,20 @@ test('editing a route\'s layers= moves its edge', { timeout: TEST_TIMEOUT }, () 
     await edge(3, 8).waitFor({ timeout: TIMEOUT });
     assert.equal(await edge(2, 8).count(), 0, 'the old edge is gone');
     await frame.locator('.node.cursor[data-index="8"]').waitFor({ timeout: TIMEOUT });
-  }));
+  }),
+);
 
 test('the graph comes back after a window reload', { timeout: TEST_TIMEOUT }, () =>
   step('graph-reload', async () => {
     await vs.runCommand('File: Save');
-    await pollUntil('the edited route saved to disk', () => readFileSync(vs.path('models/yolov4-tiny.cfg'), 'utf8').includes('layers = -5,-1'));
+    await pollUntil('the edited route saved to disk', () =>
+      readFileSync(vs.path('models/yolov4-tiny.cfg'), 'utf8').includes('layers = -5,-1'),
+    );
     await vs.reloadWindow();
     frame = await vs.webview('[data-testid="graph-svg"] .node');
     await edge(3, 8).waitFor({ timeout: TIMEOUT });
     await frame.locator('.node').nth(37).waitFor({ timeout: TIMEOUT });
     assert.equal(await frame.locator('.node').count(), 38);
     assert.equal(await frame.locator('[data-testid="graph-search"] input').inputValue(), '20', 'the search is restored');
-  }));
+  }),
+);

@@ -24,7 +24,10 @@ after(async () => {
 
 test('the installed extension is listed by code-server', { timeout: TEST_TIMEOUT }, async () => {
   const r = await vs.listExtensions();
-  assert.ok(r.some((id) => id.startsWith('darknet-pruner.darknet-pruner')), `installed: ${r.join(', ')}`);
+  assert.ok(
+    r.some((id) => id.startsWith('darknet-pruner.darknet-pruner')),
+    `installed: ${r.join(', ')}`,
+  );
 });
 
 test('openFile opens a file at the workspace root; goTo and columnOf place the cursor', { timeout: TEST_TIMEOUT }, async () => {

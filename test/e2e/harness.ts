@@ -11,7 +11,18 @@
 // code-server process group is killed and the temporary folders removed, also after a failure;
 // logs and screenshots go to .test-artifacts/e2e/.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync, cpSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+  cpSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
@@ -99,8 +110,24 @@ function newestInput(): number {
     if (st.isDirectory()) for (const f of readdirSync(p)) visit(join(p, f));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'LICENSE', 'language-configuration.json', 'esbuild.mjs',
-    'client/src', 'server/src', 'core/src', 'cli', 'webviews/src', 'syntaxes', 'snippets', 'media', 'bin']) {
+  for (const p of [
+    'package.json',
+    '.vscodeignore',
+    'README.md',
+    'CHANGELOG.md',
+    'LICENSE',
+    'language-configuration.json',
+    'esbuild.mjs',
+    'client/src',
+    'server/src',
+    'core/src',
+    'cli',
+    'webviews/src',
+    'syntaxes',
+    'snippets',
+    'media',
+    'bin',
+  ]) {
     visit(join(repoRoot, p));
   }
   return newest;
@@ -189,16 +216,35 @@ export interface QuickInputState {
 
 /** A QuickInputState as it crosses into the page (patterns as source and flags). */
 type Pattern = { source: string; flags: string } | string | undefined;
-interface QuickInputProbe { title: Pattern; placeholder: Pattern; value?: string; item: Pattern; activeItem: Pattern; focused?: boolean; absent: boolean }
+interface QuickInputProbe {
+  title: Pattern;
+  placeholder: Pattern;
+  value?: string;
+  item: Pattern;
+  activeItem: Pattern;
+  focused?: boolean;
+  absent: boolean;
+}
 
 /** The probe for `state`; absent: true waits for the quick input to stop showing it. */
 function toProbe(s: QuickInputState, absent = false): QuickInputProbe {
   const pat = (p: string | RegExp | undefined): Pattern => (p instanceof RegExp ? { source: p.source, flags: p.flags } : p);
-  return { title: pat(s.title), placeholder: pat(s.placeholder), value: s.value, item: pat(s.item), activeItem: pat(s.activeItem), focused: s.focused, absent };
+  return {
+    title: pat(s.title),
+    placeholder: pat(s.placeholder),
+    value: s.value,
+    item: pat(s.item),
+    activeItem: pat(s.activeItem),
+    focused: s.focused,
+    absent,
+  };
 }
 
 function describeState(s: QuickInputState): string {
-  return Object.entries(s).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v instanceof RegExp ? String(v) : JSON.stringify(v)}`).join(' ');
+  return Object.entries(s)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${v instanceof RegExp ? String(v) : JSON.stringify(v)}`)
+    .join(' ');
 }
 
 /**
@@ -219,7 +265,8 @@ function quickInputShows(want: QuickInputProbe): boolean {
     if (!matches(want.placeholder, input?.placeholder ?? '', false)) return false;
     if (want.value !== undefined && input?.value !== want.value) return false;
     if (want.item !== undefined && !rows.some((r) => matches(want.item, label(r), true))) return false;
-    if (want.activeItem !== undefined && !rows.some((r) => r.classList.contains('focused') && matches(want.activeItem, label(r), true))) return false;
+    if (want.activeItem !== undefined && !rows.some((r) => r.classList.contains('focused') && matches(want.activeItem, label(r), true)))
+      return false;
     if (want.focused && document.activeElement !== input) return false;
     return true;
   };
@@ -300,7 +347,8 @@ export class VSCode {
     const workspace = join(tmp, 'workspace');
     const xdg = join(tmp, 'xdg');
     for (const d of [join(userData, 'User'), extensions, workspace, xdg]) mkdirSync(d, { recursive: true });
-    const trust = opts.trusted === false ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+    const trust =
+      opts.trusted === false ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
     writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({ ...defaultSettings, ...trust, ...opts.settings }, null, 2));
     const configFile = join(tmp, 'config.yaml');
     writeFileSync(configFile, 'auth: none\ncert: false\n');
@@ -342,8 +390,10 @@ export class VSCode {
       [
         codeServerEntry,
         ...common,
-        '--auth', 'none',
-        '--bind-addr', '127.0.0.1:0',
+        '--auth',
+        'none',
+        '--bind-addr',
+        '127.0.0.1:0',
         '--disable-telemetry',
         '--disable-update-check',
         ...(opts.trusted === false ? [] : ['--disable-workspace-trust']),
@@ -358,7 +408,10 @@ export class VSCode {
     let browser: Browser | undefined;
     try {
       const url = await new Promise<string>((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`code-server did not listen within ${STARTUP_TIMEOUT} ms:\n${serverLog.join('')}`)), STARTUP_TIMEOUT);
+        const timer = setTimeout(
+          () => fail(new Error(`code-server did not listen within ${STARTUP_TIMEOUT} ms:\n${serverLog.join('')}`)),
+          STARTUP_TIMEOUT,
+        );
         const onData = (chunk: Buffer) => {
           serverLog.push(chunk.toString());
           const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serverLog.join(''));
@@ -423,7 +476,11 @@ export class VSCode {
 
   /** Runs code-server's command line against this instance's user data and extensions. */
   cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-    const r = spawnSync(nodeBin, [codeServerEntry, ...this.cliArgs, ...args], { env: this.env, encoding: 'utf8', timeout: STARTUP_TIMEOUT });
+    const r = spawnSync(nodeBin, [codeServerEntry, ...this.cliArgs, ...args], {
+      env: this.env,
+      encoding: 'utf8',
+      timeout: STARTUP_TIMEOUT,
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -431,7 +488,10 @@ export class VSCode {
   async listExtensions(): Promise<string[]> {
     const r = this.cli(['--list-extensions', '--show-versions']);
     if (r.status !== 0) throw new Error(`--list-extensions failed: ${r.stderr}`);
-    return r.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    return r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   }
 
   /** Absolute path of a workspace file. */
@@ -480,7 +540,11 @@ export class VSCode {
     await this.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: STARTUP_TIMEOUT });
     await this.page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: STARTUP_TIMEOUT });
     // The explorer shows the workspace once the file service is up.
-    await this.page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ timeout: STARTUP_TIMEOUT }).catch(() => undefined);
+    await this.page
+      .locator('.explorer-folders-view, .explorer-viewlet')
+      .first()
+      .waitFor({ timeout: STARTUP_TIMEOUT })
+      .catch(() => undefined);
   }
 
   /** The quick input widget (command palette, Quick Open, quick picks and input boxes). */
@@ -501,9 +565,13 @@ export class VSCode {
         if (!widget || widget.style.display === 'none' || widget.offsetHeight === 0) return 'the quick input is hidden';
         const input = widget.querySelector<HTMLInputElement>('input.input');
         const rows = Array.from(widget.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')).map(
-          (r) => `${r.classList.contains('focused') ? '>' : ' '} ${(r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim()}`,
+          (r) =>
+            `${r.classList.contains('focused') ? '>' : ' '} ${(r.querySelector('.label-name')?.textContent ?? r.getAttribute('aria-label') ?? '').trim()}`,
         );
-        const focus = document.activeElement === input ? 'its input' : `${document.activeElement?.tagName.toLowerCase()}.${document.activeElement?.className}`;
+        const focus =
+          document.activeElement === input
+            ? 'its input'
+            : `${document.activeElement?.tagName.toLowerCase()}.${document.activeElement?.className}`;
         return [
           `title ${JSON.stringify(widget.querySelector('.quick-input-title')?.textContent ?? '')}`,
           `placeholder ${JSON.stringify(input?.placeholder ?? '')}`,
@@ -524,7 +592,10 @@ export class VSCode {
     try {
       await this.page.waitForFunction(quickInputShows, toProbe(state), { timeout, polling: 'raf' });
     } catch (e) {
-      throw new Error(`the quick input did not show ${describeState(state)} within ${timeout} ms (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`, { cause: e });
+      throw new Error(
+        `the quick input did not show ${describeState(state)} within ${timeout} ms (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`,
+        { cause: e },
+      );
     }
   }
 
@@ -536,7 +607,10 @@ export class VSCode {
     try {
       await this.page.waitForFunction(quickInputShows, toProbe(state, true), { timeout: TIMEOUT, polling: 'raf' });
     } catch (e) {
-      throw new Error(`${action} was not taken: after ${TIMEOUT} ms the quick input still shows ${describeState(state)} (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`, { cause: e });
+      throw new Error(
+        `${action} was not taken: after ${TIMEOUT} ms the quick input still shows ${describeState(state)} (${(e as Error).message.split('\n')[0]}); it shows: ${await this.describeQuickInput()}`,
+        { cause: e },
+      );
     }
   }
 
@@ -561,7 +635,11 @@ export class VSCode {
    * (the items arrive after the widget opens) and the field has the focus, presses Enter, and waits
    * until the step is gone. Enter, not a click: a row's hover can cover the row under the pointer.
    */
-  async pickItem(step: { title?: string | RegExp; placeholder?: string | RegExp }, label: string | RegExp, opts: { filter?: string } = {}): Promise<void> {
+  async pickItem(
+    step: { title?: string | RegExp; placeholder?: string | RegExp },
+    label: string | RegExp,
+    opts: { filter?: string } = {},
+  ): Promise<void> {
     await this.waitForQuickInput({ ...step });
     if (opts.filter !== undefined) await this.quickInputField().fill(opts.filter);
     const ready: QuickInputState = { ...step, value: opts.filter, activeItem: label, focused: true };
@@ -591,13 +669,17 @@ export class VSCode {
    */
   private async activateRow(label: string, shows: QuickInputState): Promise<void> {
     const activeIndex = () =>
-      this.page.evaluate(() => document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '');
+      this.page.evaluate(
+        () => document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '',
+      );
     for (let steps = 0; steps < 200; steps++) {
       if (await this.page.evaluate(quickInputShows, toProbe({ ...shows, activeItem: label }))) return;
       const from = await activeIndex();
       await this.quickInputField().press('ArrowDown');
       await this.page.waitForFunction(
-        (before) => (document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '') !== before,
+        (before) =>
+          (document.querySelector('.quick-input-widget .quick-input-list .monaco-list-row.focused')?.getAttribute('data-index') ?? '') !==
+          before,
         from,
         { timeout: TIMEOUT, polling: 'raf' },
       );
@@ -641,7 +723,9 @@ export class VSCode {
     await this.quickInputField().fill(rel);
     // File results are labelled "<name> <folder>, file results".
     const folder = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
-    const row = this.quickInputWidget().locator(`.quick-input-list .monaco-list-row[aria-label^="${cssString(`${base} ${folder}`.trim())},"]`).first();
+    const row = this.quickInputWidget()
+      .locator(`.quick-input-list .monaco-list-row[aria-label^="${cssString(`${base} ${folder}`.trim())},"]`)
+      .first();
     await this.waitForQuickInput({ value: rel });
     await row.click();
     await this.waitForQuickInputToLeave({ value: rel }, `opening ${rel} from Quick Open`);
@@ -704,12 +788,16 @@ export class VSCode {
     await this.runCommand('Show or Focus Hover');
     const hovers = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents');
     // Loaded: some text that is not the "Loading..." placeholder (and the expected text, if given).
-    const loaded = (opts.expect === undefined ? hovers.filter({ hasText: /\S/ }) : hovers.filter({ hasText: opts.expect })).filter({ hasNotText: /^\s*Loading\.\.\.\s*$/ }).first();
+    const loaded = (opts.expect === undefined ? hovers.filter({ hasText: /\S/ }) : hovers.filter({ hasText: opts.expect }))
+      .filter({ hasNotText: /^\s*Loading\.\.\.\s*$/ })
+      .first();
     try {
       await loaded.waitFor({ state: 'visible', timeout });
     } catch {
       const seen = (await hovers.allInnerTexts().catch(() => [])).join('\n---\n').trim();
-      throw new Error(`hover at ${line}:${col} did not show ${opts.expect === undefined ? 'any loaded text' : String(opts.expect)} within ${timeout} ms; got:\n${seen || '(no hover)'}`);
+      throw new Error(
+        `hover at ${line}:${col} did not show ${opts.expect === undefined ? 'any loaded text' : String(opts.expect)} within ${timeout} ms; got:\n${seen || '(no hover)'}`,
+      );
     }
     return (await loaded.innerText()).trim();
   }
@@ -746,7 +834,9 @@ export class VSCode {
       await row.waitFor({ state: 'visible', timeout: Math.max(1, deadline - Date.now()) });
     } catch {
       const seen = await this.problems();
-      throw new Error(`no problem matching ${String(match)} within ${timeout} ms; Problems panel:\n${seen.map((p) => p.label || p.text).join('\n') || '(empty)'}`);
+      throw new Error(
+        `no problem matching ${String(match)} within ${timeout} ms; Problems panel:\n${seen.map((p) => p.label || p.text).join('\n') || '(empty)'}`,
+      );
     }
     const p = { label: (await row.getAttribute('aria-label')) ?? '', text: (await row.innerText()).replace(/\s+/g, ' ').trim() };
     if (!test(p)) throw new Error(`row did not match: ${p.text}`);
@@ -794,8 +884,13 @@ export class VSCode {
     try {
       await toast.waitFor({ state: 'visible', timeout });
     } catch {
-      const seen = await this.page.locator('.notification-toast').allInnerTexts().catch(() => []);
-      throw new Error(`no notification matching ${String(text)} within ${timeout} ms; notifications: ${JSON.stringify(seen.map((t) => t.replace(/\s+/g, ' ')))}`);
+      const seen = await this.page
+        .locator('.notification-toast')
+        .allInnerTexts()
+        .catch(() => []);
+      throw new Error(
+        `no notification matching ${String(text)} within ${timeout} ms; notifications: ${JSON.stringify(seen.map((t) => t.replace(/\s+/g, ' ')))}`,
+      );
     }
     return (await toast.innerText()).replace(/\s+/g, ' ').trim();
   }

@@ -76,12 +76,22 @@ test('a Darknet cfg opens in the darknet-cfg language with its language status i
     await items.first().waitFor({ state: 'visible', timeout: TIMEOUT });
     const texts = async () => (await items.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
     // yolov4-tiny: 38 layers, 6.910 BFLOPs at 416×416 (darknet's own count), and the planted error.
-    await items.filter({ hasText: /38 layers/ }).first().waitFor({ timeout: TIMEOUT }).catch(async () => {
-      throw new Error(`no network summary in the language status: ${JSON.stringify(await texts())}`);
-    });
+    await items
+      .filter({ hasText: /38 layers/ })
+      .first()
+      .waitFor({ timeout: TIMEOUT })
+      .catch(async () => {
+        throw new Error(`no network summary in the language status: ${JSON.stringify(await texts())}`);
+      });
     const all = await texts();
-    assert.ok(all.some((t) => /38 layers/.test(t) && /6\.910 BFLOPs/.test(t) && /1 error/.test(t)), JSON.stringify(all));
-    assert.ok(all.some((t) => /Darknet/.test(t) && /ready/i.test(t)), `server status not ready: ${JSON.stringify(all)}`);
+    assert.ok(
+      all.some((t) => /38 layers/.test(t) && /6\.910 BFLOPs/.test(t) && /1 error/.test(t)),
+      JSON.stringify(all),
+    );
+    assert.ok(
+      all.some((t) => /Darknet/.test(t) && /ready/i.test(t)),
+      `server status not ready: ${JSON.stringify(all)}`,
+    );
     await vs.screenshot('language-status');
     await vs.dismiss();
   }),
@@ -138,9 +148,12 @@ test('the TextMate grammar scopes section headers', { timeout: TEST_TIMEOUT }, (
     await vs.screenshot('token-scopes');
     await vs.dismiss();
     // And the editor renders more than one token colour on the visible lines.
-    const classes = await vs.editor().locator('.view-line span[class^="mtk"], .view-line span[class*=" mtk"]').evaluateAll((els: Element[]) =>
-      [...new Set(els.map((e) => e.className.split(' ').find((c: string) => /^mtk\d+$/.test(c)) ?? ''))].filter(Boolean),
-    );
+    const classes = await vs
+      .editor()
+      .locator('.view-line span[class^="mtk"], .view-line span[class*=" mtk"]')
+      .evaluateAll((els: Element[]) =>
+        [...new Set(els.map((e) => e.className.split(' ').find((c: string) => /^mtk\d+$/.test(c)) ?? ''))].filter(Boolean),
+      );
     assert.ok(classes.length >= 3, `only ${classes.length} token colours on screen: ${classes.join(' ')}`);
   }),
 );
@@ -151,9 +164,12 @@ test('"treat as Darknet cfg" switches a .cfg without [net] on its first line', {
     await vs.openFile('other/model.cfg');
     const mode = vs.page.locator('.statusbar-item[id="status.editor.mode"]');
     // The mode item still names the previous editor's language until it follows the new editor.
-    await mode.filter({ hasNotText: languageName }).waitFor({ timeout: TIMEOUT }).catch(async () => {
-      assert.fail(`a .cfg without [net] first was claimed by darknet-cfg: the mode shows ${await mode.innerText()}`);
-    });
+    await mode
+      .filter({ hasNotText: languageName })
+      .waitFor({ timeout: TIMEOUT })
+      .catch(async () => {
+        assert.fail(`a .cfg without [net] first was claimed by darknet-cfg: the mode shows ${await mode.innerText()}`);
+      });
     await vs.runCommand(treatCmd.category ? `${treatCmd.category}: ${treatCmd.title}` : treatCmd.title);
     await mode.filter({ hasText: languageName }).waitFor({ timeout: TIMEOUT });
     await vs.screenshot('treat-as');

@@ -16,9 +16,14 @@ const net = analyseText(cfgText);
 
 let vs: VSCode;
 before(async () => {
-  vs = await VSCode.start({ name: 'prune-methods', files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)) } });
+  vs = await VSCode.start({
+    name: 'prune-methods',
+    files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)) },
+  });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function pruneFromPalette(method: 'shortcut' | 'regular', outDir: string): Promise<void> {
   await vs.runCommand('Darknet: Prune Channels…');
@@ -33,7 +38,9 @@ async function pruneFromPalette(method: 'shortcut' | 'regular', outDir: string):
   await totalParams.waitFor({ timeout: TIMEOUT });
   assert.match(await totalParams.innerText(), /6,056,606\s+[\d,]+\s+-\d+\.\d%/);
   await vs.waitForFiles(`models/${outDir}`, ['prune-report.json', 'yolov4-tiny-pruned.cfg', 'yolov4-tiny-pruned.weights']);
-  const written = JSON.parse(readFileSync(join(vs.workspace, 'models', outDir, 'prune-report.json'), 'utf8')) as { stages: { method: string; parameters: { layerKeep: number | null } }[] };
+  const written = JSON.parse(readFileSync(join(vs.workspace, 'models', outDir, 'prune-report.json'), 'utf8')) as {
+    stages: { method: string; parameters: { layerKeep: number | null } }[];
+  };
   assert.equal(written.stages[0].method, method);
   assert.equal(written.stages[0].parameters.layerKeep, null);
   await vs.screenshot(`prune-${method}`);
@@ -54,11 +61,13 @@ test('Prune Channels… with method shortcut finishes its job and opens the repo
   step('shortcut', async () => {
     await vs.openFile('models/yolov4-tiny.cfg');
     await pruneFromPalette('shortcut', 'yolov4-tiny-pruned-50');
-  }));
+  }),
+);
 
 test('Prune Channels… with method regular finishes its job and opens the report', { timeout: TEST_TIMEOUT }, () =>
   step('regular', async () => {
     await vs.openFile('models/yolov4-tiny.cfg');
     // The default output folder moves on: the first run's folder is not empty.
     await pruneFromPalette('regular', 'yolov4-tiny-pruned-50-2');
-  }));
+  }),
+);

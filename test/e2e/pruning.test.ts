@@ -20,14 +20,17 @@ let vs: VSCode;
 before(async () => {
   vs = await VSCode.start({ name: 'pruning', files: { 'models/yolov4-tiny.cfg': cfgText, 'models/yolov4-tiny.weights': weights } });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error) e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
+    if (e instanceof Error)
+      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
     throw e;
   }
 }
@@ -52,7 +55,9 @@ async function waitForPaintedCanvas(frame: Frame, id: string, min = 1000): Promi
     await frame.waitForFunction(paintedPixelsOver, { id, min }, { timeout: TIMEOUT });
   } catch (e) {
     const n = await frame.evaluate(paintedPixelsOver, { id, min: -1 }).catch(() => 'unreadable');
-    throw new Error(`the ${id} canvas has ${n} painted pixels, not more than ${min} (${(e as Error).message.split('\n')[0]})`, { cause: e });
+    throw new Error(`the ${id} canvas has ${n} painted pixels, not more than ${min} (${(e as Error).message.split('\n')[0]})`, {
+      cause: e,
+    });
   }
 }
 
@@ -70,10 +75,14 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     assert.match(title, /15 prunable layers, 2,528 channels/);
     await waitForPaintedCanvas(gammaFrame, 'gamma-chart');
     // The panel stylesheet gives the chart its height.
-    await gammaFrame.waitForFunction(() => (document.querySelector('.chart')?.getBoundingClientRect().height ?? 0) >= 300, undefined, { timeout: TIMEOUT }).catch(async () => {
-      const h = await gammaFrame.evaluate(() => document.querySelector('.chart')?.getBoundingClientRect().height);
-      assert.fail(`the panel stylesheet is not loaded (chart height ${h}px)`);
-    });
+    await gammaFrame
+      .waitForFunction(() => (document.querySelector('.chart')?.getBoundingClientRect().height ?? 0) >= 300, undefined, {
+        timeout: TIMEOUT,
+      })
+      .catch(async () => {
+        const h = await gammaFrame.evaluate(() => document.querySelector('.chart')?.getBoundingClientRect().height);
+        assert.fail(`the panel stylesheet is not loaded (chart height ${h}px)`);
+      });
     const at80 = await figParams.innerText();
     assert.match(at80, /params 6,056,606 → [\d,]+ \(-\d+\.\d%\)/);
     await gammaFrame.locator('[data-testid="percent-slider"]').fill('0.5');
@@ -83,7 +92,8 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     assert.ok(after(at50) > after(at80), `pruning less keeps more: ${at50} vs ${at80}`);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
     await vs.screenshot('gamma-histogram');
-  }));
+  }),
+);
 
 test('the histogram is keyboard usable and comes back after a window reload', { timeout: TEST_TIMEOUT }, () =>
   step('gamma-reload', async () => {
@@ -100,34 +110,46 @@ test('the histogram is keyboard usable and comes back after a window reload', { 
     assert.match(await gammaFrame.locator('[data-testid="gamma-title"]').innerText(), /15 prunable layers/);
     await waitForPaintedCanvas(gammaFrame, 'gamma-chart');
     await gammaFrame.locator('[data-testid="percent-slider"]').fill('0.5');
-    await gammaFrame.waitForFunction(() => (document.querySelector('[data-testid="percent-field"]') as HTMLInputElement).value === '0.500', undefined, { timeout: TIMEOUT });
-  }));
+    await gammaFrame.waitForFunction(
+      () => (document.querySelector('[data-testid="percent-field"]') as HTMLInputElement).value === '0.500',
+      undefined,
+      { timeout: TIMEOUT },
+    );
+  }),
+);
 
-test('Prune Channels from the histogram: the job finishes, the report shows the totals, the pruned cfg opens', { timeout: TEST_TIMEOUT }, () =>
-  step('prune', async () => {
-    await gammaFrame.locator('[data-testid="prune-button"]').click();
-    // The method (slim, the default, is listed first), then the output folder (default accepted);
-    // the percent and layer_keep come from the histogram.
-    await vs.pickItem({ title: 'Prune channels: method' }, 'slim');
-    await vs.answerInput('Output folder', { expectValue: join(vs.workspace, 'models', 'yolov4-tiny-pruned-50') });
-    const done = await vs.waitForNotification(/Prune channels (finished|failed|cancelled)/, JOB_TIMEOUT);
-    assert.match(done, /Prune channels finished\./, `the job did not finish: ${done}`);
-    await vs.waitForFiles('models/yolov4-tiny-pruned-50', ['yolov4-tiny-pruned.cfg', 'yolov4-tiny-pruned.weights', 'prune-report.json']);
-    const report = await vs.webview('[data-testid="total-params"]');
-    const params = await report.locator('[data-testid="total-params"]').innerText();
-    assert.match(params, /6,056,606\s+[\d,]+\s+-\d+\.\d%/);
-    assert.match(await report.locator('[data-testid="report-title"]').innerText(), /yolov4-tiny-pruned\.cfg/);
-    await waitForPaintedCanvas(report, 'report-chart');
-    await vs.page.locator('.tabs-container .tab[data-resource-name="yolov4-tiny-pruned.cfg"]').waitFor({ timeout: TIMEOUT });
-    assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
-    await vs.screenshot('prune-report');
-  }));
+test(
+  'Prune Channels from the histogram: the job finishes, the report shows the totals, the pruned cfg opens',
+  { timeout: TEST_TIMEOUT },
+  () =>
+    step('prune', async () => {
+      await gammaFrame.locator('[data-testid="prune-button"]').click();
+      // The method (slim, the default, is listed first), then the output folder (default accepted);
+      // the percent and layer_keep come from the histogram.
+      await vs.pickItem({ title: 'Prune channels: method' }, 'slim');
+      await vs.answerInput('Output folder', { expectValue: join(vs.workspace, 'models', 'yolov4-tiny-pruned-50') });
+      const done = await vs.waitForNotification(/Prune channels (finished|failed|cancelled)/, JOB_TIMEOUT);
+      assert.match(done, /Prune channels finished\./, `the job did not finish: ${done}`);
+      await vs.waitForFiles('models/yolov4-tiny-pruned-50', ['yolov4-tiny-pruned.cfg', 'yolov4-tiny-pruned.weights', 'prune-report.json']);
+      const report = await vs.webview('[data-testid="total-params"]');
+      const params = await report.locator('[data-testid="total-params"]').innerText();
+      assert.match(params, /6,056,606\s+[\d,]+\s+-\d+\.\d%/);
+      assert.match(await report.locator('[data-testid="report-title"]').innerText(), /yolov4-tiny-pruned\.cfg/);
+      await waitForPaintedCanvas(report, 'report-chart');
+      await vs.page.locator('.tabs-container .tab[data-resource-name="yolov4-tiny-pruned.cfg"]').waitFor({ timeout: TIMEOUT });
+      assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
+      await vs.screenshot('prune-report');
+    }),
+);
 
 test('Compare with Original opens a diff editor on the two cfgs', { timeout: TEST_TIMEOUT }, () =>
   step('compare', async () => {
     await vs.openFile('models/yolov4-tiny-pruned-50/yolov4-tiny-pruned.cfg');
     await vs.runCommand('Darknet: Compare with Original');
     await vs.page.locator('.editor-group-container.active .monaco-diff-editor').waitFor({ state: 'visible', timeout: TIMEOUT });
-    await vs.page.locator('.tabs-container .tab.active', { hasText: /yolov4-tiny\.cfg ↔ yolov4-tiny-pruned\.cfg/ }).waitFor({ timeout: TIMEOUT });
+    await vs.page
+      .locator('.tabs-container .tab.active', { hasText: /yolov4-tiny\.cfg ↔ yolov4-tiny-pruned\.cfg/ })
+      .waitFor({ timeout: TIMEOUT });
     await vs.screenshot('compare-with-original');
-  }));
+  }),
+);

@@ -12,7 +12,9 @@ let vs: VSCode;
 before(async () => {
   vs = await VSCode.start({ name: 'settings', files: { 'models/yolov4-tiny.cfg': cfgText } });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 test('turning off darknet.inlayHints.layerIndex drops the layer index from the hints', { timeout: TEST_TIMEOUT }, async () => {
   try {

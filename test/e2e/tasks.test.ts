@@ -12,7 +12,23 @@ const cfgText = readFileSync(join(corpusDir, 'cfg', 'yolov3-tiny.cfg'), 'utf8');
 const net = analyseText(cfgText);
 const tasks = {
   version: '2.0.0',
-  tasks: [{ type: 'darknet', label: 'prune-tiny-60', args: ['prune', 'channel', 'models/yolov3-tiny.cfg', 'models/yolov3-tiny.weights', '--global-percent', '0.6', '-o', 'models/pruned-60'], problemMatcher: [] }],
+  tasks: [
+    {
+      type: 'darknet',
+      label: 'prune-tiny-60',
+      args: [
+        'prune',
+        'channel',
+        'models/yolov3-tiny.cfg',
+        'models/yolov3-tiny.weights',
+        '--global-percent',
+        '0.6',
+        '-o',
+        'models/pruned-60',
+      ],
+      problemMatcher: [],
+    },
+  ],
 };
 
 let vs: VSCode;
@@ -26,7 +42,9 @@ before(async () => {
     },
   });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 test('a darknet task from tasks.json runs the job and writes its output', { timeout: TEST_TIMEOUT }, async () => {
   try {

@@ -26,38 +26,63 @@ const weights = serializeWeights(analyseText(cfgText), synthesizeWeights(analyse
 let vs: VSCode;
 before(async () => {
   process.env.NODE_PATH = join(repoRoot, 'node_modules');
-  vs = await VSCode.start({ name: 'training', files: {
-    'tiny.cfg': cfgText, 'tiny.weights': weights,
-    '.vscode/settings.json': JSON.stringify({ 'darknet.pruner.nodePath': process.execPath }),
-  } });
+  vs = await VSCode.start({
+    name: 'training',
+    files: {
+      'tiny.cfg': cfgText,
+      'tiny.weights': weights,
+      '.vscode/settings.json': JSON.stringify({ 'darknet.pruner.nodePath': process.execPath }),
+    },
+  });
   // 10 images of 64×64, 2 to valid: 8 training images, batch 4 → 2 steps per epoch.
-  const r = runCli(['data', 'synth', '-o', vs.path('set'), '--classes', '2', '--images', '10', '--size', '64', '--seed', '3', '--valid-fraction', '0.2'], vs.workspace);
+  const r = runCli(
+    ['data', 'synth', '-o', vs.path('set'), '--classes', '2', '--images', '10', '--size', '64', '--seed', '3', '--valid-fraction', '0.2'],
+    vs.workspace,
+  );
   assert.equal(r.code, 0, r.err);
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
     await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error) e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}\nlog:\n${vs.logs().split('\n').slice(-30).join('\n')}`;
+    if (e instanceof Error)
+      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}\nlog:\n${vs.logs().split('\n').slice(-30).join('\n')}`;
     throw e;
   }
 }
 
 /** Waits until the dashboard's status element has these data attributes (status, at least n epochs / steps). */
-async function dashboardState(frame: Frame, want: { status?: string; epochs?: number; steps?: number }, timeout = JOB_TIMEOUT): Promise<void> {
+async function dashboardState(
+  frame: Frame,
+  want: { status?: string; epochs?: number; steps?: number },
+  timeout = JOB_TIMEOUT,
+): Promise<void> {
   try {
-    await frame.waitForFunction((w) => {
-      const s = document.querySelector('[data-testid="training-status"]') as HTMLElement | null;
-      if (!s) return false;
-      const rows = document.querySelectorAll('[data-testid="epoch-row"]').length;
-      return (w.status === undefined || s.dataset.status === w.status) && rows >= (w.epochs ?? 0) && Number(s.dataset.epochs ?? 0) >= (w.epochs ?? 0)
-        && Number(s.dataset.steps ?? 0) >= (w.steps ?? 0);
-    }, want, { timeout });
+    await frame.waitForFunction(
+      (w) => {
+        const s = document.querySelector('[data-testid="training-status"]') as HTMLElement | null;
+        if (!s) return false;
+        const rows = document.querySelectorAll('[data-testid="epoch-row"]').length;
+        return (
+          (w.status === undefined || s.dataset.status === w.status) &&
+          rows >= (w.epochs ?? 0) &&
+          Number(s.dataset.epochs ?? 0) >= (w.epochs ?? 0) &&
+          Number(s.dataset.steps ?? 0) >= (w.steps ?? 0)
+        );
+      },
+      want,
+      { timeout },
+    );
   } catch (e) {
-    const seen = await frame.locator('[data-testid="training-status"]').evaluate((s) => `${s.textContent} ${JSON.stringify((s as HTMLElement).dataset)}`).catch(() => 'no status');
+    const seen = await frame
+      .locator('[data-testid="training-status"]')
+      .evaluate((s) => `${s.textContent} ${JSON.stringify((s as HTMLElement).dataset)}`)
+      .catch(() => 'no status');
     throw new Error(`the dashboard did not reach ${JSON.stringify(want)}; it shows: ${seen}`, { cause: e });
   }
 }
@@ -77,7 +102,8 @@ async function waitForPaintedCanvas(frame: Frame, id: string, min = 1000): Promi
 }
 
 /** The table's cells, row by row. */
-const tableRows = (frame: Frame) => frame.locator('[data-testid="epoch-row"]').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent ?? '')));
+const tableRows = (frame: Frame) =>
+  frame.locator('[data-testid="epoch-row"]').evaluateAll((rows) => rows.map((r) => Array.from(r.children, (c) => c.textContent ?? '')));
 
 let dashboard: Frame;
 const runDir = () => join(vs.workspace, 'runs', 'tiny-sparse');
@@ -104,14 +130,25 @@ test('Sparsity Train… from the palette: a 2-epoch job, the dashboard shows eve
     for (const [i, r] of rows.entries()) {
       assert.equal(r[0], String(i + 1));
       assert.equal(r[1], String(2 * (i + 1)));
-      assert.ok(r.every((c) => c !== '–'), `a cell of epoch ${i + 1} is empty: ${r.join(' | ')}`);
+      assert.ok(
+        r.every((c) => c !== '–'),
+        `a cell of epoch ${i + 1} is empty: ${r.join(' | ')}`,
+      );
     }
     assert.match(await dashboard.locator('[data-testid="settled"]').innerText(), /suggested prune point/);
     for (const id of ['loss-chart', 'metrics-chart', 'gamma-epochs-chart']) await waitForPaintedCanvas(dashboard, id);
-    await vs.waitForFiles('runs/tiny-sparse', ['metrics.jsonl', 'gamma.jsonl', 'checkpoint.dpck', 'last.weights', 'best.weights', 'command.txt']);
+    await vs.waitForFiles('runs/tiny-sparse', [
+      'metrics.jsonl',
+      'gamma.jsonl',
+      'checkpoint.dpck',
+      'last.weights',
+      'best.weights',
+      'command.txt',
+    ]);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
     await vs.screenshot('training-dashboard');
-  }));
+  }),
+);
 
 test('the dashboard comes back after a window reload, from the run folder', { timeout: TEST_TIMEOUT }, () =>
   step('training-reload', async () => {
@@ -120,7 +157,8 @@ test('the dashboard comes back after a window reload, from the run folder', { ti
     await dashboardState(dashboard, { status: 'finished', epochs: 2 }, TIMEOUT);
     assert.equal((await tableRows(dashboard)).length, 2);
     await waitForPaintedCanvas(dashboard, 'gamma-epochs-chart');
-  }));
+  }),
+);
 
 test('Resume continues the run for a third epoch; Show γ Histogram opens on its latest weights', { timeout: TEST_TIMEOUT }, () =>
   step('training-resume', async () => {
@@ -129,14 +167,18 @@ test('Resume continues the run for a third epoch; Show γ Histogram opens on its
     const done = await vs.waitForNotification(/Resume tiny-sparse (finished|failed|cancelled)/, JOB_TIMEOUT);
     assert.match(done, /Resume tiny-sparse finished/, `the job did not finish: ${done}`);
     await dashboardState(dashboard, { status: 'finished', epochs: 3 });
-    assert.deepEqual((await tableRows(dashboard)).map((r) => r[1]), ['2', '4', '6']);
+    assert.deepEqual(
+      (await tableRows(dashboard)).map((r) => r[1]),
+      ['2', '4', '6'],
+    );
     await dashboard.locator('[data-testid="gamma-button"]:not([disabled])').click();
     const gamma = await vs.webview('[data-testid="gamma-title"]');
     assert.match(await gamma.locator('[data-testid="gamma-title"]').innerText(), /tiny\.cfg \(\d+ prunable layers/);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
-  }));
+  }),
+);
 
-test('Open Training Run… lists the workspace\'s runs and shows the finished run\'s dashboard again', { timeout: TEST_TIMEOUT }, () =>
+test("Open Training Run… lists the workspace's runs and shows the finished run's dashboard again", { timeout: TEST_TIMEOUT }, () =>
   step('open-training-run', async () => {
     const tab = vs.page.locator('.tabs-container .tab', { hasText: 'Training: tiny-sparse' });
     await vs.runCommand('View: Close All Editors');
@@ -148,4 +190,5 @@ test('Open Training Run… lists the workspace\'s runs and shows the finished ru
     await dashboardState(dashboard, { status: 'finished', epochs: 3 }, TIMEOUT);
     await waitForPaintedCanvas(dashboard, 'metrics-chart');
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
-  }));
+  }),
+);

@@ -17,7 +17,8 @@ const net = analyseText(cfgText);
 let vs: VSCode;
 before(async () => {
   vs = await VSCode.start({
-    name: 'untrusted', trusted: false,
+    name: 'untrusted',
+    trusted: false,
     files: {
       'models/yolov4-tiny.cfg': cfgText,
       'models/yolov4-tiny.weights': serializeWeights(net, synthesizeWeights(net)),
@@ -26,7 +27,9 @@ before(async () => {
     },
   });
 });
-after(async () => { await vs?.close(); });
+after(async () => {
+  await vs?.close();
+});
 
 async function step(name: string, fn: () => Promise<void>): Promise<void> {
   try {
@@ -42,7 +45,12 @@ const models = () => readdirSync(join(vs.workspace, 'models')).sort();
 /** The refusal toast for a job command, with its button; then cleared. */
 async function expectRefusal(title: string): Promise<void> {
   const text = await vs.waitForNotification('Restricted Mode does not allow');
-  assert.match(text, new RegExp(`${title} runs the darknet-pruner command line, which Restricted Mode does not allow\\. Trust this workspace to run pruning jobs\\.`));
+  assert.match(
+    text,
+    new RegExp(
+      `${title} runs the darknet-pruner command line, which Restricted Mode does not allow\\. Trust this workspace to run pruning jobs\\.`,
+    ),
+  );
   assert.match(text, /Manage Workspace Trust/);
   await vs.screenshot(`refused-${title.replace(/ /g, '-').toLowerCase()}`);
   await vs.clearNotifications();
@@ -55,7 +63,8 @@ test('the workspace is in Restricted Mode and the language server answers', { ti
     const line = cfgText.split('\n').findIndex((l) => l.trim() === '[convolutional]') + 1;
     assert.match(await vs.hoverAt(line, '[convolutional]', { expect: 'Layer 0' }), /416×416×3 → 208×208×32/);
     await vs.dismiss();
-  }));
+  }),
+);
 
 test('Prune Channels…, Prune Layers… and Pruning Sweep… refuse without asking anything', { timeout: TEST_TIMEOUT }, () =>
   step('refuse', async () => {
@@ -65,7 +74,8 @@ test('Prune Channels…, Prune Layers… and Pruning Sweep… refuse without ask
       assert.equal(await vs.page.locator('.quick-input-widget').isVisible(), false, `${title} asked for input`);
     }
     assert.deepEqual(models(), ['yolov4-tiny.cfg', 'yolov4-tiny.weights']);
-  }));
+  }),
+);
 
 test('the γ histogram works, and its Prune button refuses too', { timeout: TEST_TIMEOUT }, () =>
   step('gamma', async () => {
@@ -75,4 +85,5 @@ test('the γ histogram works, and its Prune button refuses too', { timeout: TEST
     await gamma.locator('[data-testid="prune-button"]').click();
     await expectRefusal('Prune Channels');
     assert.deepEqual(models(), ['yolov4-tiny.cfg', 'yolov4-tiny.weights']);
-  }));
+  }),
+);

@@ -49,20 +49,27 @@ anchors=32,32
 `;
 
 let dir = '';
-const Q = [[0, 0], [1, 0], [0, 1], [1, 1]]; // quadrant → (col, row)
+const Q = [
+  [0, 0],
+  [1, 0],
+  [0, 1],
+  [1, 1],
+]; // quadrant → (col, row)
 
 /** A black W×64 image with a gray square centred in each listed quadrant (16 px wide when W = 128). */
 function png(squares: { q: number; v: number }[], W = 64): Buffer {
   const p = new PNG({ width: W, height: 64 });
   p.data.fill(0);
   for (let i = 3; i < p.data.length; i += 4) p.data[i] = 255;
-  const qw = W / 2, sw = W / 8;
+  const qw = W / 2,
+    sw = W / 8;
   for (const { q, v } of squares) {
     const [cx, cy] = Q[q];
-    for (let y = cy * 32 + 12; y < cy * 32 + 20; y++) for (let x = cx * qw + qw / 2 - sw / 2; x < cx * qw + qw / 2 + sw / 2; x++) {
-      const i = 4 * (y * W + x);
-      p.data[i] = p.data[i + 1] = p.data[i + 2] = v;
-    }
+    for (let y = cy * 32 + 12; y < cy * 32 + 20; y++)
+      for (let x = cx * qw + qw / 2 - sw / 2; x < cx * qw + qw / 2 + sw / 2; x++) {
+        const i = 4 * (y * W + x);
+        p.data[i] = p.data[i + 1] = p.data[i + 2] = v;
+      }
   }
   return PNG.sync.write(p);
 }
@@ -74,7 +81,13 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'dp-eval-'));
   mkdirSync(join(dir, 'data', 'images'), { recursive: true });
   mkdirSync(join(dir, 'data', 'labels'), { recursive: true });
-  writeFileSync(join(dir, 'data', 'images', 'img0.png'), png([{ q: 0, v: 255 }, { q: 3, v: 153 }]));
+  writeFileSync(
+    join(dir, 'data', 'images', 'img0.png'),
+    png([
+      { q: 0, v: 255 },
+      { q: 3, v: 153 },
+    ]),
+  );
   writeFileSync(join(dir, 'data', 'images', 'img1.png'), png([{ q: 1, v: 204 }]));
   writeFileSync(join(dir, 'data', 'images', 'img2.png'), png([{ q: 2, v: 178 }]));
   writeFileSync(join(dir, 'data', 'labels', 'img0.txt'), `${label(0)}\n${label(3)}\n`);
@@ -87,7 +100,16 @@ before(() => {
   // Letterbox variant: same scene on 128×64 images.
   mkdirSync(join(dir, 'wide', 'images'), { recursive: true });
   mkdirSync(join(dir, 'wide', 'labels'), { recursive: true });
-  writeFileSync(join(dir, 'wide', 'images', 'img0.png'), png([{ q: 0, v: 255 }, { q: 3, v: 153 }], 128));
+  writeFileSync(
+    join(dir, 'wide', 'images', 'img0.png'),
+    png(
+      [
+        { q: 0, v: 255 },
+        { q: 3, v: 153 },
+      ],
+      128,
+    ),
+  );
   writeFileSync(join(dir, 'wide', 'images', 'img1.png'), png([{ q: 1, v: 204 }], 128));
   writeFileSync(join(dir, 'wide', 'images', 'img2.png'), png([{ q: 2, v: 178 }], 128));
   writeFileSync(join(dir, 'wide', 'labels', 'img0.txt'), `${labelLb(0)}\n${labelLb(3)}\n`);
@@ -96,13 +118,19 @@ before(() => {
   writeFileSync(join(dir, 'wide', 'obj.data'), `classes=1\nvalid=${join(dir, 'wide', 'valid.txt')}\n`);
   writeFileSync(join(dir, 'det-lb.cfg'), CFG.replace('channels=3', 'channels=3\nletter_box=1').replace('anchors=32,32', 'anchors=16,16'));
   const net = analyseText(CFG);
-  const w = new Float32Array(6 * 3), b = new Float32Array(6);
-  w[4 * 3 + 0] = 40; b[4] = -30; // objectness from the red channel's max
+  const w = new Float32Array(6 * 3),
+    b = new Float32Array(6);
+  w[4 * 3 + 0] = 40;
+  b[4] = -30; // objectness from the red channel's max
   b[5] = 10; // class
-  writeFileSync(join(dir, 'det.weights'), serializeWeights(net, {
-    header: { major: 0, minor: 2, revision: 0, seen: 0n }, totalFloats: 24,
-    layers: [undefined, { layer: 1, blocks: { biases: b, weights: w } }, undefined],
-  }));
+  writeFileSync(
+    join(dir, 'det.weights'),
+    serializeWeights(net, {
+      header: { major: 0, minor: 2, revision: 0, seen: 0n },
+      totalFloats: 24,
+      layers: [undefined, { layer: 1, blocks: { biases: b, weights: w } }, undefined],
+    }),
+  );
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,8 +140,12 @@ async function runEval(...extra: string[]): Promise<{ code: number; out: string[
 }
 
 async function runOn(cfg: string, data: string, ...extra: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [], err: string[] = [];
-  const code = await main(['eval', join(dir, cfg), join(dir, 'det.weights'), '--data', join(dir, data), ...extra], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const out: string[] = [],
+    err: string[] = [];
+  const code = await main(['eval', join(dir, cfg), join(dir, 'det.weights'), '--data', join(dir, data), ...extra], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
   return { code, out, err };
 }
 
@@ -123,27 +155,36 @@ const VARIANTS = [
   { name: '64×64 images, plain resize', cfg: 'det.cfg', data: join('data', 'obj.data'), names: ['square'] },
   { name: '128×64 images, letter_box=1', cfg: 'det-lb.cfg', data: join('wide', 'obj.data'), names: undefined },
 ];
-for (const v of VARIANTS) for (const runtime of ['tfjs', 'onnx', 'openvino']) {
-  test(`eval --runtime ${runtime}, ${v.name}: P, R, F1, mAP of a known detector on a synthetic dataset`, { skip: runtime === 'openvino' ? openvinoMissing() : undefined }, async () => {
-    const prev = process.env.DARKNET_BACKEND;
-    process.env.DARKNET_BACKEND = 'wasm'; // never native TensorFlow next to onnxruntime-node
-    try {
-      const r = await runOn(v.cfg, v.data, '--runtime', runtime, '--json');
-      assert.equal(r.code, 0, r.err.join('\n'));
-      const rep = JSON.parse(r.out[0]);
-      assert.equal(rep.images, 3);
-      assert.equal(rep.targets, 4);
-      assert.equal(rep.predictions, 4);
-      assert.equal(rep.imagesWithoutLabels, 1);
-      close(rep.precision, 0.75, 'P'); close(rep.recall, 0.75, 'R'); close(rep.f1, 0.75, 'F1');
-      close(rep.map50, 0.69, 'mAP@0.5'); close(rep.map, 0.69, 'mAP@0.5:0.95');
-      assert.deepEqual(rep.names, v.names);
-      assert.match(r.err.join('\n'), /1 image\(s\) have no label file/);
-    } finally {
-      if (prev === undefined) delete process.env.DARKNET_BACKEND; else process.env.DARKNET_BACKEND = prev;
-    }
-  });
-}
+for (const v of VARIANTS)
+  for (const runtime of ['tfjs', 'onnx', 'openvino']) {
+    test(
+      `eval --runtime ${runtime}, ${v.name}: P, R, F1, mAP of a known detector on a synthetic dataset`,
+      { skip: runtime === 'openvino' ? openvinoMissing() : undefined },
+      async () => {
+        const prev = process.env.DARKNET_BACKEND;
+        process.env.DARKNET_BACKEND = 'wasm'; // never native TensorFlow next to onnxruntime-node
+        try {
+          const r = await runOn(v.cfg, v.data, '--runtime', runtime, '--json');
+          assert.equal(r.code, 0, r.err.join('\n'));
+          const rep = JSON.parse(r.out[0]);
+          assert.equal(rep.images, 3);
+          assert.equal(rep.targets, 4);
+          assert.equal(rep.predictions, 4);
+          assert.equal(rep.imagesWithoutLabels, 1);
+          close(rep.precision, 0.75, 'P');
+          close(rep.recall, 0.75, 'R');
+          close(rep.f1, 0.75, 'F1');
+          close(rep.map50, 0.69, 'mAP@0.5');
+          close(rep.map, 0.69, 'mAP@0.5:0.95');
+          assert.deepEqual(rep.names, v.names);
+          assert.match(r.err.join('\n'), /1 image\(s\) have no label file/);
+        } finally {
+          if (prev === undefined) delete process.env.DARKNET_BACKEND;
+          else process.env.DARKNET_BACKEND = prev;
+        }
+      },
+    );
+  }
 
 test('eval --pr-at-score 0.5 reads P/R on the curve; --nms darknet gives the same detections here; text table', async () => {
   const r = await runEval('--runtime', 'onnx', '--pr-at-score', '0.5', '--json');
@@ -162,7 +203,10 @@ test('eval --pr-at-score 0.5 reads P/R on the curve; --nms darknet gives the sam
 test('eval: bad dataset input gives a located error, not a stack trace', async () => {
   writeFileSync(join(dir, 'bad.data'), 'classes=1\nvalid=nope.txt\n');
   let r = await runEval('--runtime', 'onnx');
-  const bad = await main(['eval', join(dir, 'det.cfg'), join(dir, 'det.weights'), '--data', join(dir, 'bad.data')], { out: () => {}, err: (t) => r.err.push(t) });
+  const bad = await main(['eval', join(dir, 'det.cfg'), join(dir, 'det.weights'), '--data', join(dir, 'bad.data')], {
+    out: () => {},
+    err: (t) => r.err.push(t),
+  });
   assert.equal(bad, 1);
   assert.match(r.err.at(-1)!, /bad\.data:2: valid=nope\.txt: no such file \(tried /);
   writeFileSync(join(dir, 'data', 'labels', 'img1.txt'), `${label(1)}\n0 0.5 0.5 0.5\n`);
@@ -172,7 +216,7 @@ test('eval: bad dataset input gives a located error, not a stack trace', async (
   writeFileSync(join(dir, 'data', 'labels', 'img1.txt'), `${label(1)}\n${label(2)}\n`);
 });
 
-test('eval with AlexeyAB\'s layout (each label .txt beside its image, no labels/ folder): the same figures; a missing label is named with the paths tried', () => {
+test("eval with AlexeyAB's layout (each label .txt beside its image, no labels/ folder): the same figures; a missing label is named with the paths tried", () => {
   mkdirSync(join(dir, 'alexey', 'images'), { recursive: true });
   for (const n of [0, 1, 2]) copyFileSync(join(dir, 'data', 'images', `img${n}.png`), join(dir, 'alexey', 'images', `img${n}.png`));
   for (const n of [0, 1]) copyFileSync(join(dir, 'data', 'labels', `img${n}.txt`), join(dir, 'alexey', 'images', `img${n}.txt`));
@@ -183,9 +227,16 @@ test('eval with AlexeyAB\'s layout (each label .txt beside its image, no labels/
   const rep = JSON.parse(r.out.trim().split('\n').pop()!);
   assert.equal(rep.imagesWithoutLabels, 1);
   assert.equal(rep.targets, 4);
-  close(rep.precision, 0.75, 'P'); close(rep.recall, 0.75, 'R'); close(rep.map50, 0.69, 'mAP@0.5');
+  close(rep.precision, 0.75, 'P');
+  close(rep.recall, 0.75, 'R');
+  close(rep.map50, 0.69, 'mAP@0.5');
   const img2 = join(dir, 'alexey', 'images', 'img2.png');
-  assert.ok(r.err.includes(`1 image(s) have no label file (counted as images without objects), e.g. ${img2}: tried ${join(dir, 'alexey', 'labels', 'img2.txt')}, ${join(dir, 'alexey', 'images', 'img2.txt')}`), r.err);
+  assert.ok(
+    r.err.includes(
+      `1 image(s) have no label file (counted as images without objects), e.g. ${img2}: tried ${join(dir, 'alexey', 'labels', 'img2.txt')}, ${join(dir, 'alexey', 'images', 'img2.txt')}`,
+    ),
+    r.err,
+  );
 });
 
 test('eval refuses to report an mAP when no image has a label file, naming the paths tried', () => {
@@ -197,5 +248,8 @@ test('eval refuses to report an mAP when no image has a label file, naming the p
   assert.equal(r.code, 1);
   assert.equal(r.out, '', 'no mAP printed');
   const img0 = join(dir, 'unlabelled', 'images', 'img0.png');
-  assert.equal(r.err.trim(), `darknet-pruner: ${join(dir, 'unlabelled', 'valid.txt')}: none of the 3 image(s) has a label file, so there is no mAP to report (for ${img0}: tried ${join(dir, 'unlabelled', 'labels', 'img0.txt')}, ${join(dir, 'unlabelled', 'images', 'img0.txt')})`);
+  assert.equal(
+    r.err.trim(),
+    `darknet-pruner: ${join(dir, 'unlabelled', 'valid.txt')}: none of the 3 image(s) has a label file, so there is no mAP to report (for ${img0}: tried ${join(dir, 'unlabelled', 'labels', 'img0.txt')}, ${join(dir, 'unlabelled', 'images', 'img0.txt')})`,
+  );
 });

@@ -13,11 +13,18 @@ import { createOrtSession } from '../../core/src/export/ort';
 import { CFG_DIR } from '../corpus';
 
 const dirs: string[] = [];
-after(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
-const tempDir = () => { const d = mkdtempSync(join(tmpdir(), 'dp-export-')); dirs.push(d); return d; };
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'dp-export-'));
+  dirs.push(d);
+  return d;
+};
 
 async function cli(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -38,7 +45,13 @@ test('export onnx yolov3-tiny: --json describes the model; --decode --batch 1 --
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   assert.deepEqual(j.input, { name: 'input', shape: [-1, 3, 160, 160] });
-  assert.deepEqual(j.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape]), [['head_16', [-1, 255, 5, 5]], ['head_23', [-1, 255, 10, 10]]]);
+  assert.deepEqual(
+    j.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape]),
+    [
+      ['head_16', [-1, 255, 5, 5]],
+      ['head_23', [-1, 255, 10, 10]],
+    ],
+  );
   assert.equal(j.opset, 18);
   const d = await cli('export', 'onnx', cfg, w, '-o', join(dir, 'b.onnx'), '--decode', '--batch', '1', '--opset', '13');
   assert.equal(d.code, 0, d.err);
@@ -46,12 +59,16 @@ test('export onnx yolov3-tiny: --json describes the model; --decode --batch 1 --
   const s = await createOrtSession(join(dir, 'b.onnx'));
   assert.deepEqual([...s.outputNames], ['boxes', 'objectness', 'class_probs']);
   await s.release();
-  assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp')), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
+    [],
+  );
 });
 
 test('export errors: unsupported layer with cfg and line, bad options, wrong weights, unknown format', async () => {
   const dir = tempDir();
-  const text = '[net]\nwidth=8\nheight=8\nchannels=3\n\n[convolutional]\nfilters=4\nsize=1\n\n[local]\nfilters=6\nsize=1\n\n[yolo]\nclasses=1\nnum=1\nmask=0\nanchors=1,1\n';
+  const text =
+    '[net]\nwidth=8\nheight=8\nchannels=3\n\n[convolutional]\nfilters=4\nsize=1\n\n[local]\nfilters=6\nsize=1\n\n[yolo]\nclasses=1\nnum=1\nmask=0\nanchors=1,1\n';
   const cfg = join(dir, 'bad.cfg');
   writeFileSync(cfg, text);
   const w = weightsFor(text, dir);

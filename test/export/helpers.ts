@@ -10,8 +10,10 @@ export function f32File(path: string): Float32Array {
 
 /** darknet yolo_layer.c forward on a raw [a][e][y][x] buffer: σ (unless new_coords), then x·s + float32(−0.5(s−1)) on x, y. */
 export function yoloActivate(raw: Float32Array, h: HeadInfo): Float32Array {
-  const per = h.classes + 5, hw = h.grid[0] * h.grid[1];
-  const s = Math.fround(h.scaleXY), b = Math.fround(-0.5 * (s - 1));
+  const per = h.classes + 5,
+    hw = h.grid[0] * h.grid[1];
+  const s = Math.fround(h.scaleXY),
+    b = Math.fround(-0.5 * (s - 1));
   const out = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const e = Math.floor(i / hw) % per;

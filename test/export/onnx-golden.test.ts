@@ -46,9 +46,12 @@ for (const g of goldenNets()) {
     s = await createOrtSession(dec.bytes);
     out = await s.run(input, [1, c, h, w]);
     await s.release();
-    const boxes = out.boxes.data, obj = out.objectness.data, cls = out.class_probs.data;
+    const boxes = out.boxes.data,
+      obj = out.objectness.data,
+      cls = out.class_probs.data;
     const classes = dec.heads[0].classes;
-    let offset = 0, worst = 0;
+    let offset = 0,
+      worst = 0;
     for (const head of dec.heads) {
       const l = net.layers[head.layer];
       const hw = head.grid[0] * head.grid[1];
@@ -56,10 +59,15 @@ for (const g of goldenNets()) {
       assert.equal(dets.length, hw * head.mask.length);
       dets.forEach((d, j) => {
         // decodeHead walks cells, then anchors; the graph walks anchors, then cells.
-        const cell = Math.floor(j / head.mask.length), a = j % head.mask.length;
+        const cell = Math.floor(j / head.mask.length),
+          a = j % head.mask.length;
         const k = offset + a * hw + cell;
         const pairs: [number, number][] = [
-          [boxes[4 * k], d.bbox.x], [boxes[4 * k + 1], d.bbox.y], [boxes[4 * k + 2], d.bbox.w], [boxes[4 * k + 3], d.bbox.h], [obj[k], d.objectness],
+          [boxes[4 * k], d.bbox.x],
+          [boxes[4 * k + 1], d.bbox.y],
+          [boxes[4 * k + 2], d.bbox.w],
+          [boxes[4 * k + 3], d.bbox.h],
+          [obj[k], d.objectness],
           ...Array.from(d.prob, (p, q): [number, number] => [obj[k] * cls[k * classes + q], p]),
         ];
         for (const [got, want] of pairs) worst = Math.max(worst, Math.abs(got - want) / Math.max(1, Math.abs(want)));

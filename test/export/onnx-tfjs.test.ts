@@ -18,15 +18,20 @@ import { maxAbs, maxAbsDiff } from './helpers';
 /** Absolute tolerance, scaled by the tensor's magnitude (float32 accumulation order differs). */
 const REL = 2e-5;
 
-before(async () => { await selectBackend({ purpose: 'infer', prefer: 'wasm' }); });
+before(async () => {
+  await selectBackend({ purpose: 'infer', prefer: 'wasm' });
+});
 
 function nhwcToNchw(t: tf.Tensor): Float32Array {
   const [n, h, w, c] = t.shape;
   const d = t.dataSync();
   const out = new Float32Array(d.length);
-  for (let b = 0; b < n; b++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {
-    out[((b * c + ch) * h + y) * w + x] = d[((b * h + y) * w + x) * c + ch];
-  }
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let ch = 0; ch < c; ch++) {
+          out[((b * c + ch) * h + y) * w + x] = d[((b * h + y) * w + x) * c + ch];
+        }
   return out;
 }
 
@@ -38,7 +43,10 @@ function analyse(text: string, size?: { width: number; height: number }): Networ
 }
 
 /** Compare tfjs and ORT on `layers` (default: every layer); returns the worst relative diff. */
-async function compare(net: Network, opts: { opset?: number; layers?: number[]; heads?: boolean; mish?: 'op' | 'softplus' | 'exp' }): Promise<{ worst: number; where: string }> {
+async function compare(
+  net: Network,
+  opts: { opset?: number; layers?: number[]; heads?: boolean; mish?: 'op' | 'softplus' | 'exp' },
+): Promise<{ worst: number; where: string }> {
   const weights = synthesizeWeights(net);
   const { width: w, height: h, channels: c } = net.net;
   const input = synthesizeInput(w, h, c);
@@ -52,13 +60,17 @@ async function compare(net: Network, opts: { opset?: number; layers?: number[]; 
   const wanted = opts.heads ? ex.heads.map((hd) => hd.layer) : layers;
   const outs = model.forward(x, { outputs: wanted, heads: 'raw' });
   x.dispose();
-  let worst = 0, where = '';
+  let worst = 0,
+    where = '';
   try {
     for (const o of ex.outputs) {
       const ref = nhwcToNchw(outs.get(o.layer!)!);
       const got = ort[o.name].data;
       const rel = maxAbsDiff(got, ref) / Math.max(1, maxAbs(ref));
-      if (!(rel <= worst)) { worst = Number.isNaN(rel) ? Infinity : rel; where = `${o.name} (${net.layers[o.layer!].type})`; }
+      if (!(rel <= worst)) {
+        worst = Number.isNaN(rel) ? Infinity : rel;
+        where = `${o.name} (${net.layers[o.layer!].type})`;
+      }
     }
   } finally {
     for (const t of outs.values()) t.dispose();
@@ -67,12 +79,36 @@ async function compare(net: Network, opts: { opset?: number; layers?: number[]; 
   return { worst, where };
 }
 
-const ACTS = ['linear', 'leaky', 'relu', 'relu6', 'logistic', 'loggy', 'tanh', 'elu', 'selu', 'gelu', 'relie', 'ramp', 'plse',
-  'hardtan', 'lhtan', 'swish', 'mish', 'hard_mish', 'normalize_channels', 'normalize_channels_softmax', 'normalize_channels_softmax_maxval'];
+const ACTS = [
+  'linear',
+  'leaky',
+  'relu',
+  'relu6',
+  'logistic',
+  'loggy',
+  'tanh',
+  'elu',
+  'selu',
+  'gelu',
+  'relie',
+  'ramp',
+  'plse',
+  'hardtan',
+  'lhtan',
+  'swish',
+  'mish',
+  'hard_mish',
+  'normalize_channels',
+  'normalize_channels_softmax',
+  'normalize_channels_softmax_maxval',
+];
 
 const CASES: Record<string, string> = {
-  activations: ['[net]\nwidth=12\nheight=10\nchannels=3', '[convolutional]\nfilters=6\nsize=3\npad=1\nactivation=linear',
-    ...ACTS.flatMap((a) => [`[convolutional]\nfilters=6\nsize=1\nbatch_normalize=1\nactivation=${a}`, '[route]\nlayers=-2'])].join('\n\n'),
+  activations: [
+    '[net]\nwidth=12\nheight=10\nchannels=3',
+    '[convolutional]\nfilters=6\nsize=3\npad=1\nactivation=linear',
+    ...ACTS.flatMap((a) => [`[convolutional]\nfilters=6\nsize=1\nbatch_normalize=1\nactivation=${a}`, '[route]\nlayers=-2']),
+  ].join('\n\n'),
   'conv-pool': `[net]\nwidth=26\nheight=22\nchannels=3
 [convolutional]\nfilters=8\nsize=3\nstride=2\npad=1\nbatch_normalize=1\nactivation=leaky
 [convolutional]\nfilters=8\nsize=3\ndilation=2\npad=1\ngroups=2\nactivation=mish
@@ -121,7 +157,11 @@ const CASES: Record<string, string> = {
 };
 
 for (const [name, cfg] of Object.entries(CASES)) {
-  for (const [opset, mish] of [[13, undefined], [18, undefined], [18, 'exp']] as const) {
+  for (const [opset, mish] of [
+    [13, undefined],
+    [18, undefined],
+    [18, 'exp'],
+  ] as const) {
     test(`layer coverage "${name}", opset ${opset}${mish ? `, mish=${mish}` : ''}: every layer's ONNX output equals tfjs`, async (t) => {
       const net = analyse(cfg);
       const { worst, where } = await compare(net, { opset, mish });
@@ -132,8 +172,13 @@ for (const [name, cfg] of Object.entries(CASES)) {
 }
 
 test('a layer ONNX cannot express is refused with the layer and line', () => {
-  const net = analyse('[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4\nsize=1\n\n[implicit]\nfilters=4\n[convolutional]\nfilters=6\nsize=1\n[yolo]\nclasses=1\nnum=1\nmask=0\nanchors=1,1');
-  assert.throws(() => exportOnnx(net, synthesizeWeights(net)), (e: Error) => e instanceof OnnxExportError && /layer 1 \[implicit\] \(line 9\)/.test(e.message));
+  const net = analyse(
+    '[net]\nwidth=8\nheight=8\nchannels=3\n[convolutional]\nfilters=4\nsize=1\n\n[implicit]\nfilters=4\n[convolutional]\nfilters=6\nsize=1\n[yolo]\nclasses=1\nnum=1\nmask=0\nanchors=1,1',
+  );
+  assert.throws(
+    () => exportOnnx(net, synthesizeWeights(net)),
+    (e: Error) => e instanceof OnnxExportError && /layer 1 \[implicit\] \(line 9\)/.test(e.message),
+  );
 });
 
 test('mish=exp: yolov4 at 64×64, heads equal tfjs', async (t) => {

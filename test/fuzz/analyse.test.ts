@@ -17,7 +17,7 @@ import { mutate, prng, randomPosition } from './mutate';
 const CASES = 2000;
 
 test(`${CASES} mutated corpus cfgs: parse, analyse and every feature never throw`, () => {
-  const rnd = prng(0xC0FFEE);
+  const rnd = prng(0xc0ffee);
   const sources = corpusCfgs().map((name) => ({ name, text: readCfg(name), net: analyseText(readCfg(name)) }));
   const seen = new Set<string>();
   for (let i = 0; i < CASES; i++) {
@@ -28,7 +28,8 @@ test(`${CASES} mutated corpus cfgs: parse, analyse and every feature never throw
     try {
       const net = analyseText(text);
       const lineCount = net.doc.lineOffsets.length;
-      for (const d of net.diagnostics) assert.ok(d.range.start.line < lineCount && d.range.end.line < lineCount, `${where}: diagnostic range inside the text`);
+      for (const d of net.diagnostics)
+        assert.ok(d.range.start.line < lineCount && d.range.end.line < lineCount, `${where}: diagnostic range inside the text`);
       const pos = randomPosition(text, rnd);
       hoverAt(net, pos);
       completionsAt(net, pos);

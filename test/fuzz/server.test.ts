@@ -15,16 +15,28 @@ const EDITS = 300;
 function diffChange(a: string, b: string) {
   let s = 0;
   while (s < a.length && s < b.length && a.charCodeAt(s) === b.charCodeAt(s)) s++;
-  let ea = a.length, eb = b.length;
-  while (ea > s && eb > s && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) { ea--; eb--; }
+  let ea = a.length,
+    eb = b.length;
+  while (ea > s && eb > s && a.charCodeAt(ea - 1) === b.charCodeAt(eb - 1)) {
+    ea--;
+    eb--;
+  }
   // Never split a \r\n pair (LSP treats it as one line break).
   if (s > 0 && a[s - 1] === '\r' && (a[s] === '\n' || b[s] === '\n')) s--;
-  if (ea < a.length && a[ea] === '\n' && a[ea - 1] === '\r') { ea++; eb++; }
+  if (ea < a.length && a[ea] === '\n' && a[ea - 1] === '\r') {
+    ea++;
+    eb++;
+  }
   const pos = (off: number) => {
-    let line = 0, last = 0;
+    let line = 0,
+      last = 0;
     for (let i = 0; i < off; i++) {
       const c = a.charCodeAt(i);
-      if (c === 13 || c === 10) { if (c === 13 && a.charCodeAt(i + 1) === 10) i++; line++; last = i + 1; }
+      if (c === 13 || c === 10) {
+        if (c === 13 && a.charCodeAt(i + 1) === 10) i++;
+        line++;
+        last = i + 1;
+      }
     }
     return { line, character: off - last };
   };
@@ -32,7 +44,7 @@ function diffChange(a: string, b: string) {
 }
 
 test(`${EDITS} mutated documents through the real server: every request answered, server alive`, async () => {
-  const rnd = prng(0xBADC0DE);
+  const rnd = prng(0xbadc0de);
   const client = await LspClient.start({ settings: { diagnostics: { debounceMs: 0 } } });
   try {
     const names = corpusCfgs().filter((n) => readCfg(n).length < 8000);
@@ -57,7 +69,11 @@ test(`${EDITS} mutated documents through the real server: every request answered
           client.request('textDocument/definition', p),
           client.request('textDocument/references', { ...p, context: { includeDeclaration: true } }),
           client.request('textDocument/inlayHint', { textDocument: { uri }, range }),
-          client.request('textDocument/codeAction', { textDocument: { uri }, range: { start: pos, end: pos }, context: { diagnostics: [] } }),
+          client.request('textDocument/codeAction', {
+            textDocument: { uri },
+            range: { start: pos, end: pos },
+            context: { diagnostics: [] },
+          }),
           client.request('textDocument/codeLens', { textDocument: { uri } }),
           client.request('textDocument/foldingRange', { textDocument: { uri } }),
           client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } }),
@@ -66,12 +82,18 @@ test(`${EDITS} mutated documents through the real server: every request answered
         // Incremental sync kept the server's text equal to ours (checked every fifth edit: it costs an analysis here).
         if (i % 5 !== 4) continue;
         const symbols = replies[8] as DocumentSymbol[];
-        assert.deepEqual(symbols.map((s) => s.name), documentSymbols(analyseText(text)).map((s) => s.name), `document ${d}, edit ${i}`);
+        assert.deepEqual(
+          symbols.map((s) => s.name),
+          documentSymbols(analyseText(text)).map((s) => s.name),
+          `document ${d}, edit ${i}`,
+        );
       }
       await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
     }
     assert.ok(client.alive, 'server alive');
     assert.equal(answered, 9 * 6 * Math.floor(EDITS / 6));
     assert.ok(!client.stderr.join('').includes('Error'), client.stderr.join(''));
-  } finally { await client.stop(); }
+  } finally {
+    await client.stop();
+  }
 });

@@ -15,7 +15,8 @@ import { readWeightsFile } from '../../core/src/weights/read';
 import { parseJobEvent, type JobEvent } from '../../cli/events';
 import { CFG_DIR, readCfg } from '../corpus';
 
-const conv = (filters: number, bn = true) => `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${filters}\nsize=3\nstride=1\npad=1\nactivation=leaky\n`;
+const conv = (filters: number, bn = true) =>
+  `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${filters}\nsize=3\nstride=1\npad=1\nactivation=leaky\n`;
 const SMALL = `[net]\nwidth=16\nheight=16\nchannels=3\n${conv(4)}${conv(5)}[maxpool]\nsize=2\nstride=2\n${conv(3)}${conv(2, false)}`;
 
 /** Only the γ of every BN conv (U(-1.5, 1.5), so signs matter), without the 250 MB of conv weights. */
@@ -43,7 +44,11 @@ test('threshold index is Python int() of the double product; p must be in [0, 1)
   assert.equal(thresholdIndex(100, 0.29), 28); // 100·0.29 = 28.999999999999996
   assert.equal(thresholdIndex(3, 0), 0);
   assert.equal(thresholdIndex(7, 0.9999999), 6);
-  for (const bad of [1, 1.5, -0.01, NaN]) assert.throws(() => thresholdIndex(10, bad), (e: Error) => e instanceof GammaError && /\[0, 1\)/.test(e.message));
+  for (const bad of [1, 1.5, -0.01, NaN])
+    assert.throws(
+      () => thresholdIndex(10, bad),
+      (e: Error) => e instanceof GammaError && /\[0, 1\)/.test(e.message),
+    );
   assert.throws(() => thresholdIndex(0, 0.5), /empty/);
   const s = new Float32Array([0.1, 0.2, 0.3, 0.4]);
   assert.equal(thresholdFor(s, 0.5), Math.fround(0.3));
@@ -53,7 +58,14 @@ test('per-layer min/max/mean of |γ|, global float32 sort in layer order, shared
   const { net, w } = small({ 0: [0.5, -0.25, 1, 0.125], 1: [-2, 0.75, 0.5, 0.0625, 1.5], 3: [0.3, -0.3, 0.1] });
   const s = gammaStats(net, w, { bins: 8 });
   assert.deepEqual(bnLayers(net), [0, 1, 3]);
-  assert.deepEqual(s.layers.map((l) => [l.index, l.channels, l.min, l.max]), [[0, 4, 0.125, 1], [1, 5, 0.0625, 2], [3, 3, Math.fround(0.1), Math.fround(0.3)]]);
+  assert.deepEqual(
+    s.layers.map((l) => [l.index, l.channels, l.min, l.max]),
+    [
+      [0, 4, 0.125, 1],
+      [1, 5, 0.0625, 2],
+      [3, 3, Math.fround(0.1), Math.fround(0.3)],
+    ],
+  );
   assert.equal(s.layers[0].mean, (0.5 + 0.25 + 1 + 0.125) / 4);
   assert.ok(s.sorted instanceof Float32Array);
   const expect = Float32Array.from([0.5, 0.25, 1, 0.125, 2, 0.75, 0.5, 0.0625, 1.5, 0.3, 0.3, 0.1]).sort();
@@ -62,8 +74,14 @@ test('per-layer min/max/mean of |γ|, global float32 sort in layer order, shared
   assert.deepEqual(s.edges, [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]);
   assert.deepEqual(s.layers[1].counts, [1, 0, 1, 1, 0, 0, 1, 1]);
   assert.deepEqual(s.layers[0].counts, [1, 1, 1, 0, 1, 0, 0, 0]); // 0.25, 0.5 and 1 sit on left edges
-  assert.deepEqual(s.counts, s.edges.slice(1).map((_, b) => s.layers.reduce((n, l) => n + l.counts[b], 0)));
-  assert.equal(s.counts.reduce((a, b) => a + b), 12);
+  assert.deepEqual(
+    s.counts,
+    s.edges.slice(1).map((_, b) => s.layers.reduce((n, l) => n + l.counts[b], 0)),
+  );
+  assert.equal(
+    s.counts.reduce((a, b) => a + b),
+    12,
+  );
   assert.equal(s.highestThreshold, Math.fround(0.3));
   assert.equal(s.threshold, undefined);
   assert.deepEqual(s.emptied, []);
@@ -75,8 +93,14 @@ test('threshold, strict > (ties pruned), emptied layers and the layer_keep floor
   const s = gammaStats(net, w, { percent: 0.4, layerKeep: 0.5 });
   assert.equal(s.thresholdIndex, 4);
   assert.equal(s.threshold, Math.fround(0.3));
-  assert.deepEqual(s.layers.map((l) => l.kept), [2, 4, 0]);
-  assert.deepEqual(s.layers.map((l) => l.fractionBelowThreshold), [0.5, 0.2, 1]);
+  assert.deepEqual(
+    s.layers.map((l) => l.kept),
+    [2, 4, 0],
+  );
+  assert.deepEqual(
+    s.layers.map((l) => l.fractionBelowThreshold),
+    [0.5, 0.2, 1],
+  );
   assert.deepEqual(s.emptied, [3], 'layer 3 holds only values ≤ thr: the tie at the threshold is pruned');
   // layer_keep 0.5: kmin = trunc(4·.5)=2, trunc(5·.5)=2, trunc(3·.5)=1 → only layer 3 is raised
   assert.deepEqual(s.floored, [3]);
@@ -107,7 +131,10 @@ test('yolov3: every BN conv (72, γ 26,304) and the mode-1 set given explicitly 
   assert.equal(s.sorted.length, 25920);
   assert.equal(s.thresholdIndex, 20736);
   // Every γ of the set is counted once on the shared bins; the threshold splits exactly.
-  assert.equal(s.counts.reduce((a, b) => a + b), 25920);
+  assert.equal(
+    s.counts.reduce((a, b) => a + b),
+    25920,
+  );
   const kept = s.layers.reduce((n, l) => n + l.kept!, 0);
   assert.equal(kept, s.sorted.filter((v) => v > s.threshold!).length);
   for (let i = 1; i < s.sorted.length; i++) assert.ok(s.sorted[i - 1] <= s.sorted[i]);
@@ -122,11 +149,16 @@ test('bad requests and bad data give located errors', () => {
   assert.throws(() => gammaStats(net, w, { percent: 1 }), /\[0, 1\)/);
   assert.throws(() => gammaStats(net, w, { bins: 0 }), /bins/);
   w.layers[1]!.blocks.scales![3] = NaN;
-  assert.throws(() => gammaStats(net, w), (e: Error) => e instanceof GammaError && e.origin === 'weights' && /layer 1 \(convolutional, 5 filters\): γ\[3\] is NaN/.test(e.message));
+  assert.throws(
+    () => gammaStats(net, w),
+    (e: Error) =>
+      e instanceof GammaError && e.origin === 'weights' && /layer 1 \(convolutional, 5 filters\): γ\[3\] is NaN/.test(e.message),
+  );
 });
 
 async function cli(argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -141,7 +173,8 @@ test('CLI gamma: table, --json, --json-events histograms, located weights errors
     writeFileSync(file, bytes);
 
     // The γ-only reader sees exactly the scales the full reader sees.
-    const full = readWeightsFile(file, net), sparse = readGammaWeights(file, net);
+    const full = readWeightsFile(file, net),
+      sparse = readGammaWeights(file, net);
     assert.equal(sparse.totalFloats, full.totalFloats);
     for (const i of bnLayers(net)) assert.deepEqual(sparse.layers[i]!.blocks.scales, full.layers[i]!.blocks.scales, `layer ${i}`);
     assert.equal(readGammaWeights(file, net, [0]).layers[1]!.blocks.scales, undefined);
@@ -155,12 +188,18 @@ test('CLI gamma: table, --json, --json-events histograms, located weights errors
     assert.match(bn.out, /19 layers \(every conv with batch_normalize\), 3,104 γ/);
     assert.match(bn.out, /sorted\[1552\] of 3,104/);
     assert.match((await cli(['gamma', cfg, file, '--set', 'bn', '--layers', '0'])).err, /exclude each other/);
-    assert.match((await cli(['gamma', cfg, file, '--set', 'mode2'])).err, /--set: expected one of slim, shortcut, regular, bn, got "mode2"/);
+    assert.match(
+      (await cli(['gamma', cfg, file, '--set', 'mode2'])).err,
+      /--set: expected one of slim, shortcut, regular, bn, got "mode2"/,
+    );
     assert.equal(human.out.split('\n').filter((l) => / – .* \d+ #*$/.test(l)).length, 10, 'ten histogram rows');
 
     const json = await cli(['gamma', cfg, file, '--json', '--percent', '0.5', '--layers', '0-2,4']);
     const data = JSON.parse(json.out);
-    assert.deepEqual(data.layers.map((l: { index: number }) => l.index), [0, 1, 2, 4]);
+    assert.deepEqual(
+      data.layers.map((l: { index: number }) => l.index),
+      [0, 1, 2, 4],
+    );
     assert.equal(data.sorted.length, 32 + 64 + 64 + 32);
     assert.equal(data.threshold, data.sorted[96]);
     const route = await cli(['gamma', cfg, file, '--layers', '3']);
@@ -168,17 +207,29 @@ test('CLI gamma: table, --json, --json-events histograms, located weights errors
     assert.match(route.err, /--layers: layer 3 \(route\) has no batch-norm γ/);
 
     const ev = await cli(['gamma', cfg, file, '--json-events', '--bins', '5']);
-    const events = ev.out.split('\n').map(parseJobEvent).filter((e): e is JobEvent => !!e);
+    const events = ev.out
+      .split('\n')
+      .map(parseJobEvent)
+      .filter((e): e is JobEvent => !!e);
     const hists = events.filter((e) => e.type === 'histogram');
     assert.equal(hists.length, 1 + 15);
     const global = hists[0] as Extract<JobEvent, { type: 'histogram' }>;
     assert.equal(global.name, 'gamma/all');
     assert.equal(global.edges.length, 6);
-    assert.equal(global.counts.reduce((a, b) => a + b), 2528);
+    assert.equal(
+      global.counts.reduce((a, b) => a + b),
+      2528,
+    );
     assert.equal(events.at(-1)!.type, 'result');
 
     writeFileSync(file, bytes.subarray(0, bytes.byteLength - 400));
-    assert.throws(() => readGammaWeights(file, net), (e: Error) => { assert.throws(() => readWeightsFile(file, net), { message: e.message }); return true; });
+    assert.throws(
+      () => readGammaWeights(file, net),
+      (e: Error) => {
+        assert.throws(() => readWeightsFile(file, net), { message: e.message });
+        return true;
+      },
+    );
     const bad = await cli(['gamma', cfg, file]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /t\.weights: weights end inside layer 36 \(convolutional, 255 filters\)/);

@@ -7,7 +7,11 @@ import { CFG_DIR, GOLDEN_DIR, corpusCfgs, goldenNets, readLayersJson } from '../
 
 const cases: [string, string, string][] = [
   ...corpusCfgs().map((c): [string, string, string] => [c, join(CFG_DIR, c), join(CFG_DIR, c.replace(/\.cfg$/, '.layers.json'))]),
-  ...goldenNets().map((g): [string, string, string] => [`golden/${g}`, join(GOLDEN_DIR, g, `${g}.cfg`), join(GOLDEN_DIR, g, `${g}.layers.json`)]),
+  ...goldenNets().map((g): [string, string, string] => [
+    `golden/${g}`,
+    join(GOLDEN_DIR, g, `${g}.cfg`),
+    join(GOLDEN_DIR, g, `${g}.layers.json`),
+  ]),
 ];
 
 for (const [name, cfgPath, jsonPath] of cases) {
@@ -23,7 +27,12 @@ for (const [name, cfgPath, jsonPath] of cases) {
       assert.equal(l.outputs, w.outputs, `${where} outputs`);
       assert.equal(l.weightFloats, w.weight_floats, `${where} weight floats`);
       assert.equal(l.bflops, Math.fround(w.bflops), `${where} bflops`);
-      if (Array.isArray(w.input_layers)) assert.deepEqual(l.refs.map((r) => r.target), w.input_layers, `${where} resolved inputs`);
+      if (Array.isArray(w.input_layers))
+        assert.deepEqual(
+          l.refs.map((r) => r.target),
+          w.input_layers,
+          `${where} resolved inputs`,
+        );
     }
     assert.equal(net.totals.weightFloats, want.weights_total_floats, 'total weight floats');
     assert.equal(net.totals.bflops.toFixed(3), want.total_bflops_float32_accumulated.toFixed(3), 'printed total BFLOPs');

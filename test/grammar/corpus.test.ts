@@ -17,7 +17,8 @@ for (const name of corpusCfgs()) {
     const problems: string[] = [];
     const expect = (line: number, character: number, scope: string, what: string) => {
       const scopes = scopesAt(lines[line], character);
-      if (!scopes.includes(scope)) problems.push(`${name}:${line + 1}:${character + 1} ${what}: expected ${scope}, got ${scopes.join(' ')}`);
+      if (!scopes.includes(scope))
+        problems.push(`${name}:${line + 1}:${character + 1} ${what}: expected ${scope}, got ${scopes.join(' ')}`);
     };
     for (const section of doc.sections) {
       const spec = section.header === `[${section.name}]` ? layerSpec(section.name) : undefined;
@@ -25,11 +26,15 @@ for (const name of corpusCfgs()) {
       const nameAt = text.split(/\r?\n/)[section.line].indexOf(section.name);
       expect(section.line, nameAt, scope, `[${section.name}]`);
       for (const o of section.options) {
-        if (o.value === undefined) { expect(o.line, o.keyRange.start.character, SCOPES.missingEquals, o.key); continue; }
+        if (o.value === undefined) {
+          expect(o.line, o.keyRange.start.character, SCOPES.missingEquals, o.key);
+          continue;
+        }
         const known = spec !== undefined && keySpec(spec, o.key) !== undefined;
         expect(o.line, o.keyRange.start.character, known ? SCOPES.knownKey : SCOPES.unknownKey, `key ${o.key}`);
         const hash = o.value.indexOf('#');
-        if (hash >= 0) expect(o.line, text.split(/\r?\n/)[o.line].indexOf('#', o.valueRange.start.character), SCOPES.inlineComment, 'inline #');
+        if (hash >= 0)
+          expect(o.line, text.split(/\r?\n/)[o.line].indexOf('#', o.valueRange.start.character), SCOPES.inlineComment, 'inline #');
       }
     }
     text.split(/\r?\n/).forEach((l, i) => {

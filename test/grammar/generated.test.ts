@@ -31,7 +31,9 @@ test('every include refers to a repository entry', () => {
   const walk = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') {
-      for (const [k, x] of Object.entries(v)) if (k === 'include' && typeof x === 'string') seen.push(x); else walk(x);
+      for (const [k, x] of Object.entries(v))
+        if (k === 'include' && typeof x === 'string') seen.push(x);
+        else walk(x);
     }
   };
   walk(g);

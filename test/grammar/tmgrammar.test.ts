@@ -11,7 +11,9 @@ import { GRAMMAR_PATH, SCOPES } from '../../scripts/grammar';
 
 const CLI = join(REPO, 'node_modules', '.bin', 'vscode-tmgrammar-test');
 const DIR = join(REPO, 'test', 'grammar');
-const cases = readdirSync(DIR).filter((f) => f.endsWith('.test.cfg')).sort();
+const cases = readdirSync(DIR)
+  .filter((f) => f.endsWith('.test.cfg'))
+  .sort();
 
 function run(glob: string) {
   const r = spawnSync(CLI, ['--compact', '-g', GRAMMAR_PATH, glob], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
@@ -28,15 +30,25 @@ test('grammar syntax tests pass (vscode-tmgrammar-test)', () => {
 
 test('every scope the grammar assigns is asserted by some syntax test', () => {
   const text = cases.map((c) => readFileSync(join(DIR, c), 'utf8')).join('\n');
-  const asserted = new Set(text.split('\n').filter((l) => /^#\s*(\^|<~*-)/.test(l)).flatMap((l) => l.split(/\s+/)));
-  const missing = Object.entries(SCOPES).filter(([, scope]) => !asserted.has(scope)).map(([role, scope]) => `${role}: ${scope}`);
+  const asserted = new Set(
+    text
+      .split('\n')
+      .filter((l) => /^#\s*(\^|<~*-)/.test(l))
+      .flatMap((l) => l.split(/\s+/)),
+  );
+  const missing = Object.entries(SCOPES)
+    .filter(([, scope]) => !asserted.has(scope))
+    .map(([role, scope]) => `${role}: ${scope}`);
   assert.deepEqual(missing, []);
 });
 
 test('the runner reports a wrong assertion as a failure', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tmgrammar-'));
   try {
-    writeFileSync(join(dir, 'wrong.test.cfg'), '# SYNTAX TEST "source.darknet-cfg"\n[net]\n#^^^ invalid.illegal.section.unknown.darknet-cfg\n');
+    writeFileSync(
+      join(dir, 'wrong.test.cfg'),
+      '# SYNTAX TEST "source.darknet-cfg"\n[net]\n#^^^ invalid.illegal.section.unknown.darknet-cfg\n',
+    );
     const r = run(join(dir, 'wrong.test.cfg'));
     assert.notEqual(r.status, 0, r.output);
     assert.match(r.output, /invalid\.illegal\.section\.unknown/);

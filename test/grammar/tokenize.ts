@@ -6,8 +6,14 @@ import { join } from 'node:path';
 import { REPO } from '../corpus';
 import { GRAMMAR_PATH, SCOPE_NAME } from '../../scripts/grammar';
 
-export interface Token { startIndex: number; endIndex: number; scopes: string[] }
-interface TmGrammar { tokenizeLine(line: string, stack: unknown): { tokens: Token[]; ruleStack: unknown } }
+export interface Token {
+  startIndex: number;
+  endIndex: number;
+  scopes: string[];
+}
+interface TmGrammar {
+  tokenizeLine(line: string, stack: unknown): { tokens: Token[]; ruleStack: unknown };
+}
 interface TextMate {
   INITIAL: unknown;
   Registry: new (opts: object) => { loadGrammar(scope: string): Promise<TmGrammar | null> };

@@ -12,12 +12,34 @@ import { documentSymbols, foldingRanges } from '../../core/src/lang/outline';
 import { shiftedReferences } from '../../core/src/lang/repair';
 
 const SMALL = [
-  '[net]', 'width=64', 'height=64', 'channels=3', '',
-  '[convolutional]', 'filters=8', 'size=3', 'stride=1', 'pad=1', 'activation=leaky', '', // 0  (line 5)
-  '[convolutional]', 'filters=8', 'size=3', 'stride=2', 'pad=1', 'activation=leaky', '', // 1  (line 12)
-  '[upsample]', 'stride=2', '',                                                          // 2  (line 19)
-  '[route]', 'layers=-1, 0', '',                                                         // 3  (line 22)
-  '[bogus]', 'x=1', '',                                                                  // 4  (line 25)
+  '[net]',
+  'width=64',
+  'height=64',
+  'channels=3',
+  '',
+  '[convolutional]',
+  'filters=8',
+  'size=3',
+  'stride=1',
+  'pad=1',
+  'activation=leaky',
+  '', // 0  (line 5)
+  '[convolutional]',
+  'filters=8',
+  'size=3',
+  'stride=2',
+  'pad=1',
+  'activation=leaky',
+  '', // 1  (line 12)
+  '[upsample]',
+  'stride=2',
+  '', // 2  (line 19)
+  '[route]',
+  'layers=-1, 0',
+  '', // 3  (line 22)
+  '[bogus]',
+  'x=1',
+  '', // 4  (line 25)
 ].join('\n');
 const pos = (line: number, character: number) => ({ line, character });
 
@@ -35,19 +57,38 @@ test('route references: definition, hover, inlay, references', () => {
   assert.deepEqual(definitionAt(net, pos(23, 7))?.layer, 2);
   assert.deepEqual(definitionAt(net, pos(23, 11))?.layer, 0);
   assert.match(hoverAt(net, pos(23, 7))!.markdown, /-1 → layer 2: upsample 64×64×8/);
-  assert.deepEqual(inlayHints(net, undefined).filter((h) => h.kind === 'reference').map((h) => h.label), ['→ 2']);
-  assert.deepEqual(inlayHints(net, undefined, { layerIndex: false, outputShape: true, references: false }).map((h) => h.label),
-    ['→ 64×64×8', '→ 32×32×8', '→ 64×64×8', '→ 64×64×16', '→ ?']);
+  assert.deepEqual(
+    inlayHints(net, undefined)
+      .filter((h) => h.kind === 'reference')
+      .map((h) => h.label),
+    ['→ 2'],
+  );
+  assert.deepEqual(
+    inlayHints(net, undefined, { layerIndex: false, outputShape: true, references: false }).map((h) => h.label),
+    ['→ 64×64×8', '→ 32×32×8', '→ 64×64×8', '→ 64×64×16', '→ ?'],
+  );
   // Layer 0 is read by layer 1 (implicitly) and by the route (written).
-  assert.deepEqual(referencesAt(net, pos(5, 3), false).map((r) => r.layer), [1, 3]);
+  assert.deepEqual(
+    referencesAt(net, pos(5, 3), false).map((r) => r.layer),
+    [1, 3],
+  );
 });
 
 test('outline, folding and lens', () => {
   const net = analyseText(SMALL);
-  assert.deepEqual(documentSymbols(net).map((s) => s.name), ['net 64×64×3', '0 convolutional 64×64×8', '1 convolutional 32×32×8', '2 upsample 64×64×8', '3 route 64×64×16', '4 bogus']);
-  assert.deepEqual(documentSymbols(net).map((s) => s.kind), ['net', 'layer', 'layer', 'layer', 'merge', 'unknown']);
+  assert.deepEqual(
+    documentSymbols(net).map((s) => s.name),
+    ['net 64×64×3', '0 convolutional 64×64×8', '1 convolutional 32×32×8', '2 upsample 64×64×8', '3 route 64×64×16', '4 bogus'],
+  );
+  assert.deepEqual(
+    documentSymbols(net).map((s) => s.kind),
+    ['net', 'layer', 'layer', 'layer', 'merge', 'unknown'],
+  );
   assert.deepEqual(foldingRanges(net)[1], { startLine: 5, endLine: 10 });
-  assert.deepEqual(codeLenses(net).map((l) => l.title), ['64×64×3 · 5 layers · 808 params · 0.003 BFLOPs']); // 3·3·3·8+8 + 3·3·8·8+8
+  assert.deepEqual(
+    codeLenses(net).map((l) => l.title),
+    ['64×64×3 · 5 layers · 808 params · 0.003 BFLOPs'],
+  ); // 3·3·3·8+8 + 3·3·8·8+8
 });
 
 test('completion: a blank line in a section offers its keys first, then section headers', () => {
@@ -69,7 +110,10 @@ test('completion: a blank line in a section offers its keys first, then section 
   assert.deepEqual(completionsAt(net, pos(6, 8)), [], 'no values for an int key');
   // References: the earlier layers, nearest first; only the item under the cursor is replaced.
   const refs = completionsAt(net, pos(23, 11));
-  assert.deepEqual(refs.map((r) => `${r.label} ${r.detail}`), ['-1 layer 2: upsample 64×64×8', '-2 layer 1: convolutional 32×32×8', '-3 layer 0: convolutional 64×64×8']);
+  assert.deepEqual(
+    refs.map((r) => `${r.label} ${r.detail}`),
+    ['-1 layer 2: upsample 64×64×8', '-2 layer 1: convolutional 32×32×8', '-3 layer 0: convolutional 64×64×8'],
+  );
   assert.deepEqual(refs[0].range, { start: pos(23, 11), end: pos(23, 12) });
   assert.deepEqual(completionsAt(analyseText('# [con'), pos(0, 5)), [], 'nothing in comments');
 });

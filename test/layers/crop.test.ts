@@ -19,7 +19,9 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { maxAbs, maxAbsDiff } from '../export/helpers';
 
 // ONNX Runtime runs beside the wasm backend only (never tfjs-node in the same process).
-before(async () => { await selectBackend({ purpose: 'infer', prefer: 'wasm' }); });
+before(async () => {
+  await selectBackend({ purpose: 'infer', prefer: 'wasm' });
+});
 
 const CROP_FIRST = `[net]
 width=11
@@ -40,11 +42,14 @@ activation=leaky
 
 /** darknet's forward_crop_layer at inference (CHW). */
 function darknetCrop(input: Float32Array, w: number, h: number, c: number, ow: number, oh: number, noadjust: boolean): Float32Array {
-  const dh = Math.trunc((h - oh) / 2), dw = Math.trunc((w - ow) / 2);
-  const scale = noadjust ? 1 : 2, trans = noadjust ? 0 : -1;
+  const dh = Math.trunc((h - oh) / 2),
+    dw = Math.trunc((w - ow) / 2);
+  const scale = noadjust ? 1 : 2,
+    trans = noadjust ? 0 : -1;
   const out = new Float32Array(ow * oh * c);
   let k = 0;
-  for (let ch = 0; ch < c; ch++) for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) out[k++] = Math.fround(input[(ch * h + i + dh) * w + j + dw] * scale + trans);
+  for (let ch = 0; ch < c; ch++)
+    for (let i = 0; i < oh; i++) for (let j = 0; j < ow; j++) out[k++] = Math.fround(input[(ch * h + i + dh) * w + j + dw] * scale + trans);
   return out;
 }
 
@@ -65,7 +70,10 @@ test('a crop larger than its input is an error (darknet reads outside the input)
   const net = analyseText(CROP_FIRST.replace('crop_width=6', 'crop_width=12'));
   const d = net.diagnostics.find((x) => x.code === 'shape-mismatch');
   assert.ok(d && d.severity === 'error' && /crop 12×4 is larger than the input 11×9/.test(d.message), JSON.stringify(net.diagnostics));
-  assert.throws(() => buildNetwork(net, undefined), (e: Error) => e instanceof NetworkBuildError && /layer 0 \[crop\].*larger than the input/.test(e.message));
+  assert.throws(
+    () => buildNetwork(net, undefined),
+    (e: Error) => e instanceof NetworkBuildError && /layer 0 \[crop\].*larger than the input/.test(e.message),
+  );
 });
 
 for (const noadjust of [false, true]) {
@@ -77,7 +85,9 @@ for (const noadjust of [false, true]) {
     const t = m.forward(x, { outputs: [0] }).get(0)!;
     const got = darknetLayout(net.layers[0], t.dataSync() as Float32Array, t.shape);
     assert.equal(maxAbsDiff(got, darknetCrop(input, 11, 9, 3, 6, 4, noadjust)), 0);
-    t.dispose(); x.dispose(); m.dispose();
+    t.dispose();
+    x.dispose();
+    m.dispose();
   });
 }
 
@@ -98,7 +108,8 @@ test('ONNX export equals the TF.js forward on every layer', async () => {
     assert.ok(maxAbsDiff(ort[`layer_${i}`].data, ref) <= 2e-5 * Math.max(1, maxAbs(ref)), `layer ${i}`);
   }
   for (const t of outs.values()) t.dispose();
-  x.dispose(); m.dispose();
+  x.dispose();
+  m.dispose();
 });
 
 test('channel pruning flows through [crop]: the conv before it is prunable, and the compact model equals the masked one', () => {
@@ -117,15 +128,24 @@ test('channel pruning flows through [crop]: the conv before it is prunable, and 
   assert.deepEqual(r.net.layers[1].output!.slice(0, 2), [6, 6]);
   // The masked model: pruned channels keep β and get γ = 0, so they emit the constant leaky(β),
   // which crop maps to 2·leaky(β) − 1 and the compact model folds into the last conv's bias.
-  const masked = { ...w, layers: w.layers.map((lw) => lw && { layer: lw.layer, blocks: Object.fromEntries(Object.entries(lw.blocks).map(([k, v]) => [k, v!.slice()])) }) };
-  mask.forEach((keep, k) => { if (!keep) masked.layers[0]!.blocks.scales![k] = 0; });
+  const masked = {
+    ...w,
+    layers: w.layers.map(
+      (lw) => lw && { layer: lw.layer, blocks: Object.fromEntries(Object.entries(lw.blocks).map(([k, v]) => [k, v!.slice()])) },
+    ),
+  };
+  mask.forEach((keep, k) => {
+    if (!keep) masked.layers[0]!.blocks.scales![k] = 0;
+  });
   const input = synthesizeInput(10, 10, 3);
   const run = (n: Network, wts: DarknetWeights) => {
     const m = buildNetwork(n, wts, { trainable: false });
     const x = chwToNHWC(input, 10, 10, 3);
     const t = m.forward(x, { outputs: [2] }).get(2)!;
     const d = t.dataSync() as Float32Array;
-    t.dispose(); x.dispose(); m.dispose();
+    t.dispose();
+    x.dispose();
+    m.dispose();
     return d;
   };
   const diff = maxAbsDiff(run(r.net, r.weights), run(net, masked));

@@ -26,11 +26,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const actionsAt = (uri: string) => client.request<(CodeAction | Command)[]>('textDocument/codeAction', {
-  textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
-});
+const actionsAt = (uri: string) =>
+  client.request<(CodeAction | Command)[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    context: { diagnostics: [] },
+  });
 
-test('a BOM only on disk (VS Code strips it from the text): the CLI\'s one diagnostic, and the encoding picker as its fix', async () => {
+test("a BOM only on disk (VS Code strips it from the text): the CLI's one diagnostic, and the encoding picker as its fix", async () => {
   const file = join(dir, 'on-disk.cfg');
   writeFileSync(file, Buffer.concat([BOM, Buffer.from(text)]));
   const cli = runCli(['check', file, '--json'], dir);
@@ -39,8 +42,10 @@ test('a BOM only on disk (VS Code strips it from the text): the CLI\'s one diagn
 
   const uri = pathToFileURL(file).href;
   const d = await client.open(uri, text);
-  assert.deepEqual(d.diagnostics.map((x) => [x.code, x.severity, x.message, x.range.start.line + 1, x.range.start.character + 1]),
-    [[expected.code, 1, expected.message, expected.line, expected.column]]);
+  assert.deepEqual(
+    d.diagnostics.map((x) => [x.code, x.severity, x.message, x.range.start.line + 1, x.range.start.character + 1]),
+    [[expected.code, 1, expected.message, expected.line, expected.column]],
+  );
 
   const fix = (await actionsAt(uri)).find((a) => a.title.startsWith('Remove the UTF-8 BOM')) as CodeAction;
   assert.ok(fix, 'a quick fix for the BOM');
@@ -51,13 +56,21 @@ test('a BOM only on disk (VS Code strips it from the text): the CLI\'s one diagn
   writeFileSync(file, text);
   const saved = client.nextDiagnostics(uri, (p) => !p.diagnostics.some((x) => x.code === 'utf8-bom'));
   await client.conn.sendNotification('textDocument/didSave', { textDocument: { uri } });
-  assert.deepEqual((await saved).diagnostics.filter((x) => x.severity === 1), []);
+  assert.deepEqual(
+    (await saved).diagnostics.filter((x) => x.severity === 1),
+    [],
+  );
 });
 
 test('a BOM in the text (editors that keep it): the same diagnostic, fixed by deleting it', async () => {
   const uri = 'untitled:with-bom.cfg';
   const d = await client.open(uri, `\uFEFF${text}`);
-  assert.deepEqual(d.diagnostics.map((x) => x.code), ['utf8-bom']);
+  assert.deepEqual(
+    d.diagnostics.map((x) => x.code),
+    ['utf8-bom'],
+  );
   const fix = (await actionsAt(uri)).find((a) => a.title === 'Remove the UTF-8 BOM') as CodeAction;
-  assert.deepEqual(fix.edit?.changes?.[uri], [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, newText: '' }]);
+  assert.deepEqual(fix.edit?.changes?.[uri], [
+    { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, newText: '' },
+  ]);
 });

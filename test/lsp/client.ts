@@ -6,8 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  createProtocolConnection, StreamMessageReader, StreamMessageWriter,
-  type ProtocolConnection, type PublishDiagnosticsParams, type TextDocumentContentChangeEvent,
+  createProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type ProtocolConnection,
+  type PublishDiagnosticsParams,
+  type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import { NetworkSummaryNotification } from '../../core/src/protocol/lsp';
 import { ensureBuilt } from '../build';
@@ -29,7 +33,11 @@ export interface ClientOptions {
 }
 
 export abstract class LspSession {
-  private readonly diagnosticWaiters: { uri: string; pred: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  private readonly diagnosticWaiters: {
+    uri: string;
+    pred: (p: PublishDiagnosticsParams) => boolean;
+    resolve: (p: PublishDiagnosticsParams) => void;
+  }[] = [];
   readonly lastDiagnostics = new Map<string, PublishDiagnosticsParams>();
   /** darknet/networkSummary notifications by document. */
   readonly summaries = new Map<string, unknown>();
@@ -38,21 +46,30 @@ export abstract class LspSession {
   readonly logs: string[] = [];
   private readonly versions = new Map<string, number>();
 
-  protected constructor(readonly conn: ProtocolConnection, private readonly opts: ClientOptions) {
+  protected constructor(
+    readonly conn: ProtocolConnection,
+    private readonly opts: ClientOptions,
+  ) {
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
       this.lastDiagnostics.set(p.uri, p);
       for (let i = this.diagnosticWaiters.length - 1; i >= 0; i--) {
         const w = this.diagnosticWaiters[i];
-        if (w.uri === p.uri && w.pred(p)) { this.diagnosticWaiters.splice(i, 1); w.resolve(p); }
+        if (w.uri === p.uri && w.pred(p)) {
+          this.diagnosticWaiters.splice(i, 1);
+          w.resolve(p);
+        }
       }
     });
     this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
-      p.items.map((it) => (it.section === 'darknet' ? this.opts.settings ?? null : null)));
+      p.items.map((it) => (it.section === 'darknet' ? (this.opts.settings ?? null) : null)),
+    );
     this.conn.onRequest('client/registerCapability', () => null);
     this.conn.onRequest('window/workDoneProgress/create', () => null);
     this.conn.onRequest('workspace/inlayHint/refresh', () => null);
     this.conn.onRequest('workspace/codeLens/refresh', () => null);
-    this.conn.onNotification('window/logMessage', (p: { message: string }) => { this.logs.push(p.message); });
+    this.conn.onNotification('window/logMessage', (p: { message: string }) => {
+      this.logs.push(p.message);
+    });
     this.conn.onNotification(NetworkSummaryNotification, (p) => {
       this.summaries.set(p.uri, p.summary);
       for (let i = this.summaryWaiters.length - 1; i >= 0; i--) {
@@ -68,7 +85,12 @@ export abstract class LspSession {
       processId,
       rootUri: null,
       capabilities: {
-        workspace: { configuration: this.opts.settings !== undefined, didChangeConfiguration: { dynamicRegistration: true }, workspaceEdit: { documentChanges: false }, inlayHint: { refreshSupport: true } },
+        workspace: {
+          configuration: this.opts.settings !== undefined,
+          didChangeConfiguration: { dynamicRegistration: true },
+          workspaceEdit: { documentChanges: false },
+          inlayHint: { refreshSupport: true },
+        },
         textDocument: {
           publishDiagnostics: { relatedInformation: false, versionSupport: true },
           synchronization: { didSave: true, dynamicRegistration: false },
@@ -85,10 +107,21 @@ export abstract class LspSession {
   abstract stop(): Promise<void>;
 
   /** Resolves with the next publishDiagnostics for `uri` that satisfies `pred`. */
-  nextDiagnostics(uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = NOTIFICATION_TIMEOUT): Promise<PublishDiagnosticsParams> {
+  nextDiagnostics(
+    uri: string,
+    pred: (p: PublishDiagnosticsParams) => boolean = () => true,
+    timeoutMs = NOTIFICATION_TIMEOUT,
+  ): Promise<PublishDiagnosticsParams> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} within ${timeoutMs} ms`)), timeoutMs);
-      this.diagnosticWaiters.push({ uri, pred, resolve: (p) => { clearTimeout(t); resolve(p); } });
+      this.diagnosticWaiters.push({
+        uri,
+        pred,
+        resolve: (p) => {
+          clearTimeout(t);
+          resolve(p);
+        },
+      });
     });
   }
 
@@ -96,7 +129,13 @@ export abstract class LspSession {
   nextSummary(uri: string, timeoutMs = NOTIFICATION_TIMEOUT): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no network summary for ${uri} within ${timeoutMs} ms`)), timeoutMs);
-      this.summaryWaiters.push({ uri, resolve: (s) => { clearTimeout(t); resolve(s); } });
+      this.summaryWaiters.push({
+        uri,
+        resolve: (s) => {
+          clearTimeout(t);
+          resolve(s);
+        },
+      });
     });
   }
 
@@ -138,7 +177,9 @@ export class LspClient extends LspSession {
     super(createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!)), opts);
     this.proc = proc;
     this.proc.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
-    this.proc.on('exit', () => { this.exited = true; });
+    this.proc.on('exit', () => {
+      this.exited = true;
+    });
   }
 
   static async start(opts: ClientOptions = {}): Promise<LspClient> {
@@ -148,19 +189,29 @@ export class LspClient extends LspSession {
     return c;
   }
 
-  get alive(): boolean { return !this.exited && this.proc.exitCode === null; }
+  get alive(): boolean {
+    return !this.exited && this.proc.exitCode === null;
+  }
 
   async stop(): Promise<void> {
     if (this.alive) {
       try {
         await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
         await this.conn.sendNotification('exit');
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     }
     await new Promise<void>((resolve) => {
       if (!this.alive) return resolve();
-      const t = setTimeout(() => { this.proc.kill(); resolve(); }, 2000);
-      this.proc.once('exit', () => { clearTimeout(t); resolve(); });
+      const t = setTimeout(() => {
+        this.proc.kill();
+        resolve();
+      }, 2000);
+      this.proc.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
     });
     this.conn.dispose();
   }

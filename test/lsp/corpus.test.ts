@@ -15,8 +15,12 @@ const ALL = { start: { line: 0, character: 0 }, end: { line: 999_999, character:
 const label = (h: InlayHint) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
 let client: LspSession;
 
-before(async () => { client = await startServer({ settings: { diagnostics: { debounceMs: 0 } } }); });
-after(async () => { await client?.stop(); });
+before(async () => {
+  client = await startServer({ settings: { diagnostics: { debounceMs: 0 } } });
+});
+after(async () => {
+  await client?.stop();
+});
 
 for (const name of corpusCfgs()) {
   test(`${name}: every handler agrees with darknet's layers`, async () => {
@@ -26,17 +30,30 @@ for (const name of corpusCfgs()) {
     const uri = `file:///corpus/${name}`;
     const summary = client.nextSummary(uri);
     const diags = await client.open(uri, text);
-    assert.deepEqual(diags.diagnostics.filter((d) => d.severity === 1), [], 'no errors on a cfg darknet loads');
-    assert.match((await summary as { text: string }).text, new RegExp(`^${n} layers · ${want.total_bflops_float32_accumulated.toFixed(3)} BFLOPs$`));
+    assert.deepEqual(
+      diags.diagnostics.filter((d) => d.severity === 1),
+      [],
+      'no errors on a cfg darknet loads',
+    );
+    assert.match(
+      ((await summary) as { text: string }).text,
+      new RegExp(`^${n} layers · ${want.total_bflops_float32_accumulated.toFixed(3)} BFLOPs$`),
+    );
 
     const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: ALL });
     const headerHints = hints.filter((h) => /^\d+ → /.test(label(h))).map(label);
-    assert.deepEqual(headerHints, want.layers.map((l) => `${l.index} → ${l.out.join('×')}`));
+    assert.deepEqual(
+      headerHints,
+      want.layers.map((l) => `${l.index} → ${l.out.join('×')}`),
+    );
 
     const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
     assert.equal(symbols.length, n + 1, '[net] and one symbol per layer');
     const layerSymbols = symbols.slice(1);
-    assert.deepEqual(layerSymbols.map((s) => s.name), want.layers.map((l) => `${l.index} ${l.type} ${l.out.join('×')}`));
+    assert.deepEqual(
+      layerSymbols.map((s) => s.name),
+      want.layers.map((l) => `${l.index} ${l.type} ${l.out.join('×')}`),
+    );
 
     for (const [i, s] of layerSymbols.entries()) {
       const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: s.selectionRange.start });
@@ -45,17 +62,27 @@ for (const name of corpusCfgs()) {
 
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.equal(lenses.length, 1);
-    assert.match(lenses[0].command!.title, new RegExp(` · ${n} layers · [\\d,]+ params · ${want.total_bflops_float32_accumulated.toFixed(3)} BFLOPs$`));
+    assert.match(
+      lenses[0].command!.title,
+      new RegExp(` · ${n} layers · [\\d,]+ params · ${want.total_bflops_float32_accumulated.toFixed(3)} BFLOPs$`),
+    );
 
     const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
     assert.ok(g, 'a graph for an open document');
     assert.equal(g.nodes.length, n);
     for (const l of want.layers) {
       if (!Array.isArray(l.input_layers)) continue;
-      const from = g.edges.filter((e) => e.to === l.index).map((e) => e.from).sort((a, b) => a - b);
+      const from = g.edges
+        .filter((e) => e.to === l.index)
+        .map((e) => e.from)
+        .sort((a, b) => a - b);
       // A route reads only the layers it names; a shortcut (or sam, scale_channels) also the layer before it.
-      const inputs = l.type === 'route' ? l.input_layers as number[] : [l.index - 1, ...l.input_layers as number[]];
-      assert.deepEqual(from, [...new Set(inputs)].sort((a, b) => a - b), `edges into layer ${l.index} (${l.type})`);
+      const inputs = l.type === 'route' ? (l.input_layers as number[]) : [l.index - 1, ...(l.input_layers as number[])];
+      assert.deepEqual(
+        from,
+        [...new Set(inputs)].sort((a, b) => a - b),
+        `edges into layer ${l.index} (${l.type})`,
+      );
     }
     await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
   });
@@ -75,13 +102,28 @@ test(`a wrong filters= before the first [yolo] of each of ${withYolo.length} cfg
     const planted = lines.map((l, i) => (i === line ? `filters=${right + 1}` : l)).join('\n');
     const d = await client.open(uri, planted);
     const errors = d.diagnostics.filter((x) => x.severity === 1);
-    assert.deepEqual(errors.map((e) => [e.code, e.range.start.line]), [['yolo-filters', line]], name);
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: errors[0].range, context: { diagnostics: errors } });
+    assert.deepEqual(
+      errors.map((e) => [e.code, e.range.start.line]),
+      [['yolo-filters', line]],
+      name,
+    );
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: errors[0].range,
+      context: { diagnostics: errors },
+    });
     const fix = actions.find((a) => a.title === `Set filters=${right}`);
     assert.ok(fix, `${name}: ${actions.map((a) => a.title).join(' | ')}`);
     const fixed = applyEdits(planted, fix.edit!.changes![uri]);
-    const cleared = await client.changeAndWait(uri, fix.edit!.changes![uri].map((e) => ({ range: e.range, text: e.newText })));
-    assert.deepEqual(cleared.diagnostics.filter((x) => x.severity === 1), [], name);
+    const cleared = await client.changeAndWait(
+      uri,
+      fix.edit!.changes![uri].map((e) => ({ range: e.range, text: e.newText })),
+    );
+    assert.deepEqual(
+      cleared.diagnostics.filter((x) => x.severity === 1),
+      [],
+      name,
+    );
     assert.equal(fixed.split('\n')[line].replace(/\s/g, ''), `filters=${right}`);
     await client.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }

@@ -8,7 +8,10 @@ import { LspClient, applyEdits, find } from './client';
 
 const doc = (uri: string) => ({ textDocument: { uri } });
 const targets = (t: string) => analyseText(t).layers.map((l) => l.refs.map((r) => r.target));
-const edit = (line: number, from: number, to: number, text: string) => ({ range: { start: { line, character: from }, end: { line, character: to } }, text });
+const edit = (line: number, from: number, to: number, text: string) => ({
+  range: { start: { line, character: from }, end: { line, character: to } },
+  text,
+});
 
 async function actionsAt(c: LspClient, uri: string, d: Diagnostic): Promise<CodeAction[]> {
   return c.request<CodeAction[]>('textDocument/codeAction', { ...doc(uri), range: d.range, context: { diagnostics: [d] } });
@@ -36,10 +39,18 @@ test('diagnostics after an edit: a planted yolo filters error appears, its quick
     assert.equal(fix.kind, 'quickfix');
     assert.equal(fix.isPreferred, true);
     const edits = fix.edit!.changes![uri];
-    const cleared = await c.changeAndWait(uri, edits.map((e) => ({ range: e.range, text: e.newText })));
-    assert.deepEqual(cleared.diagnostics.filter((d) => d.severity === 1), []);
+    const cleared = await c.changeAndWait(
+      uri,
+      edits.map((e) => ({ range: e.range, text: e.newText })),
+    );
+    assert.deepEqual(
+      cleared.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
     assert.equal(applyEdits(text, edits), readCfg('yolov3-tiny.cfg'));
-  } finally { await c.stop(); }
+  } finally {
+    await c.stop();
+  }
 });
 
 test('inserting a section: refs-shifted diagnostics and a working "Fix layer references"', async () => {
@@ -67,7 +78,10 @@ test('inserting a section: refs-shifted diagnostics and a working "Fix layer ref
     assert.equal(fix.kind, 'quickfix');
     const edits = fix.edit!.changes![uri];
     assert.equal(edits.length, notes.length);
-    const repaired = await c.changeAndWait(uri, edits.map((e) => ({ range: e.range, text: e.newText })));
+    const repaired = await c.changeAndWait(
+      uri,
+      edits.map((e) => ({ range: e.range, text: e.newText })),
+    );
     text = applyEdits(text, edits);
     assert.ok(!repaired.diagnostics.some((d) => d.code === 'refs-shifted'), 'repair clears the notes');
     // Every surviving layer references the same layers as before (the inserted layer is 41).
@@ -75,8 +89,13 @@ test('inserting a section: refs-shifted diagnostics and a working "Fix layer ref
     const want = targets(original).map((ts) => ts.map(mapOld));
     want.splice(41, 0, []);
     assert.deepEqual(targets(text), want);
-    assert.deepEqual(repaired.diagnostics.filter((d) => d.severity === 1), []);
-  } finally { await c.stop(); }
+    assert.deepEqual(
+      repaired.diagnostics.filter((d) => d.severity === 1),
+      [],
+    );
+  } finally {
+    await c.stop();
+  }
 });
 
 test('deleting a section, then saving, accepts the text as intended', async () => {
@@ -93,18 +112,29 @@ test('deleting a section, then saving, accepts the text as intended', async () =
     const saved = c.nextDiagnostics(uri, (p) => p.version === 2 && !p.diagnostics.some((d) => d.code === 'refs-shifted'));
     await c.conn.sendNotification('textDocument/didSave', doc(uri));
     await saved;
-  } finally { await c.stop(); }
+  } finally {
+    await c.stop();
+  }
 });
 
 test('settings: darknet.inlayHints.*, darknet.codeLens.enable and darknet.diagnostics.debounceMs are read through workspace/configuration', async () => {
-  const c = await LspClient.start({ settings: { inlayHints: { layerIndex: true, outputShape: false, references: false }, codeLens: { enable: false }, diagnostics: { debounceMs: 0 } } });
+  const c = await LspClient.start({
+    settings: {
+      inlayHints: { layerIndex: true, outputShape: false, references: false },
+      codeLens: { enable: false },
+      diagnostics: { debounceMs: 0 },
+    },
+  });
   try {
     const uri = 'file:///corpus/yolov4-tiny.cfg';
     const text = readCfg('yolov4-tiny.cfg');
     await c.open(uri, text);
     // Settings are requested after `initialized`; a round trip later they are in force.
     await c.request('textDocument/documentSymbol', doc(uri));
-    const hints = await c.request<InlayHint[]>('textDocument/inlayHint', { ...doc(uri), range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+    const hints = await c.request<InlayHint[]>('textDocument/inlayHint', {
+      ...doc(uri),
+      range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+    });
     assert.equal(hints.length, 38);
     assert.equal(hints[0].label, '0');
     const lenses = await c.request<CodeLens[]>('textDocument/codeLens', doc(uri));
@@ -112,11 +142,16 @@ test('settings: darknet.inlayHints.*, darknet.codeLens.enable and darknet.diagno
     // debounceMs 0: every change is published, none is skipped.
     const versions: number[] = [];
     const p = find(text, 'filters=32');
-    const all = c.nextDiagnostics(uri, (d) => { versions.push(d.version!); return d.version === 6; });
+    const all = c.nextDiagnostics(uri, (d) => {
+      versions.push(d.version!);
+      return d.version === 6;
+    });
     for (let i = 0; i < 5; i++) await c.change(uri, [edit(p.line, p.character + 8, p.character + 10, String(32 + i))]);
     await all;
     assert.deepEqual(versions, [2, 3, 4, 5, 6]);
-  } finally { await c.stop(); }
+  } finally {
+    await c.stop();
+  }
 });
 
 test('default debounce coalesces a burst of changes into one publish of the last version', async () => {
@@ -127,10 +162,15 @@ test('default debounce coalesces a burst of changes into one publish of the last
     await c.open(uri, text);
     const versions: number[] = [];
     const p = find(text, 'filters=32');
-    const last = c.nextDiagnostics(uri, (d) => { versions.push(d.version!); return d.version === 11; });
+    const last = c.nextDiagnostics(uri, (d) => {
+      versions.push(d.version!);
+      return d.version === 11;
+    });
     for (let i = 0; i < 10; i++) await c.change(uri, [edit(p.line, p.character + 8, p.character + 10, String(40 + i))]);
     await last;
     assert.deepEqual(versions, [11]);
     assert.ok(c.alive);
-  } finally { await c.stop(); }
+  } finally {
+    await c.stop();
+  }
 });

@@ -2,7 +2,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type {
-  CodeAction, CodeLens, CompletionList, DocumentSymbol, FoldingRange, Hover, InitializeResult, InlayHint, Location, MarkupContent, TextEdit,
+  CodeAction,
+  CodeLens,
+  CompletionList,
+  DocumentSymbol,
+  FoldingRange,
+  Hover,
+  InitializeResult,
+  InlayHint,
+  Location,
+  MarkupContent,
+  TextEdit,
 } from 'vscode-languageserver-protocol';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { readCfg } from '../corpus';
@@ -18,9 +28,15 @@ let client: LspSession;
 before(async () => {
   client = await startServer();
   const d = await client.open(TINY, tiny);
-  assert.deepEqual(d.diagnostics.filter((x) => x.severity === 1), [], 'yolov4-tiny.cfg has no errors');
+  assert.deepEqual(
+    d.diagnostics.filter((x) => x.severity === 1),
+    [],
+    'yolov4-tiny.cfg has no errors',
+  );
 });
-after(async () => { await client.stop(); });
+after(async () => {
+  await client.stop();
+});
 
 describe('language server on yolov4-tiny.cfg', () => {
   test('advertises incremental sync and every feature', async () => {
@@ -29,9 +45,21 @@ describe('language server on yolov4-tiny.cfg', () => {
       const init = await c.request<InitializeResult>('initialize', { processId: null, rootUri: null, capabilities: {} });
       const caps = init.capabilities;
       assert.equal((caps.textDocumentSync as { change: number }).change, 2, 'incremental');
-      for (const k of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentSymbolProvider', 'foldingRangeProvider',
-        'inlayHintProvider', 'codeLensProvider', 'completionProvider', 'codeActionProvider'] as const) assert.ok(caps[k], k);
-    } finally { await c.stop(); }
+      for (const k of [
+        'hoverProvider',
+        'definitionProvider',
+        'referencesProvider',
+        'documentSymbolProvider',
+        'foldingRangeProvider',
+        'inlayHintProvider',
+        'codeLensProvider',
+        'completionProvider',
+        'codeActionProvider',
+      ] as const)
+        assert.ok(caps[k], k);
+    } finally {
+      await c.stop();
+    }
   });
 
   test('hover on a section header: index, type, in→out shape, params, BFLOPs, resolved inputs', async () => {
@@ -61,13 +89,18 @@ describe('language server on yolov4-tiny.cfg', () => {
 
   test('hover on a reference names the layer it resolves to', async () => {
     const p = find(tiny, 'layers = -6,-1');
-    const h = md(await client.request<Hover>('textDocument/hover', { ...doc(TINY), position: { line: p.line, character: p.character + 10 } }));
+    const h = md(
+      await client.request<Hover>('textDocument/hover', { ...doc(TINY), position: { line: p.line, character: p.character + 10 } }),
+    );
     assert.match(h, /-6 → layer 2: convolutional 104×104×64/);
   });
 
   test('go to definition on a reference', async () => {
     const p = find(tiny, 'layers = -6,-1');
-    const loc = await client.request<Location>('textDocument/definition', { ...doc(TINY), position: { line: p.line, character: p.character + 10 } });
+    const loc = await client.request<Location>('textDocument/definition', {
+      ...doc(TINY),
+      position: { line: p.line, character: p.character + 10 },
+    });
     const net = analyseText(tiny);
     assert.equal(loc.uri, TINY);
     assert.deepEqual(loc.range, net.layers[2].section.headerRange);
@@ -78,19 +111,41 @@ describe('language server on yolov4-tiny.cfg', () => {
   test('find references: who consumes a layer', async () => {
     const net = analyseText(tiny);
     const header2 = net.layers[2].section.headerRange.start;
-    const refs = await client.request<Location[]>('textDocument/references', { ...doc(TINY), position: header2, context: { includeDeclaration: false } });
+    const refs = await client.request<Location[]>('textDocument/references', {
+      ...doc(TINY),
+      position: header2,
+      context: { includeDeclaration: false },
+    });
     // Layer 2 feeds layer 3 (route layers=-1) and layer 8 (route layers=-6,-1).
     const lines = refs.map((r) => r.range.start.line).sort((a, b) => a - b);
     assert.deepEqual(lines, [net.layers[3].section.options[0].line, net.layers[8].section.options[0].line]);
-    const withDecl = await client.request<Location[]>('textDocument/references', { ...doc(TINY), position: header2, context: { includeDeclaration: true } });
+    const withDecl = await client.request<Location[]>('textDocument/references', {
+      ...doc(TINY),
+      position: header2,
+      context: { includeDeclaration: true },
+    });
     assert.equal(withDecl.length, 3);
     // Asked on the reference itself, the answer is about the referenced layer.
     const p = find(tiny, 'layers = -6,-1');
-    const fromRef = await client.request<Location[]>('textDocument/references', { ...doc(TINY), position: { line: p.line, character: p.character + 10 }, context: { includeDeclaration: false } });
-    assert.deepEqual(fromRef.map((r) => r.range.start.line).sort((a, b) => a - b), lines);
+    const fromRef = await client.request<Location[]>('textDocument/references', {
+      ...doc(TINY),
+      position: { line: p.line, character: p.character + 10 },
+      context: { includeDeclaration: false },
+    });
+    assert.deepEqual(
+      fromRef.map((r) => r.range.start.line).sort((a, b) => a - b),
+      lines,
+    );
     // A plain conv layer is consumed by the next one through its header.
-    const r0 = await client.request<Location[]>('textDocument/references', { ...doc(TINY), position: net.layers[0].section.headerRange.start, context: { includeDeclaration: false } });
-    assert.deepEqual(r0.map((r) => r.range), [net.layers[1].section.headerRange]);
+    const r0 = await client.request<Location[]>('textDocument/references', {
+      ...doc(TINY),
+      position: net.layers[0].section.headerRange.start,
+      context: { includeDeclaration: false },
+    });
+    assert.deepEqual(
+      r0.map((r) => r.range),
+      [net.layers[1].section.headerRange],
+    );
   });
 
   test('document symbols: the outline', async () => {
@@ -112,7 +167,10 @@ describe('language server on yolov4-tiny.cfg', () => {
 
   test('inlay hints: index and output shape after headers, absolute target after relative references', async () => {
     const lines = tiny.split('\n').length;
-    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { ...doc(TINY), range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } } });
+    const hints = await client.request<InlayHint[]>('textDocument/inlayHint', {
+      ...doc(TINY),
+      range: { start: { line: 0, character: 0 }, end: { line: lines, character: 0 } },
+    });
     const net = analyseText(tiny);
     const h0 = hints.find((h) => h.position.line === net.layers[0].section.line)!;
     assert.equal(h0.label, '0 → 208×208×32');
@@ -121,8 +179,14 @@ describe('language server on yolov4-tiny.cfg', () => {
     const refHints = hints.filter((h) => h.position.line === p.line).map((h) => h.label);
     assert.deepEqual(refHints, ['→ 2', '→ 7']);
     // Only the requested range.
-    const some = await client.request<InlayHint[]>('textDocument/inlayHint', { ...doc(TINY), range: { start: { line: p.line, character: 0 }, end: { line: p.line, character: 99 } } });
-    assert.deepEqual(some.map((h) => h.label), ['→ 2', '→ 7']);
+    const some = await client.request<InlayHint[]>('textDocument/inlayHint', {
+      ...doc(TINY),
+      range: { start: { line: p.line, character: 0 }, end: { line: p.line, character: 99 } },
+    });
+    assert.deepEqual(
+      some.map((h) => h.label),
+      ['→ 2', '→ 7'],
+    );
   });
 
   test('code lens on [net]: layers, params, BFLOPs', async () => {
@@ -159,22 +223,39 @@ describe('language server on yolov4-tiny.cfg', () => {
 
   test('code actions: convert references to absolute and back', async () => {
     const p = find(tiny, 'layers = -6,-1');
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { ...doc(TINY), range: { start: p, end: p }, context: { diagnostics: [] } });
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      ...doc(TINY),
+      range: { start: p, end: p },
+      context: { diagnostics: [] },
+    });
     const abs = actions.find((a) => a.title === 'Convert references to absolute')!;
     assert.equal(abs.kind, 'refactor.rewrite');
-    assert.deepEqual(abs.edit!.changes![TINY].map((e) => e.newText), ['2', '7']);
+    assert.deepEqual(
+      abs.edit!.changes![TINY].map((e) => e.newText),
+      ['2', '7'],
+    );
     const all = actions.find((a) => a.title === 'Convert all references in the file to absolute')!;
     const converted = applyEdits(tiny, all.edit!.changes![TINY]);
     const targets = (t: string) => analyseText(t).layers.map((l) => l.refs.map((r) => r.target));
     assert.deepEqual(targets(converted), targets(tiny));
-    assert.ok(analyseText(converted).layers.every((l) => l.refs.every((r) => r.raw >= 0)), 'all absolute');
+    assert.ok(
+      analyseText(converted).layers.every((l) => l.refs.every((r) => r.raw >= 0)),
+      'all absolute',
+    );
     // And back to relative, through the server.
     const uri = 'file:///inline/absolute.cfg';
     await client.open(uri, converted);
-    const back = await client.request<CodeAction[]>('textDocument/codeAction', { ...doc(uri), range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] } });
+    const back = await client.request<CodeAction[]>('textDocument/codeAction', {
+      ...doc(uri),
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
+    });
     const rel = back.find((a) => a.title === 'Convert all references in the file to relative')!;
     const relText = applyEdits(converted, rel.edit!.changes![uri]);
     assert.deepEqual(targets(relText), targets(tiny));
-    assert.ok(analyseText(relText).layers.every((l) => l.refs.every((r) => r.raw < 0)), 'all relative');
+    assert.ok(
+      analyseText(relText).layers.every((l) => l.refs.every((r) => r.raw < 0)),
+      'all relative',
+    );
   });
 });

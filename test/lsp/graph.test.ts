@@ -16,7 +16,9 @@ before(async () => {
   client = await startServer({ settings: { diagnostics: { debounceMs: 0 } } });
   await client.open(uri, text);
 });
-after(async () => { await client?.stop(); });
+after(async () => {
+  await client?.stop();
+});
 
 test('the graph of an open cfg', async () => {
   const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
@@ -24,16 +26,30 @@ test('the graph of an open cfg', async () => {
   assert.equal(g.uri, uri);
   assert.equal(g.version, 1);
   assert.equal(g.nodes.length, 38);
-  assert.deepEqual(g.edges.filter((e) => e.to === 8).map((e) => e.from).sort((a, b) => a - b), [2, 7]);
+  assert.deepEqual(
+    g.edges
+      .filter((e) => e.to === 8)
+      .map((e) => e.from)
+      .sort((a, b) => a - b),
+    [2, 7],
+  );
   assert.equal(g.prune, undefined);
 });
 
-test('an edit of a route\'s layers= moves its edge in the next graph', async () => {
+test("an edit of a route's layers= moves its edge in the next graph", async () => {
   const at = find(text, 'layers = -6,-1');
-  await client.changeAndWait(uri, [{ range: { start: at, end: { line: at.line, character: at.character + 'layers = -6,-1'.length } }, text: 'layers = -5,-1' }]);
+  await client.changeAndWait(uri, [
+    { range: { start: at, end: { line: at.line, character: at.character + 'layers = -6,-1'.length } }, text: 'layers = -5,-1' },
+  ]);
   const g = await client.conn.sendRequest(NetworkGraphRequest, { uri });
   assert.equal(g?.version, 2);
-  assert.deepEqual(g.edges.filter((e) => e.to === 8).map((e) => e.from).sort((a, b) => a - b), [3, 7]);
+  assert.deepEqual(
+    g.edges
+      .filter((e) => e.to === 8)
+      .map((e) => e.from)
+      .sort((a, b) => a - b),
+    [3, 7],
+  );
 });
 
 test('a document the server does not have: null', async () => {

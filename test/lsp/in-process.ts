@@ -13,7 +13,12 @@ import { LspClient, LspSession, type ClientOptions } from './client';
 export class InProcessClient extends LspSession {
   private disposed = false;
 
-  private constructor(opts: ClientOptions, private readonly streams: PassThrough[], private readonly server: Connection, private readonly handle: ServerHandle) {
+  private constructor(
+    opts: ClientOptions,
+    private readonly streams: PassThrough[],
+    private readonly server: Connection,
+    private readonly handle: ServerHandle,
+  ) {
     super(createProtocolConnection(new StreamMessageReader(streams[1]), new StreamMessageWriter(streams[0])), opts);
   }
 
@@ -29,7 +34,9 @@ export class InProcessClient extends LspSession {
     return c;
   }
 
-  get alive(): boolean { return !this.disposed; }
+  get alive(): boolean {
+    return !this.disposed;
+  }
 
   /** Shutdown, then the connections are disposed: the `exit` notification would end this process. */
   async stop(): Promise<void> {

@@ -24,21 +24,34 @@ before(async () => {
   writeFileSync(join(dir, 'tiny.cfg'), text);
   const net = analyseText(text);
   writeFileSync(join(dir, 'tiny.weights'), serializeWeights(net, synthesizeWeights(net)));
-  execFileSync(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), 'prune', 'channel', 'tiny.cfg', 'tiny.weights', '--global-percent', '0.5', '-o', 'out'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    process.execPath,
+    [join(REPO, 'bin', 'darknet-pruner.js'), 'prune', 'channel', 'tiny.cfg', 'tiny.weights', '--global-percent', '0.5', '-o', 'out'],
+    { cwd: dir, stdio: 'pipe' },
+  );
   const prunedPath = join(dir, 'out', 'tiny-pruned.cfg');
   prunedText = readFileSync(prunedPath, 'utf8');
   uri = pathToFileURL(prunedPath).href;
   client = await startServer();
   await client.open(uri, prunedText);
 });
-after(async () => { await client?.stop(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await client?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('inlay hints show filters before → after on pruned layers', async () => {
-  const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } } });
+  const hints = await client.request<InlayHint[]>('textDocument/inlayHint', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 9999, character: 0 } },
+  });
   const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
   const pruned = labels.filter((l) => /^\d+ → \d+ \(−\d+%\)$/.test(l));
   assert.ok(pruned.length >= 5, `pruned-layer hints: ${pruned.join(' | ')}`);
-  assert.ok(pruned.some((l) => l.startsWith('32 → ')), 'the first conv (32 filters) is narrowed');
+  assert.ok(
+    pruned.some((l) => l.startsWith('32 → ')),
+    'the first conv (32 filters) is narrowed',
+  );
 });
 
 test('hover on a pruned section adds the before/after table', async () => {
@@ -52,7 +65,12 @@ test('hover on a pruned section adds the before/after table', async () => {
 test('code lens on [net]: totals against the original and Compare with original', async () => {
   const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
   const titles = lenses.map((l) => l.command?.title ?? '');
-  assert.ok(titles.some((t) => /^Pruned from tiny\.cfg: params 6,056,606 → [\d,]+ \(−\d+%\) · BFLOPs 6\.910 → [\d.]+ \(−\d+%\) · layers 38 → 38$/.test(t)), titles.join('\n'));
+  assert.ok(
+    titles.some((t) =>
+      /^Pruned from tiny\.cfg: params 6,056,606 → [\d,]+ \(−\d+%\) · BFLOPs 6\.910 → [\d.]+ \(−\d+%\) · layers 38 → 38$/.test(t),
+    ),
+    titles.join('\n'),
+  );
   const compare = lenses.find((l) => l.command?.command === 'darknet.compareWithOriginal');
   assert.deepEqual(compare?.command?.arguments, [uri]);
 });

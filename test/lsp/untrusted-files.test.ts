@@ -26,12 +26,18 @@ before(async () => {
   const net = analyseText(text);
   writeFileSync(join(dir, 'tiny.weights'), serializeWeights(net, synthesizeWeights(net)));
   model = join(dir, 'model');
-  const code = await main(['prune', 'channel', join(dir, 'tiny.cfg'), join(dir, 'tiny.weights'), '--global-percent', '0.5', '-o', model, '--name', 'pruned'], { out: () => undefined, err: () => undefined });
+  const code = await main(
+    ['prune', 'channel', join(dir, 'tiny.cfg'), join(dir, 'tiny.weights'), '--global-percent', '0.5', '-o', model, '--name', 'pruned'],
+    { out: () => undefined, err: () => undefined },
+  );
   assert.equal(code, 0);
   prunedText = readFileSync(join(model, 'pruned.cfg'), 'utf8');
   client = await LspClient.start();
 });
-after(async () => { await client?.stop(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await client?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** A copy of the pruned model whose report's source.cfg is `source` (relative to the copy). */
 function modelWithSource(name: string, source: string): string {
@@ -51,7 +57,10 @@ async function prunedFeatures(cfgPath: string) {
   await client.open(uri, prunedText);
   const hints = await client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range: ALL });
   const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-  const hover = await client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: find(prunedText, '[convolutional]') });
+  const hover = await client.request<Hover | null>('textDocument/hover', {
+    textDocument: { uri },
+    position: find(prunedText, '[convolutional]'),
+  });
   return {
     prunedHints: hints.filter((h) => /^\d+ → \d+ \([−+]\d+%\)$/.test(typeof h.label === 'string' ? h.label : '')).length,
     titles: lenses.map((l) => l.command?.title ?? ''),
@@ -79,7 +88,9 @@ test('a prune-report.json that is a symlink to /dev/zero is not read', async () 
   symlinkSync('/dev/zero', join(copy, 'prune-report.json'));
   const f = await prunedFeatures(join(copy, 'pruned.cfg'));
   assert.equal(f.prunedHints, 0);
-  assert.deepEqual(logsAbout(join(copy, 'prune-report.json')), [`darknet: ignoring a pruned-model report: ${join(copy, 'prune-report.json')}: not a regular file`]);
+  assert.deepEqual(logsAbout(join(copy, 'prune-report.json')), [
+    `darknet: ignoring a pruned-model report: ${join(copy, 'prune-report.json')}: not a regular file`,
+  ]);
   assert.ok(client.alive);
   assert.ok(peakRssMiB() < 300, `peak RSS ${peakRssMiB()} MiB`);
 });
@@ -92,7 +103,9 @@ test('an original of 250 MB is refused by its size, and the refusal is cached', 
   const f = await prunedFeatures(cfg);
   assert.equal(f.prunedHints, 0);
   // inlay hints, code lens and hover each asked; the file was looked at once
-  assert.deepEqual(logsAbout('huge.cfg'), [`darknet: not comparing with the original cfg: ${huge}: 250 MiB is more than the 2 MiB read from such a file`]);
+  assert.deepEqual(logsAbout('huge.cfg'), [
+    `darknet: not comparing with the original cfg: ${huge}: 250 MiB is more than the 2 MiB read from such a file`,
+  ]);
   await client.request('textDocument/codeLens', { textDocument: { uri: pathToFileURL(cfg).href } });
   assert.equal(logsAbout('huge.cfg').length, 1);
   assert.ok(peakRssMiB() < 200, `peak RSS ${peakRssMiB()} MiB`);
@@ -104,7 +117,10 @@ test('file names from a report are escaped in hover Markdown and code-lens title
   const cfg = modelWithSource('odd-name', `../${name}`);
   const f = await prunedFeatures(cfg);
   assert.ok(f.prunedHints >= 5, 'the original was found');
-  assert.match(f.hover, /\*\*Pruned\*\* from layer 0 of \\\*\\\*bold\\\*\\\* \\\[link\\\]\\\(command\\:workbench\\\.action\\\.quit\\\) \\\$\\\(alert\\\)\\\.cfg\n/);
+  assert.match(
+    f.hover,
+    /\*\*Pruned\*\* from layer 0 of \\\*\\\*bold\\\*\\\* \\\[link\\\]\\\(command\\:workbench\\\.action\\\.quit\\\) \\\$\\\(alert\\\)\\\.cfg\n/,
+  );
   assert.ok(!f.hover.includes('**bold**') && !f.hover.includes(']('), f.hover);
   const lens = f.titles.find((t) => t.startsWith('Pruned from'));
   assert.ok(lens?.startsWith('Pruned from **bold** [link](command:workbench.action.quit) \\$(alert).cfg: params'), lens);
@@ -115,7 +131,10 @@ test('a route with 200k references: diagnostics, symbols and hover still answer'
   const text = `[net]\nwidth=32\nheight=32\nchannels=3\n[convolutional]\nfilters=4\nsize=1\nactivation=leaky\n[route]\nlayers=${refs}\n`;
   const uri = pathToFileURL(join(dir, 'wide-route.cfg')).href;
   const diags = await client.open(uri, text);
-  assert.deepEqual(diags.diagnostics.filter((d) => d.severity === 1).map((d) => d.code), []);
+  assert.deepEqual(
+    diags.diagnostics.filter((d) => d.severity === 1).map((d) => d.code),
+    [],
+  );
   const symbols = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri } });
   assert.equal(symbols.length, 3);
   const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 8, character: 1 } });

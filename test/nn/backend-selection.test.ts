@@ -7,8 +7,11 @@ import { BackendError, CPU_TRAINING_REFUSAL, nativeBindingPath, selectBackend } 
 
 describe('selectBackend', () => {
   it('refuses to train on cpu when asked for it, and says why', async () => {
-    await assert.rejects(selectBackend({ purpose: 'train', prefer: 'cpu' }), (e: Error) =>
-      e instanceof BackendError && /refusing to train/.test(e.message) && /0\.7 GFLOP\/s/.test(e.message) && /156 s/.test(e.message));
+    await assert.rejects(
+      selectBackend({ purpose: 'train', prefer: 'cpu' }),
+      (e: Error) =>
+        e instanceof BackendError && /refusing to train/.test(e.message) && /0\.7 GFLOP\/s/.test(e.message) && /156 s/.test(e.message),
+    );
   });
 
   it('refuses DARKNET_BACKEND=cpu for training too, but runs inference on it', async () => {
@@ -30,7 +33,13 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'wasm');
     assert.equal(c.package, '@tensorflow/tfjs-backend-wasm');
     assert.match(c.version, /^\d+\.\d+\.\d+$/);
-    for (const k of ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'MaxPoolGrad', 'ResizeNearestNeighborGrad']) {
+    for (const k of [
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'MaxPoolGrad',
+      'ResizeNearestNeighborGrad',
+    ]) {
       assert.ok(tf.getKernel(k, 'wasm'), k);
     }
   });

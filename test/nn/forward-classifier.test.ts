@@ -12,7 +12,9 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
 
-before(async () => { await useBackend('infer'); });
+before(async () => {
+  await useBackend('infer');
+});
 
 const CLASSIFIER = `[net]
 width=16
@@ -44,11 +46,16 @@ type=sse
 `;
 
 function cli(argv: string[]) {
-  const out: string[] = [], err: string[] = [];
-  return main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+  const out: string[] = [],
+    err: string[] = [];
+  return main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }).then((code) => ({
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+  }));
 }
 
-test('CLI forward writes a classifier\'s softmax output as output_<layer>.f32, equal to the in-process forward', async () => {
+test("CLI forward writes a classifier's softmax output as output_<layer>.f32, equal to the in-process forward", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnp-forward-cls-'));
   const net = analyse(CLASSIFIER);
   const w = synthesizeWeights(net);
@@ -56,10 +63,22 @@ test('CLI forward writes a classifier\'s softmax output as output_<layer>.f32, e
   writeFileSync(join(dir, 'n.weights'), serializeWeights(net, w));
   const input = ramp(16 * 16 * 3, 5, 0, 1);
   writeFileSync(join(dir, 'in.f32'), new Uint8Array(input.buffer));
-  const r = await cli(['forward', join(dir, 'n.cfg'), join(dir, 'n.weights'), '--input', join(dir, 'in.f32'), '--out-dir', join(dir, 'out'), '--json']);
+  const r = await cli([
+    'forward',
+    join(dir, 'n.cfg'),
+    join(dir, 'n.weights'),
+    '--input',
+    join(dir, 'in.f32'),
+    '--out-dir',
+    join(dir, 'out'),
+    '--json',
+  ]);
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out) as { outputs: { layer: number; type: string; file: string; shape: number[]; floats: number }[] };
-  assert.deepEqual(report.outputs.map((o) => [o.layer, o.type, o.shape, o.floats]), [[3, 'softmax', [1, 1, 10], 10]]);
+  assert.deepEqual(
+    report.outputs.map((o) => [o.layer, o.type, o.shape, o.floats]),
+    [[3, 'softmax', [1, 1, 10], 10]],
+  );
   const b = readFileSync(join(dir, 'out', 'output_3.f32'));
   const got = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   assert.ok(Math.abs(got.reduce((s, v) => s + v, 0) - 1) < 1e-5);
@@ -67,5 +86,7 @@ test('CLI forward writes a classifier\'s softmax output as output_<layer>.f32, e
   const x = chwToNHWC(input, 16, 16, 3);
   const t = m.forward(x, { outputs: [3] }).get(3)!;
   assert.equal(maxAbsDiff(got, darknetLayout(net.layers[3], t.dataSync() as Float32Array, t.shape)), 0);
-  t.dispose(); x.dispose(); m.dispose();
+  t.dispose();
+  x.dispose();
+  m.dispose();
 });

@@ -16,7 +16,9 @@ const TOLERANCE = 2e-4;
 const STATS_LAYERS = 3;
 let backend = '';
 
-before(async () => { backend = await useBackend('infer'); });
+before(async () => {
+  backend = await useBackend('infer');
+});
 
 function f32File(path: string): Float32Array {
   const b = readFileSync(path);
@@ -28,21 +30,34 @@ for (const g of goldenNets()) {
     const dir = join(GOLDEN_DIR, g);
     const net = analyseText(readFileSync(join(dir, `${g}.cfg`), 'utf8'));
     const meta = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { input: { stored: boolean; file: string | null } };
-    const input = meta.input.stored ? f32File(join(dir, meta.input.file!)) : synthesizeInput(net.net.width, net.net.height, net.net.channels);
+    const input = meta.input.stored
+      ? f32File(join(dir, meta.input.file!))
+      : synthesizeInput(net.net.width, net.net.height, net.net.channels);
     const model = buildNetwork(net, synthesizeWeights(net), { trainable: false });
     const heads = net.layers.filter(isHead).map((l) => l.index);
     const x = chwToNHWC(input, net.net.width, net.net.height, net.net.channels);
     const outs = model.forward(x, { outputs: [...Array(STATS_LAYERS).keys(), ...heads] });
     x.dispose();
     try {
-      const stats = readFileSync(join(dir, 'layer_stats.tsv'), 'utf8').trim().split('\n').slice(1).map((r) => r.split('\t'));
+      const stats = readFileSync(join(dir, 'layer_stats.tsv'), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split('\t'));
       for (let i = 0; i < STATS_LAYERS; i++) {
         const d = outs.get(i)!.dataSync();
-        let sum = 0, sumAbs = 0;
-        for (const v of d) { sum += v; sumAbs += Math.abs(v); }
-        const want = Number(stats[i][6]), wantAbs = Number(stats[i][7]);
-        assert.ok(Math.abs(sumAbs - wantAbs) <= 1e-4 * wantAbs && Math.abs(sum - want) <= 1e-4 * wantAbs,
-          `layer ${i}: sum ${sum} / |sum| ${sumAbs}, darknet ${want} / ${wantAbs}`);
+        let sum = 0,
+          sumAbs = 0;
+        for (const v of d) {
+          sum += v;
+          sumAbs += Math.abs(v);
+        }
+        const want = Number(stats[i][6]),
+          wantAbs = Number(stats[i][7]);
+        assert.ok(
+          Math.abs(sumAbs - wantAbs) <= 1e-4 * wantAbs && Math.abs(sum - want) <= 1e-4 * wantAbs,
+          `layer ${i}: sum ${sum} / |sum| ${sumAbs}, darknet ${want} / ${wantAbs}`,
+        );
       }
       const report: string[] = [];
       for (const h of heads) {

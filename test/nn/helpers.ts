@@ -30,7 +30,8 @@ export function toCHW(t: tf.Tensor): Float32Array {
   const [, h, w, c] = t.shape;
   const d = t.dataSync();
   const out = new Float32Array(h * w * c);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[(ch * h + y) * w + x] = d[(y * w + x) * c + ch];
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[(ch * h + y) * w + x] = d[(y * w + x) * c + ch];
   return out;
 }
 

@@ -14,23 +14,37 @@ const inCI = process.env.CI === 'true';
 const missing = `native binding not built (${binding ?? '@tensorflow/tfjs-node not installed'}): run \`npm run setup:tensorflow\``;
 if (!built && !inCI) console.log(`# skipping native TensorFlow test: ${missing}`);
 
-it('native TensorFlow: conv2d gradients (stride 2, groups, dilation) match the cpu backend', { skip: !built && !inCI ? missing : false }, async () => {
-  assert.ok(built, `CI=true requires native TensorFlow: ${missing}`);
-  const c = await selectBackend({ purpose: 'train', prefer: 'tensorflow' });
-  assert.equal(c.name, 'tensorflow', c.reason);
-  assert.match(String(c.details.tensorflowVersion), /^2\./);
-  await probe('cpu');
-  for (const o of [{ strides: 2, groups: 1, dilation: 1 }, { strides: 1, groups: 2, dilation: 1 }, { strides: 1, groups: 1, dilation: 2 }]) {
-    const xs: [number, number, number, number] = [2, 9, 9, 4], ws: [number, number, number, number] = [3, 3, 4 / o.groups, 6];
-    const xv = values(size(xs), 1), wv = values(size(ws), 2);
-    const run = () => {
-      const x = tf.tensor4d(xv, xs), w = tf.tensor4d(wv, ws);
-      const f = (xx: tf.Tensor, ww: tf.Tensor) => { const y = conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, { ...o, pad: 'same' }); return tf.sum(tf.mul(y, y)); };
-      return tf.grads(f)([x, w]);
-    };
-    const [dxT, dwT] = await on('tensorflow', run);
-    const [dxC, dwC] = await on('cpu', run);
-    assert.ok(relError(dwT, dwC) < 1e-4, `${JSON.stringify(o)} dW rel ${relError(dwT, dwC)}`);
-    assert.ok(relError(dxT, dxC) < 1e-4, `${JSON.stringify(o)} dx rel ${relError(dxT, dxC)}`);
-  }
-});
+it(
+  'native TensorFlow: conv2d gradients (stride 2, groups, dilation) match the cpu backend',
+  { skip: !built && !inCI ? missing : false },
+  async () => {
+    assert.ok(built, `CI=true requires native TensorFlow: ${missing}`);
+    const c = await selectBackend({ purpose: 'train', prefer: 'tensorflow' });
+    assert.equal(c.name, 'tensorflow', c.reason);
+    assert.match(String(c.details.tensorflowVersion), /^2\./);
+    await probe('cpu');
+    for (const o of [
+      { strides: 2, groups: 1, dilation: 1 },
+      { strides: 1, groups: 2, dilation: 1 },
+      { strides: 1, groups: 1, dilation: 2 },
+    ]) {
+      const xs: [number, number, number, number] = [2, 9, 9, 4],
+        ws: [number, number, number, number] = [3, 3, 4 / o.groups, 6];
+      const xv = values(size(xs), 1),
+        wv = values(size(ws), 2);
+      const run = () => {
+        const x = tf.tensor4d(xv, xs),
+          w = tf.tensor4d(wv, ws);
+        const f = (xx: tf.Tensor, ww: tf.Tensor) => {
+          const y = conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, { ...o, pad: 'same' });
+          return tf.sum(tf.mul(y, y));
+        };
+        return tf.grads(f)([x, w]);
+      };
+      const [dxT, dwT] = await on('tensorflow', run);
+      const [dxC, dwC] = await on('cpu', run);
+      assert.ok(relError(dwT, dwC) < 1e-4, `${JSON.stringify(o)} dW rel ${relError(dwT, dwC)}`);
+      assert.ok(relError(dxT, dxC) < 1e-4, `${JSON.stringify(o)} dx rel ${relError(dxT, dxC)}`);
+    }
+  },
+);

@@ -11,12 +11,20 @@ import { makeRng } from '../../core/src/data/rng';
 import { decodeHead, labelDetections as decodeLabel, type Detection } from '../../core/src/nn/decode';
 import { boxDiou, boxIou, nms, type NmsKind } from '../../core/src/nn/nms';
 import {
-  detectionRows, fromCandidates, labelDetections, NMS_CHOICES, selectDetections, toCandidates, type Selection,
+  detectionRows,
+  fromCandidates,
+  labelDetections,
+  NMS_CHOICES,
+  selectDetections,
+  toCandidates,
+  type Selection,
 } from '../../core/src/nn/select-detections';
 import { REPO } from '../corpus';
 
 // A 3-class [yolo] head on an 8×8 grid with anchors large enough that neighbouring boxes overlap.
-const net = analyseText('[net]\nwidth=256\nheight=256\nchannels=3\n[convolutional]\nfilters=24\nsize=32\nstride=32\nactivation=linear\n[yolo]\nmask=0,1,2\nanchors=40,40,80,60,120,120\nnum=3\nclasses=3');
+const net = analyseText(
+  '[net]\nwidth=256\nheight=256\nchannels=3\n[convolutional]\nfilters=24\nsize=32\nstride=32\nactivation=linear\n[yolo]\nmask=0,1,2\nanchors=40,40,80,60,120,120\nnum=3\nclasses=3',
+);
 const head = net.layers[1];
 
 /** A head output in darknet's layout with values spread over [0, 1] (and [-1, 1] for w, h). */
@@ -64,7 +72,7 @@ test('the NMS kinds differ on overlapping boxes, none keeps every box above the 
   assert.ok(count('greedynms') >= count('default'));
 });
 
-test('decode.ts labels with this module\'s labelling, and the rows are what `detect` prints', () => {
+test("decode.ts labels with this module's labelling, and the rows are what `detect` prints", () => {
   const dets = decode(headOutput(3), 0.25);
   assert.equal(decodeLabel, labelDetections);
   const found = selectDetections(dets, { thresh: 0.25, nms: { kind: 'default', thresh: 0.45, beta: 0.6 } }, 640, 480);
@@ -83,7 +91,24 @@ test('fromCandidates gives fresh prob arrays (NMS in the panel never edits the c
   const before = JSON.stringify(cands);
   selectDetections(fromCandidates(cands, 3), { thresh: 0.05, nms: { kind: 'default', thresh: 0.3, beta: 0.6 } }, 640, 480);
   assert.equal(JSON.stringify(cands), before);
-  const odd = fromCandidates([{ x: 0.5, y: 0.5, w: 0.1, h: 0.1, objectness: 0.9, layer: 1, probs: [[1, 0.8], [7, 0.9], [-1, 0.9]] }], 3);
+  const odd = fromCandidates(
+    [
+      {
+        x: 0.5,
+        y: 0.5,
+        w: 0.1,
+        h: 0.1,
+        objectness: 0.9,
+        layer: 1,
+        probs: [
+          [1, 0.8],
+          [7, 0.9],
+          [-1, 0.9],
+        ],
+      },
+    ],
+    3,
+  );
   assert.deepEqual(Array.from(odd[0].prob), [0, Math.fround(0.8), 0]);
 });
 
@@ -92,13 +117,17 @@ test('the module imports only the box types and nms.ts, which imports only the b
   const imports = [...src.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`);
   assert.deepEqual(imports, ['type ./box', './nms']);
   const nmsSrc = readFileSync(join(REPO, 'core/src/nn/nms.ts'), 'utf8');
-  assert.deepEqual([...nmsSrc.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`), ['type ./box']);
+  assert.deepEqual(
+    [...nmsSrc.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ? 'type ' : ''}${m[2]}`),
+    ['type ./box'],
+  );
 });
 
 /** darknet's do_nms_sort / diounms_sort as written: every box sorted and compared for every class. */
 function darknetNms(dets: Detection[], thresh: number, kind: NmsKind, beta: number): void {
   const live = dets.filter((d) => d.objectness !== 0);
-  const score = kind === 'default' ? boxIou : (a: Detection['bbox'], b: Detection['bbox']) => boxDiou(a, b, kind === 'greedynms' ? 0.6 : beta);
+  const score =
+    kind === 'default' ? boxIou : (a: Detection['bbox'], b: Detection['bbox']) => boxDiou(a, b, kind === 'greedynms' ? 0.6 : beta);
   for (let k = 0; k < (live[0]?.prob.length ?? 0); k++) {
     const order = [...live].sort((a, b) => b.prob[k] - a.prob[k]);
     for (let i = 0; i < order.length; i++) {
@@ -108,13 +137,18 @@ function darknetNms(dets: Detection[], thresh: number, kind: NmsKind, beta: numb
   }
 }
 
-test('nms compares only the boxes with prob[k] > 0, with darknet\'s result', () => {
+test("nms compares only the boxes with prob[k] > 0, with darknet's result", () => {
   for (let seed = 11; seed <= 16; seed++) {
     for (const kind of ['default', 'greedynms', 'diounms'] as const) {
-      const ours = decode(headOutput(seed), 0.05), theirs = decode(headOutput(seed), 0.05);
+      const ours = decode(headOutput(seed), 0.05),
+        theirs = decode(headOutput(seed), 0.05);
       nms(ours, 0.45, kind, 0.8);
       darknetNms(theirs, 0.45, kind, 0.8);
-      assert.deepEqual(ours.map((d) => Array.from(d.prob)), theirs.map((d) => Array.from(d.prob)), `seed ${seed}, ${kind}`);
+      assert.deepEqual(
+        ours.map((d) => Array.from(d.prob)),
+        theirs.map((d) => Array.from(d.prob)),
+        `seed ${seed}, ${kind}`,
+      );
     }
   }
 });

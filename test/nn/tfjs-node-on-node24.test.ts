@@ -15,7 +15,10 @@ const missing = existsSync(node24) ? undefined : `Node 24 (from the e2e set-up) 
 
 test('on Node ≥ 23 the tensorflow backend is refused with the reason, and inference uses wasm', { skip: missing }, () => {
   ensureCliBuilt();
-  const r = spawnSync(node24, [join(REPO, 'bin', 'darknet-pruner.js'), 'env', '--json'], { encoding: 'utf8', env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') } });
+  const r = spawnSync(node24, [join(REPO, 'bin', 'darknet-pruner.js'), 'env', '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_PATH: join(REPO, 'node_modules') },
+  });
   assert.equal(r.status, 0, r.stderr);
   const env = JSON.parse(r.stdout) as EnvJobResult;
   assert.match(env.node, /^v2[3-9]|^v[3-9]\d/);

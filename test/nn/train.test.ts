@@ -7,7 +7,9 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { buildNetwork, type BatchStats } from '../../core/src/nn/model';
 import { analyse, ramp, useBackend } from './helpers';
 
-before(async () => { await useBackend('train'); });
+before(async () => {
+  await useBackend('train');
+});
 
 const CFG = `[net]
 width=16
@@ -73,7 +75,10 @@ test('training forward: BN uses batch statistics, γ gets finite non-zero gradie
   const model = buildNetwork(net, synthesizeWeights(net));
   const x = tf.tensor4d(ramp(2 * 16 * 16 * 3, 5, 0, 1), [2, 16, 16, 3]);
   const gammas = model.gammas();
-  assert.deepEqual(gammas.map((g) => g.layer), [0, 1, 2, 3]);
+  assert.deepEqual(
+    gammas.map((g) => g.layer),
+    [0, 1, 2, 3],
+  );
 
   // 1. Batch statistics: a linear conv+BN output has per-channel batch mean β and (unbiased) variance ≈ γ².
   tf.tidy(() => {
@@ -81,7 +86,8 @@ test('training forward: BN uses batch statistics, γ gets finite non-zero gradie
     const mean = tf.mean(y, [0, 1, 2]).dataSync();
     const n = 2 * 16 * 16;
     const variance = tf.div(tf.sum(tf.square(tf.sub(y, tf.mean(y, [0, 1, 2]))), [0, 1, 2]), n - 1).dataSync();
-    const beta = model.params[0]!.conv!.biases.dataSync(), gamma = model.params[0]!.conv!.scales!.dataSync();
+    const beta = model.params[0]!.conv!.biases.dataSync(),
+      gamma = model.params[0]!.conv!.scales!.dataSync();
     for (let c = 0; c < 8; c++) {
       assert.ok(Math.abs(mean[c] - beta[c]) < 1e-4, `channel ${c}: mean ${mean[c]} vs β ${beta[c]}`);
       assert.ok(Math.abs(variance[c] / (gamma[c] * gamma[c]) - 1) < 1e-3, `channel ${c}: variance ${variance[c]} vs γ² ${gamma[c] ** 2}`);
@@ -97,12 +103,18 @@ test('training forward: BN uses batch statistics, γ gets finite non-zero gradie
     const out = model.forward(x, { training: true, bnStats: stats }).get(8)!;
     return tf.mean(tf.square(tf.sub(out, 0.25))) as tf.Scalar;
   };
-  const { value, grads } = tf.variableGrads(loss, gammas.map((g) => g.gamma));
+  const { value, grads } = tf.variableGrads(
+    loss,
+    gammas.map((g) => g.gamma),
+  );
   for (const { gamma } of gammas) {
     const g = grads[gamma.name].dataSync();
     assert.equal(g.length, gamma.shape[0]);
     assert.ok(g.every(Number.isFinite), `${gamma.name}: non-finite gradient`);
-    assert.ok(g.some((v) => v !== 0), `${gamma.name}: all-zero gradient`);
+    assert.ok(
+      g.some((v) => v !== 0),
+      `${gamma.name}: all-zero gradient`,
+    );
   }
   Object.values(grads).forEach((g) => g.dispose());
 
@@ -124,12 +136,17 @@ test('training forward: BN uses batch statistics, γ gets finite non-zero gradie
     const l = opt.minimize(loss, true, model.trainableVariables())!;
     last = l.dataSync()[0];
     l.dispose();
-    for (const s of stats.values()) { s.mean.dispose(); s.variance.dispose(); }
+    for (const s of stats.values()) {
+      s.mean.dispose();
+      s.variance.dispose();
+    }
     stats.clear();
   }
   assert.ok(last < first * 0.9, `loss ${first} → ${last}`);
   assert.ok(model.trainableVariables().every((v) => !v.name.includes('rolling')));
-  opt.dispose(); x.dispose(); model.dispose();
+  opt.dispose();
+  x.dispose();
+  model.dispose();
 });
 
 test('gradients flow through upsample (nearest ×2) and route', () => {
@@ -169,11 +186,16 @@ activation=leaky
   const model = buildNetwork(net, synthesizeWeights(net));
   const x = tf.tensor4d(ramp(2 * 8 * 8 * 3, 3, 0, 1), [2, 8, 8, 3]);
   const gammas = model.gammas();
-  const { value, grads } = tf.variableGrads(() => tf.mean(tf.square(model.forward(x, { training: true, outputs: [4] }).get(4)!)) as tf.Scalar, gammas.map((g) => g.gamma));
+  const { value, grads } = tf.variableGrads(
+    () => tf.mean(tf.square(model.forward(x, { training: true, outputs: [4] }).get(4)!)) as tf.Scalar,
+    gammas.map((g) => g.gamma),
+  );
   for (const { gamma } of gammas) {
     const g = grads[gamma.name].dataSync();
     assert.ok(g.every(Number.isFinite) && g.some((v) => v !== 0), `${gamma.name}: gradient ${Array.from(g)}`);
   }
   Object.values(grads).forEach((g) => g.dispose());
-  value.dispose(); x.dispose(); model.dispose();
+  value.dispose();
+  x.dispose();
+  model.dispose();
 });

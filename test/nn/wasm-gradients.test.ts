@@ -34,7 +34,19 @@ const cases: Case[] = [
   { name: '3×3 stride 2 valid', x: [2, 9, 9, 2], k: 3, co: 3, strides: 2, pad: 'valid' },
   { name: '1×1 stride 1', x: [2, 5, 5, 16], k: 1, co: 8, strides: 1, pad: 'valid' },
   { name: '5×5 stride 2 explicit pad 2 (numeric)', x: [1, 10, 11, 3], k: 5, co: 4, strides: 2, pad: 2 },
-  { name: '3×3 stride 2 explicit asymmetric pads', x: [2, 8, 8, 3], k: 3, co: 4, strides: 2, pad: [[0, 0], [1, 0], [0, 1], [0, 0]] },
+  {
+    name: '3×3 stride 2 explicit asymmetric pads',
+    x: [2, 8, 8, 3],
+    k: 3,
+    co: 4,
+    strides: 2,
+    pad: [
+      [0, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ],
+  },
   { name: '3×3 strides [1, 2]', x: [1, 6, 9, 3], k: 3, co: 2, strides: [1, 2], pad: 'same' },
   { name: '3×3 many channels (set(subarray) path)', x: [1, 6, 6, 32], k: 3, co: 16, strides: 1, pad: 'same' },
   { name: 'groups 2', x: [2, 6, 6, 4], k: 3, co: 6, strides: 1, pad: 'same', groups: 2 },
@@ -52,13 +64,21 @@ describe('conv2d gradients: wasm (our kernels) vs cpu backend', () => {
     it(c.name, async () => {
       const g = c.groups ?? 1;
       const wShape = [c.k, c.k, c.x[3] / g, c.co];
-      const xv = values(size(c.x), 11), wv = values(size(wShape), 23);
+      const xv = values(size(c.x), 11),
+        wv = values(size(wShape), 23);
       const run = () => {
-        const x = tf.tensor4d(xv, c.x), w = tf.tensor4d(wv, wShape as [number, number, number, number]);
+        const x = tf.tensor4d(xv, c.x),
+          w = tf.tensor4d(wv, wShape as [number, number, number, number]);
         const y = conv2d(x, w, { strides: c.strides, pad: c.pad, dilation: c.dilation, groups: c.groups });
         // A loss with a non-uniform dy, so every dW element sees different weights.
         const dyv = tf.tensor(values(size(y.shape), 37), y.shape);
-        const f = (xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.mul(conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, { strides: c.strides, pad: c.pad, dilation: c.dilation, groups: c.groups }), dyv));
+        const f = (xx: tf.Tensor, ww: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, { strides: c.strides, pad: c.pad, dilation: c.dilation, groups: c.groups }),
+              dyv,
+            ),
+          );
         const [dx, dw] = tf.grads(f)([x, w]);
         return [y, dx, dw];
       };
@@ -73,29 +93,51 @@ describe('conv2d gradients: wasm (our kernels) vs cpu backend', () => {
 
 describe('Conv2DBackpropFilter kernel (wasm) directly', () => {
   it('matches cpu in the multi-chunk path (patch matrix split by rows)', async () => {
-    const xs: [number, number, number, number] = [2, 9, 9, 3], dys: [number, number, number, number] = [2, 5, 5, 4];
-    const xv = values(size(xs), 5), dyv = values(size(dys), 6);
-    const run = () => [tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) },
-      { strides: [2, 2], pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] } as never) as tf.Tensor];
+    const xs: [number, number, number, number] = [2, 9, 9, 3],
+      dys: [number, number, number, number] = [2, 5, 5, 4];
+    const xv = values(size(xs), 5),
+      dyv = values(size(dys), 6);
+    const run = () => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) }, {
+        strides: [2, 2],
+        pad: 'same',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 3, 4],
+      } as never) as tf.Tensor,
+    ];
     const ref = await on('cpu', run);
     const old = setChunkFloats(27 * 7); // 7 rows of 27 patch columns per chunk: 50 rows → 8 chunks
     try {
       const got = await on('wasm', run);
       assert.ok(relError(got[0], ref[0]) < TOL, `rel ${relError(got[0], ref[0])}`);
-    } finally { setChunkFloats(old); }
+    } finally {
+      setChunkFloats(old);
+    }
   });
 
   it('takes a `dilations` attribute (holey filter taps on cpu as the reference)', async () => {
-    const xs: [number, number, number, number] = [1, 9, 9, 2], d = 2;
+    const xs: [number, number, number, number] = [1, 9, 9, 2],
+      d = 2;
     const xv = values(size(xs), 8);
     // valid, 3×3 dilated 2 → effective 5×5 → 5×5 output
     const dys: [number, number, number, number] = [1, 5, 5, 3];
     const dyv = values(size(dys), 9);
-    const got = await on('wasm', () => [tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 2, 3], dilations: [d, d] } as never) as tf.Tensor]);
+    const got = await on('wasm', () => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) }, {
+        strides: [1, 1],
+        pad: 'valid',
+        dataFormat: 'NHWC',
+        filterShape: [3, 3, 2, 3],
+        dilations: [d, d],
+      } as never) as tf.Tensor,
+    ]);
     const ref = await on('cpu', () => {
-      const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) },
-        { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [5, 5, 2, 3] } as never) as tf.Tensor4D;
+      const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor(xv, xs), dy: tf.tensor(dyv, dys) }, {
+        strides: [1, 1],
+        pad: 'valid',
+        dataFormat: 'NHWC',
+        filterShape: [5, 5, 2, 3],
+      } as never) as tf.Tensor4D;
       return [tf.stridedSlice(g, [0, 0, 0, 0], g.shape, [d, d, 1, 1])];
     });
     assert.ok(relError(got[0], ref[0]) < TOL, `rel ${relError(got[0], ref[0])}`);
@@ -103,8 +145,16 @@ describe('Conv2DBackpropFilter kernel (wasm) directly', () => {
 
   it('rejects NCHW with a clear message', async () => {
     await tf.setBackend('wasm');
-    assert.throws(() => tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([1, 3, 4, 4]), dy: tf.zeros([1, 2, 4, 4]) },
-      { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 2] } as never), /only NHWC/);
+    assert.throws(
+      () =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.zeros([1, 3, 4, 4]), dy: tf.zeros([1, 2, 4, 4]) }, {
+          strides: 1,
+          pad: 'same',
+          dataFormat: 'NCHW',
+          filterShape: [3, 3, 3, 2],
+        } as never),
+      /only NHWC/,
+    );
   });
 });
 
@@ -126,7 +176,8 @@ describe('pooling / upsampling gradients on wasm vs cpu (MaxPoolGrad is ours: th
         const dy = tf.tensor(values(y.size, 5), y.shape);
         return [y, tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(xx as tf.Tensor4D, k, s, pad), dy)))(x)];
       };
-      const [yW, gW] = await on('wasm', run), [yC, gC] = await on('cpu', run);
+      const [yW, gW] = await on('wasm', run),
+        [yC, gC] = await on('cpu', run);
       assert.ok(relError(yW, yC) < TOL, 'forward');
       assert.ok(relError(gW, gC) < TOL, `dx: rel ${relError(gW, gC)}`);
     });
@@ -152,11 +203,15 @@ describe('pooling / upsampling gradients on wasm vs cpu (MaxPoolGrad is ours: th
         const x = tf.tensor4d(xv, [2, 5, 4, 3]);
         const y = tf.image.resizeNearestNeighbor(x, to, align, half);
         const dy = tf.tensor(values(y.size, 6), y.shape);
-        const gs = [0, 1].map((n) => tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(xx as tf.Tensor4D, to, align, half),
-          tf.slice(dy, [n, 0, 0, 0], [1, -1, -1, -1]))))(tf.slice(x, [n, 0, 0, 0], [1, -1, -1, -1])));
+        const gs = [0, 1].map((n) =>
+          tf.grad((xx: tf.Tensor) =>
+            tf.sum(tf.mul(tf.image.resizeNearestNeighbor(xx as tf.Tensor4D, to, align, half), tf.slice(dy, [n, 0, 0, 0], [1, -1, -1, -1]))),
+          )(tf.slice(x, [n, 0, 0, 0], [1, -1, -1, -1])),
+        );
         return [y, tf.concat(gs, 0), tf.sum(tf.mul(y, dy))];
       };
-      const [yW, gW] = await on('wasm', run), [yC, gC, lhs] = await on('cpu', perImage);
+      const [yW, gW] = await on('wasm', run),
+        [yC, gC, lhs] = await on('cpu', perImage);
       assert.ok(relError(yW, yC) < TOL, `forward: rel ${relError(yW, yC)}`);
       // tfjs-cpu's halfPixelCenters gradient does not match its own forward (adjoint fails even at
       // batch 1); there the adjoint identity below is the reference.
@@ -180,10 +235,10 @@ describe('a Darknet-style training step: every gradient, wasm vs cpu', () => {
         const { mean, variance } = tf.moments(y, [0, 1, 2]);
         y = tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, 1e-5))), g1), b1);
         y = tf.leakyRelu(y, 0.1);
-        const pooled = tf.maxPool(y as tf.Tensor4D, 2, 2, 'same');                      // 6×6×8
+        const pooled = tf.maxPool(y as tf.Tensor4D, 2, 2, 'same'); // 6×6×8
         const z = conv2d(pooled, w2 as tf.Tensor4D, { strides: 1 });
         const mish = tf.mul(z, tf.tanh(tf.softplus(z)));
-        const half = tf.slice(mish, [0, 0, 0, 4], [-1, -1, -1, 4]);                      // route groups=2 id=1
+        const half = tf.slice(mish, [0, 0, 0, 4], [-1, -1, -1, 4]); // route groups=2 id=1
         const short = tf.add(conv2d(half as tf.Tensor4D, w3 as tf.Tensor4D, { pad: 'valid' }), pooled); // shortcut
         // upsample ×2 as the network builder does it (tile), since tfjs-cpu's ResizeNearestNeighborGrad
         // is wrong for batch > 1 (tested above)
@@ -191,10 +246,10 @@ describe('a Darknet-style training step: every gradient, wasm vs cpu', () => {
         // (tfjs has no Tile gradient above rank 4: repeat columns, then rows, in rank 4 / rank 3)
         const cols = tf.reshape(tf.tile(tf.reshape(small, [2 * 3, 3, 1, 8]), [1, 1, 2, 1]), [2 * 3, 1, 3 * 2 * 8]);
         const up = tf.reshape(tf.tile(cols, [1, 2, 1]), [2, 6, 6, 8]);
-        const cat = tf.concat([up, short], 3);                                            // route
+        const cat = tf.concat([up, short], 3); // route
         const head = tf.sigmoid(conv2d(cat as tf.Tensor4D, w4 as tf.Tensor4D, { strides: 2 })); // 3×3×6
         const flat = tf.reshape(head, [-1, 6]);
-        const picked = tf.gather(flat, tf.tensor1d([0, 4, 4, 9, 17], 'int32'));          // targets
+        const picked = tf.gather(flat, tf.tensor1d([0, 4, 4, 9, 17], 'int32')); // targets
         return tf.add(tf.mean(tf.square(tf.sub(picked, 0.5))), tf.mul(tf.sum(tf.abs(g1)), 1e-3));
       };
       const ps = ['w1', 'g1', 'b1', 'w2', 'w3', 'w4'].map((k) => p[k]);
@@ -211,4 +266,6 @@ describe('a Darknet-style training step: every gradient, wasm vs cpu', () => {
   });
 });
 
-after(() => { tf.disposeVariables(); });
+after(() => {
+  tf.disposeVariables();
+});

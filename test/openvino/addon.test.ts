@@ -22,7 +22,8 @@ function tinyOnnx(dynamicBatch: boolean): { bytes: Uint8Array; input: Float32Arr
   return { bytes: ex.bytes, input: synthesizeInput(64, 64, 3), outputs: ex.outputs.map((o) => o.name) };
 }
 
-const copy = (r: Record<string, OvTensor>) => Object.fromEntries(Object.entries(r).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
+const copy = (r: Record<string, OvTensor>) =>
+  Object.fromEntries(Object.entries(r).map(([k, t]) => [k, Float32Array.from(t.data as Float32Array)]));
 
 test('models, tensors, infer and inferAsync agree; properties read back', { skip }, async () => {
   const { ov } = loadOpenvino();
@@ -30,7 +31,10 @@ test('models, tensors, infer and inferAsync agree; properties read back', { skip
   assert.ok(core.getAvailableDevices().includes('CPU'));
   const onnx = tinyOnnx(true);
   const model = core.readModelSync(onnx.bytes);
-  assert.deepEqual(model.inputs.map((p) => p.anyName), ['input']);
+  assert.deepEqual(
+    model.inputs.map((p) => p.anyName),
+    ['input'],
+  );
   assert.deepEqual(model.outputs.map((p) => p.anyName).sort(), [...onnx.outputs].sort());
   assert.equal(model.inputs[0].getPartialShape().isStatic(), false);
   model.reshape('[1,3,64,64]');
@@ -69,7 +73,10 @@ test('AsyncInferQueue: callback (null, request, userData), promise resolves user
   });
   const input = { input: new ov.Tensor('f32', [1, 3, 64, 64], onnx.input) };
   const done = await Promise.all([0, 1, 2, 3, 4].map((k) => queue.startAsync(input, { k })));
-  assert.deepEqual(done.map((d) => (d as { k: number }).k), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    done.map((d) => (d as { k: number }).k),
+    [0, 1, 2, 3, 4],
+  );
   assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4]);
   queue.release();
   assert.throws(() => queue.startAsync(input, { k: 5 }), /released/);
@@ -84,11 +91,22 @@ test('saveModelSync round trip (f32 and f16 weights); errors are JS exceptions',
     const model = core.readModelSync(onnx.bytes);
     ov.saveModelSync(model, join(dir, 'm.xml'), false);
     ov.saveModelSync(model, join(dir, 'h.xml'), true);
-    const run = (m: Parameters<typeof core.compileModelSync>[0]) => copy(core.compileModelSync(m, 'CPU', { INFERENCE_PRECISION_HINT: 'f32' }).createInferRequest().infer({ input: new ov.Tensor('f32', [1, 3, 64, 64], onnx.input) }));
-    const ref = run(model), ir = run(core.readModelSync(join(dir, 'm.xml'))), half = run(core.readModelSync(join(dir, 'h.xml'), join(dir, 'h.bin')));
+    const run = (m: Parameters<typeof core.compileModelSync>[0]) =>
+      copy(
+        core
+          .compileModelSync(m, 'CPU', { INFERENCE_PRECISION_HINT: 'f32' })
+          .createInferRequest()
+          .infer({ input: new ov.Tensor('f32', [1, 3, 64, 64], onnx.input) }),
+      );
+    const ref = run(model),
+      ir = run(core.readModelSync(join(dir, 'm.xml'))),
+      half = run(core.readModelSync(join(dir, 'h.xml'), join(dir, 'h.bin')));
     for (const name of onnx.outputs) {
       assert.deepEqual(ir[name], ref[name]);
-      assert.ok(half[name].every((v, i) => Math.abs(v - ref[name][i]) < 0.05), 'f16 weights stay close');
+      assert.ok(
+        half[name].every((v, i) => Math.abs(v - ref[name][i]) < 0.05),
+        'f16 weights stay close',
+      );
     }
 
     writeFileSync(join(dir, 'bad.onnx'), 'not a model');

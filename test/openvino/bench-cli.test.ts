@@ -17,7 +17,8 @@ import { CFG_DIR } from '../corpus';
 import { openvinoMissing } from './available';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -29,13 +30,17 @@ let cfg = '';
 test.before(() => {
   if (skip) return;
   dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
-  const text = readFileSync(join(CFG_DIR, 'yolov4-tiny.cfg'), 'utf8').replace(/^width=\d+/m, 'width=128').replace(/^height=\d+/m, 'height=128');
+  const text = readFileSync(join(CFG_DIR, 'yolov4-tiny.cfg'), 'utf8')
+    .replace(/^width=\d+/m, 'width=128')
+    .replace(/^height=\d+/m, 'height=128');
   cfg = join(dir, 'tiny.cfg');
   writeFileSync(cfg, text);
   const net = analyseText(text);
   writeFileSync(join(dir, 'tiny.weights'), serializeWeights(net, synthesizeWeights(net)));
 });
-test.after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+test.after(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test('latency mode: two models interleaved, every latency kept, f32 read back, ratios', { skip }, async () => {
   const ir = join(dir, 'ir');
@@ -65,7 +70,11 @@ test('throughput mode keeps all its infer requests in flight at once', { skip },
   const m = (JSON.parse(r.out) as BenchReport).models[0];
   assert.equal(m.settings.hint, 'THROUGHPUT');
   assert.ok(Number(m.settings.requests) >= 1);
-  assert.equal(m.maxInFlight, Math.min(Number(m.settings.requests), 6), `requests ${m.settings.requests}, at most ${m.maxInFlight} in flight`);
+  assert.equal(
+    m.maxInFlight,
+    Math.min(Number(m.settings.requests), 6),
+    `requests ${m.settings.requests}, at most ${m.maxInFlight} in flight`,
+  );
   assert.equal(m.completed, 6);
 });
 
@@ -78,14 +87,18 @@ test('--mosaic measures the 2×-size network and counts four frames per inferenc
   assert.equal(rep.models[0].framesPerSecond, 4 * rep.models[0].fps);
 });
 
-test('--reference benchmark_app measures the same model next to ours', { skip: skip ?? (openvinoVenv() ? undefined : 'no benchmark_app venv; enable with: npm run setup:openvino') }, async () => {
-  const r = await cli(['bench', cfg, '--iterations', '2', '--rounds', '1', '--warmup', '1', '--reference', 'benchmark_app', '--json']);
-  assert.equal(r.code, 0, r.err);
-  const ref = (JSON.parse(r.out) as BenchReport).models[0].reference!;
-  assert.ok(!('error' in ref), JSON.stringify(ref));
-  assert.ok(ref.iterations >= 2 && ref.medianMs > 0 && ref.fps > 0);
-  assert.match(ref.command, /-hint latency -shape input\[1,3,128,128\]/);
-});
+test(
+  '--reference benchmark_app measures the same model next to ours',
+  { skip: skip ?? (openvinoVenv() ? undefined : 'no benchmark_app venv; enable with: npm run setup:openvino') },
+  async () => {
+    const r = await cli(['bench', cfg, '--iterations', '2', '--rounds', '1', '--warmup', '1', '--reference', 'benchmark_app', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const ref = (JSON.parse(r.out) as BenchReport).models[0].reference!;
+    assert.ok(!('error' in ref), JSON.stringify(ref));
+    assert.ok(ref.iterations >= 2 && ref.medianMs > 0 && ref.fps > 0);
+    assert.match(ref.command, /-hint latency -shape input\[1,3,128,128\]/);
+  },
+);
 
 test('wrong arguments give one-line errors', { skip }, async () => {
   const cases: [string[], RegExp][] = [

@@ -15,16 +15,18 @@ import { CFG_DIR } from '../corpus';
 import { openvinoMissing } from './available';
 
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-test('export openvino writes .xml, .bin and .heads.json with the ONNX export\'s heads', { skip: openvinoMissing() }, async () => {
+test("export openvino writes .xml, .bin and .heads.json with the ONNX export's heads", { skip: openvinoMissing() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'export-ov-'));
   try {
     const cfgText = readFileSync(join(CFG_DIR, 'yolov4-tiny.cfg'), 'utf8');
-    const cfg = join(dir, 'yolov4-tiny.cfg'), weights = join(dir, 'yolov4-tiny.weights');
+    const cfg = join(dir, 'yolov4-tiny.cfg'),
+      weights = join(dir, 'yolov4-tiny.weights');
     writeFileSync(cfg, cfgText);
     const net = analyseText(cfgText, { width: 320, height: 256 });
     writeFileSync(weights, serializeWeights(net, synthesizeWeights(net)));
@@ -50,7 +52,11 @@ test('export openvino writes .xml, .bin and .heads.json with the ONNX export\'s 
     const f16Bin = statSync(join(out, 'yolov4-tiny.bin')).size;
     assert.ok(f16Bin < 0.55 * f32Bin, `--fp16 .bin ${f16Bin} vs f32 ${f32Bin}`);
     assert.equal(JSON.parse(readFileSync(join(out, 'yolov4-tiny.heads.json'), 'utf8')).weights, 'f16');
-    assert.deepEqual(readdirSync(out).filter((n) => n.startsWith('.')), [], 'temporaries left behind');
+    assert.deepEqual(
+      readdirSync(out).filter((n) => n.startsWith('.')),
+      [],
+      'temporaries left behind',
+    );
 
     const bad = await cli(['export', 'openvino', cfg, weights, '-o', join(dir, 'ir2'), '--input-size', '320']);
     assert.equal(bad.code, 2);

@@ -23,39 +23,43 @@ const FP16_TOLERANCE = 2e-2;
 const skip = openvinoMissing();
 
 for (const g of goldenNets()) {
-  test(`golden ${g}: OpenVINO f32 on the IR and on the ONNX within ${TOLERANCE} of darknet; f16-weight IR within ${FP16_TOLERANCE}`, { skip }, (t) => {
-    const dir = join(GOLDEN_DIR, g);
-    const net = analyseText(readFileSync(join(dir, `${g}.cfg`), 'utf8'));
-    const meta = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { input: { stored: boolean; file: string | null } };
-    const { width: w, height: h, channels: c } = net.net;
-    const input = meta.input.stored ? f32File(join(dir, meta.input.file!)) : synthesizeInput(w, h, c);
-    const weights = synthesizeWeights(net);
-    const tmp = mkdtempSync(join(tmpdir(), 'ir-golden-'));
-    const report: string[] = [];
-    try {
-      const ir = exportOpenvinoIr(net, weights);
-      ir.save(join(tmp, 'f32.xml'));
-      exportOpenvinoIr(net, weights, { fp16: true }).save(join(tmp, 'f16.xml'));
-      const onnx = exportOnnx(net, weights, { batch: 1 });
-      const runs = {
-        ir: compileOpenvino(join(tmp, 'f32.xml'), { precision: 'f32' }),
-        onnx: compileOpenvino(onnx.bytes, { precision: 'f32' }),
-        fp16: compileOpenvino(join(tmp, 'f16.xml'), { precision: 'f32' }),
-      };
-      for (const [kind, runner] of Object.entries(runs)) {
-        assert.equal(runner.settings.precision, 'f32', `${kind}: compiled at ${runner.settings.precision}`);
-        const out = runner.run(input);
-        let worst = 0;
-        for (const head of ir.heads) {
-          const got = yoloActivate(out[head.output], head);
-          worst = Math.max(worst, maxAbsDiff(got, f32File(join(dir, `yolo_${head.layer}.f32`))));
+  test(
+    `golden ${g}: OpenVINO f32 on the IR and on the ONNX within ${TOLERANCE} of darknet; f16-weight IR within ${FP16_TOLERANCE}`,
+    { skip },
+    (t) => {
+      const dir = join(GOLDEN_DIR, g);
+      const net = analyseText(readFileSync(join(dir, `${g}.cfg`), 'utf8'));
+      const meta = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as { input: { stored: boolean; file: string | null } };
+      const { width: w, height: h, channels: c } = net.net;
+      const input = meta.input.stored ? f32File(join(dir, meta.input.file!)) : synthesizeInput(w, h, c);
+      const weights = synthesizeWeights(net);
+      const tmp = mkdtempSync(join(tmpdir(), 'ir-golden-'));
+      const report: string[] = [];
+      try {
+        const ir = exportOpenvinoIr(net, weights);
+        ir.save(join(tmp, 'f32.xml'));
+        exportOpenvinoIr(net, weights, { fp16: true }).save(join(tmp, 'f16.xml'));
+        const onnx = exportOnnx(net, weights, { batch: 1 });
+        const runs = {
+          ir: compileOpenvino(join(tmp, 'f32.xml'), { precision: 'f32' }),
+          onnx: compileOpenvino(onnx.bytes, { precision: 'f32' }),
+          fp16: compileOpenvino(join(tmp, 'f16.xml'), { precision: 'f32' }),
+        };
+        for (const [kind, runner] of Object.entries(runs)) {
+          assert.equal(runner.settings.precision, 'f32', `${kind}: compiled at ${runner.settings.precision}`);
+          const out = runner.run(input);
+          let worst = 0;
+          for (const head of ir.heads) {
+            const got = yoloActivate(out[head.output], head);
+            worst = Math.max(worst, maxAbsDiff(got, f32File(join(dir, `yolo_${head.layer}.f32`))));
+          }
+          report.push(`${kind} ${worst.toExponential(2)}`);
+          assert.ok(worst <= (kind === 'fp16' ? FP16_TOLERANCE : TOLERANCE), `${kind}: max abs diff ${worst}`);
         }
-        report.push(`${kind} ${worst.toExponential(2)}`);
-        assert.ok(worst <= (kind === 'fp16' ? FP16_TOLERANCE : TOLERANCE), `${kind}: max abs diff ${worst}`);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
-    t.diagnostic(`OpenVINO CPU f32, max abs diff vs darknet: ${report.join(', ')}`);
-  });
+      t.diagnostic(`OpenVINO CPU f32, max abs diff vs darknet: ${report.join(', ')}`);
+    },
+  );
 }

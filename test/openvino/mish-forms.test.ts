@@ -31,7 +31,8 @@ for (const g of goldenNets()) {
       const ex = exportOnnx(net, weights, { batch: 1, mish });
       const out = compileOpenvino(ex.bytes, { precision: 'f32' }).run(input);
       let worst = 0;
-      for (const head of ex.heads) worst = Math.max(worst, maxAbsDiff(yoloActivate(out[head.output], head), f32File(join(dir, `yolo_${head.layer}.f32`))));
+      for (const head of ex.heads)
+        worst = Math.max(worst, maxAbsDiff(yoloActivate(out[head.output], head), f32File(join(dir, `yolo_${head.layer}.f32`))));
       report.push(`${mish} ${worst.toExponential(2)}`);
       assert.ok(worst <= TOLERANCE, `mish ${mish}: max abs diff ${worst}`);
     }

@@ -8,11 +8,22 @@ import { main } from '../../cli/main';
 import { REAL, realWeightsMissing } from '../real-weights';
 import { openvinoMissing } from './available';
 
-interface Box { class: number; prob: number; left: number; top: number; width: number; height: number }
+interface Box {
+  class: number;
+  prob: number;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
 
 async function detect(extra: string[], images: string[]): Promise<{ stream?: number; detections: Box[] }[]> {
-  const out: string[] = [], err: string[] = [];
-  const code = await main(['detect', REAL.cfg, REAL.weights, ...images, '--runtime', 'openvino', '--json', ...extra], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const out: string[] = [],
+    err: string[] = [];
+  const code = await main(['detect', REAL.cfg, REAL.weights, ...images, '--runtime', 'openvino', '--json', ...extra], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
   assert.equal(code, 0, err.join('\n'));
   return (JSON.parse(out.join('\n')) as { images: { stream?: number; detections: Box[] }[] }).images;
 }
@@ -23,25 +34,36 @@ const iou = (a: Box, b: Box) => {
   return (ix * iy) / (a.width * a.height + b.width * b.height - ix * iy);
 };
 
-test('detect --mosaic: each of four streams finds what its frame alone gives (seams aside)', { skip: openvinoMissing() ?? realWeightsMissing() }, async (t) => {
-  const [single] = await detect([], [REAL.photo]);
-  const streams = await detect(['--mosaic'], [REAL.photo, REAL.photo, REAL.photo, REAL.photo]);
-  assert.deepEqual(streams.map((s) => s.stream), [0, 1, 2, 3]);
-  assert.ok(single.detections.length > 0);
-  let worstIou = 1, worstScore = 0;
-  for (const s of streams) {
-    assert.equal(s.detections.length, single.detections.length, JSON.stringify(s.detections));
-    for (const want of single.detections) {
-      const got = s.detections.filter((b) => b.class === want.class).sort((a, b) => iou(b, want) - iou(a, want))[0];
-      assert.ok(got, `stream ${s.stream}: no box of class ${want.class}`);
-      worstIou = Math.min(worstIou, iou(got, want));
-      worstScore = Math.max(worstScore, Math.abs(got.prob - want.prob));
+test(
+  'detect --mosaic: each of four streams finds what its frame alone gives (seams aside)',
+  { skip: openvinoMissing() ?? realWeightsMissing() },
+  async (t) => {
+    const [single] = await detect([], [REAL.photo]);
+    const streams = await detect(['--mosaic'], [REAL.photo, REAL.photo, REAL.photo, REAL.photo]);
+    assert.deepEqual(
+      streams.map((s) => s.stream),
+      [0, 1, 2, 3],
+    );
+    assert.ok(single.detections.length > 0);
+    let worstIou = 1,
+      worstScore = 0;
+    for (const s of streams) {
+      assert.equal(s.detections.length, single.detections.length, JSON.stringify(s.detections));
+      for (const want of single.detections) {
+        const got = s.detections.filter((b) => b.class === want.class).sort((a, b) => iou(b, want) - iou(a, want))[0];
+        assert.ok(got, `stream ${s.stream}: no box of class ${want.class}`);
+        worstIou = Math.min(worstIou, iou(got, want));
+        worstScore = Math.max(worstScore, Math.abs(got.prob - want.prob));
+      }
     }
-  }
-  assert.ok(worstIou >= 0.8, `IoU ${worstIou}`); // measured 0.853: the person at the frame's right edge, on the inner seam
-  assert.ok(worstScore <= 0.05, `score difference ${worstScore}`);
-  t.diagnostic(`mosaic vs single frame: worst IoU ${worstIou.toFixed(3)}, worst score difference ${worstScore.toFixed(4)}`);
+    assert.ok(worstIou >= 0.8, `IoU ${worstIou}`); // measured 0.853: the person at the frame's right edge, on the inner seam
+    assert.ok(worstScore <= 0.05, `score difference ${worstScore}`);
+    t.diagnostic(`mosaic vs single frame: worst IoU ${worstIou.toFixed(3)}, worst score difference ${worstScore.toFixed(4)}`);
 
-  const bad = await main(['detect', REAL.cfg, REAL.weights, REAL.photo, '--mosaic'], { out: () => undefined, err: (m) => assert.match(m, /--mosaic takes 4 images/) });
-  assert.equal(bad, 2);
-});
+    const bad = await main(['detect', REAL.cfg, REAL.weights, REAL.photo, '--mosaic'], {
+      out: () => undefined,
+      err: (m) => assert.match(m, /--mosaic takes 4 images/),
+    });
+    assert.equal(bad, 2);
+  },
+);

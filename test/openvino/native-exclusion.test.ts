@@ -16,7 +16,10 @@ const runChild = (order: string) => {
 
 test('with native TensorFlow loaded, openvino-node is refused and libopenvino never mapped', { skip: openvinoMissing() }, (t) => {
   const r = runChild('tensorflow-first');
-  if (r.skipped) { t.skip(String(r.skipped)); return; }
+  if (r.skipped) {
+    t.skip(String(r.skipped));
+    return;
+  }
   assert.equal(r.loaded, false);
   assert.equal(r.refused, true);
   assert.equal(r.openvinoMapped, false);

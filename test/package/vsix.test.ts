@@ -18,7 +18,14 @@ const MAX_BYTES = 5 * 1024 * 1024;
 // the CLI imports on use. The cfg, weights and pruning commands run from the bare .vsix (tested below).
 // tsx/cjs: only in the data loader's bootstrap for a .ts worker script (tests from source); the
 // bundle starts cli/out/data-loader-worker.js and never takes that path (core/src/data/loader.ts).
-const allowedExternal = [/^vscode$/, /^@tensorflow\/tfjs-node(-gpu)?$/, /^@tensorflow\/tfjs-(core|backend-cpu|backend-wasm)(\/.*)?$/, /^onnxruntime-node$/, /^openvino-node$/, /^tsx\/cjs$/];
+const allowedExternal = [
+  /^vscode$/,
+  /^@tensorflow\/tfjs-node(-gpu)?$/,
+  /^@tensorflow\/tfjs-(core|backend-cpu|backend-wasm)(\/.*)?$/,
+  /^onnxruntime-node$/,
+  /^openvino-node$/,
+  /^tsx\/cjs$/,
+];
 
 let dir = '';
 let vsix = '';
@@ -30,7 +37,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'darknet-vsix-'));
   vsix = buildVsix(join(dir, 'darknet-pruner.vsix'));
   entries = listZip(vsix);
-  files = entries.map((e) => e.name).filter((n) => n.startsWith('extension/')).map((n) => n.slice('extension/'.length));
+  files = entries
+    .map((e) => e.name)
+    .filter((n) => n.startsWith('extension/'))
+    .map((n) => n.slice('extension/'.length));
   // Outside the repository, so nothing can resolve from its node_modules.
   extracted = join(dir, 'unpacked');
   extractZip(vsix, extracted);
@@ -111,7 +121,10 @@ test('the .vsix has every file the manifest and the runtime need', () => {
   const have = new Set(files.map((f) => (/^(readme|changelog)\.md$/i.test(f) ? f.toUpperCase().replace('.MD', '.md') : f)));
   const missing = [...required].filter((f) => !have.has(f) && !(f === 'LICENSE.txt' && have.has('LICENSE')));
   assert.deepEqual(missing, [], `missing from the .vsix:\n${missing.join('\n')}\nall entries:\n${files.join('\n')}`);
-  assert.ok(entries.some((e) => e.name === 'extension.vsixmanifest'), 'no extension.vsixmanifest');
+  assert.ok(
+    entries.some((e) => e.name === 'extension.vsixmanifest'),
+    'no extension.vsixmanifest',
+  );
 });
 
 test('the bundled JavaScript needs nothing from node_modules but the optional native runtimes', () => {
@@ -159,10 +172,24 @@ test('the CLI from the unpacked .vsix runs without node_modules', { timeout: 30_
     env: { ...process.env, NODE_PATH: '' },
     timeout: 25_000,
   });
-  assert.equal(r.status, 0, `darknet-pruner info from the .vsix failed (exit ${r.status}):\n${r.stderr.split('\n').filter((l) => l.length < 400).join('\n').slice(-2000)}`);
+  assert.equal(
+    r.status,
+    0,
+    `darknet-pruner info from the .vsix failed (exit ${r.status}):\n${r.stderr
+      .split('\n')
+      .filter((l) => l.length < 400)
+      .join('\n')
+      .slice(-2000)}`,
+  );
   assert.match(r.stdout, /"layers"/);
   // The jobs the extension launches: synthesize weights, γ statistics, sweep, channel + layer pruning.
-  const cli = (...args: string[]) => spawnSync(process.execPath, [join(extracted, 'extension', 'bin', 'darknet-pruner.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' }, timeout: 25_000 });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(extracted, 'extension', 'bin', 'darknet-pruner.js'), ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_PATH: '' },
+      timeout: 25_000,
+    });
   const yolo = join(repoRoot, '..', 'shared', 'corpus', 'cfg', 'yolov3-tiny.cfg');
   for (const args of [
     ['weights', 'synth', yolo, '-o', join(dir, 'm.weights')],
@@ -184,7 +211,18 @@ test('the language server from the unpacked .vsix answers initialize without nod
   const stderr: string[] = [];
   proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<never>((_, fail) =>
-    proc.on('exit', (code) => fail(new Error(`server exited (${code}) before answering:\n${stderr.join('').split('\n').filter((l) => l.length < 400).join('\n').slice(-2000)}`))),
+    proc.on('exit', (code) =>
+      fail(
+        new Error(
+          `server exited (${code}) before answering:\n${stderr
+            .join('')
+            .split('\n')
+            .filter((l) => l.length < 400)
+            .join('\n')
+            .slice(-2000)}`,
+        ),
+      ),
+    ),
   );
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   conn.listen();

@@ -9,7 +9,15 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { absGammas } from '../../core/src/prune/plan';
 import { residualUnits } from '../../core/src/prune/layer';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
-import { fitAffine, fitGlobal, fitPerLayer, fullShape, layerFeatures, featureBflops, type LatencyPoint } from '../../core/src/plan/latency-model';
+import {
+  fitAffine,
+  fitGlobal,
+  fitPerLayer,
+  fullShape,
+  layerFeatures,
+  featureBflops,
+  type LatencyPoint,
+} from '../../core/src/plan/latency-model';
 import { choosePlan, enumerateCandidates, rankFeasible, targetCurve, type SearchInput } from '../../core/src/plan/latency-search';
 import { aggregateProfiles, buildPlanModel, layerOfNode, modelShape } from '../../core/src/plan/latency-measure';
 import { corpusMissing, readCfg } from '../corpus';
@@ -17,17 +25,32 @@ import { corpusMissing, readCfg } from '../corpus';
 const skip = corpusMissing();
 
 function load(name: string, size: number): { net: Network; input: SearchInput; weights: ReturnType<typeof synthesizeWeights> } {
-  const net = analyseText(readCfg(name).replace(/^width=\d+/m, `width=${size}`).replace(/^height=\d+/m, `height=${size}`));
+  const net = analyseText(
+    readCfg(name)
+      .replace(/^width=\d+/m, `width=${size}`)
+      .replace(/^height=\d+/m, `height=${size}`),
+  );
   const weights = synthesizeWeights(net);
-  return { net, weights, input: { net, gammas: absGammas(net, weights), structure: analyseChannelStructure(net), units: residualUnits(net, weights).units } };
+  return {
+    net,
+    weights,
+    input: { net, gammas: absGammas(net, weights), structure: analyseChannelStructure(net), units: residualUnits(net, weights).units },
+  };
 }
 
 /** A per-layer model from one synthetic "profile": conv time ∝ BFLOPs plus a fixed cost, others ∝ elements. */
 function syntheticModel(net: Network) {
   const f = layerFeatures(net, fullShape(net));
-  const half = layerFeatures(net, { ...fullShape(net), keptOut: net.layers.map((l) => Math.ceil((l.output?.[2] ?? 0) / 2)), keptIn: net.layers.map((l) => Math.ceil((l.input?.[2] ?? 0) / 2)) });
+  const half = layerFeatures(net, {
+    ...fullShape(net),
+    keptOut: net.layers.map((l) => Math.ceil((l.output?.[2] ?? 0) / 2)),
+    keptIn: net.layers.map((l) => Math.ceil((l.input?.[2] ?? 0) / 2)),
+  });
   const time = (x: Float64Array) => Float64Array.from(x, (v, i) => (v > 0 ? 30 * v + (net.layers[i].bflops > 0 ? 0.05 : 0.01) : 0));
-  const pt = (x: Float64Array): LatencyPoint => { const layerMs = time(x); return { features: x, bflops: featureBflops(net, x), measuredMs: layerMs.reduce((s, v) => s + v, 0), layerMs, unmappedMs: 0 }; };
+  const pt = (x: Float64Array): LatencyPoint => {
+    const layerMs = time(x);
+    return { features: x, bflops: featureBflops(net, x), measuredMs: layerMs.reduce((s, v) => s + v, 0), layerMs, unmappedMs: 0 };
+  };
   return fitPerLayer([pt(f), pt(half)]);
 }
 
@@ -62,12 +85,22 @@ test('profiled node names map to the layers the ONNX export named them after', (
   assert.equal(layerOfNode('l8_route/Concat'), 8);
   assert.equal(layerOfNode('leakyrelu_3/LeakyRelu'), undefined);
   assert.equal(layerOfNode('slice_10/Slice'), undefined);
-  const e = (nodeName: string, realTimeUs: number, status = 'EXECUTED') => ({ nodeName, nodeType: 'Convolution', execType: 'x', realTimeUs, cpuTimeUs: realTimeUs, status });
-  const p = aggregateProfiles([
-    [e('l0_conv/Conv', 1000), e('l1_maxpool/MaxPool', 100), e('slice/Slice', 50), e('leakyrelu/LeakyRelu', 0, 'NOT_RUN')],
-    [e('l0_conv/Conv', 3000), e('l1_maxpool/MaxPool', 300), e('slice/Slice', 10)],
-    [e('l0_conv/Conv', 2000), e('l1_maxpool/MaxPool', 200), e('slice/Slice', 30)],
-  ], 3);
+  const e = (nodeName: string, realTimeUs: number, status = 'EXECUTED') => ({
+    nodeName,
+    nodeType: 'Convolution',
+    execType: 'x',
+    realTimeUs,
+    cpuTimeUs: realTimeUs,
+    status,
+  });
+  const p = aggregateProfiles(
+    [
+      [e('l0_conv/Conv', 1000), e('l1_maxpool/MaxPool', 100), e('slice/Slice', 50), e('leakyrelu/LeakyRelu', 0, 'NOT_RUN')],
+      [e('l0_conv/Conv', 3000), e('l1_maxpool/MaxPool', 300), e('slice/Slice', 10)],
+      [e('l0_conv/Conv', 2000), e('l1_maxpool/MaxPool', 200), e('slice/Slice', 30)],
+    ],
+    3,
+  );
   assert.deepEqual([...p.layerMs], [2, 0.2, 0], 'per-layer medians in ms');
   assert.equal(p.unmappedMs, 0.03);
   assert.equal(p.nodes, 3);
@@ -102,7 +135,11 @@ test('search: monotone in percent and cut units; a sweep of targets gives a mono
     }
     for (const p of [0, 0.5]) {
       const col = all.filter((c) => c.layerKeep === lk && c.globalPercent === p).sort((a, b) => a.cutUnits - b.cutUnits);
-      for (let k = 1; k < col.length; k++) assert.ok(col[k].predictedMs < col[k - 1].predictedMs && col[k].gammaMass < col[k - 1].gammaMass, 'each cut unit saves time and γ mass');
+      for (let k = 1; k < col.length; k++)
+        assert.ok(
+          col[k].predictedMs < col[k - 1].predictedMs && col[k].gammaMass < col[k - 1].gammaMass,
+          'each cut unit saves time and γ mass',
+        );
     }
   }
   const base = model.predict(layerFeatures(net, fullShape(net)));
@@ -114,8 +151,15 @@ test('search: monotone in percent and cut units; a sweep of targets gives a mono
     const best = rankFeasible(all, t.targetMs)[0];
     if (best) assert.equal(best.gammaMass, Math.max(...all.filter((c) => c.predictedMs <= t.targetMs).map((c) => c.gammaMass)));
   }
-  assert.ok(curve.some((t) => t.plan.cutUnits > 0) && curve.some((t) => t.plan.cutUnits === 0), 'the curve mixes channel-only plans and cut units');
+  assert.ok(
+    curve.some((t) => t.plan.cutUnits > 0) && curve.some((t) => t.plan.cutUnits === 0),
+    'the curve mixes channel-only plans and cut units',
+  );
   const impossible = choosePlan(all, Math.min(...all.map((c) => c.predictedMs)) / 2);
   assert.equal(impossible.met, false);
-  assert.equal(impossible.plan.predictedMs, Math.min(...all.map((c) => c.predictedMs)), 'an impossible target gives the fastest plan, marked unmet');
+  assert.equal(
+    impossible.plan.predictedMs,
+    Math.min(...all.map((c) => c.predictedMs)),
+    'an impossible target gives the fastest plan, marked unmet',
+  );
 });

@@ -20,12 +20,19 @@ import { REAL, realWeightsMissing } from '../real-weights';
 /** What the panel asks the CLI for: every box above this floor, before NMS. */
 const FLOOR = 0.005;
 
-test('every argv detectArgs builds parses with detect\'s own spec, to the same values', () => {
+test("every argv detectArgs builds parses with detect's own spec, to the same values", () => {
   const jobs: DetectJob[] = [];
   for (const runtime of [undefined, ...DETECT_RUNTIMES]) {
     for (const names of [undefined, '/m/coco.names', '/m/coco.data']) {
       for (const candidates of [undefined, false, true]) {
-        jobs.push({ cfg: '/m/a.cfg', weights: '/m/a.weights', images: ['/i/1.jpg', '/i/two words.png'], ...(runtime ? { runtime } : {}), ...(names ? { names } : {}), ...(candidates !== undefined ? { candidates, thresh: FLOOR } : {}) });
+        jobs.push({
+          cfg: '/m/a.cfg',
+          weights: '/m/a.weights',
+          images: ['/i/1.jpg', '/i/two words.png'],
+          ...(runtime ? { runtime } : {}),
+          ...(names ? { names } : {}),
+          ...(candidates !== undefined ? { candidates, thresh: FLOOR } : {}),
+        });
       }
     }
   }
@@ -52,7 +59,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function runJob(args: string[]): Promise<{ code: number | null; events: JobEvent[]; log: string }> {
   const events: JobEvent[] = [];
   const log: string[] = [];
-  const run = startCli({ extensionPath: REPO }, { args, cwd: dir }, (e) => events.push(e), (l) => log.push(l));
+  const run = startCli(
+    { extensionPath: REPO },
+    { args, cwd: dir },
+    (e) => events.push(e),
+    (l) => log.push(l),
+  );
   const { code, stderr } = await run.done;
   return { code, events, log: `${log.join('\n')}\n${stderr}` };
 }
@@ -63,31 +75,49 @@ function cliJson(extra: string[]): DetectJobResult {
   return JSON.parse(r.out) as DetectJobResult;
 }
 
-test('real photo: the panel\'s selection from the job\'s candidates equals `darknet-pruner detect` for each NMS kind', { skip: missing }, async () => {
-  // names through a .data file's names= (a path relative to the .data file's folder)
-  const data = join(dir, 'coco.data');
-  writeFileSync(data, `classes=80\nnames=${relative(dir, REAL.names)}\n`);
-  const job = await runJob(detectArgs({ cfg: REAL.cfg, weights: REAL.weights, images: [REAL.photo], names: data, thresh: FLOOR, candidates: true }));
-  assert.equal(job.code, 0, job.log);
-  assert.ok(job.events.some((e) => e.type === 'progress'), 'progress events');
-  const event = job.events.find((e) => e.type === 'result');
-  assert.ok(event && event.type === 'result' && event.command === 'detect');
-  const result = jobResult('detect', event.data);
-  assert.ok(result, 'the result has the detect result type');
-  assert.equal(result.classes, 80);
-  assert.equal(result.names?.length, 80);
-  assert.equal(result.names?.[0], 'person');
-  const image = result.images[0];
-  assert.ok(image.candidates && image.candidates.length > image.detections.length / 2, 'candidates were sent');
+test(
+  "real photo: the panel's selection from the job's candidates equals `darknet-pruner detect` for each NMS kind",
+  { skip: missing },
+  async () => {
+    // names through a .data file's names= (a path relative to the .data file's folder)
+    const data = join(dir, 'coco.data');
+    writeFileSync(data, `classes=80\nnames=${relative(dir, REAL.names)}\n`);
+    const job = await runJob(
+      detectArgs({ cfg: REAL.cfg, weights: REAL.weights, images: [REAL.photo], names: data, thresh: FLOOR, candidates: true }),
+    );
+    assert.equal(job.code, 0, job.log);
+    assert.ok(
+      job.events.some((e) => e.type === 'progress'),
+      'progress events',
+    );
+    const event = job.events.find((e) => e.type === 'result');
+    assert.ok(event && event.type === 'result' && event.command === 'detect');
+    const result = jobResult('detect', event.data);
+    assert.ok(result, 'the result has the detect result type');
+    assert.equal(result.classes, 80);
+    assert.equal(result.names?.length, 80);
+    assert.equal(result.names?.[0], 'person');
+    const image = result.images[0];
+    assert.ok(image.candidates && image.candidates.length > image.detections.length / 2, 'candidates were sent');
 
-  for (const kind of [result.nms.kind, ...NMS_CHOICES.filter((k) => k !== result.nms.kind)]) {
-    const cli = cliJson(kind === result.nms.kind ? [] : ['--nms-kind', kind]);
-    const want = cli.images[0].detections;
-    assert.ok(want.length > 0, 'the CLI finds objects in the photo');
-    const found = selectDetections(fromCandidates(image.candidates, result.classes), { thresh: cli.thresh, nms: { ...result.nms, kind } }, image.width, image.height);
-    assert.deepEqual(detectionRows(found, (k) => result.names?.[k] ?? String(k)), want, `NMS ${kind}`);
-  }
-});
+    for (const kind of [result.nms.kind, ...NMS_CHOICES.filter((k) => k !== result.nms.kind)]) {
+      const cli = cliJson(kind === result.nms.kind ? [] : ['--nms-kind', kind]);
+      const want = cli.images[0].detections;
+      assert.ok(want.length > 0, 'the CLI finds objects in the photo');
+      const found = selectDetections(
+        fromCandidates(image.candidates, result.classes),
+        { thresh: cli.thresh, nms: { ...result.nms, kind } },
+        image.width,
+        image.height,
+      );
+      assert.deepEqual(
+        detectionRows(found, (k) => result.names?.[k] ?? String(k)),
+        want,
+        `NMS ${kind}`,
+      );
+    }
+  },
+);
 
 test('a .data file without names= or with a missing names file: one located line, exit 2', { skip: missing }, () => {
   const noNames = join(dir, 'no-names.data');
@@ -99,7 +129,12 @@ test('a .data file without names= or with a missing names file: one located line
   writeFileSync(gone, 'classes=80\n\nnames=nowhere.names\n');
   r = runCli(['detect', REAL.cfg, REAL.weights, REAL.photo, '--names', gone], dir);
   assert.equal(r.code, 2);
-  assert.match(r.err.trim(), new RegExp(`^darknet-pruner: ${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: names=nowhere\\.names: no such file \\(tried [^\\n]+\\)$`));
+  assert.match(
+    r.err.trim(),
+    new RegExp(
+      `^darknet-pruner: ${gone.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: names=nowhere\\.names: no such file \\(tried [^\\n]+\\)$`,
+    ),
+  );
   r = runCli(['detect', REAL.cfg, REAL.weights, REAL.photo, '--candidates'], dir);
   assert.equal(r.code, 2);
   assert.match(r.err, /--candidates goes with --json or --json-events/);

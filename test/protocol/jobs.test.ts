@@ -15,7 +15,15 @@ import { CHANNEL_ARGS, LAYER_ARGS } from '../../cli/commands/prune';
 import { SWEEP_ARGS } from '../../cli/commands/sweep';
 import { PRUNE_METHODS } from '../../core/src/prune/plan';
 import {
-  jobResult, pruneChannelArgs, pruneLayerArgs, sweepArgs, type ChannelPruneJob, type JobEvent, type JobResults, type LayerPruneJob, type SweepJob,
+  jobResult,
+  pruneChannelArgs,
+  pruneLayerArgs,
+  sweepArgs,
+  type ChannelPruneJob,
+  type JobEvent,
+  type JobResults,
+  type LayerPruneJob,
+  type SweepJob,
 } from '../../core/src/protocol/jobs';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
@@ -23,7 +31,8 @@ import { startCli } from '../../client/src/jobs/cliProcess';
 import { REPO } from '../corpus';
 
 let dir = '';
-let cfg = '', weights = '';
+let cfg = '',
+  weights = '';
 let outCount = 0;
 const freshOut = () => join(dir, `out-${++outCount}`);
 
@@ -32,7 +41,9 @@ before(async () => {
   // The CLI as the extension runs it: <extension>/cli/out/cli.js, built by the project's build.
   const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: REPO, encoding: 'utf8' });
   assert.equal(build.status, 0, `node esbuild.mjs failed:\n${build.stderr}`);
-  const text = readFileSync(join(REPO, 'examples', 'residual-detector.cfg'), 'utf8').replace('width=256', 'width=64').replace('height=256', 'height=64');
+  const text = readFileSync(join(REPO, 'examples', 'residual-detector.cfg'), 'utf8')
+    .replace('width=256', 'width=64')
+    .replace('height=256', 'height=64');
   cfg = join(dir, 'm.cfg');
   weights = join(dir, 'm.weights');
   writeFileSync(cfg, text);
@@ -45,7 +56,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function runJob(args: string[]): Promise<{ code: number | null; events: JobEvent[]; log: string }> {
   const events: JobEvent[] = [];
   const log: string[] = [];
-  const run = startCli({ extensionPath: REPO }, { args, cwd: dir }, (e) => events.push(e), (l) => log.push(l));
+  const run = startCli(
+    { extensionPath: REPO },
+    { args, cwd: dir },
+    (e) => events.push(e),
+    (l) => log.push(l),
+  );
   const { code, stderr } = await run.done;
   return { code, events, log: `${log.join('\n')}\n${stderr}` };
 }
@@ -74,7 +90,15 @@ const channelJobs = (): ChannelPruneJob[] => {
       for (const thenShortcuts of [undefined, 2]) {
         for (const name of [undefined, 'custom']) {
           const methodOptions = method === 'slim' ? { method, ...(layerKeep !== undefined ? { layerKeep } : {}) } : { method };
-          jobs.push({ cfg: '', weights: '', globalPercent: 0.5, out: '', ...methodOptions, ...(thenShortcuts !== undefined ? { thenShortcuts } : {}), ...(name ? { name } : {}) });
+          jobs.push({
+            cfg: '',
+            weights: '',
+            globalPercent: 0.5,
+            out: '',
+            ...methodOptions,
+            ...(thenShortcuts !== undefined ? { thenShortcuts } : {}),
+            ...(name ? { name } : {}),
+          });
         }
       }
     }
@@ -82,57 +106,75 @@ const channelJobs = (): ChannelPruneJob[] => {
   return jobs;
 };
 
-test('prune channel: every method and option combination parses as the CLI parses it and runs to a result', { timeout: 240_000 }, async () => {
-  const jobs = channelJobs();
-  assert.equal(jobs.length, 16);
-  for (const template of jobs) {
-    const job = { ...template, cfg, weights, out: freshOut() };
-    const args = pruneChannelArgs(job);
-    assert.deepEqual(args.slice(0, 2), ['prune', 'channel']);
-    const expected: Record<string, string> = { 'global-percent': '0.5', method: job.method, o: job.out };
-    if (job.method === 'slim' && job.layerKeep !== undefined) expected['layer-keep'] = String(job.layerKeep);
-    if (job.thenShortcuts !== undefined) expected['then-shortcuts'] = String(job.thenShortcuts);
-    if (job.name !== undefined) expected.name = job.name;
-    assert.deepEqual(parsed(args, 2, CHANNEL_ARGS), { positionals: [cfg, weights], flags: expected });
-    const data = await expectResult('prune channel', args);
-    assert.equal(data.out, job.out);
-    const stage = data.report.stages[0];
-    assert.ok(stage.stage === 'channel');
-    assert.equal(stage.method, job.method);
-    assert.equal(stage.parameters.layerKeep, job.method === 'slim' ? (job.layerKeep ?? 0.01) : null);
-    assert.equal(data.report.kind, job.thenShortcuts !== undefined ? 'channel+layer' : 'channel');
-    assert.ok(data.files[0].endsWith(`${job.name ?? 'm-pruned'}.cfg`), data.files[0]);
-  }
-});
+test(
+  'prune channel: every method and option combination parses as the CLI parses it and runs to a result',
+  { timeout: 240_000 },
+  async () => {
+    const jobs = channelJobs();
+    assert.equal(jobs.length, 16);
+    for (const template of jobs) {
+      const job = { ...template, cfg, weights, out: freshOut() };
+      const args = pruneChannelArgs(job);
+      assert.deepEqual(args.slice(0, 2), ['prune', 'channel']);
+      const expected: Record<string, string> = { 'global-percent': '0.5', method: job.method, o: job.out };
+      if (job.method === 'slim' && job.layerKeep !== undefined) expected['layer-keep'] = String(job.layerKeep);
+      if (job.thenShortcuts !== undefined) expected['then-shortcuts'] = String(job.thenShortcuts);
+      if (job.name !== undefined) expected.name = job.name;
+      assert.deepEqual(parsed(args, 2, CHANNEL_ARGS), { positionals: [cfg, weights], flags: expected });
+      const data = await expectResult('prune channel', args);
+      assert.equal(data.out, job.out);
+      const stage = data.report.stages[0];
+      assert.ok(stage.stage === 'channel');
+      assert.equal(stage.method, job.method);
+      assert.equal(stage.parameters.layerKeep, job.method === 'slim' ? (job.layerKeep ?? 0.01) : null);
+      assert.equal(data.report.kind, job.thenShortcuts !== undefined ? 'channel+layer' : 'channel');
+      assert.ok(data.files[0].endsWith(`${job.name ?? 'm-pruned'}.cfg`), data.files[0]);
+    }
+  },
+);
 
 test('a layer_keep given for shortcut or regular (untyped callers) is not passed on', () => {
   for (const method of ['shortcut', 'regular'] as const) {
-    const args = pruneChannelArgs({ cfg: 'a.cfg', weights: 'a.weights', globalPercent: 0.5, out: 'o', method, layerKeep: 0.3 } as unknown as ChannelPruneJob);
+    const args = pruneChannelArgs({
+      cfg: 'a.cfg',
+      weights: 'a.weights',
+      globalPercent: 0.5,
+      out: 'o',
+      method,
+      layerKeep: 0.3,
+    } as unknown as ChannelPruneJob);
     assert.ok(!args.includes('--layer-keep'), args.join(' '));
     const sweep = sweepArgs({ cfg: 'a.cfg', weights: 'a.weights', method, layerKeep: 0.3 } as unknown as SweepJob);
     assert.ok(!sweep.includes('--layer-keep'), sweep.join(' '));
   }
 });
 
-test('prune layer: cfg + weights and a pruned folder, with and without a name, parse and run to a result', { timeout: 120_000 }, async () => {
-  const first = await expectResult('prune channel', pruneChannelArgs({ cfg, weights, globalPercent: 0.3, method: 'slim', out: freshOut() }));
-  const sources: LayerPruneJob['source'][] = [{ cfg, weights }, { prunedDir: first.out }];
-  for (const source of sources) {
-    for (const name of [undefined, 'cut']) {
-      const job: LayerPruneJob = { source, shortcuts: 2, out: freshOut(), ...(name ? { name } : {}) };
-      const args = pruneLayerArgs(job);
-      assert.deepEqual(args.slice(0, 2), ['prune', 'layer']);
-      assert.deepEqual(parsed(args, 2, LAYER_ARGS), {
-        positionals: 'prunedDir' in source ? [source.prunedDir] : [cfg, weights],
-        flags: { shortcuts: '2', o: job.out, ...(name ? { name } : {}) },
-      });
-      const data = await expectResult('prune layer', args);
-      assert.equal(data.report.kind, 'layer');
-      assert.equal(data.out, job.out);
-      assert.ok(data.files[0].endsWith(`${name ?? 'm-pruned'}.cfg`), data.files[0]);
+test(
+  'prune layer: cfg + weights and a pruned folder, with and without a name, parse and run to a result',
+  { timeout: 120_000 },
+  async () => {
+    const first = await expectResult(
+      'prune channel',
+      pruneChannelArgs({ cfg, weights, globalPercent: 0.3, method: 'slim', out: freshOut() }),
+    );
+    const sources: LayerPruneJob['source'][] = [{ cfg, weights }, { prunedDir: first.out }];
+    for (const source of sources) {
+      for (const name of [undefined, 'cut']) {
+        const job: LayerPruneJob = { source, shortcuts: 2, out: freshOut(), ...(name ? { name } : {}) };
+        const args = pruneLayerArgs(job);
+        assert.deepEqual(args.slice(0, 2), ['prune', 'layer']);
+        assert.deepEqual(parsed(args, 2, LAYER_ARGS), {
+          positionals: 'prunedDir' in source ? [source.prunedDir] : [cfg, weights],
+          flags: { shortcuts: '2', o: job.out, ...(name ? { name } : {}) },
+        });
+        const data = await expectResult('prune layer', args);
+        assert.equal(data.report.kind, 'layer');
+        assert.equal(data.out, job.out);
+        assert.ok(data.files[0].endsWith(`${name ?? 'm-pruned'}.cfg`), data.files[0]);
+      }
     }
-  }
-});
+  },
+);
 
 test('sweep: every method, layer_keep and range combination parses and runs to a result', { timeout: 120_000 }, async () => {
   const methods = [undefined, ...PRUNE_METHODS];
@@ -140,7 +182,13 @@ test('sweep: every method, layer_keep and range combination parses and runs to a
   for (const method of methods) {
     for (const layerKeep of method === undefined || method === 'slim' ? [undefined, 0.05] : [undefined]) {
       for (const percents of [undefined, '0.3:0.6:0.15']) {
-        const job = { cfg, weights, ...(method ? { method } : {}), ...(layerKeep !== undefined ? { layerKeep } : {}), ...(percents ? { percents } : {}) } as SweepJob;
+        const job = {
+          cfg,
+          weights,
+          ...(method ? { method } : {}),
+          ...(layerKeep !== undefined ? { layerKeep } : {}),
+          ...(percents ? { percents } : {}),
+        } as SweepJob;
         const args = sweepArgs(job);
         const flags: Record<string, string> = {};
         if (percents) flags.percents = percents;
@@ -162,7 +210,14 @@ test('sweep with evaluation: --data, --limit and --runtime parse as the CLI pars
   // Running them needs a dataset and a TensorFlow.js or ONNX runtime: test/prune/sweep-eval.test.ts runs --data.
   for (const runtime of [undefined, 'tfjs', 'onnx'] as const) {
     for (const limit of [undefined, 5]) {
-      const args = sweepArgs({ cfg, weights, percents: '0.5:0.9:0.1', data: 'obj.data', ...(limit ? { limit } : {}), ...(runtime ? { runtime } : {}) });
+      const args = sweepArgs({
+        cfg,
+        weights,
+        percents: '0.5:0.9:0.1',
+        data: 'obj.data',
+        ...(limit ? { limit } : {}),
+        ...(runtime ? { runtime } : {}),
+      });
       assert.deepEqual(parsed(args, 1, SWEEP_ARGS), {
         positionals: [cfg, weights],
         flags: { percents: '0.5:0.9:0.1', data: 'obj.data', ...(limit ? { limit: '5' } : {}), ...(runtime ? { runtime } : {}) },

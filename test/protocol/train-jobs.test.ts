@@ -20,7 +20,10 @@ import { ensureCliBuilt, runCli } from '../cli/run';
 import { REPO } from '../corpus';
 import { tinyCfg } from '../train/darknet-fixture';
 
-let dir = '', cfg = '', weights = '', data = '';
+let dir = '',
+  cfg = '',
+  weights = '',
+  data = '';
 let outCount = 0;
 const freshOut = () => join(dir, `run-${++outCount}`);
 
@@ -33,7 +36,10 @@ before(() => {
   writeFileSync(cfg, text);
   writeFileSync(weights, serializeWeights(analyseText(text), synthesizeWeights(analyseText(text))));
   // 5 images, 1 to valid: 4 training images, batch 2 → 2 steps per epoch.
-  const r = runCli(['data', 'synth', '-o', join(dir, 'set'), '--classes', '2', '--images', '5', '--size', '64', '--seed', '5', '--valid-fraction', '0.2'], dir);
+  const r = runCli(
+    ['data', 'synth', '-o', join(dir, 'set'), '--classes', '2', '--images', '5', '--size', '64', '--seed', '5', '--valid-fraction', '0.2'],
+    dir,
+  );
   assert.equal(r.code, 0, r.err);
   data = join(dir, 'set', 'obj.data');
 });
@@ -42,7 +48,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function train(args: string[]): Promise<{ result: TrainJobResult; events: JobEvent[] }> {
   const events: JobEvent[] = [];
   const log: string[] = [];
-  const run = startCli({ extensionPath: REPO }, { args, cwd: dir }, (e) => events.push(e), (l) => log.push(l));
+  const run = startCli(
+    { extensionPath: REPO },
+    { args, cwd: dir },
+    (e) => events.push(e),
+    (l) => log.push(l),
+  );
   const { code, stderr } = await run.done;
   assert.equal(code, 0, `darknet-pruner ${args.join(' ')} failed:\n${log.join('\n')}\n${stderr}`);
   const r = events.find((e) => e.type === 'result');
@@ -52,46 +63,64 @@ async function train(args: string[]): Promise<{ result: TrainJobResult; events: 
   return { result, events };
 }
 
-test('train from weights and from scratch, with and without --batch: argv the CLI runs, read back as a plain run', { timeout: 300_000 }, async () => {
-  for (const job of [
-    { source: { cfg, weights }, data, out: freshOut(), epochs: 1 },
-    { source: { cfg }, data, out: freshOut(), epochs: 1, batch: 4 },
-  ] satisfies TrainJob[]) {
-    const args = trainArgs(job);
-    assert.deepEqual(args.slice(0, 2), ['train', cfg]);
-    assert.equal(args.includes('--weights'), 'weights' in job.source);
-    const { result, events } = await train(args);
-    assert.equal(result.epoch, 1);
-    assert.equal(result.iteration, job.batch === 4 ? 1 : 2);
-    // Every step's loss comes with its box / objectness / class parts, which add up to it.
-    const at = (name: string, step: number) => events.find((e) => e.type === 'metric' && e.name === name && e.step === step) as { value: number } | undefined;
-    const loss = at('loss', 1)!.value, parts = ['loss_box', 'loss_obj', 'loss_cls'].map((n) => at(n, 1)!.value);
-    assert.ok(Math.abs(parts[0] + parts[1] + parts[2] - loss) < 1e-4 * loss, `${parts.join(' + ')} vs ${loss}`);
-    const view = runView(job.out, undefined);
-    assert.equal(view.kind, 'train');
-    assert.equal(view.status, 'finished');
-    assert.equal(view.epochs.length, 1);
-    assert.ok(view.epochs[0].lossBox !== null && view.epochs[0].lossObj !== null && view.epochs[0].lossCls !== null);
-    assert.deepEqual(view.latest, { cfg, weights: join(job.out, 'last.weights') });
-  }
-});
+test(
+  'train from weights and from scratch, with and without --batch: argv the CLI runs, read back as a plain run',
+  { timeout: 300_000 },
+  async () => {
+    for (const job of [
+      { source: { cfg, weights }, data, out: freshOut(), epochs: 1 },
+      { source: { cfg }, data, out: freshOut(), epochs: 1, batch: 4 },
+    ] satisfies TrainJob[]) {
+      const args = trainArgs(job);
+      assert.deepEqual(args.slice(0, 2), ['train', cfg]);
+      assert.equal(args.includes('--weights'), 'weights' in job.source);
+      const { result, events } = await train(args);
+      assert.equal(result.epoch, 1);
+      assert.equal(result.iteration, job.batch === 4 ? 1 : 2);
+      // Every step's loss comes with its box / objectness / class parts, which add up to it.
+      const at = (name: string, step: number) =>
+        events.find((e) => e.type === 'metric' && e.name === name && e.step === step) as { value: number } | undefined;
+      const loss = at('loss', 1)!.value,
+        parts = ['loss_box', 'loss_obj', 'loss_cls'].map((n) => at(n, 1)!.value);
+      assert.ok(Math.abs(parts[0] + parts[1] + parts[2] - loss) < 1e-4 * loss, `${parts.join(' + ')} vs ${loss}`);
+      const view = runView(job.out, undefined);
+      assert.equal(view.kind, 'train');
+      assert.equal(view.status, 'finished');
+      assert.equal(view.epochs.length, 1);
+      assert.ok(view.epochs[0].lossBox !== null && view.epochs[0].lossObj !== null && view.epochs[0].lossCls !== null);
+      assert.deepEqual(view.latest, { cfg, weights: join(job.out, 'last.weights') });
+    }
+  },
+);
 
-test('sparsity training in every prune mode: argv the CLI runs, the γ record has what the dashboard shows', { timeout: 300_000 }, async () => {
-  for (const pruneMode of PRUNE_METHODS) {
-    const job: TrainJob = { source: { cfg, weights }, data, out: freshOut(), epochs: 1, sparsity: { s: 0.01, pruneMode } };
-    const args = trainArgs(job);
-    assert.deepEqual(args.slice(args.indexOf('--sparsity'), args.indexOf('--sparsity') + 4), ['--sparsity', '0.01', '--prune-mode', pruneMode]);
-    await train(args);
-    const view = runView(job.out, undefined);
-    assert.equal(view.kind, 'sparsity');
-    assert.equal(view.gamma.length, 1);
-    const g = view.gamma[0];
-    assert.equal(g.estimated, false, 'the run records the fractions under every threshold');
-    assert.ok(g.emptyingPercent !== null && g.emptyingPercent > 0 && g.emptyingPercent < 1, String(g.emptyingPercent));
-    assert.ok(g.below.every((v, i) => i === 0 || v >= g.below[i - 1]), 'fractions grow with the threshold');
-    assert.ok(Math.abs(g.fractions.reduce((s, f) => s + f, 0) - 1) < 1e-9);
-  }
-});
+test(
+  'sparsity training in every prune mode: argv the CLI runs, the γ record has what the dashboard shows',
+  { timeout: 300_000 },
+  async () => {
+    for (const pruneMode of PRUNE_METHODS) {
+      const job: TrainJob = { source: { cfg, weights }, data, out: freshOut(), epochs: 1, sparsity: { s: 0.01, pruneMode } };
+      const args = trainArgs(job);
+      assert.deepEqual(args.slice(args.indexOf('--sparsity'), args.indexOf('--sparsity') + 4), [
+        '--sparsity',
+        '0.01',
+        '--prune-mode',
+        pruneMode,
+      ]);
+      await train(args);
+      const view = runView(job.out, undefined);
+      assert.equal(view.kind, 'sparsity');
+      assert.equal(view.gamma.length, 1);
+      const g = view.gamma[0];
+      assert.equal(g.estimated, false, 'the run records the fractions under every threshold');
+      assert.ok(g.emptyingPercent !== null && g.emptyingPercent > 0 && g.emptyingPercent < 1, String(g.emptyingPercent));
+      assert.ok(
+        g.below.every((v, i) => i === 0 || v >= g.below[i - 1]),
+        'fractions grow with the threshold',
+      );
+      assert.ok(Math.abs(g.fractions.reduce((s, f) => s + f, 0) - 1) < 1e-9);
+    }
+  },
+);
 
 test('fine-tune a pruned folder, then resume it for another epoch', { timeout: 300_000 }, async () => {
   const pruned = join(dir, 'pruned');
@@ -108,18 +137,26 @@ test('fine-tune a pruned folder, then resume it for another epoch', { timeout: 3
   assert.equal(resumed.result.epoch, 2);
   assert.equal(resumed.result.iteration, 4);
   const after = runView(job.out, undefined);
-  assert.deepEqual(after.epochs.map((e) => e.epoch), [1, 2]);
+  assert.deepEqual(
+    after.epochs.map((e) => e.epoch),
+    [1, 2],
+  );
   assert.equal(after.status, 'finished');
 });
 
 test('Stop (the job cancelled in epoch 2) leaves a stopped, resumable run; Resume finishes it', { timeout: 300_000 }, async () => {
   const out = freshOut();
   const events: JobEvent[] = [];
-  const run = startCli({ extensionPath: REPO }, { args: trainArgs({ source: { cfg, weights }, data, out, epochs: 2, sparsity: { s: 0.01 } }), cwd: dir }, (e) => {
-    events.push(e);
-    // Step 3 is epoch 2's first: epoch 1 has been committed before it started.
-    if (e.type === 'metric' && e.name === 'loss' && e.step === 3) run.cancel();
-  }, () => undefined);
+  const run = startCli(
+    { extensionPath: REPO },
+    { args: trainArgs({ source: { cfg, weights }, data, out, epochs: 2, sparsity: { s: 0.01 } }), cwd: dir },
+    (e) => {
+      events.push(e);
+      // Step 3 is epoch 2's first: epoch 1 has been committed before it started.
+      if (e.type === 'metric' && e.name === 'loss' && e.step === 3) run.cancel();
+    },
+    () => undefined,
+  );
   const exit = await run.done;
   assert.notEqual(exit.code, 0, 'the job was stopped');
   assert.equal(exit.killed, false, 'it stopped on SIGTERM');

@@ -7,16 +7,28 @@ import { parseViewMessage, TRAINING_ACTIONS, type ViewToHost } from '../../webvi
 
 const samples: { [T in ViewToHost['type']]: Extract<ViewToHost, { type: T }>[] } = {
   ready: [{ type: 'ready' }],
-  percent: [{ type: 'percent', percent: 0, layerKeep: 0 }, { type: 'percent', percent: 0.99, layerKeep: 1 }],
+  percent: [
+    { type: 'percent', percent: 0, layerKeep: 0 },
+    { type: 'percent', percent: 0.99, layerKeep: 1 },
+  ],
   prune: [{ type: 'prune', percent: 0.5, layerKeep: 0.01 }],
-  open: [{ type: 'open', target: 'prunedCfg' }, { type: 'open', target: 'originalCfg' }],
+  open: [
+    { type: 'open', target: 'prunedCfg' },
+    { type: 'open', target: 'originalCfg' },
+  ],
   compare: [{ type: 'compare' }],
-  reveal: [{ type: 'reveal', index: 0 }, { type: 'reveal', index: 161 }],
+  reveal: [
+    { type: 'reveal', index: 0 },
+    { type: 'reveal', index: 161 },
+  ],
   training: TRAINING_ACTIONS.map((action) => ({ type: 'training' as const, action })),
-  benchRun: [{ type: 'benchRun', id: '2026-11-30T03-01-02-345Z.json' }, { type: 'benchRun', id: '2026-11-30T03-01-02-345Z-2.json' }],
+  benchRun: [
+    { type: 'benchRun', id: '2026-11-30T03-01-02-345Z.json' },
+    { type: 'benchRun', id: '2026-11-30T03-01-02-345Z-2.json' },
+  ],
 };
 
-test('every message a panel posts passes the host\'s validation unchanged (after a structured clone)', () => {
+test("every message a panel posts passes the host's validation unchanged (after a structured clone)", () => {
   for (const list of Object.values(samples)) {
     for (const m of list) assert.deepEqual(parseViewMessage(structuredClone(m)), m);
   }
@@ -24,13 +36,33 @@ test('every message a panel posts passes the host\'s validation unchanged (after
 
 test('malformed messages are dropped', () => {
   const bad: unknown[] = [
-    undefined, null, 'ready', 42, {}, { type: 'unknown' },
-    { type: 'percent', percent: 1, layerKeep: 0.01 }, { type: 'percent', percent: -0.1, layerKeep: 0.01 }, { type: 'percent', percent: Number.NaN, layerKeep: 0 },
-    { type: 'prune', percent: 0.5, layerKeep: 1.5 }, { type: 'prune', percent: '0.5', layerKeep: 0.01 }, { type: 'prune', percent: 0.5 },
-    { type: 'open', target: '/etc/passwd' }, { type: 'open' },
-    { type: 'benchRun' }, { type: 'benchRun', id: '../x.json' }, { type: 'benchRun', id: '/etc/passwd' }, { type: 'benchRun', id: '.hidden.json' }, { type: 'benchRun', id: 'a/b.json' }, { type: 'benchRun', id: 'run.txt' },
-    { type: 'reveal' }, { type: 'reveal', index: -1 }, { type: 'reveal', index: 1.5 }, { type: 'reveal', index: '3' },
-    { type: 'training' }, { type: 'training', action: 'delete' }, { type: 'training', action: ['stop'] },
+    undefined,
+    null,
+    'ready',
+    42,
+    {},
+    { type: 'unknown' },
+    { type: 'percent', percent: 1, layerKeep: 0.01 },
+    { type: 'percent', percent: -0.1, layerKeep: 0.01 },
+    { type: 'percent', percent: Number.NaN, layerKeep: 0 },
+    { type: 'prune', percent: 0.5, layerKeep: 1.5 },
+    { type: 'prune', percent: '0.5', layerKeep: 0.01 },
+    { type: 'prune', percent: 0.5 },
+    { type: 'open', target: '/etc/passwd' },
+    { type: 'open' },
+    { type: 'benchRun' },
+    { type: 'benchRun', id: '../x.json' },
+    { type: 'benchRun', id: '/etc/passwd' },
+    { type: 'benchRun', id: '.hidden.json' },
+    { type: 'benchRun', id: 'a/b.json' },
+    { type: 'benchRun', id: 'run.txt' },
+    { type: 'reveal' },
+    { type: 'reveal', index: -1 },
+    { type: 'reveal', index: 1.5 },
+    { type: 'reveal', index: '3' },
+    { type: 'training' },
+    { type: 'training', action: 'delete' },
+    { type: 'training', action: ['stop'] },
   ];
   for (const m of bad) assert.equal(parseViewMessage(m), undefined, JSON.stringify(m));
 });

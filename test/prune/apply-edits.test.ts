@@ -13,7 +13,8 @@ import { generatedCfg, unitLayers } from './generated-cfg';
 /** The previous implementation: one edit at a time, from the last position to the first. */
 function oneByOne(text: string, edits: TextEdit[]): string {
   const sorted = [...edits].sort((a, b) => b.start - a.start);
-  let out = text, limit = Infinity;
+  let out = text,
+    limit = Infinity;
   for (const e of sorted) {
     if (e.end > limit) throw new PruneError('internal: overlapping cfg edits');
     out = out.slice(0, e.start) + e.text + out.slice(e.end);
@@ -25,13 +26,27 @@ function oneByOne(text: string, edits: TextEdit[]): string {
 /** Deterministic pseudo-random numbers (xorshift32). */
 function rng(seed: number) {
   let s = seed;
-  return (n: number) => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s % n; };
+  return (n: number) => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s % n;
+  };
 }
 
 test('random edits (insertions at one offset, replacements, deletions) give what one-by-one application gives', () => {
   const text = generatedCfg({ units: 300 });
   const r = rng(7);
-  const outcome = (f: () => string) => { try { return f(); } catch (e) { if (e instanceof PruneError) return 'overlap'; throw e; } };
+  const outcome = (f: () => string) => {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof PruneError) return 'overlap';
+      throw e;
+    }
+  };
   let applied = 0;
   for (let round = 0; round < 50; round++) {
     const edits: TextEdit[] = [];
@@ -39,16 +54,35 @@ test('random edits (insertions at one offset, replacements, deletions) give what
     while (pos < text.length) {
       pos = Math.min(text.length, pos + r(400));
       const kind = r(4);
-      if (kind === 0) edits.push({ start: pos, end: pos, text: `<${edits.length}>` }, { start: pos, end: pos, text: `<${edits.length + 1}>` });
-      else { const end = Math.min(text.length, pos + r(30)); edits.push({ start: pos, end, text: kind === 1 ? '' : `[${edits.length}]` }); pos = end; }
+      if (kind === 0)
+        edits.push({ start: pos, end: pos, text: `<${edits.length}>` }, { start: pos, end: pos, text: `<${edits.length + 1}>` });
+      else {
+        const end = Math.min(text.length, pos + r(30));
+        edits.push({ start: pos, end, text: kind === 1 ? '' : `[${edits.length}]` });
+        pos = end;
+      }
     }
-    for (let i = edits.length - 1; i > 0; i--) { const j = r(i + 1); [edits[i], edits[j]] = [edits[j], edits[i]]; }
+    for (let i = edits.length - 1; i > 0; i--) {
+      const j = r(i + 1);
+      [edits[i], edits[j]] = [edits[j], edits[i]];
+    }
     const want = outcome(() => oneByOne(text, edits));
-    assert.equal(outcome(() => applyEdits(text, edits)), want, `round ${round}`);
+    assert.equal(
+      outcome(() => applyEdits(text, edits)),
+      want,
+      `round ${round}`,
+    );
     if (want !== 'overlap') applied++;
   }
   assert.ok(applied > 40, `${applied} of 50 rounds without overlaps`);
-  assert.throws(() => applyEdits(text, [{ start: 10, end: 20, text: 'a' }, { start: 15, end: 16, text: 'b' }]), (e: Error) => e instanceof PruneError && /overlapping/.test(e.message));
+  assert.throws(
+    () =>
+      applyEdits(text, [
+        { start: 10, end: 20, text: 'a' },
+        { start: 15, end: 16, text: 'b' },
+      ]),
+    (e: Error) => e instanceof PruneError && /overlapping/.test(e.message),
+  );
   assert.equal(applyEdits('abc', []), 'abc');
 });
 
@@ -57,8 +91,14 @@ test('a 20k-layer network: channel pruning edits give the cfg written with the n
   const text = generatedCfg({ units });
   const net = analyseText(text);
   assert.ok(net.layers.length > 20_000, `${net.layers.length} layers`);
-  const kept = (i: number) => 1 + (i * 7) % 15;
-  const out = applyEdits(text, filtersEdits(net, net.layers.map((l) => (l.type === 'convolutional' ? kept(l.index) : 0))));
+  const kept = (i: number) => 1 + ((i * 7) % 15);
+  const out = applyEdits(
+    text,
+    filtersEdits(
+      net,
+      net.layers.map((l) => (l.type === 'convolutional' ? kept(l.index) : 0)),
+    ),
+  );
   assert.equal(out, generatedCfg({ units, filters: kept }));
 });
 
@@ -74,7 +114,10 @@ test('a 20k-layer network: removing units deletes their sections and renumbers a
   const out = applyEdits(text, edits);
   assert.equal(out, generatedCfg({ units, without }));
   assert.equal(remapped.length, units / 10, 'every route lies after a removed unit and moved');
-  assert.deepEqual(analyseText(out).diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    analyseText(out).diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
 });
 
 test('LSP-style range edits (applyFix) on a 20k-layer network: one pass, same text', () => {
@@ -88,5 +131,8 @@ test('LSP-style range edits (applyFix) on a 20k-layer network: one pass, same te
   const changed = lines.filter((l, i) => l !== relative[i]);
   assert.equal(changed.length, edits.length);
   assert.ok(changed.every((l) => /^from=\d+$/.test(l)));
-  assert.deepEqual(analyseText(out).layers.map((l) => l.refs.map((r) => r.target)), net.layers.map((l) => l.refs.map((r) => r.target)));
+  assert.deepEqual(
+    analyseText(out).layers.map((l) => l.refs.map((r) => r.target)),
+    net.layers.map((l) => l.refs.map((r) => r.target)),
+  );
 });

@@ -16,14 +16,18 @@ import { CFG_DIR, readCfg, REPO } from '../corpus';
 const work = mkdtempSync(join(tmpdir(), 'dp-prune-'));
 
 async function cli(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 const weightsFor = (name: string, seed = 12345) => {
   const path = join(work, `${name}-${seed}.weights`);
-  if (!existsSync(path)) { const net = analyseText(readCfg(name)); writeFileSync(path, serializeWeights(net, synthesizeWeights(net, seed))); }
+  if (!existsSync(path)) {
+    const net = analyseText(readCfg(name));
+    writeFileSync(path, serializeWeights(net, synthesizeWeights(net, seed)));
+  }
   return path;
 };
 
@@ -31,9 +35,13 @@ const weightsFor = (name: string, seed = 12345) => {
 function checkModelDir(dir: string) {
   const files = readdirSync(dir).sort();
   assert.equal(files.length, 3, files.join(','));
-  const cfg = files.find((f) => f.endsWith('.cfg'))!, wts = files.find((f) => f.endsWith('.weights'))!;
+  const cfg = files.find((f) => f.endsWith('.cfg'))!,
+    wts = files.find((f) => f.endsWith('.weights'))!;
   const net = analyseText(readFileSync(join(dir, cfg), 'utf8'));
-  assert.deepEqual(net.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    net.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const bytes = readFileSync(join(dir, wts));
   assert.equal(bytes.byteLength, 20 + 4 * net.totals.weightFloats);
   parseWeights(bytes, net);
@@ -61,17 +69,34 @@ test('prune channel on yolov4-tiny: compact cfg keeps text, report lists kept ch
     assert.equal(net.layers[l.index].attrs.filters, l.filtersAfter);
     if (l.kept) assert.equal(l.kept.length, l.filtersAfter);
   }
-  for (const i of [2, 10, 18, 32]) assert.equal(st.layers.find((l: { index: number }) => l.index === i).filtersAfter, net.layers[i].attrs.filters);
+  for (const i of [2, 10, 18, 32])
+    assert.equal(st.layers.find((l: { index: number }) => l.index === i).filtersAfter, net.layers[i].attrs.filters);
   // only filters= values change: the text has the same lines, anchors untouched
-  const a = readCfg('yolov4-tiny.cfg').split('\n'), b = readFileSync(join(out, 'yolov4-tiny-pruned.cfg'), 'utf8').split('\n');
+  const a = readCfg('yolov4-tiny.cfg').split('\n'),
+    b = readFileSync(join(out, 'yolov4-tiny-pruned.cfg'), 'utf8').split('\n');
   assert.equal(a.length, b.length);
-  a.forEach((line, k) => { if (line !== b[k]) assert.match(line, /^filters=/, `line ${k + 1}`); });
+  a.forEach((line, k) => {
+    if (line !== b[k]) assert.match(line, /^filters=/, `line ${k + 1}`);
+  });
 });
 
 test('prune channel --then-shortcuts on yolov3, then prune layer on the directory', async () => {
   const w = weightsFor('yolov3.cfg');
   const out1 = join(work, 'v3-cl');
-  const r1 = await cli('prune', 'channel', join(CFG_DIR, 'yolov3.cfg'), w, '-p', '0.85', '--layer-keep', '0.05', '--then-shortcuts', '4', '-o', out1);
+  const r1 = await cli(
+    'prune',
+    'channel',
+    join(CFG_DIR, 'yolov3.cfg'),
+    w,
+    '-p',
+    '0.85',
+    '--layer-keep',
+    '0.05',
+    '--then-shortcuts',
+    '4',
+    '-o',
+    out1,
+  );
   assert.equal(r1.code, 0, r1.err);
   const m1 = checkModelDir(out1);
   assert.equal(m1.net.layers.length, 107 - 12);
@@ -108,11 +133,34 @@ test('prune channel (shortcut and regular methods) and prune layer on yolov4 (fu
 test('prune channel --json-events writes progress, artifacts and one result', () => {
   const w = weightsFor('yolov4-tiny.cfg');
   const out = join(work, 'v4t-events');
-  const p = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'cli/main.ts'), 'prune', 'channel', join(CFG_DIR, 'yolov4-tiny.cfg'), w, '-p', '0.5', '-o', out, '--json-events'], { encoding: 'utf8', cwd: REPO });
+  const p = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO, 'cli/main.ts'),
+      'prune',
+      'channel',
+      join(CFG_DIR, 'yolov4-tiny.cfg'),
+      w,
+      '-p',
+      '0.5',
+      '-o',
+      out,
+      '--json-events',
+    ],
+    { encoding: 'utf8', cwd: REPO },
+  );
   assert.equal(p.status, 0, p.stderr);
-  const events = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const events = p.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(events.some((e) => e.type === 'progress'));
-  assert.deepEqual(events.filter((e) => e.type === 'artifact').map((e) => e.kind), ['cfg', 'weights', 'report']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'artifact').map((e) => e.kind),
+    ['cfg', 'weights', 'report'],
+  );
   assert.equal(events.filter((e) => e.type === 'result').length, 1);
   checkModelDir(out);
 });
@@ -137,17 +185,38 @@ test('sweep: monotone figures, suggestion before the first emptied layer, totals
 test('bad inputs give a clear error and write nothing', async () => {
   const cfg = join(CFG_DIR, 'yolov4-tiny.cfg');
   const good = readFileSync(weightsFor('yolov4-tiny.cfg'));
-  const bad = (name: string, data: Uint8Array) => { const p = join(work, name); writeFileSync(p, data); return p; };
-  const wrongHeader = new Uint8Array(good); new DataView(wrongHeader.buffer).setInt32(0, -5, true);
+  const bad = (name: string, data: Uint8Array) => {
+    const p = join(work, name);
+    writeFileSync(p, data);
+    return p;
+  };
+  const wrongHeader = new Uint8Array(good);
+  new DataView(wrongHeader.buffer).setInt32(0, -5, true);
   const cases: [string[], RegExp][] = [
     [['prune', 'channel', cfg, bad('trunc.weights', good.subarray(0, good.byteLength - 400)), '-p', '0.5'], /weights end inside layer 36/],
-    [['prune', 'channel', cfg, bad('big.weights', new Uint8Array([...good.subarray(0, 1000), ...good.subarray(1000), 0, 0, 0, 0])), '-p', '0.5'], /1 extra floats/],
+    [
+      [
+        'prune',
+        'channel',
+        cfg,
+        bad('big.weights', new Uint8Array([...good.subarray(0, 1000), ...good.subarray(1000), 0, 0, 0, 0])),
+        '-p',
+        '0.5',
+      ],
+      /1 extra floats/,
+    ],
     [['prune', 'channel', cfg, bad('header.weights', wrongHeader), '-p', '0.5'], /not a Darknet \.weights file/],
-    [['prune', 'channel', join(CFG_DIR, 'yolov3-tiny.cfg'), weightsFor('yolov4-tiny.cfg'), '-p', '0.5'], /yolov4-tiny.*floats|floats.*cfg needs/],
+    [
+      ['prune', 'channel', join(CFG_DIR, 'yolov3-tiny.cfg'), weightsFor('yolov4-tiny.cfg'), '-p', '0.5'],
+      /yolov4-tiny.*floats|floats.*cfg needs/,
+    ],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '1'], /must be < 1/],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '-0.2'], /must be ≥ 0/],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg')], /missing --global-percent/],
-    [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'fast'], /--method: expected one of slim, shortcut, regular, got "fast"/],
+    [
+      ['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'fast'],
+      /--method: expected one of slim, shortcut, regular, got "fast"/,
+    ],
     [['prune', 'channel', cfg, weightsFor('yolov4-tiny.cfg'), '-p', '0.5', '--method', 'regular', '--layer-keep', '0.1'], /slim only/],
     [['prune', 'layer', cfg, weightsFor('yolov4-tiny.cfg'), '--shortcuts', '1'], /larger than the 0 removable/],
     [['prune', 'layer', join(CFG_DIR, 'yolov3.cfg'), weightsFor('yolov3.cfg'), '--shortcuts', '24'], /24 is larger than the 23 removable/],
@@ -163,7 +232,11 @@ test('bad inputs give a clear error and write nothing', async () => {
     assert.doesNotMatch(r.err, /internal error|at .*\.ts:\d+/);
     assert.equal(existsSync(out), false, `nothing written for ${args.join(' ')}`);
   }
-  assert.deepEqual(readdirSync(work).filter((f) => f.includes('.tmp-')), [], 'no temporaries left');
+  assert.deepEqual(
+    readdirSync(work).filter((f) => f.includes('.tmp-')),
+    [],
+    'no temporaries left',
+  );
 });
 
 test('output directory: never an input, never over existing content', async () => {

@@ -14,7 +14,8 @@ export interface GeneratedCfg {
 export function generatedCfg({ units, filters = () => 16, without = new Set() }: GeneratedCfg): string {
   const out = ['[net]\nwidth=64\nheight=64\nchannels=3\n'];
   let index = 0;
-  const conv = (size: number, original: number) => `[convolutional]\nbatch_normalize=1\nfilters=${filters(original)}\nsize=${size}\nstride=1\npad=1\nactivation=leaky\n`;
+  const conv = (size: number, original: number) =>
+    `[convolutional]\nbatch_normalize=1\nfilters=${filters(original)}\nsize=${size}\nstride=1\npad=1\nactivation=leaky\n`;
   out.push(conv(3, 0));
   index++;
   // layer indices in the full network: stem 0, unit u at 1 + 4u … (route after every 10th unit)

@@ -5,7 +5,8 @@ import { analyseChannelStructure } from '../../core/src/prune/structure';
 import { outputMasks, planChannelPrune, PruneError } from '../../core/src/prune/plan';
 import { evaluateChannelPrune } from '../../core/src/prune/evaluate';
 
-const conv = (filters: number, extra = '') => `[convolutional]\nbatch_normalize=1\nfilters=${filters}\nsize=1\nstride=1\npad=1\nactivation=leaky\n${extra}`;
+const conv = (filters: number, extra = '') =>
+  `[convolutional]\nbatch_normalize=1\nfilters=${filters}\nsize=1\nstride=1\npad=1\nactivation=leaky\n${extra}`;
 // three convs meeting in two shortcuts: one group {0, 2, 4}; conv 6 reads the stream; 7 is the head.
 const NET = `[net]\nwidth=8\nheight=8\nchannels=3\n${conv(4)}${conv(3)}${conv(4)}[shortcut]\nfrom=-3\n${conv(4)}[shortcut]\nfrom=-2\n${conv(5)}[convolutional]\nfilters=6\nsize=1\nactivation=linear\n`;
 
@@ -36,9 +37,15 @@ test('one group: masks are OR-merged and every member keeps the same channels', 
 });
 
 test('per-layer minimum keeps the largest |γ| and only raises counts', () => {
-  const net = analyseText(`[net]\nwidth=8\nheight=8\nchannels=3\n${conv(10)}${conv(4)}[convolutional]\nfilters=2\nsize=1\nactivation=linear\n`);
+  const net = analyseText(
+    `[net]\nwidth=8\nheight=8\nchannels=3\n${conv(10)}${conv(4)}[convolutional]\nfilters=2\nsize=1\nactivation=linear\n`,
+  );
   const s = analyseChannelStructure(net);
-  const g: (Float32Array | undefined)[] = [Float32Array.from({ length: 10 }, (_, k) => 0.01 * (k + 1)), Float32Array.of(5, 6, 7, 8), undefined];
+  const g: (Float32Array | undefined)[] = [
+    Float32Array.from({ length: 10 }, (_, k) => 0.01 * (k + 1)),
+    Float32Array.of(5, 6, 7, 8),
+    undefined,
+  ];
   const plan = planChannelPrune(s, g, { globalPercent: 0.7, layerKeep: 0.3 });
   assert.deepEqual([...plan.masks[0]!], [0, 0, 0, 0, 0, 0, 0, 1, 1, 1]);
   assert.deepEqual(plan.floored, [0]);
@@ -56,7 +63,8 @@ test('percent and layer keep out of range are errors', () => {
 });
 
 test('pinned structures: weighted shortcut, one-member group, sam, scale_channels, 3-input route, new_coords head', () => {
-  const cfg = `[net]\nwidth=16\nheight=16\nchannels=3\n${conv(4)}` + // 0
+  const cfg =
+    `[net]\nwidth=16\nheight=16\nchannels=3\n${conv(4)}` + // 0
     `${conv(4)}[shortcut]\nfrom=-1\n` + // 1, 2: adds 1 to itself — a one-member group
     `${conv(4)}[shortcut]\nfrom=-4\nweights_type=per_feature\n` + // 3, 4: weighted: 0 and 3 pinned
     `${conv(4)}[sam]\nfrom=-2\n` + // 5, 6: sam operands pinned
@@ -66,7 +74,10 @@ test('pinned structures: weighted shortcut, one-member group, sam, scale_channel
   const net = analyseText(cfg);
   const s = analyseChannelStructure(net);
   assert.ok(s.prunable.includes(1), 'one-member group stays prunable');
-  assert.deepEqual(s.groups.find((g) => g.includes(1)), [1]);
+  assert.deepEqual(
+    s.groups.find((g) => g.includes(1)),
+    [1],
+  );
   assert.equal(net.diagnostics.filter((d) => d.severity === 'error').length, 0, JSON.stringify(net.diagnostics));
   for (const i of [0, 3, 5, 12]) assert.ok(s.excluded.has(i), `layer ${i} pinned: ${[...s.excluded].join('; ')}`);
   for (const i of [7, 8, 9]) assert.ok(!s.prunable.includes(i), `route input ${i} feeds the SE block's scale_channels: pinned`);

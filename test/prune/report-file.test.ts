@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { main } from '../../cli/main';
 import { readPruneReport } from '../../core/src/prune/diff-report';
-import { MAX_REPORT_BYTES, PRUNE_REPORT_VERSION, readPruneReportFile, readPruneReportFileAsync, ReportError } from '../../core/src/prune/report';
+import {
+  MAX_REPORT_BYTES,
+  PRUNE_REPORT_VERSION,
+  readPruneReportFile,
+  readPruneReportFileAsync,
+  ReportError,
+} from '../../core/src/prune/report';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { readReport } from '../../client/src/pruning/reportView';
@@ -20,7 +26,8 @@ let dir: string, channelDir: string, layerDir: string;
 const quiet = { out: () => undefined, err: () => undefined };
 
 async function cli(...argv: string[]) {
-  const out: string[] = [], err: string[] = [];
+  const out: string[] = [],
+    err: string[] = [];
   const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
@@ -32,13 +39,22 @@ before(async () => {
   const net = analyseText(text);
   writeFileSync(join(dir, 'tiny.weights'), serializeWeights(net, synthesizeWeights(net)));
   channelDir = join(dir, 'channel');
-  assert.equal(await main(['prune', 'channel', join(dir, 'tiny.cfg'), join(dir, 'tiny.weights'), '--global-percent', '0.5', '-o', channelDir, '--name', 'p'], quiet), 0);
+  assert.equal(
+    await main(
+      ['prune', 'channel', join(dir, 'tiny.cfg'), join(dir, 'tiny.weights'), '--global-percent', '0.5', '-o', channelDir, '--name', 'p'],
+      quiet,
+    ),
+    0,
+  );
   layerDir = join(dir, 'layer');
   const v3 = readCfg('yolov3.cfg');
   writeFileSync(join(dir, 'v3.cfg'), v3);
   const net3 = analyseText(v3);
   writeFileSync(join(dir, 'v3.weights'), serializeWeights(net3, synthesizeWeights(net3)));
-  assert.equal(await main(['prune', 'layer', join(dir, 'v3.cfg'), join(dir, 'v3.weights'), '--shortcuts', '2', '-o', layerDir, '--name', 'p'], quiet), 0);
+  assert.equal(
+    await main(['prune', 'layer', join(dir, 'v3.cfg'), join(dir, 'v3.weights'), '--shortcuts', '2', '-o', layerDir, '--name', 'p'], quiet),
+    0,
+  );
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,7 +69,10 @@ function withReport(name: string, src: string, edit: (r: Record<string, unknown>
 }
 
 const rejects = (file: string, message: RegExp) => {
-  assert.throws(() => readPruneReportFile(file), (e: Error) => e instanceof ReportError && message.test(e.message) && !e.message.includes('\n'));
+  assert.throws(
+    () => readPruneReportFile(file),
+    (e: Error) => e instanceof ReportError && message.test(e.message) && !e.message.includes('\n'),
+  );
   return assert.rejects(readPruneReportFileAsync(file), (e: Error) => e instanceof ReportError && message.test(e.message));
 };
 
@@ -73,15 +92,36 @@ test('the reports prune channel and prune layer write read back unchanged', asyn
 });
 
 test('a report is validated: newer versions and wrong fields are one located line', async () => {
-  const newer = withReport('newer', channelDir, (r) => { r.reportVersion = 7; r.totals = 'whatever a later version writes'; });
-  await rejects(join(newer, 'prune-report.json'), new RegExp(`^${newer}/prune-report\\.json: reportVersion 7 is newer than this tool's ${PRUNE_REPORT_VERSION}$`));
-  const params = withReport('params', channelDir, (r) => { (r.totals as { after: { params: unknown } }).after.params = '2,347,545'; });
-  await rejects(join(params, 'prune-report.json'), new RegExp(`^${params}/prune-report\\.json: field totals\\.after\\.params: expected a number \\(got "2,347,545"\\)$`));
-  const kept = withReport('kept', channelDir, (r) => { ((r.stages as { layers: { kept?: unknown[] }[] }[])[0].layers.find((l) => l.kept)!.kept![0] = -1); });
-  await rejects(join(kept, 'prune-report.json'), /: field stages\[0\]\.layers\[\d+\]\.kept\[0\]: expected a non-negative integer \(got -1\)$/);
-  const source = withReport('source', channelDir, (r) => { delete (r.source as Record<string, unknown>).cfg; });
+  const newer = withReport('newer', channelDir, (r) => {
+    r.reportVersion = 7;
+    r.totals = 'whatever a later version writes';
+  });
+  await rejects(
+    join(newer, 'prune-report.json'),
+    new RegExp(`^${newer}/prune-report\\.json: reportVersion 7 is newer than this tool's ${PRUNE_REPORT_VERSION}$`),
+  );
+  const params = withReport('params', channelDir, (r) => {
+    (r.totals as { after: { params: unknown } }).after.params = '2,347,545';
+  });
+  await rejects(
+    join(params, 'prune-report.json'),
+    new RegExp(`^${params}/prune-report\\.json: field totals\\.after\\.params: expected a number \\(got "2,347,545"\\)$`),
+  );
+  const kept = withReport('kept', channelDir, (r) => {
+    (r.stages as { layers: { kept?: unknown[] }[] }[])[0].layers.find((l) => l.kept)!.kept![0] = -1;
+  });
+  await rejects(
+    join(kept, 'prune-report.json'),
+    /: field stages\[0\]\.layers\[\d+\]\.kept\[0\]: expected a non-negative integer \(got -1\)$/,
+  );
+  const source = withReport('source', channelDir, (r) => {
+    delete (r.source as Record<string, unknown>).cfg;
+  });
   await rejects(join(source, 'prune-report.json'), /: field source\.cfg: expected a string \(got nothing\)$/);
-  const foreign = withReport('foreign', channelDir, (r) => { delete r.tool; delete r.reportVersion; });
+  const foreign = withReport('foreign', channelDir, (r) => {
+    delete r.tool;
+    delete r.reportVersion;
+  });
   await rejects(join(foreign, 'prune-report.json'), /: not a darknet-pruner prune report/);
   writeFileSync(join(dir, 'broken.json'), '{ "tool": ');
   await rejects(join(dir, 'broken.json'), /broken\.json: not valid JSON: /);
@@ -114,11 +154,19 @@ test('CLI diff: a report beside the pruned cfg that is /dev/zero is ignored with
 
   const explicit = await cli('diff', join(dir, 'tiny.cfg'), join(channelDir, 'p.cfg'), '--report', '/dev/zero');
   assert.deepEqual([explicit.code, explicit.err], [1, 'darknet-pruner: /dev/zero: not a regular file']);
-  const newer = withReport('diff-newer', channelDir, (r) => { r.reportVersion = 7; });
+  const newer = withReport('diff-newer', channelDir, (r) => {
+    r.reportVersion = 7;
+  });
   const v = await cli('diff', join(dir, 'tiny.cfg'), join(newer, 'p.cfg'), '--report', join(newer, 'prune-report.json'));
-  assert.deepEqual([v.code, v.err], [1, `darknet-pruner: ${newer}/prune-report.json: reportVersion 7 is newer than this tool's ${PRUNE_REPORT_VERSION}`]);
+  assert.deepEqual(
+    [v.code, v.err],
+    [1, `darknet-pruner: ${newer}/prune-report.json: reportVersion 7 is newer than this tool's ${PRUNE_REPORT_VERSION}`],
+  );
   // another tool's report still serves the diff with its index map (see test/diff)
-  writeFileSync(join(dir, 'foreign.json'), JSON.stringify({ prunedToOriginal: analyseText(readFileSync(join(channelDir, 'p.cfg'), 'utf8')).layers.map((l) => l.index) }));
+  writeFileSync(
+    join(dir, 'foreign.json'),
+    JSON.stringify({ prunedToOriginal: analyseText(readFileSync(join(channelDir, 'p.cfg'), 'utf8')).layers.map((l) => l.index) }),
+  );
   const foreign = await cli('diff', join(dir, 'tiny.cfg'), join(channelDir, 'p.cfg'), '--report', join(dir, 'foreign.json'), '--json');
   assert.equal(foreign.code, 0, foreign.err);
   assert.equal((JSON.parse(foreign.out) as { source: string }).source, 'report');
@@ -131,9 +179,14 @@ test('a pruned-model directory given to prune layer: its report is read with the
   symlinkSync('/dev/zero', join(zero, 'prune-report.json'));
   const r = await cli('prune', 'layer', zero, '--shortcuts', '1', '-o', join(dir, 'out-zero'));
   assert.deepEqual([r.code, r.err.split('\n').pop()], [1, `darknet-pruner: ${zero}/prune-report.json: not a regular file`]);
-  const bad = withReport('dir-bad', layerDir, (r) => { (r.totals as { after: { params: unknown } }).after.params = null; });
+  const bad = withReport('dir-bad', layerDir, (r) => {
+    (r.totals as { after: { params: unknown } }).after.params = null;
+  });
   const b = await cli('prune', 'layer', bad, '--shortcuts', '1', '-o', join(dir, 'out-bad'));
-  assert.deepEqual([b.code, b.err.split('\n').pop()], [1, `darknet-pruner: ${bad}/prune-report.json: field totals.after.params: expected a number (got null)`]);
+  assert.deepEqual(
+    [b.code, b.err.split('\n').pop()],
+    [1, `darknet-pruner: ${bad}/prune-report.json: field totals.after.params: expected a number (got null)`],
+  );
 });
 
 test('an index map of 300k layers is read without spreading it into a call (it overflowed the stack)', () => {

@@ -7,20 +7,35 @@ type Node = string | { index: number; children: Node[] | undefined; choice: stri
 function parse(src: string, pos: number, inPlaceholder: boolean): { nodes: Node[]; pos: number } {
   const nodes: Node[] = [];
   let text = '';
-  const flush = () => { if (text) nodes.push(text); text = ''; };
+  const flush = () => {
+    if (text) nodes.push(text);
+    text = '';
+  };
   while (pos < src.length) {
     const c = src[pos];
-    if (c === '\\' && pos + 1 < src.length && '$}\\'.includes(src[pos + 1])) { text += src[pos + 1]; pos += 2; continue; }
+    if (c === '\\' && pos + 1 < src.length && '$}\\'.includes(src[pos + 1])) {
+      text += src[pos + 1];
+      pos += 2;
+      continue;
+    }
     if (inPlaceholder && c === '}') return (flush(), { nodes, pos });
     if (c === '$') {
       const bare = /^\$(\d+)/.exec(src.slice(pos));
-      if (bare) { flush(); nodes.push({ index: +bare[1], children: undefined, choice: undefined }); pos += bare[0].length; continue; }
+      if (bare) {
+        flush();
+        nodes.push({ index: +bare[1], children: undefined, choice: undefined });
+        pos += bare[0].length;
+        continue;
+      }
       const head = /^\$\{(\d+)([:|}])/.exec(src.slice(pos));
       if (head) {
         flush();
         const index = +head[1];
         pos += head[0].length;
-        if (head[2] === '}') { nodes.push({ index, children: undefined, choice: undefined }); continue; }
+        if (head[2] === '}') {
+          nodes.push({ index, children: undefined, choice: undefined });
+          continue;
+        }
         if (head[2] === '|') {
           const end = src.indexOf('|}', pos);
           if (end < 0) throw new Error(`unterminated choice at ${pos}`);
@@ -52,16 +67,22 @@ export function expandSnippet(body: string | string[]): string {
     for (const n of ns) {
       if (typeof n === 'string') continue;
       if (n.choice !== undefined && !defaults.has(n.index)) defaults.set(n.index, n.choice);
-      if (n.children) { if (!defaults.has(n.index)) defaults.set(n.index, n.children); collect(n.children); }
+      if (n.children) {
+        if (!defaults.has(n.index)) defaults.set(n.index, n.children);
+        collect(n.children);
+      }
     }
   };
   collect(nodes);
-  const render = (ns: Node[]): string => ns.map((n) => {
-    if (typeof n === 'string') return n;
-    if (n.choice !== undefined) return n.choice;
-    if (n.children) return render(n.children);
-    const d = defaults.get(n.index);
-    return d === undefined ? '' : typeof d === 'string' ? d : render(d);
-  }).join('');
+  const render = (ns: Node[]): string =>
+    ns
+      .map((n) => {
+        if (typeof n === 'string') return n;
+        if (n.choice !== undefined) return n.choice;
+        if (n.children) return render(n.children);
+        const d = defaults.get(n.index);
+        return d === undefined ? '' : typeof d === 'string' ? d : render(d);
+      })
+      .join('');
   return render(nodes);
 }

@@ -9,7 +9,11 @@ import { parseCfg } from '../../core/src/cfg/parse';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { expandSnippet } from './expand';
 
-interface Snippet { prefix: string | string[]; body: string | string[]; description: string }
+interface Snippet {
+  prefix: string | string[];
+  body: string | string[];
+  description: string;
+}
 const snippets = JSON.parse(readFileSync(join(REPO, 'snippets', 'darknet-cfg.json'), 'utf8')) as Record<string, Snippet>;
 
 const conv = (filters: number) => `[convolutional]\nbatch_normalize=1\nfilters=${filters}\nsize=3\nstride=1\npad=1\nactivation=leaky\n`;
@@ -17,7 +21,10 @@ const conv = (filters: number) => `[convolutional]\nbatch_normalize=1\nfilters=$
 const PREFIX = `[net]\nwidth=416\nheight=416\nchannels=3\n\n${[32, 64, 64, 64].map(conv).join('\n')}\n`;
 
 test('expandSnippet follows VS Code snippet syntax', () => {
-  assert.equal(expandSnippet(['a=${1:x}', 'b=$1', 'c=${2|p,q|}', 'd=$2', 'e=${3:${4:in}ner}', 'f=$4$0', 'g=\\$5']), 'a=x\nb=x\nc=p\nd=p\ne=inner\nf=in\ng=$5');
+  assert.equal(
+    expandSnippet(['a=${1:x}', 'b=$1', 'c=${2|p,q|}', 'd=$2', 'e=${3:${4:in}ner}', 'f=$4$0', 'g=\\$5']),
+    'a=x\nb=x\nc=p\nd=p\ne=inner\nf=in\ng=$5',
+  );
   assert.throws(() => expandSnippet('${1:open'));
 });
 
@@ -44,7 +51,8 @@ for (const [name, s] of Object.entries(snippets)) {
     assert.ok(alone.sections.length >= 1);
 
     const net = analyseText(PREFIX + fragment);
-    const issues = net.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning')
+    const issues = net.diagnostics
+      .filter((d) => d.severity === 'error' || d.severity === 'warning')
       .map((d) => `${d.severity} ${d.code} line ${d.range.start.line + 1}: ${d.message}`);
     assert.deepEqual(issues, []);
     assert.equal(net.layers.length, 4 + alone.sections.length);

@@ -14,28 +14,54 @@ import type { Truth } from '../../core/src/train/yolo-loss';
 export const SIZE = 64;
 
 export function tinyCfg(opts: { batch?: number; subdivisions?: number; lr?: number; maxBatches?: number; yolo?: string } = {}): string {
-  const conv = (f: number, s: number, act = 'leaky', bn = 1) => `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${f}\nsize=${s}\nstride=1\npad=1\nactivation=${act}\n`;
+  const conv = (f: number, s: number, act = 'leaky', bn = 1) =>
+    `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${f}\nsize=${s}\nstride=1\npad=1\nactivation=${act}\n`;
   const pool = (s = 2) => `[maxpool]\nsize=2\nstride=${s}\n`;
-  const yolo = (mask: string) => `[yolo]\nmask=${mask}\nanchors=6,8, 10,14, 18,16, 22,30, 34,28, 46,52\nclasses=2\nnum=6\njitter=0\nignore_thresh=.7\ntruth_thresh=1\nrandom=0\n${opts.yolo ?? ''}`;
+  const yolo = (mask: string) =>
+    `[yolo]\nmask=${mask}\nanchors=6,8, 10,14, 18,16, 22,30, 34,28, 46,52\nclasses=2\nnum=6\njitter=0\nignore_thresh=.7\ntruth_thresh=1\nrandom=0\n${opts.yolo ?? ''}`;
   return [
     `[net]\nbatch=${opts.batch ?? 1}\nsubdivisions=${opts.subdivisions ?? 1}\nwidth=${SIZE}\nheight=${SIZE}\nchannels=3\nmomentum=0.9\ndecay=0.0005\nangle=0\nsaturation=1\nexposure=1\nhue=0\nlearning_rate=${opts.lr ?? 0.001}\nburn_in=0\nmax_batches=${opts.maxBatches ?? 1}\npolicy=steps\nsteps=100000\nscales=.1\n`,
-    conv(4, 3), pool(), conv(8, 3), pool(), conv(8, 3), pool(), conv(16, 3), pool(), conv(16, 3), pool(), conv(32, 3), pool(1),
-    conv(32, 3), conv(16, 1), conv(32, 3), conv(21, 1, 'linear', 0), yolo('3,4,5'),
-    '[route]\nlayers=-4\n', conv(8, 1), '[upsample]\nstride=2\n', '[route]\nlayers=-1,8\n', conv(16, 3), conv(21, 1, 'linear', 0), yolo('0,1,2'),
+    conv(4, 3),
+    pool(),
+    conv(8, 3),
+    pool(),
+    conv(8, 3),
+    pool(),
+    conv(16, 3),
+    pool(),
+    conv(16, 3),
+    pool(),
+    conv(32, 3),
+    pool(1),
+    conv(32, 3),
+    conv(16, 1),
+    conv(32, 3),
+    conv(21, 1, 'linear', 0),
+    yolo('3,4,5'),
+    '[route]\nlayers=-4\n',
+    conv(8, 1),
+    '[upsample]\nstride=2\n',
+    '[route]\nlayers=-1,8\n',
+    conv(16, 3),
+    conv(21, 1, 'linear', 0),
+    yolo('0,1,2'),
   ].join('\n');
 }
 
 /** Left-right symmetric RGBA image with mirrored rectangles; the truths list each box (dyadic coordinates, exact in float32). */
 export function symmetricImage(seed = 3): { rgba: Uint8Array; truths: Truth[] } {
-  const S = SIZE, rgba = new Uint8Array(S * S * 4);
+  const S = SIZE,
+    rgba = new Uint8Array(S * S * 4);
   const r = new XorShift32(seed);
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S / 2; x++) {
       for (let c = 0; c < 3; c++) {
         const v = (r.next() >>> 24) & 0xff;
-        rgba[(y * S + x) * 4 + c] = v; rgba[(y * S + (S - 1 - x)) * 4 + c] = v;
+        rgba[(y * S + x) * 4 + c] = v;
+        rgba[(y * S + (S - 1 - x)) * 4 + c] = v;
       }
-      rgba[(y * S + x) * 4 + 3] = 255; rgba[(y * S + (S - 1 - x)) * 4 + 3] = 255;
+      rgba[(y * S + x) * 4 + 3] = 255;
+      rgba[(y * S + (S - 1 - x)) * 4 + 3] = 255;
     }
   }
   // A centred box (its own mirror) and a mirrored pair.
@@ -47,7 +73,16 @@ export function symmetricImage(seed = 3): { rgba: Uint8Array; truths: Truth[] } 
   return { rgba, truths };
 }
 
-export interface Fixture { dir: string; cfgPath: string; weightsPath: string; dataPath: string; imagePath: string; net: Network; image: Float32Array; truths: Truth[] }
+export interface Fixture {
+  dir: string;
+  cfgPath: string;
+  weightsPath: string;
+  dataPath: string;
+  imagePath: string;
+  net: Network;
+  image: Float32Array;
+  truths: Truth[];
+}
 
 export function writeDarknetFixture(dir: string, cfgText = tinyCfg()): Fixture {
   mkdirSync(join(dir, 'img'), { recursive: true });
@@ -64,8 +99,12 @@ export function writeDarknetFixture(dir: string, cfgText = tinyCfg()): Fixture {
   writeFileSync(join(dir, 'train.txt'), imagePath + '\n');
   writeFileSync(join(dir, 'names.txt'), 'a\nb\n');
   const dataPath = join(dir, 'obj.data');
-  writeFileSync(dataPath, `classes=2\ntrain=${join(dir, 'train.txt')}\nvalid=${join(dir, 'train.txt')}\nnames=${join(dir, 'names.txt')}\nbackup=${join(dir, 'backup')}\n`);
-  const S = SIZE, image = new Float32Array(3 * S * S);
+  writeFileSync(
+    dataPath,
+    `classes=2\ntrain=${join(dir, 'train.txt')}\nvalid=${join(dir, 'train.txt')}\nnames=${join(dir, 'names.txt')}\nbackup=${join(dir, 'backup')}\n`,
+  );
+  const S = SIZE,
+    image = new Float32Array(3 * S * S);
   for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) image[c * S * S + i] = rgba[i * 4 + c] / 255;
   return { dir, cfgPath, weightsPath, dataPath, imagePath, net, image, truths };
 }

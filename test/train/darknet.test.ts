@@ -21,14 +21,17 @@ const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8'
 const stdbuf = spawnSync('sh', ['-c', 'command -v stdbuf'], { encoding: 'utf8' }).stdout.trim();
 const skip = darknet ? false : 'darknet is not on PATH: install it with `apt-get install darknet` (npm run setup:darknet)';
 
-before(async () => { if (!skip) await useBackend('train'); });
+before(async () => {
+  if (!skip) await useBackend('train');
+});
 
 /** darknet's "N: loss, avg, rate, …" lines. */
 function darknetLosses(dir: string, f: ReturnType<typeof writeDarknetFixture>): number[] {
   // darknet may crash while tearing down its loader thread after the last iteration; its stdout is
   // a pipe, so make it unbuffered (stdbuf) or the lines printed before the crash are lost.
   const args = ['detector', 'train', f.dataPath, f.cfgPath, f.weightsPath];
-  const r = stdbuf ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
+  const r = stdbuf
+    ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
     : spawnSync(darknet, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   const text = `${r.stdout}\n${r.stderr}`;
   const losses = [...text.matchAll(/^(\d+): ([-\d.naif]+), /gm)].map((m) => Number(m[2]));
@@ -64,7 +67,9 @@ for (const [name, cfg, n] of [
       const ours = ourLosses(f, n);
       assert.ok(theirs.length >= n, `darknet printed ${theirs.length} iterations, expected ${n}`);
       const rel = ours.map((v, i) => Math.abs(v - theirs[i]) / Math.abs(theirs[i]));
-      console.log(`# ${name}: darknet ${theirs.map((v) => v.toFixed(6)).join(', ')}; ours ${ours.map((v) => v.toFixed(6)).join(', ')}; relative ${rel.map((r) => r.toExponential(1)).join(', ')}`);
+      console.log(
+        `# ${name}: darknet ${theirs.map((v) => v.toFixed(6)).join(', ')}; ours ${ours.map((v) => v.toFixed(6)).join(', ')}; relative ${rel.map((r) => r.toExponential(1)).join(', ')}`,
+      );
       rel.forEach((r, i) => assert.ok(r < 1e-3, `iteration ${i + 1}: darknet ${theirs[i]}, ours ${ours[i]} (relative ${r})`));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -10,9 +10,12 @@ import { buildNetwork } from '../../core/src/nn/model';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { ramp, useBackend } from '../nn/helpers';
 
-before(async () => { await useBackend('train'); });
+before(async () => {
+  await useBackend('train');
+});
 
-const settings = (net: string) => trainSettings(analyseText(`[net]\nwidth=8\nheight=8\nchannels=3\n${net}\n[convolutional]\nfilters=2\nsize=1\nactivation=linear\n`));
+const settings = (net: string) =>
+  trainSettings(analyseText(`[net]\nwidth=8\nheight=8\nchannels=3\n${net}\n[convolutional]\nfilters=2\nsize=1\nactivation=linear\n`));
 
 test('lr policy: burn_in^power, steps/scales, poly, sgdr, step, exp', () => {
   const s = settings('learning_rate=0.1\nburn_in=10\npower=4\npolicy=steps\nsteps=20,30\nscales=.1,.5\nmax_batches=40');
@@ -40,15 +43,29 @@ test('SGD as darknet: decay only on kernels, lr/batch, momentum on the update bu
   opt.step(0.1, 2);
   // kernel: u = −g − decay·B·w = [−4 − 0.02, −4 + 0.04]; w += lr/B·u; u ← 0.9·u
   const wu = [-4 - 0.02, -4 + 0.04];
-  assert.deepEqual([...w.dataSync()].map((v) => +v.toFixed(6)), [1 + 0.05 * wu[0], -2 + 0.05 * wu[1]].map((v) => +v.toFixed(6)));
+  assert.deepEqual(
+    [...w.dataSync()].map((v) => +v.toFixed(6)),
+    [1 + 0.05 * wu[0], -2 + 0.05 * wu[1]].map((v) => +v.toFixed(6)),
+  );
   // γ: no decay
-  assert.deepEqual([...g.dataSync()].map((v) => +v.toFixed(6)), [0.5 - 0.1, 1 + 0.1]);
+  assert.deepEqual(
+    [...g.dataSync()].map((v) => +v.toFixed(6)),
+    [0.5 - 0.1, 1 + 0.1],
+  );
   const st = opt.state();
-  assert.deepEqual([...st.buffers['m/l0/kernel'].u].map((v) => +v.toFixed(5)), wu.map((v) => +(0.9 * v).toFixed(5)));
+  assert.deepEqual(
+    [...st.buffers['m/l0/kernel'].u].map((v) => +v.toFixed(5)),
+    wu.map((v) => +(0.9 * v).toFixed(5)),
+  );
   // A second step with no new gradient: momentum alone moves γ by lr/B·0.9·u.
   opt.step(0.1, 2);
-  assert.deepEqual([...g.dataSync()].map((v) => +v.toFixed(6)), [0.4 - 0.05 * 0.9 * 2, 1.1 + 0.05 * 0.9 * 2].map((v) => +v.toFixed(6)));
-  opt.dispose(); w.dispose(); g.dispose();
+  assert.deepEqual(
+    [...g.dataSync()].map((v) => +v.toFixed(6)),
+    [0.4 - 0.05 * 0.9 * 2, 1.1 + 0.05 * 0.9 * 2].map((v) => +v.toFixed(6)),
+  );
+  opt.dispose();
+  w.dispose();
+  g.dispose();
 });
 
 test('Adam: bias-corrected first step moves each weight by lr·sign(d)', () => {
@@ -58,26 +75,39 @@ test('Adam: bias-corrected first step moves each weight by lr·sign(d)', () => {
   opt.step(0.01, 1);
   const v = w.dataSync();
   assert.ok(Math.abs(v[0] - (1 - 0.01)) < 1e-5 && Math.abs(v[1] - (-2 + 0.01)) < 1e-5, `${v[0]}, ${v[1]}`);
-  opt.dispose(); w.dispose();
+  opt.dispose();
+  w.dispose();
 });
 
 test("darknet's BN backward: ∂γ, ∂β equal the exact derivative and finite differences", () => {
-  const net = analyseText('[net]\nwidth=4\nheight=4\nchannels=2\n\n[convolutional]\nbatch_normalize=1\nfilters=3\nsize=1\nactivation=linear\n');
+  const net = analyseText(
+    '[net]\nwidth=4\nheight=4\nchannels=2\n\n[convolutional]\nbatch_normalize=1\nfilters=3\nsize=1\nactivation=linear\n',
+  );
   const weights = synthesizeWeights(net);
-  const dk = buildNetwork(net, weights, { darknetBackward: true }), exact = buildNetwork(net, weights);
+  const dk = buildNetwork(net, weights, { darknetBackward: true }),
+    exact = buildNetwork(net, weights);
   const x = tf.tensor4d(ramp(2 * 4 * 4 * 2, 3, 0, 1), [2, 4, 4, 2]);
   const target = tf.tensor4d(ramp(2 * 4 * 4 * 3, 4, -1, 1), [2, 4, 4, 3]);
-  const loss = (m: typeof dk) => () => tf.sum(tf.square(tf.sub(m.forward(x, { training: true, outputs: [0] }).get(0)!, target))) as tf.Scalar;
-  const gd = tf.variableGrads(loss(dk)), ge = tf.variableGrads(loss(exact));
+  const loss = (m: typeof dk) => () =>
+    tf.sum(tf.square(tf.sub(m.forward(x, { training: true, outputs: [0] }).get(0)!, target))) as tf.Scalar;
+  const gd = tf.variableGrads(loss(dk)),
+    ge = tf.variableGrads(loss(exact));
   const name = (m: typeof dk, k: string) => m.trainableVariables().find((v) => v.name.endsWith(k))!.name;
   for (const k of ['/scales', '/biases']) {
-    const a = gd.grads[name(dk, k)].dataSync(), b = ge.grads[name(exact, k)].dataSync();
-    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-3 * Math.max(1, Math.abs(b[i])), `${k}[${i}]: ${a[i]} vs ${b[i]}`);
+    const a = gd.grads[name(dk, k)].dataSync(),
+      b = ge.grads[name(exact, k)].dataSync();
+    for (let i = 0; i < a.length; i++)
+      assert.ok(Math.abs(a[i] - b[i]) < 1e-3 * Math.max(1, Math.abs(b[i])), `${k}[${i}]: ${a[i]} vs ${b[i]}`);
   }
   // finite difference of γ[0] against darknet's ∂γ
   const gamma = dk.gammas()[0].gamma;
   const base = gamma.dataSync().slice();
-  const at = (d: number) => { const v = base.slice(); v[0] += d; gamma.assign(tf.tensor1d(v)); return loss(dk)().dataSync()[0]; };
+  const at = (d: number) => {
+    const v = base.slice();
+    v[0] += d;
+    gamma.assign(tf.tensor1d(v));
+    return loss(dk)().dataSync()[0];
+  };
   const fd = (at(1e-2) - at(-1e-2)) / 2e-2;
   gamma.assign(tf.tensor1d(base));
   const an = gd.grads[gamma.name].dataSync()[0];
@@ -85,5 +115,6 @@ test("darknet's BN backward: ∂γ, ∂β equal the exact derivative and finite 
   // ∂x (and so every kernel gradient) is darknet's: its variance term divides by N where the
   // derivative of the forward (variance over N − 1) has N − 1 — checked against darknet itself in
   // darknet.test.ts, not here.
-  dk.dispose(); exact.dispose();
+  dk.dispose();
+  exact.dispose();
 });

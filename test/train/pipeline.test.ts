@@ -16,9 +16,19 @@ import { runCli } from '../cli/run';
 import { tinyCfg } from './darknet-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'dp-pipeline-'));
-const cfg = join(dir, 'tiny.cfg'), weights = join(dir, 'tiny.weights'), data = join(dir, 'set', 'obj.data');
-const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-const ok = (args: string[]) => { const r = runCli(args, dir); assert.equal(r.code, 0, r.err); return r; };
+const cfg = join(dir, 'tiny.cfg'),
+  weights = join(dir, 'tiny.weights'),
+  data = join(dir, 'set', 'obj.data');
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
+const ok = (args: string[]) => {
+  const r = runCli(args, dir);
+  assert.equal(r.code, 0, r.err);
+  return r;
+};
 
 before(() => {
   const text = tinyCfg({ batch: 2, lr: 0.01, maxBatches: 1000 }).replace('momentum=0.9', 'momentum=0');
@@ -27,15 +37,50 @@ before(() => {
   const w = synthesizeWeights(net);
   for (const l of w.layers) if (l?.blocks.scales) l.blocks.scales = l.blocks.scales.map((v) => v * 0.3);
   writeFileSync(weights, serializeWeights(net, w));
-  ok(['data', 'synth', '-o', join(dir, 'set'), '--classes', '2', '--images', '24', '--size', '64', '--seed', '1', '--valid-fraction', '0.2']);
+  ok([
+    'data',
+    'synth',
+    '-o',
+    join(dir, 'set'),
+    '--classes',
+    '2',
+    '--images',
+    '24',
+    '--size',
+    '64',
+    '--seed',
+    '1',
+    '--valid-fraction',
+    '0.2',
+  ]);
 });
 
 test('sparsity training (slim set, s = 2) drives γ toward zero; the same run without it does not', { timeout: 300_000 }, () => {
-  ok(['train', cfg, '--weights', weights, '--data', data, '-o', join(dir, 'sparse'), '--epochs', '3', '--sparsity', '2', '--prune-mode', 'slim']);
+  ok([
+    'train',
+    cfg,
+    '--weights',
+    weights,
+    '--data',
+    data,
+    '-o',
+    join(dir, 'sparse'),
+    '--epochs',
+    '3',
+    '--sparsity',
+    '2',
+    '--prune-mode',
+    'slim',
+  ]);
   ok(['train', cfg, '--weights', weights, '--data', data, '-o', join(dir, 'plain'), '--epochs', '3']);
-  const sparse = lines(join(dir, 'sparse', 'gamma.jsonl')), plain = lines(join(dir, 'plain', 'gamma.jsonl'));
-  console.log(`# |γ| < 0.01: sparse ${sparse.map((g) => g.below001.toFixed(3)).join(' → ')}; plain ${plain.map((g) => g.below001.toFixed(3)).join(' → ')}`);
-  console.log(`# mean |γ|: sparse ${sparse.map((g) => g.meanAbs.toFixed(4)).join(' → ')}; plain ${plain.map((g) => g.meanAbs.toFixed(4)).join(' → ')}`);
+  const sparse = lines(join(dir, 'sparse', 'gamma.jsonl')),
+    plain = lines(join(dir, 'plain', 'gamma.jsonl'));
+  console.log(
+    `# |γ| < 0.01: sparse ${sparse.map((g) => g.below001.toFixed(3)).join(' → ')}; plain ${plain.map((g) => g.below001.toFixed(3)).join(' → ')}`,
+  );
+  console.log(
+    `# mean |γ|: sparse ${sparse.map((g) => g.meanAbs.toFixed(4)).join(' → ')}; plain ${plain.map((g) => g.meanAbs.toFixed(4)).join(' → ')}`,
+  );
   assert.ok(sparse[2].below001 > sparse[0].below001, 'the fraction of |γ| < 0.01 did not grow');
   assert.ok(sparse[2].below001 >= 0.2, `only ${sparse[2].below001} of γ below 0.01`);
   assert.ok(plain[2].below001 < sparse[2].below001 / 2);
@@ -45,12 +90,28 @@ test('sparsity training (slim set, s = 2) drives γ toward zero; the same run wi
 test('channel pruning of the sparse model, then fine-tuning recovers the loss', { timeout: 300_000 }, () => {
   ok(['prune', 'channel', cfg, join(dir, 'sparse', 'last.weights'), '--global-percent', '0.4', '-o', join(dir, 'pruned')]);
   // The pruned model's loss over an epoch of the same batches, unchanged (lr 0).
-  ok(['train', '--finetune', join(dir, 'pruned'), '--data', data, '-o', join(dir, 'before'), '--epochs', '1', '--lr', '0', '--warmup-epochs', '0']);
+  ok([
+    'train',
+    '--finetune',
+    join(dir, 'pruned'),
+    '--data',
+    data,
+    '-o',
+    join(dir, 'before'),
+    '--epochs',
+    '1',
+    '--lr',
+    '0',
+    '--warmup-epochs',
+    '0',
+  ]);
   ok(['train', '--finetune', join(dir, 'pruned'), '--data', data, '-o', join(dir, 'ft'), '--epochs', '3', '--warmup-epochs', '1']);
   const before = lines(join(dir, 'before', 'metrics.jsonl'))[0].loss;
   const ft = lines(join(dir, 'ft', 'metrics.jsonl'));
   const sparseEnd = lines(join(dir, 'sparse', 'metrics.jsonl'))[2].loss;
-  console.log(`# epoch loss: sparse model ${sparseEnd.toFixed(3)}; pruned ${before.toFixed(3)}; fine-tuned ${ft.map((m) => m.loss.toFixed(3)).join(' → ')}`);
+  console.log(
+    `# epoch loss: sparse model ${sparseEnd.toFixed(3)}; pruned ${before.toFixed(3)}; fine-tuned ${ft.map((m) => m.loss.toFixed(3)).join(' → ')}`,
+  );
   assert.ok(ft[2].loss < before, `fine-tuned ${ft[2].loss} vs pruned ${before}`);
   const command = JSON.parse(readFileSync(join(dir, 'ft', 'command.txt'), 'utf8')) as { argv: string[] };
   assert.deepEqual(command.argv.slice(0, 4), ['darknet-pruner', 'train', '--finetune', join(dir, 'pruned')]);

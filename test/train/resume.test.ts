@@ -15,13 +15,29 @@ const dir = mkdtempSync(join(tmpdir(), 'dp-resume-'));
 const cfg = join(dir, 'tiny.cfg');
 const data = join(dir, 'set', 'obj.data');
 // 15 training images, batch 4: 3 steps per epoch; 2 epochs = 6 iterations.
-const train = (out: string, ...more: string[]) => ['train', cfg, '--data', data, '-o', out, '--epochs', '2', '--sparsity', '0.001', ...more];
+const train = (out: string, ...more: string[]) => [
+  'train',
+  cfg,
+  '--data',
+  data,
+  '-o',
+  out,
+  '--epochs',
+  '2',
+  '--sparsity',
+  '0.001',
+  ...more,
+];
 const weightsOf = (run: string) => readFileSync(join(run, 'last.weights'));
-const atStep = (k: number) => (e: JobEventLine & { name?: string; step?: number }) => e.type === 'metric' && e.name === 'loss' && e.step === k;
+const atStep = (k: number) => (e: JobEventLine & { name?: string; step?: number }) =>
+  e.type === 'metric' && e.name === 'loss' && e.step === k;
 
 before(() => {
   writeFileSync(cfg, tinyCfg({ batch: 4, lr: 0.005, maxBatches: 100 }));
-  const r = runCli(['data', 'synth', '-o', join(dir, 'set'), '--classes', '2', '--images', '19', '--size', '64', '--seed', '3', '--valid-fraction', '0.2'], dir);
+  const r = runCli(
+    ['data', 'synth', '-o', join(dir, 'set'), '--classes', '2', '--images', '19', '--size', '64', '--seed', '3', '--valid-fraction', '0.2'],
+    dir,
+  );
   assert.equal(r.code, 0, r.err);
 });
 
@@ -29,13 +45,25 @@ let reference: Buffer;
 test('an uninterrupted run: 2 epochs, every file of the run directory', { timeout: 300_000 }, () => {
   const r = runCli([...train(join(dir, 'a')), '--json-events'], dir);
   assert.equal(r.code, 0, r.err);
-  const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; name?: string; step?: number; value?: number });
+  const events = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; name?: string; step?: number; value?: number });
   const losses = events.filter((e) => e.type === 'metric' && e.name === 'loss');
-  assert.deepEqual(losses.map((e) => e.step), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(
+    losses.map((e) => e.step),
+    [1, 2, 3, 4, 5, 6],
+  );
   assert.equal(events.filter((e) => e.type === 'metric' && e.name === 'lr').length, 6);
   assert.equal(events.filter((e) => e.type === 'histogram').length, 2);
-  for (const f of ['command.txt', 'checkpoint.dpck', 'last.weights', 'best.weights', 'metrics.jsonl', 'gamma.jsonl']) assert.ok(existsSync(join(dir, 'a', f)), f);
-  assert.equal(readFileSync(join(dir, 'a', 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2);
+  for (const f of ['command.txt', 'checkpoint.dpck', 'last.weights', 'best.weights', 'metrics.jsonl', 'gamma.jsonl'])
+    assert.ok(existsSync(join(dir, 'a', f)), f);
+  assert.equal(
+    readFileSync(join(dir, 'a', 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n').length,
+    2,
+  );
   reference = weightsOf(join(dir, 'a'));
 });
 
@@ -61,14 +89,16 @@ test('Ctrl-C mid-epoch 2 exits 130 and keeps the epoch-1 checkpoint; --resume en
   const out = join(dir, 'd');
   const k = await runAndInterrupt(train(out), dir, { when: atStep(5) }, 'SIGINT');
   assert.equal(k.code, 130, k.stderr);
-  for (const f of ['checkpoint.dpck', 'last.weights', 'metrics.jsonl', 'command.txt']) assert.ok(existsSync(join(out, f)), `${f} removed by the cancel`);
+  for (const f of ['checkpoint.dpck', 'last.weights', 'metrics.jsonl', 'command.txt'])
+    assert.ok(existsSync(join(out, f)), `${f} removed by the cancel`);
   const r = runCli(['train', '--resume', out], dir);
   assert.equal(r.code, 0, r.err);
   assert.ok(weightsOf(out).equals(reference), 'last.weights differ from the uninterrupted run');
 });
 
 test('--no-augment (plain batches): stopped by --iterations and resumed equals the uninterrupted run', { timeout: 300_000 }, () => {
-  const plain = join(dir, 'p'), stopped = join(dir, 'q');
+  const plain = join(dir, 'p'),
+    stopped = join(dir, 'q');
   assert.equal(runCli([...train(plain), '--no-augment'], dir).code, 0);
   assert.equal(runCli([...train(stopped), '--no-augment', '--iterations', '2'], dir).code, 0);
   assert.equal(runCli(['train', '--resume', stopped], dir).code, 0);

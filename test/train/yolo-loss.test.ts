@@ -11,11 +11,15 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** A 2×2-grid head on a 64×64 net: one anchor slot of two, two classes. */
 function head(extra = '', mask = '1', num = 2) {
-  const net = analyseText(`[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=${7 * mask.split(',').length}\nsize=1\nstride=32\nactivation=linear\n\n[yolo]\nmask=${mask}\nanchors=16,16, 40,24${num > 2 ? ', 24,40' : ''}\nclasses=2\nnum=${num}\nignore_thresh=1\n${extra}`);
+  const net = analyseText(
+    `[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=${7 * mask.split(',').length}\nsize=1\nstride=32\nactivation=linear\n\n[yolo]\nmask=${mask}\nanchors=16,16, 40,24${num > 2 ? ', 24,40' : ''}\nclasses=2\nnum=${num}\nignore_thresh=1\n${extra}`,
+  );
   return yoloLossConfig(net.layers[1]);
 }
 
-const W = 2, H = 2, S = W * H;
+const W = 2,
+  H = 2,
+  S = W * H;
 const at = (a: number, e: number, j: number, i: number) => (a * 7 + e) * S + j * W + i;
 
 /** Raw values z (darknet layout) and the head's activated output (σ on x, y, obj, classes; scale_x_y on x, y). */
@@ -47,8 +51,8 @@ test('2018 semantics, hand-derived: every cell pulls objectness to 0, the best a
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) expected[at(0, 4, j, i)] = -o[at(0, 4, j, i)];
   expected[at(0, 0, 0, 1)] = scale * (truth.x * W - 1 - o[at(0, 0, 0, 1)]);
   expected[at(0, 1, 0, 1)] = scale * (truth.y * H - 0 - o[at(0, 1, 0, 1)]);
-  expected[at(0, 2, 0, 1)] = scale * (Math.log(truth.w * 64 / 40) - o[at(0, 2, 0, 1)]);
-  expected[at(0, 3, 0, 1)] = scale * (Math.log(truth.h * 64 / 24) - o[at(0, 3, 0, 1)]);
+  expected[at(0, 2, 0, 1)] = scale * (Math.log((truth.w * 64) / 40) - o[at(0, 2, 0, 1)]);
+  expected[at(0, 3, 0, 1)] = scale * (Math.log((truth.h * 64) / 24) - o[at(0, 3, 0, 1)]);
   expected[at(0, 4, 0, 1)] = 1 - o[at(0, 4, 0, 1)];
   expected[at(0, 5, 0, 1)] = 0 - o[at(0, 5, 0, 1)];
   expected[at(0, 6, 0, 1)] = 1 - o[at(0, 6, 0, 1)];
@@ -57,11 +61,17 @@ test('2018 semantics, hand-derived: every cell pulls objectness to 0, the best a
   assert.ok(Math.abs(r.cost - cost) < 1e-5 * cost);
   assert.equal(r.count, 1);
   // The components: box entries 0–3 of anchor slot 0's cell (1, 0), objectness of every cell, classes.
-  let box = 0, obj = 0;
+  let box = 0,
+    obj = 0;
   for (let e = 0; e < 4; e++) box += expected[at(0, e, 0, 1)] ** 2;
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) obj += expected[at(0, 4, j, i)] ** 2;
   const cls = expected[at(0, 5, 0, 1)] ** 2 + expected[at(0, 6, 0, 1)] ** 2;
-  for (const [got, want] of [[r.parts.box, box], [r.parts.obj, obj], [r.parts.cls, cls]]) assert.ok(Math.abs(got - want) < 1e-5 * cost, `${got} vs ${want}`);
+  for (const [got, want] of [
+    [r.parts.box, box],
+    [r.parts.obj, obj],
+    [r.parts.cls, cls],
+  ])
+    assert.ok(Math.abs(got - want) < 1e-5 * cost, `${got} vs ${want}`);
   assert.ok(Math.abs(r.parts.box + r.parts.obj + r.parts.cls - r.cost) < 1e-5 * cost);
 });
 
@@ -75,8 +85,8 @@ test('the deltas are −∂E/∂z (finite differences) of cross-entropy on the l
   for (let j = 0; j < H; j++) for (let i = 0; i < W; i++) target.set(at(0, 4, j, i), { t: 0, w: 1, logistic: true });
   target.set(at(0, 0, 0, 1), { t: truth.x * W - 1, w: scale, logistic: true });
   target.set(at(0, 1, 0, 1), { t: truth.y * H, w: scale, logistic: true });
-  target.set(at(0, 2, 0, 1), { t: Math.log(truth.w * 64 / 40), w: scale, logistic: false });
-  target.set(at(0, 3, 0, 1), { t: Math.log(truth.h * 64 / 24), w: scale, logistic: false });
+  target.set(at(0, 2, 0, 1), { t: Math.log((truth.w * 64) / 40), w: scale, logistic: false });
+  target.set(at(0, 3, 0, 1), { t: Math.log((truth.h * 64) / 24), w: scale, logistic: false });
   target.set(at(0, 4, 0, 1), { t: 1, w: 1, logistic: true });
   target.set(at(0, 5, 0, 1), { t: 0, w: 1, logistic: true });
   target.set(at(0, 6, 0, 1), { t: 1, w: 1, logistic: true });
@@ -91,8 +101,10 @@ test('the deltas are −∂E/∂z (finite differences) of cross-entropy on the l
   let worst = 0;
   for (let k = 0; k < z.length; k++) {
     const h = 1e-5;
-    const p = zz.slice(), m = zz.slice();
-    p[k] += h; m[k] -= h;
+    const p = zz.slice(),
+      m = zz.slice();
+    p[k] += h;
+    m[k] -= h;
     const fd = (E(p) - E(m)) / (2 * h);
     worst = Math.max(worst, Math.abs(-fd - r.delta[k]));
   }
@@ -117,7 +129,11 @@ test('IoU, GIoU, DIoU, CIoU: forward-mode partials match central differences', (
     }
   }
   for (const [kind, err] of Object.entries(worst)) assert.ok(err < 1e-6, `${kind}: max error ${err}`);
-  console.log(`# max |∂ − finite difference|: ${Object.entries(worst).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
+  console.log(
+    `# max |∂ − finite difference|: ${Object.entries(worst)
+      .map(([k, v]) => `${k} ${v.toExponential(1)}`)
+      .join(', ')}`,
+  );
 });
 
 test('AlexeyAB keys: iou_normalizer, obj_normalizer, label_smooth_eps, scale_x_y, counters_per_class', () => {
@@ -126,7 +142,8 @@ test('AlexeyAB keys: iou_normalizer, obj_normalizer, label_smooth_eps, scale_x_y
   const { z, act } = outputs(3, 1, 1.2);
   const o = act(z);
   const r = yoloLoss(cfg, { w: W, h: H, netW: 64, netH: 64 }, o, [[truth]]);
-  const scale = 2 - truth.w * truth.h, mult = 30 / 10; // class 1 has 10 of max 30 boxes
+  const scale = 2 - truth.w * truth.h,
+    mult = 30 / 10; // class 1 has 10 of max 30 boxes
   // Box: MSE on the scaled output, times iou_normalizer and the class multiplier.
   assert.ok(Math.abs(r.delta[at(0, 0, 0, 1)] - scale * (truth.x * W - 1 - o[at(0, 0, 0, 1)]) * 0.5 * mult) < 1e-6);
   // Objectness: obj_normalizer on both targets.
@@ -143,8 +160,10 @@ test('giou loss: box deltas are iou_normalizer·∂GIoU/∂(x, y) and ∂GIoU/�
   const o = act(z);
   const r = yoloLoss(cfg, { w: W, h: H, netW: 64, netH: 64 }, o, [[truth]]);
   const idx = (e: number) => at(0, e, 0, 1);
-  const pred: Box = { x: (1 + o[idx(0)]) / W, y: o[idx(1)] / H, w: Math.exp(o[idx(2)]) * 40 / 64, h: Math.exp(o[idx(3)]) * 24 / 64 };
-  const fd = (key: keyof Box) => (boxMeasure({ ...pred, [key]: pred[key] + 1e-6 }, truth, 'giou') - boxMeasure({ ...pred, [key]: pred[key] - 1e-6 }, truth, 'giou')) / 2e-6;
+  const pred: Box = { x: (1 + o[idx(0)]) / W, y: o[idx(1)] / H, w: (Math.exp(o[idx(2)]) * 40) / 64, h: (Math.exp(o[idx(3)]) * 24) / 64 };
+  const fd = (key: keyof Box) =>
+    (boxMeasure({ ...pred, [key]: pred[key] + 1e-6 }, truth, 'giou') - boxMeasure({ ...pred, [key]: pred[key] - 1e-6 }, truth, 'giou')) /
+    2e-6;
   // Only one class has a positive delta here, so AlexeyAB's averaging divides by 1.
   assert.ok(Math.abs(r.delta[idx(0)] - 0.07 * fd('x')) < 1e-6);
   assert.ok(Math.abs(r.delta[idx(1)] - 0.07 * fd('y')) < 1e-6);
@@ -153,7 +172,8 @@ test('giou loss: box deltas are iou_normalizer·∂GIoU/∂(x, y) and ∂GIoU/�
 });
 
 test('iou_thresh: other anchors of the head whose shape IoU with the truth exceeds it learn the truth too', () => {
-  const without = head('iou_thresh=1', '0,1,2', 3), withExtra = head('iou_thresh=0.2', '0,1,2', 3);
+  const without = head('iou_thresh=1', '0,1,2', 3),
+    withExtra = head('iou_thresh=0.2', '0,1,2', 3);
   const { z, act } = outputs(5, 3);
   const o = act(z);
   const a = yoloLoss(without, { w: W, h: H, netW: 64, netH: 64 }, o, [[truth]]);
@@ -171,8 +191,16 @@ test('ignore_thresh: a prediction overlapping a truth more than the threshold ge
   for (let j = 0; j < H; j++) {
     for (let i = 0; i < W; i++) {
       const k = at(0, 4, j, i);
-      if (i === 1 && j === 0) { assert.ok(Math.abs(r.delta[k] - (1 - o[k])) < 1e-6); continue; }
-      const pred: Box = { x: (i + o[at(0, 0, j, i)]) / W, y: (j + o[at(0, 1, j, i)]) / H, w: Math.exp(o[at(0, 2, j, i)]) * 40 / 64, h: Math.exp(o[at(0, 3, j, i)]) * 24 / 64 };
+      if (i === 1 && j === 0) {
+        assert.ok(Math.abs(r.delta[k] - (1 - o[k])) < 1e-6);
+        continue;
+      }
+      const pred: Box = {
+        x: (i + o[at(0, 0, j, i)]) / W,
+        y: (j + o[at(0, 1, j, i)]) / H,
+        w: (Math.exp(o[at(0, 2, j, i)]) * 40) / 64,
+        h: (Math.exp(o[at(0, 3, j, i)]) * 24) / 64,
+      };
       const overlaps = boxMeasure(pred, truth, 'iou') > 0;
       if (overlaps) ignored++;
       assert.ok(Math.abs(r.delta[k] - (overlaps ? 0 : -o[k])) < 1e-6, `cell ${i},${j}`);

@@ -12,9 +12,16 @@ import { GOLDEN_DIR, goldenNets } from '../corpus';
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 test('xorshift32 first outputs match the golden README', () => {
-  const a = new XorShift32(12345), b = new XorShift32(54321);
-  assert.deepEqual([1, 2, 3, 4, 5].map(() => a.next()), [3336926330, 1697253807, 2816511904, 1955480042, 718842323]);
-  assert.deepEqual([1, 2, 3, 4, 5].map(() => b.next()), [1247401778, 1732920013, 3446496708, 3160947566, 3685841772]);
+  const a = new XorShift32(12345),
+    b = new XorShift32(54321);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map(() => a.next()),
+    [3336926330, 1697253807, 2816511904, 1955480042, 718842323],
+  );
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map(() => b.next()),
+    [1247401778, 1732920013, 3446496708, 3160947566, 3685841772],
+  );
 });
 
 for (const g of goldenNets()) {
@@ -55,12 +62,18 @@ test('weights size errors are located and exact', () => {
   const net = analyseText(TINY);
   const good = serializeWeights(net, synthesizeWeights(net));
   assert.equal(net.totals.weightFloats, 8 * 4 + 8 * 27 + 4 + 4 * 8);
-  assert.throws(() => parseWeights(good.subarray(0, 20 + 4 * 260), net, 'x.weights'),
-    (e: Error) => e instanceof WeightsError && /weights end inside layer 1 \(convolutional, 4 filters\): file holds 260 floats, cfg needs 284/.test(e.message));
-  const big = new Uint8Array(good.byteLength + 8); big.set(good);
+  assert.throws(
+    () => parseWeights(good.subarray(0, 20 + 4 * 260), net, 'x.weights'),
+    (e: Error) =>
+      e instanceof WeightsError &&
+      /weights end inside layer 1 \(convolutional, 4 filters\): file holds 260 floats, cfg needs 284/.test(e.message),
+  );
+  const big = new Uint8Array(good.byteLength + 8);
+  big.set(good);
   assert.throws(() => parseWeights(big, net, 'x.weights'), /2 extra floats/);
   assert.throws(() => parseWeights(good.subarray(0, 10), net, 'x.weights'), /too short/);
-  const odd = new Uint8Array(good.byteLength + 2); odd.set(good);
+  const odd = new Uint8Array(good.byteLength + 2);
+  odd.set(good);
   assert.throws(() => parseWeights(odd, net, 'x.weights'), /not a whole number of float32/);
 });
 

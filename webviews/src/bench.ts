@@ -15,14 +15,70 @@ const cells = (tag: 'th' | 'td', values: (string | Node)[], ids: (string | undef
   values.map((v, i) => h(tag, ids[i] ? { 'data-testid': ids[i]! } : {}, v));
 
 function modelsTable(view: BenchView): HTMLElement {
-  const head = ['model', 'kind', 'input', 'BFLOPs', 'params', 'median ms', 'p90', 'p99', 'n', 'FPS', 'FPS ratio', 'BFLOPs ratio', 'params ratio', 'precision', 'streams', 'requests'];
-  return h('table', { class: 'totals', 'data-testid': 'bench-models' },
+  const head = [
+    'model',
+    'kind',
+    'input',
+    'BFLOPs',
+    'params',
+    'median ms',
+    'p90',
+    'p99',
+    'n',
+    'FPS',
+    'FPS ratio',
+    'BFLOPs ratio',
+    'params ratio',
+    'precision',
+    'streams',
+    'requests',
+  ];
+  return h(
+    'table',
+    { class: 'totals', 'data-testid': 'bench-models' },
     h('tr', {}, ...cells('th', head)),
-    ...view.models.map((m, i) => h('tr', { 'data-testid': `bench-model-${i}` }, ...cells('td', [
-      m.label, m.kind, m.input, m.bflops === null ? '—' : m.bflops.toFixed(3), m.params === null ? '—' : fmtInt(m.params),
-      ms(m.box.median), ms(m.p90Ms), ms(m.p99Ms), String(m.box.n), m.fps.toFixed(2), i === 0 ? 'baseline' : times(m.ratio.fps), i === 0 ? '—' : times(m.ratio.bflops), i === 0 ? '—' : times(m.ratio.params),
-      m.settings.precision, m.settings.streams, m.settings.requests,
-    ], [`model-label-${i}`, undefined, undefined, undefined, undefined, `median-${i}`, undefined, undefined, undefined, `fps-${i}`, `fps-ratio-${i}`, `bflops-ratio-${i}`]))));
+    ...view.models.map((m, i) =>
+      h(
+        'tr',
+        { 'data-testid': `bench-model-${i}` },
+        ...cells(
+          'td',
+          [
+            m.label,
+            m.kind,
+            m.input,
+            m.bflops === null ? '—' : m.bflops.toFixed(3),
+            m.params === null ? '—' : fmtInt(m.params),
+            ms(m.box.median),
+            ms(m.p90Ms),
+            ms(m.p99Ms),
+            String(m.box.n),
+            m.fps.toFixed(2),
+            i === 0 ? 'baseline' : times(m.ratio.fps),
+            i === 0 ? '—' : times(m.ratio.bflops),
+            i === 0 ? '—' : times(m.ratio.params),
+            m.settings.precision,
+            m.settings.streams,
+            m.settings.requests,
+          ],
+          [
+            `model-label-${i}`,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            `median-${i}`,
+            undefined,
+            undefined,
+            undefined,
+            `fps-${i}`,
+            `fps-ratio-${i}`,
+            `bflops-ratio-${i}`,
+          ],
+        ),
+      ),
+    ),
+  );
 }
 
 function summary(view: BenchView): string {
@@ -40,20 +96,53 @@ function boxChart(canvas: HTMLCanvasElement, models: BenchModelView[]): Chart {
     data: {
       labels,
       datasets: [
-        { label: 'whiskers (1.5 IQR)', data: models.map((m) => [m.box.whiskerLow, m.box.whiskerHigh]), backgroundColor: c.muted, barThickness: 2, grouped: false, order: 3 },
-        { label: 'q1–q3', data: models.map((m) => [m.box.q1, m.box.q3]), backgroundColor: c.primary, borderColor: c.primary, borderWidth: 1, barThickness: 22, grouped: false, order: 2 },
         {
-          type: 'line', label: 'median', data: models.map((m, i) => ({ x: m.box.median, y: labels[i] })), showLine: false,
-          pointStyle: 'line', rotation: 90, pointRadius: 13, borderWidth: 3, borderColor: c.secondary, backgroundColor: c.secondary, order: 1,
+          label: 'whiskers (1.5 IQR)',
+          data: models.map((m) => [m.box.whiskerLow, m.box.whiskerHigh]),
+          backgroundColor: c.muted,
+          barThickness: 2,
+          grouped: false,
+          order: 3,
         },
         {
-          type: 'line', label: 'outliers', data: models.flatMap((m, i) => m.box.outliers.map((x) => ({ x, y: labels[i] }))), showLine: false,
-          pointRadius: 2.5, borderColor: c.danger, backgroundColor: c.danger, order: 0,
+          label: 'q1–q3',
+          data: models.map((m) => [m.box.q1, m.box.q3]),
+          backgroundColor: c.primary,
+          borderColor: c.primary,
+          borderWidth: 1,
+          barThickness: 22,
+          grouped: false,
+          order: 2,
+        },
+        {
+          type: 'line',
+          label: 'median',
+          data: models.map((m, i) => ({ x: m.box.median, y: labels[i] })),
+          showLine: false,
+          pointStyle: 'line',
+          rotation: 90,
+          pointRadius: 13,
+          borderWidth: 3,
+          borderColor: c.secondary,
+          backgroundColor: c.secondary,
+          order: 1,
+        },
+        {
+          type: 'line',
+          label: 'outliers',
+          data: models.flatMap((m, i) => m.box.outliers.map((x) => ({ x, y: labels[i] }))),
+          showLine: false,
+          pointRadius: 2.5,
+          borderColor: c.danger,
+          backgroundColor: c.danger,
+          order: 0,
         },
       ],
     },
     options: {
-      indexAxis: 'y', responsive: true, maintainAspectRatio: false,
+      indexAxis: 'y',
+      responsive: true,
+      maintainAspectRatio: false,
       scales: { x: { title: { display: true, text: 'latency per inference (ms)' } }, y: { type: 'category', labels } },
     },
   } as never);
@@ -65,12 +154,22 @@ function fpsChart(canvas: HTMLCanvasElement, view: BenchView): Chart {
   return new Chart(canvas, {
     type: 'bar',
     data: {
-      labels: view.models.map((m, i) => (i === 0 ? `${m.label} (baseline)` : `${m.label} (FPS ${times(m.ratio.fps)}, BFLOPs ${times(m.ratio.bflops)})`)),
+      labels: view.models.map((m, i) =>
+        i === 0 ? `${m.label} (baseline)` : `${m.label} (FPS ${times(m.ratio.fps)}, BFLOPs ${times(m.ratio.bflops)})`,
+      ),
       datasets: [
-        { label: mosaic ? 'frames/s (4 streams)' : 'FPS', data: view.models.map((m) => (mosaic ? m.framesPerSecond : m.fps)), backgroundColor: c.primary },
+        {
+          label: mosaic ? 'frames/s (4 streams)' : 'FPS',
+          data: view.models.map((m) => (mosaic ? m.framesPerSecond : m.fps)),
+          backgroundColor: c.primary,
+        },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, scales: { y: { min: 0, title: { display: true, text: mosaic ? 'frames per second' : 'inferences per second' } } } },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: { y: { min: 0, title: { display: true, text: mosaic ? 'frames per second' : 'inferences per second' } } },
+    },
   });
 }
 
@@ -87,7 +186,11 @@ function ratioChart(canvas: HTMLCanvasElement, view: BenchView): Chart {
         { label: 'params ratio', data: rest.map((m) => m.ratio.params), backgroundColor: c.muted },
       ],
     },
-    options: { responsive: true, maintainAspectRatio: false, scales: { y: { min: 0, title: { display: true, text: `× ${view.models[0].label}` } } } },
+    options: {
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: { y: { min: 0, title: { display: true, text: `× ${view.models[0].label}` } } },
+    },
   });
 }
 
@@ -95,9 +198,22 @@ function mosaicSection(view: BenchView): HTMLElement[] {
   if (view.framesPerInference <= 1) return [];
   return [
     h('h3', {}, `Mosaic: ${view.framesPerInference} streams per inference`),
-    h('table', { class: 'totals', 'data-testid': 'bench-mosaic' },
+    h(
+      'table',
+      { class: 'totals', 'data-testid': 'bench-mosaic' },
       h('tr', {}, ...cells('th', ['model', 'inferences/s', 'per-stream FPS', 'frames/s, all streams'])),
-      ...view.models.map((m, i) => h('tr', {}, ...cells('td', [m.label, m.fps.toFixed(2), m.fps.toFixed(2), m.framesPerSecond.toFixed(2)], [undefined, undefined, `stream-fps-${i}`])))),
+      ...view.models.map((m, i) =>
+        h(
+          'tr',
+          {},
+          ...cells(
+            'td',
+            [m.label, m.fps.toFixed(2), m.fps.toFixed(2), m.framesPerSecond.toFixed(2)],
+            [undefined, undefined, `stream-fps-${i}`],
+          ),
+        ),
+      ),
+    ),
   ];
 }
 
@@ -106,9 +222,14 @@ function slowestSection(view: BenchView): HTMLElement[] {
   if (profiled.length === 0) return [];
   return [
     h('h3', {}, 'Slowest layers (profiling counters)'),
-    ...profiled.map((m) => h('table', { class: 'totals', 'data-testid': 'bench-slowest' },
-      h('tr', {}, ...cells('th', [m.label, 'type', 'ms', 'share'])),
-      ...m.slowest!.map((l) => h('tr', {}, ...cells('td', [`layer ${l.layer}`, l.type, ms(l.ms), `${(100 * l.share).toFixed(1)}%`]))))),
+    ...profiled.map((m) =>
+      h(
+        'table',
+        { class: 'totals', 'data-testid': 'bench-slowest' },
+        h('tr', {}, ...cells('th', [m.label, 'type', 'ms', 'share'])),
+        ...m.slowest!.map((l) => h('tr', {}, ...cells('td', [`layer ${l.layer}`, l.type, ms(l.ms), `${(100 * l.share).toFixed(1)}%`]))),
+      ),
+    ),
   ];
 }
 
@@ -117,10 +238,17 @@ function historySection(view: BenchView, post: (id: string) => void): HTMLElemen
     const text = `${r.when.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} — ${r.runtime} ${r.hint}: ${r.models.join(', ')}${r.fpsRatio !== null ? ` (FPS ${times(r.fpsRatio)})` : ''}`;
     if (r.id === view.id) return h('li', { 'data-testid': 'history-current' }, h('strong', {}, text), ' (shown)');
     const link = el('link', { href: '#', 'data-testid': `history-${r.id}` }, text);
-    link.addEventListener('click', (e) => { e.preventDefault(); post(r.id); });
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      post(r.id);
+    });
     return h('li', {}, link);
   });
-  return [h('h3', {}, 'Runs in this workspace'), h('p', { class: 'muted' }, `Saved in ${view.historyDir}`), h('ul', { 'data-testid': 'bench-history' }, ...items)];
+  return [
+    h('h3', {}, 'Runs in this workspace'),
+    h('p', { class: 'muted' }, `Saved in ${view.historyDir}`),
+    h('ul', { 'data-testid': 'bench-history' }, ...items),
+  ];
 }
 
 viewPanel('bench', (root, view, panel) => {
@@ -128,13 +256,26 @@ viewPanel('bench', (root, view, panel) => {
   const box = h('canvas', { 'data-testid': 'bench-box', role: 'img', 'aria-label': 'Latency distribution per model' });
   const fps = h('canvas', { 'data-testid': 'bench-fps', role: 'img', 'aria-label': 'FPS per model' });
   const ratio = h('canvas', { 'data-testid': 'bench-ratio', role: 'img', 'aria-label': 'FPS and BFLOPs ratios to the baseline' });
-  const settings = [view.runtime + (view.openvino ? ` ${view.openvino}` : ''), view.device, `hint ${view.hint}`, ...(view.precisionAsked ? [`precision ${view.precisionAsked}`] : [])].join(', ');
+  const settings = [
+    view.runtime + (view.openvino ? ` ${view.openvino}` : ''),
+    view.device,
+    `hint ${view.hint}`,
+    ...(view.precisionAsked ? [`precision ${view.precisionAsked}`] : []),
+  ].join(', ');
   root.replaceChildren(
     h('h2', { 'data-testid': 'bench-title' }, `Benchmark — ${view.models.map((m) => m.label).join(' vs ')}`),
     h('p', { 'data-testid': 'bench-summary' }, summary(view)),
     h('p', { class: 'muted' }, `${settings}; ${view.when.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; ${view.machine}`),
     modelsTable(view),
-    ...(view.hint === 'throughput' ? [h('p', { class: 'muted' }, 'Throughput mode: latencies are per request with all requests in flight, not comparable with latency-mode latencies.')] : []),
+    ...(view.hint === 'throughput'
+      ? [
+          h(
+            'p',
+            { class: 'muted' },
+            'Throughput mode: latencies are per request with all requests in flight, not comparable with latency-mode latencies.',
+          ),
+        ]
+      : []),
     h('h3', {}, 'Latency distribution'),
     h('div', { class: 'chart' }, box),
     h('h3', {}, view.framesPerInference > 1 ? 'Frames per second' : 'FPS'),

@@ -10,9 +10,13 @@ viewPanel('sweep', (root, view) => {
   const suggested = view.points.find((p) => p.percent === view.suggested);
   root.replaceChildren(
     h('h2', { 'data-testid': 'sweep-title' }, `Pruning sweep — ${view.title}`),
-    h('p', { 'data-testid': 'suggested' }, suggested
-      ? `Suggested point: ${suggested.percent.toFixed(2)} → ${fmtInt(suggested.params)} params, ${suggested.bflops.toFixed(3)} BFLOPs`
-      : 'No suggested point'),
+    h(
+      'p',
+      { 'data-testid': 'suggested' },
+      suggested
+        ? `Suggested point: ${suggested.percent.toFixed(2)} → ${fmtInt(suggested.params)} params, ${suggested.bflops.toFixed(3)} BFLOPs`
+        : 'No suggested point',
+    ),
     h('p', { class: 'muted' }, `Rule: ${view.rule}`),
     h('div', { class: 'chart tall' }, canvas),
   );
@@ -25,14 +29,33 @@ viewPanel('sweep', (root, view) => {
     data: {
       labels: view.points.map((p) => p.percent.toFixed(2)),
       datasets: [
-        { label: 'params (% of first point)', data: view.points.map((p) => (100 * p.params) / base.params), borderColor: c.primary, yAxisID: 'y' },
-        { label: 'BFLOPs (% of first point)', data: view.points.map((p) => (100 * p.bflops) / base.bflops), borderColor: c.secondary, yAxisID: 'y' },
+        {
+          label: 'params (% of first point)',
+          data: view.points.map((p) => (100 * p.params) / base.params),
+          borderColor: c.primary,
+          yAxisID: 'y',
+        },
+        {
+          label: 'BFLOPs (% of first point)',
+          data: view.points.map((p) => (100 * p.bflops) / base.bflops),
+          borderColor: c.secondary,
+          yAxisID: 'y',
+        },
         ...(hasMap ? [{ label: 'mAP@0.5', data: view.points.map((p) => p.mAP ?? null), borderColor: c.ok, yAxisID: 'y2' }] : []),
-        { label: 'suggested', data: view.points.map((p) => (p.percent === view.suggested ? 100 : null)), borderColor: c.danger, backgroundColor: c.danger, pointRadius: 6, showLine: false, yAxisID: 'y' },
+        {
+          label: 'suggested',
+          data: view.points.map((p) => (p.percent === view.suggested ? 100 : null)),
+          borderColor: c.danger,
+          backgroundColor: c.danger,
+          pointRadius: 6,
+          showLine: false,
+          yAxisID: 'y',
+        },
       ],
     },
     options: {
-      responsive: true, maintainAspectRatio: false,
+      responsive: true,
+      maintainAspectRatio: false,
       scales: {
         x: { title: { display: true, text: 'global percent' } },
         y: { title: { display: true, text: '% of the least-pruned point' }, min: 0 },

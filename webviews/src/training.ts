@@ -19,15 +19,26 @@ const sweepButton = el('button', { 'data-testid': 'sweep-button', appearance: 's
 const folderButton = el('button', { 'data-testid': 'folder-button', appearance: 'secondary' }, 'Reveal folder');
 const settled = h('p', { 'data-testid': 'settled' });
 const lossCanvas = h('canvas', { 'data-testid': 'loss-chart', role: 'img', 'aria-label': 'Loss and its parts, learning rate' });
-const metricsCanvas = h('canvas', { 'data-testid': 'metrics-chart', role: 'img', 'aria-label': 'P, R, mAP@0.5 and γ compression per epoch' });
+const metricsCanvas = h('canvas', {
+  'data-testid': 'metrics-chart',
+  role: 'img',
+  'aria-label': 'P, R, mAP@0.5 and γ compression per epoch',
+});
 const gammaCanvas = h('canvas', { 'data-testid': 'gamma-epochs-chart', role: 'img', 'aria-label': '|γ| distribution per epoch' });
 const table = h('table', { class: 'totals', 'data-testid': 'epochs-table' });
 root.append(
-  title, status, h('div', { class: 'controls' }, stop, resume, gammaButton, sweepButton, folderButton),
-  h('h3', {}, 'Loss'), h('div', { class: 'chart' }, lossCanvas),
-  h('h3', {}, 'Accuracy and γ compression per epoch'), settled, h('div', { class: 'chart' }, metricsCanvas),
-  h('h3', {}, '|γ| distribution per epoch'), h('div', { class: 'chart tall' }, gammaCanvas),
-  h('h3', {}, 'Epochs'), table,
+  title,
+  status,
+  h('div', { class: 'controls' }, stop, resume, gammaButton, sweepButton, folderButton),
+  h('h3', {}, 'Loss'),
+  h('div', { class: 'chart' }, lossCanvas),
+  h('h3', {}, 'Accuracy and γ compression per epoch'),
+  settled,
+  h('div', { class: 'chart' }, metricsCanvas),
+  h('h3', {}, '|γ| distribution per epoch'),
+  h('div', { class: 'chart tall' }, gammaCanvas),
+  h('h3', {}, 'Epochs'),
+  table,
 );
 
 let view: TrainingView | undefined;
@@ -42,9 +53,14 @@ gammaButton.addEventListener('click', () => post({ type: 'training', action: 'sh
 sweepButton.addEventListener('click', () => post({ type: 'training', action: 'sweep' }));
 folderButton.addEventListener('click', () => post({ type: 'training', action: 'openFolder' }));
 
-const pct = (v: number | null | undefined, digits = 1) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(digits)}%`);
-const num = (v: number | null | undefined, digits = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits));
-const setEnabled = (e: HTMLElement, on: boolean) => { if (on) e.removeAttribute('disabled'); else e.setAttribute('disabled', ''); };
+const pct = (v: number | null | undefined, digits = 1) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(digits)}%`;
+const num = (v: number | null | undefined, digits = 4) =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toPrecision(digits);
+const setEnabled = (e: HTMLElement, on: boolean) => {
+  if (on) e.removeAttribute('disabled');
+  else e.setAttribute('disabled', '');
+};
 
 const KIND = { train: 'training', sparsity: 'sparsity training', finetune: 'fine-tuning' } as const;
 
@@ -76,9 +92,20 @@ const settledLine: Plugin<'line'> = {
 
 function lossData(v: TrainingView) {
   const c = colors();
-  const pts = (key: keyof TrainingStepView) => v.steps.filter((s) => Number.isFinite(s[key] as number)).map((s) => ({ x: s.step, y: s[key] as number }));
-  const epochPts = (key: 'loss' | 'lossBox' | 'lossObj' | 'lossCls') => v.epochs.filter((e) => e[key] !== null).map((e) => ({ x: e.iteration, y: e[key] as number }));
-  const line = (label: string, data: { x: number; y: number }[], color: string, extra: object = {}) => ({ label, data, borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 1.5, yAxisID: 'y', ...extra });
+  const pts = (key: keyof TrainingStepView) =>
+    v.steps.filter((s) => Number.isFinite(s[key] as number)).map((s) => ({ x: s.step, y: s[key] as number }));
+  const epochPts = (key: 'loss' | 'lossBox' | 'lossObj' | 'lossCls') =>
+    v.epochs.filter((e) => e[key] !== null).map((e) => ({ x: e.iteration, y: e[key] as number }));
+  const line = (label: string, data: { x: number; y: number }[], color: string, extra: object = {}) => ({
+    label,
+    data,
+    borderColor: color,
+    backgroundColor: color,
+    pointRadius: 0,
+    borderWidth: 1.5,
+    yAxisID: 'y',
+    ...extra,
+  });
   return [
     line('loss (per step)', pts('loss'), c.primary),
     line('box', pts('lossBox'), c.secondary),
@@ -88,7 +115,10 @@ function lossData(v: TrainingView) {
     line('box (epoch mean)', epochPts('lossBox'), c.secondary, { pointRadius: 3, borderDash: [6, 3] }),
     line('objectness (epoch mean)', epochPts('lossObj'), c.ok, { pointRadius: 3, borderDash: [6, 3] }),
     line('class (epoch mean)', epochPts('lossCls'), c.muted, { pointRadius: 3, borderDash: [6, 3] }),
-    line('learning rate', [...pts('lr'), ...(v.steps.length ? [] : v.epochs.map((e) => ({ x: e.iteration, y: e.lr })))], c.danger, { yAxisID: 'lr', borderWidth: 1 }),
+    line('learning rate', [...pts('lr'), ...(v.steps.length ? [] : v.epochs.map((e) => ({ x: e.iteration, y: e.lr })))], c.danger, {
+      yAxisID: 'lr',
+      borderWidth: 1,
+    }),
   ];
 }
 
@@ -96,13 +126,45 @@ function metricsData(v: TrainingView) {
   const c = colors();
   const g = new Map(v.gamma.map((x) => [x.epoch, x]));
   const i01 = v.thresholds.indexOf(0.01);
-  const line = (label: string, data: { x: number; y: number | null }[], color: string, extra: object = {}) => ({ label, data, borderColor: color, backgroundColor: color, pointRadius: 3, borderWidth: 2, ...extra });
+  const line = (label: string, data: { x: number; y: number | null }[], color: string, extra: object = {}) => ({
+    label,
+    data,
+    borderColor: color,
+    backgroundColor: color,
+    pointRadius: 3,
+    borderWidth: 2,
+    ...extra,
+  });
   return [
-    line('mAP@0.5', v.epochs.map((e) => ({ x: e.epoch, y: e.map50 })), c.ok),
-    line('precision', v.epochs.map((e) => ({ x: e.epoch, y: e.precision })), c.primary, { borderWidth: 1 }),
-    line('recall', v.epochs.map((e) => ({ x: e.epoch, y: e.recall })), c.secondary, { borderWidth: 1 }),
-    line('|γ| < 0.01', v.gamma.map((x) => ({ x: x.epoch, y: x.below[i01] ?? null })), c.muted, { borderDash: [6, 3] }),
-    line('suggested prune point (layer-emptying percent)', v.epochs.map((e) => ({ x: e.epoch, y: g.get(e.epoch)?.emptyingPercent ?? null })), c.danger, { borderDash: [2, 2] }),
+    line(
+      'mAP@0.5',
+      v.epochs.map((e) => ({ x: e.epoch, y: e.map50 })),
+      c.ok,
+    ),
+    line(
+      'precision',
+      v.epochs.map((e) => ({ x: e.epoch, y: e.precision })),
+      c.primary,
+      { borderWidth: 1 },
+    ),
+    line(
+      'recall',
+      v.epochs.map((e) => ({ x: e.epoch, y: e.recall })),
+      c.secondary,
+      { borderWidth: 1 },
+    ),
+    line(
+      '|γ| < 0.01',
+      v.gamma.map((x) => ({ x: x.epoch, y: x.below[i01] ?? null })),
+      c.muted,
+      { borderDash: [6, 3] },
+    ),
+    line(
+      'suggested prune point (layer-emptying percent)',
+      v.epochs.map((e) => ({ x: e.epoch, y: g.get(e.epoch)?.emptyingPercent ?? null })),
+      c.danger,
+      { borderDash: [2, 2] },
+    ),
   ];
 }
 
@@ -119,7 +181,9 @@ function gammaData(v: TrainingView) {
     borderColor: withAlpha(c.primary, 0.35 + 0.65 * ((k + 1) / n)),
     backgroundColor: withAlpha(c.primary, 0.08 + 0.25 * ((k + 1) / n)),
     fill: { value: k * offset },
-    pointRadius: 0, borderWidth: 1.5, tension: 0.2,
+    pointRadius: 0,
+    borderWidth: 1.5,
+    tension: 0.2,
     order: n - k,
   }));
 }
@@ -129,36 +193,101 @@ function drawCharts(v: TrainingView) {
   const base = { responsive: true, maintainAspectRatio: false, parsing: false as const, normalized: true };
   if (!lossChart) {
     lossChart = new Chart(lossCanvas, {
-      type: 'line', data: { datasets: lossData(v) },
-      options: { ...base, scales: { x: { ...linear, title: { display: true, text: 'iteration' } }, y: { title: { display: true, text: 'loss (darknet\'s, per image)' }, min: 0 }, lr: { position: 'right', title: { display: true, text: 'learning rate' }, grid: { drawOnChartArea: false } } } },
+      type: 'line',
+      data: { datasets: lossData(v) },
+      options: {
+        ...base,
+        scales: {
+          x: { ...linear, title: { display: true, text: 'iteration' } },
+          y: { title: { display: true, text: "loss (darknet's, per image)" }, min: 0 },
+          lr: { position: 'right', title: { display: true, text: 'learning rate' }, grid: { drawOnChartArea: false } },
+        },
+      },
     });
-  } else { lossChart.data.datasets = lossData(v); lossChart.update(); }
+  } else {
+    lossChart.data.datasets = lossData(v);
+    lossChart.update();
+  }
   if (!metricsChart) {
     metricsChart = new Chart(metricsCanvas, {
-      type: 'line', data: { datasets: metricsData(v) },
-      options: { ...base, scales: { x: { ...linear, title: { display: true, text: 'epoch' }, ticks: { stepSize: 1 } }, y: { min: 0, max: 1, title: { display: true, text: 'fraction' } } } },
+      type: 'line',
+      data: { datasets: metricsData(v) },
+      options: {
+        ...base,
+        scales: {
+          x: { ...linear, title: { display: true, text: 'epoch' }, ticks: { stepSize: 1 } },
+          y: { min: 0, max: 1, title: { display: true, text: 'fraction' } },
+        },
+      },
       plugins: [settledLine],
     });
-  } else { metricsChart.data.datasets = metricsData(v); metricsChart.update(); }
+  } else {
+    metricsChart.data.datasets = metricsData(v);
+    metricsChart.update();
+  }
   const ridge = gammaData(v);
   if (!gammaChart) {
     gammaChart = new Chart(gammaCanvas, {
-      type: 'line', data: { datasets: ridge },
-      options: { ...base, plugins: { legend: { reverse: true } }, scales: { x: { ...linear, min: 0, title: { display: true, text: '|γ|' } }, y: { title: { display: true, text: 'fraction of channels (stacked by epoch)' }, ticks: { display: false } } } },
+      type: 'line',
+      data: { datasets: ridge },
+      options: {
+        ...base,
+        plugins: { legend: { reverse: true } },
+        scales: {
+          x: { ...linear, min: 0, title: { display: true, text: '|γ|' } },
+          y: { title: { display: true, text: 'fraction of channels (stacked by epoch)' }, ticks: { display: false } },
+        },
+      },
     });
-  } else { gammaChart.data.datasets = ridge; gammaChart.update(); }
+  } else {
+    gammaChart.data.datasets = ridge;
+    gammaChart.update();
+  }
 }
 
 function drawTable(v: TrainingView) {
   const g = new Map(v.gamma.map((x) => [x.epoch, x]));
   const estimated = v.gamma.some((x) => x.estimated);
-  const head = h('tr', {}, ...['epoch', 'iteration', 'loss', 'box', 'obj', 'cls', 'P', 'R', 'mAP@0.5', 'lr',
-    ...v.thresholds.map((t) => `|γ| < ${t}${estimated ? ' *' : ''}`), 'mean |γ|', 'suggested prune point'].map((t) => h('th', {}, t)));
+  const head = h(
+    'tr',
+    {},
+    ...[
+      'epoch',
+      'iteration',
+      'loss',
+      'box',
+      'obj',
+      'cls',
+      'P',
+      'R',
+      'mAP@0.5',
+      'lr',
+      ...v.thresholds.map((t) => `|γ| < ${t}${estimated ? ' *' : ''}`),
+      'mean |γ|',
+      'suggested prune point',
+    ].map((t) => h('th', {}, t)),
+  );
   const rows = v.epochs.map((e) => {
     const gg = g.get(e.epoch);
-    return h('tr', { 'data-testid': 'epoch-row' }, ...[String(e.epoch), String(e.iteration), num(e.loss), num(e.lossBox), num(e.lossObj), num(e.lossCls),
-      pct(e.precision), pct(e.recall), pct(e.map50), num(e.lr, 3),
-      ...v.thresholds.map((_, i) => pct(gg?.below[i])), num(gg?.meanAbs, 3), pct(gg?.emptyingPercent)].map((t) => h('td', {}, t)));
+    return h(
+      'tr',
+      { 'data-testid': 'epoch-row' },
+      ...[
+        String(e.epoch),
+        String(e.iteration),
+        num(e.loss),
+        num(e.lossBox),
+        num(e.lossObj),
+        num(e.lossCls),
+        pct(e.precision),
+        pct(e.recall),
+        pct(e.map50),
+        num(e.lr, 3),
+        ...v.thresholds.map((_, i) => pct(gg?.below[i])),
+        num(gg?.meanAbs, 3),
+        pct(gg?.emptyingPercent),
+      ].map((t) => h('td', {}, t)),
+    );
   });
   table.replaceChildren(head, ...rows);
   if (estimated) table.append(h('caption', { class: 'muted' }, '* read off the histogram (this run did not record the exact fractions)'));
@@ -166,7 +295,8 @@ function drawTable(v: TrainingView) {
 
 function settledText(v: TrainingView): string {
   if (v.gamma.length === 0) return 'No epoch finished yet.';
-  if (v.gamma.some((g) => g.emptyingPercent === null)) return 'This run did not record the per-layer |γ| maxima, so the suggested prune point is not known per epoch.';
+  if (v.gamma.some((g) => g.emptyingPercent === null))
+    return 'This run did not record the per-layer |γ| maxima, so the suggested prune point is not known per epoch.';
   const last = v.gamma[v.gamma.length - 1].emptyingPercent!;
   return v.settledEpoch !== null
     ? `The suggested prune point has stayed within 1 % (one sweep step) since epoch ${v.settledEpoch}: now ${pct(last)} of the channels (a global percent from there on empties a layer).`
@@ -195,14 +325,23 @@ function appendSteps(steps: TrainingStepView[]) {
   const byStep = new Map(view.steps.map((s, i) => [s.step, i]));
   for (const s of steps) {
     const i = byStep.get(s.step);
-    if (i === undefined) view.steps.push(s); else view.steps[i] = { ...view.steps[i], ...s };
+    if (i === undefined) view.steps.push(s);
+    else view.steps[i] = { ...view.steps[i], ...s };
   }
   status.textContent = statusText(view);
   status.dataset.steps = String(view.steps.length);
-  if (lossChart) { lossChart.data.datasets = lossData(view); lossChart.update(); }
+  if (lossChart) {
+    lossChart.data.datasets = lossData(view);
+    lossChart.update();
+  }
 }
 
 const panel = viewPanel('training', (_root, v) => render(v), {
-  onMessage: (m) => { if (m.type === 'trainingSteps') appendSteps(m.steps); },
-  onError: (message) => { status.textContent = message; status.className = 'error'; },
+  onMessage: (m) => {
+    if (m.type === 'trainingSteps') appendSteps(m.steps);
+  },
+  onError: (message) => {
+    status.textContent = message;
+    status.className = 'error';
+  },
 });

@@ -49,8 +49,15 @@ export function readRun(dir: string, id: string): SavedBenchRun {
 export function listRuns(dir: string): BenchRunSummary[] {
   if (!existsSync(dir)) return [];
   const out: BenchRunSummary[] = [];
-  for (const id of readdirSync(dir).filter((f) => BENCH_RUN_ID.test(f)).sort().reverse()) {
-    try { out.push(runSummary(id, readRun(dir, id))); } catch { /* not a run: not listed */ }
+  for (const id of readdirSync(dir)
+    .filter((f) => BENCH_RUN_ID.test(f))
+    .sort()
+    .reverse()) {
+    try {
+      out.push(runSummary(id, readRun(dir, id)));
+    } catch {
+      /* not a run: not listed */
+    }
   }
   return out;
 }

@@ -39,15 +39,21 @@ export function modelOf(p: string): BenchModel | undefined {
   if (isDir(p)) return existsSync(path.join(p, 'prune-report.json')) ? { kind: 'pruned', path: p, source: prunedSource(p) } : undefined;
   const dir = path.dirname(p);
   switch (ext(p)) {
-    case '.weights': { const cfg = p.replace(/\.weights$/i, '.cfg'); return existsSync(cfg) ? modelOf(cfg) : undefined; }
+    case '.weights': {
+      const cfg = p.replace(/\.weights$/i, '.cfg');
+      return existsSync(cfg) ? modelOf(cfg) : undefined;
+    }
     case '.cfg': {
       if (existsSync(path.join(dir, 'prune-report.json'))) return { kind: 'pruned', path: dir, source: prunedSource(dir) };
       const weights = p.replace(/\.cfg$/i, '.weights');
       return existsSync(weights) ? { kind: 'cfg', path: p, weights } : undefined;
     }
-    case '.onnx': return { kind: 'onnx', path: p };
-    case '.xml': return existsSync(p.replace(/\.xml$/i, '.bin')) ? { kind: 'ir', path: p } : undefined;
-    default: return undefined;
+    case '.onnx':
+      return { kind: 'onnx', path: p };
+    case '.xml':
+      return existsSync(p.replace(/\.xml$/i, '.bin')) ? { kind: 'ir', path: p } : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -72,10 +78,12 @@ export function relatedModels(models: readonly BenchModel[], activeCfg: string):
   return models.filter((m) => m.path === active.path || (original !== undefined && (m.path === original || m.source === original)));
 }
 
-export const benchModelArg = (m: BenchModel): BenchJob['models'][number] => (m.kind === 'cfg' ? { cfg: m.path, ...(m.weights ? { weights: m.weights } : {}) } : { path: m.path });
+export const benchModelArg = (m: BenchModel): BenchJob['models'][number] =>
+  m.kind === 'cfg' ? { cfg: m.path, ...(m.weights ? { weights: m.weights } : {}) } : { path: m.path };
 
 /** `bench`'s label of a model (the cfg's stem, the folder's name, the file's name). */
-export const benchLabel = (m: BenchModel): string => (m.kind === 'cfg' ? path.basename(m.path, path.extname(m.path)) : path.basename(m.path));
+export const benchLabel = (m: BenchModel): string =>
+  m.kind === 'cfg' ? path.basename(m.path, path.extname(m.path)) : path.basename(m.path);
 
 /** Mosaic builds the 2×-size network from a cfg: darknet models only. */
 export const mosaicPossible = (models: readonly BenchModel[]): boolean => models.every((m) => m.kind === 'cfg' || m.kind === 'pruned');

@@ -11,7 +11,11 @@ import type { BenchRuntime } from '../../../core/src/protocol/jobs';
 /** openvino-node's own install cannot work offline or on Node 20 (docs/openvino.md). */
 export const OPENVINO_SETUP = 'npm run setup:openvino';
 
-const PACKAGES: Record<BenchRuntime, string> = { openvino: 'openvino-node', onnxruntime: 'onnxruntime-node', tfjs: '@tensorflow/tfjs-core' };
+const PACKAGES: Record<BenchRuntime, string> = {
+  openvino: 'openvino-node',
+  onnxruntime: 'onnxruntime-node',
+  tfjs: '@tensorflow/tfjs-core',
+};
 
 function packageDir(cliEntry: string, name: string): string | undefined {
   try {

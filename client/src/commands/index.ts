@@ -9,7 +9,9 @@ import { guardJobCommands, type CommandHandlers, type TrustPort } from '../trust
 import { treatAsDarknetCfg } from './treatAsDarknetCfg';
 
 /** The language server's commands. */
-export function serverCommands(languageClient: DarknetLanguageClient): Pick<CommandHandlers, 'treatAsDarknetCfg' | 'restartServer' | 'showServerOutput'> {
+export function serverCommands(
+  languageClient: DarknetLanguageClient,
+): Pick<CommandHandlers, 'treatAsDarknetCfg' | 'restartServer' | 'showServerOutput'> {
   return {
     treatAsDarknetCfg: (uri?: vscode.Uri) => treatAsDarknetCfg(uri),
     restartServer: () => languageClient.restart(),

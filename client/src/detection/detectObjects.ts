@@ -17,7 +17,10 @@ const DETECT: PanelKind = { viewType: 'darknet.detect', script: 'detect', title:
 const IMAGE = /\.(jpe?g|png)$/i;
 const LAST = 'darknet.detectDefaults';
 
-interface DetectDefaults { names: Record<string, string>; runtime: DetectRuntime }
+interface DetectDefaults {
+  names: Record<string, string>;
+  runtime: DetectRuntime;
+}
 
 const RUNTIME_NOTES: Record<DetectRuntime, string> = {
   tfjs: 'TensorFlow.js on the cfg and weights (as darknet computes)',
@@ -30,19 +33,31 @@ type Item<T> = vscode.QuickPickItem & { value: T };
 async function pickImages(arg: vscode.Uri | undefined, selected: vscode.Uri[] | undefined): Promise<string[] | undefined> {
   const chosen = (selected?.length ? selected : arg ? [arg] : []).filter((u) => u.scheme === 'file' && IMAGE.test(u.fsPath));
   if (chosen.length) return chosen.map((u) => u.fsPath);
-  const found = (await vscode.workspace.findFiles('**/*.{jpg,jpeg,png,JPG,JPEG,PNG}', '**/node_modules/**', 500)).map((u) => u.fsPath).sort();
+  const found = (await vscode.workspace.findFiles('**/*.{jpg,jpeg,png,JPG,JPEG,PNG}', '**/node_modules/**', 500))
+    .map((u) => u.fsPath)
+    .sort();
   const byFolder = new Map<string, string[]>();
   for (const f of found) byFolder.set(path.dirname(f), [...(byFolder.get(path.dirname(f)) ?? []), f]);
   const rel = (p: string) => vscode.workspace.asRelativePath(p, false);
   const items: Item<string[] | 'browse'>[] = [
     ...found.map((f) => ({ label: path.basename(f), description: rel(path.dirname(f)), value: [f] })),
-    ...[...byFolder].filter(([, files]) => files.length > 1).map(([dir, files]) => ({ label: `All ${files.length} images in ${rel(dir)}`, value: files })),
+    ...[...byFolder]
+      .filter(([, files]) => files.length > 1)
+      .map(([dir, files]) => ({ label: `All ${files.length} images in ${rel(dir)}`, value: files })),
     { label: 'Browse…', description: 'JPEG or PNG images anywhere', value: 'browse' as const },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Detect: images', placeHolder: 'An image of the workspace, a folder of them, or Browse…', matchOnDescription: true });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Detect: images',
+    placeHolder: 'An image of the workspace, a folder of them, or Browse…',
+    matchOnDescription: true,
+  });
   if (!pick) return undefined;
   if (pick.value !== 'browse') return pick.value;
-  const files = await vscode.window.showOpenDialog({ canSelectMany: true, filters: { Images: ['jpg', 'jpeg', 'png'] }, openLabel: 'Detect in these images' });
+  const files = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    filters: { Images: ['jpg', 'jpeg', 'png'] },
+    openLabel: 'Detect in these images',
+  });
   return files?.length ? files.map((u) => u.fsPath) : undefined;
 }
 
@@ -53,14 +68,26 @@ async function pickNames(cfg: string, remembered: string | undefined): Promise<s
   const rank = (f: string) => (f === remembered ? 0 : path.dirname(f) === path.dirname(cfg) ? 1 : 2);
   found.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const items: Item<string | 'browse'>[] = [
-    ...found.map((f) => ({ label: path.basename(f), description: vscode.workspace.asRelativePath(path.dirname(f), false), detail: f.toLowerCase().endsWith('.data') ? 'the names= of this .data file' : undefined, value: f })),
+    ...found.map((f) => ({
+      label: path.basename(f),
+      description: vscode.workspace.asRelativePath(path.dirname(f), false),
+      detail: f.toLowerCase().endsWith('.data') ? 'the names= of this .data file' : undefined,
+      value: f,
+    })),
     { label: 'Class numbers', description: 'no names', value: '' },
     { label: 'Browse…', description: 'a .names or .data file anywhere', value: 'browse' as const },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'Detect: class names', placeHolder: `Labels for ${path.basename(cfg)}'s classes` });
+  const pick = await vscode.window.showQuickPick(items, {
+    title: 'Detect: class names',
+    placeHolder: `Labels for ${path.basename(cfg)}'s classes`,
+  });
   if (!pick) return undefined;
   if (pick.value !== 'browse') return pick.value;
-  const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Class names': ['names', 'data', 'txt'] }, openLabel: 'Use these names' });
+  const file = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'Class names': ['names', 'data', 'txt'] },
+    openLabel: 'Use these names',
+  });
   return file?.[0]?.fsPath;
 }
 
@@ -69,7 +96,11 @@ async function pickRuntime(last: DetectRuntime): Promise<DetectRuntime | undefin
   return (await vscode.window.showQuickPick(items, { title: 'Detect: runtime' }))?.value;
 }
 
-export function detectionCommands(context: vscode.ExtensionContext, runner: JobRunner, inputs: PruneInputs): Pick<CommandHandlers, 'detectObjects'> {
+export function detectionCommands(
+  context: vscode.ExtensionContext,
+  runner: JobRunner,
+  inputs: PruneInputs,
+): Pick<CommandHandlers, 'detectObjects'> {
   const uri = context.extensionUri;
   const state = context.workspaceState;
   const defaults = (): DetectDefaults => ({ names: {}, runtime: 'tfjs', ...state.get<Partial<DetectDefaults>>(LAST, {}) });
@@ -101,17 +132,41 @@ export function detectionCommands(context: vscode.ExtensionContext, runner: JobR
     await state.update(LAST, { names: { ...d.names, [cfg.fsPath]: names }, runtime } satisfies DetectDefaults);
     const title = `Detect objects in ${images.length === 1 ? path.basename(images[0]) : `${images.length} images`} (${runtime})`;
     const outcome = await runner.run({
-      title, cwd: path.dirname(cfg.fsPath),
-      args: detectArgs({ cfg: cfg.fsPath, weights: weights.fsPath, images, ...(names ? { names } : {}), runtime, thresh: DETECT_FLOOR, candidates: true }),
+      title,
+      cwd: path.dirname(cfg.fsPath),
+      args: detectArgs({
+        cfg: cfg.fsPath,
+        weights: weights.fsPath,
+        images,
+        ...(names ? { names } : {}),
+        runtime,
+        thresh: DETECT_FLOOR,
+        candidates: true,
+      }),
     });
     const r = outcome.ok ? jobResult('detect', outcome.result) : undefined;
-    if (!r) { await announce(runner, 'Detect objects', outcome.ok ? { ...outcome, ok: false, error: 'the job gave no detect result' } : outcome); return; }
+    if (!r) {
+      await announce(runner, 'Detect objects', outcome.ok ? { ...outcome, ok: false, error: 'the job gave no detect result' } : outcome);
+      return;
+    }
     const key = JSON.stringify([cfg.fsPath, weights.fsPath, images, names, runtime]);
     const ctx = { key, cfg: cfg.fsPath, images: JSON.stringify(images), result: JSON.stringify(r) };
-    const p = DarknetPanel.show(DETECT, uri, handlers, ctx, `Detect: ${images.length === 1 ? path.basename(images[0]) : `${images.length} images`}`);
+    const p = DarknetPanel.show(
+      DETECT,
+      uri,
+      handlers,
+      ctx,
+      `Detect: ${images.length === 1 ? path.basename(images[0]) : `${images.length} images`}`,
+    );
     p.context = ctx;
     await handlers.onReady(p);
   }
 
-  return { detectObjects: (arg?: unknown, selected?: unknown) => detectObjects(arg instanceof vscode.Uri ? arg : undefined, Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : undefined) };
+  return {
+    detectObjects: (arg?: unknown, selected?: unknown) =>
+      detectObjects(
+        arg instanceof vscode.Uri ? arg : undefined,
+        Array.isArray(selected) ? selected.filter((u): u is vscode.Uri => u instanceof vscode.Uri) : undefined,
+      ),
+  };
 }

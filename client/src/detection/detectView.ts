@@ -19,7 +19,14 @@ export function detectView(cfg: string, r: DetectJobResult, src: (imagePath: str
     names: r.names,
     floor: r.thresh,
     defaults: { thresh: Math.max(r.thresh, DETECT_DEFAULT_THRESH), nms: r.nms },
-    images: r.images.map((i) => ({ path: i.image, src: src(i.image), width: i.width, height: i.height, ms: i.ms, candidates: i.candidates ?? [] })),
+    images: r.images.map((i) => ({
+      path: i.image,
+      src: src(i.image),
+      width: i.width,
+      height: i.height,
+      ms: i.ms,
+      candidates: i.candidates ?? [],
+    })),
   };
 }
 

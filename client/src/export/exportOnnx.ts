@@ -15,11 +15,19 @@ export async function exportOnnx(runner: JobRunner, inputs: PruneInputs, arg?: v
   if (!weights) return;
   const out = cfg.fsPath.replace(/\.cfg$/i, '') + '.onnx';
   const exists = existsSync(out);
-  if (exists && (await vscode.window.showWarningMessage(`${path.basename(out)} exists. Replace it?`, { modal: true }, 'Replace')) !== 'Replace') return;
+  if (
+    exists &&
+    (await vscode.window.showWarningMessage(`${path.basename(out)} exists. Replace it?`, { modal: true }, 'Replace')) !== 'Replace'
+  )
+    return;
   const outcome = await runner.run({
-    title: `Export ${path.basename(cfg.fsPath)} to ONNX`, cwd: path.dirname(cfg.fsPath),
+    title: `Export ${path.basename(cfg.fsPath)} to ONNX`,
+    cwd: path.dirname(cfg.fsPath),
     args: ['export', 'onnx', cfg.fsPath, weights.fsPath, '-o', out, ...(exists ? ['--force'] : [])],
   });
-  if (!outcome.ok) { await announce(runner, 'Export to ONNX', outcome); return; }
+  if (!outcome.ok) {
+    await announce(runner, 'Export to ONNX', outcome);
+    return;
+  }
   void vscode.window.showInformationMessage(`Wrote ${path.basename(out)}.`);
 }

@@ -22,7 +22,10 @@ export class GraphPanels implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[] = [];
   private readonly handlers: PanelHandlers;
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly client: DarknetLanguageClient) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly client: DarknetLanguageClient,
+  ) {
     this.handlers = {
       onReady: async (p) => {
         this.cursors.delete(p.context.uri);
@@ -30,12 +33,16 @@ export class GraphPanels implements vscode.Disposable {
         if (g) p.show({ type: 'graph', view: g });
         await this.refresh(p.context.uri, true);
       },
-      onMessage: async (p, m) => { if (m.type === 'reveal') await this.reveal(p.context.uri, m.index); },
+      onMessage: async (p, m) => {
+        if (m.type === 'reveal') await this.reveal(p.context.uri, m.index);
+      },
     };
     this.subscriptions.push(
       DarknetPanel.registerSerializer(GRAPH, extensionUri, this.handlers),
       client.onDidSummarize((s) => void this.refresh(s.uri)),
-      vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoved(e.textEditor.document.uri.toString(), e.selections[0]?.active.line)),
+      vscode.window.onDidChangeTextEditorSelection((e) =>
+        this.cursorMoved(e.textEditor.document.uri.toString(), e.selections[0]?.active.line),
+      ),
     );
   }
 
@@ -58,7 +65,11 @@ export class GraphPanels implements vscode.Disposable {
     if (!g) {
       // After a window reload the panel can come back before its document: opening it (without an
       // editor) hands it to the server, whose first analysis brings the graph here.
-      if (openIfNeeded) await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)).then(() => this.client.start(), () => panel.post({ type: 'error', message: `Cannot open ${uri}` }));
+      if (openIfNeeded)
+        await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)).then(
+          () => this.client.start(),
+          () => panel.post({ type: 'error', message: `Cannot open ${uri}` }),
+        );
       return;
     }
     const last = this.graphs.get(uri);
@@ -85,7 +96,11 @@ export class GraphPanels implements vscode.Disposable {
     const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri);
     const doc = visible?.document ?? (await vscode.workspace.openTextDocument(vscode.Uri.parse(uri)));
     const at = new vscode.Range(node.line, 0, node.line, 0);
-    const editor = await vscode.window.showTextDocument(doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: at, preserveFocus: false });
+    const editor = await vscode.window.showTextDocument(doc, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      selection: at,
+      preserveFocus: false,
+    });
     editor.revealRange(new vscode.Range(node.line, 0, node.endLine, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 

@@ -53,26 +53,46 @@ export function startCli(host: CliHost, inv: CliInvocation, onEvent: (e: JobEven
     stream.on('data', (chunk: string) => {
       buf += chunk;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) { handle(buf.slice(0, nl)); buf = buf.slice(nl + 1); }
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        handle(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
     });
-    stream.on('end', () => { if (buf) handle(buf); });
+    stream.on('end', () => {
+      if (buf) handle(buf);
+    });
   };
   lines(child.stdout!, (line) => {
     const e = parseJobEvent(line);
-    if (e) onEvent(e); else if (line.trim()) onLog(line);
+    if (e) onEvent(e);
+    else if (line.trim()) onLog(line);
   });
-  lines(child.stderr!, (line) => { stderr += line + '\n'; onLog(line); });
+  lines(child.stderr!, (line) => {
+    stderr += line + '\n';
+    onLog(line);
+  });
   let killed = false;
   let escalation: NodeJS.Timeout | undefined;
   const done = new Promise<CliExit>((resolve) => {
-    child.on('error', (err) => { stderr += err.message; resolve({ code: -1, signal: null, stderr, killed }); });
-    child.on('close', (code, signal) => { clearTimeout(escalation); resolve({ code, signal, stderr, killed }); });
+    child.on('error', (err) => {
+      stderr += err.message;
+      resolve({ code: -1, signal: null, stderr, killed });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(escalation);
+      resolve({ code, signal, stderr, killed });
+    });
   });
   const running = () => child.exitCode === null && child.signalCode === null;
   const cancel = (graceMs = CANCEL_GRACE_MS) => {
     if (!running() || escalation) return;
     child.kill('SIGTERM');
-    escalation = setTimeout(() => { if (running()) { killed = true; child.kill('SIGKILL'); } }, graceMs);
+    escalation = setTimeout(() => {
+      if (running()) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    }, graceMs);
   };
   return { child, done, cancel };
 }
@@ -88,11 +108,21 @@ export interface ExitJudgement {
 export function judgeExit(exit: CliExit, cancelRequested: boolean, error?: string): ExitJudgement {
   const lastLine = exit.stderr.trim().split('\n').pop();
   if (exit.code === 0) {
-    return { ok: true, cancelled: false, ...(cancelRequested ? { cancelNote: 'it had finished before the cancel took effect; its outputs are complete' } : {}) };
+    return {
+      ok: true,
+      cancelled: false,
+      ...(cancelRequested ? { cancelNote: 'it had finished before the cancel took effect; its outputs are complete' } : {}),
+    };
   }
   if (!cancelRequested) return { ok: false, cancelled: false, error: error ?? (lastLine || `exit code ${exit.code ?? exit.signal}`) };
   if (exit.killed) {
-    return { ok: false, cancelled: true, error: 'cancelled', cancelNote: 'it did not stop on SIGTERM and was killed; temporaries it left (.NAME.tmp-PID-…) are removed by the next job writing to the same folder' };
+    return {
+      ok: false,
+      cancelled: true,
+      error: 'cancelled',
+      cancelNote:
+        'it did not stop on SIGTERM and was killed; temporaries it left (.NAME.tmp-PID-…) are removed by the next job writing to the same folder',
+    };
   }
   if (exit.code === 130 || exit.code === 143 || exit.signal === 'SIGTERM' || exit.signal === 'SIGINT') {
     return { ok: false, cancelled: true, error: 'cancelled', cancelNote: 'stopped; nothing partial was left' };

@@ -49,37 +49,69 @@ export class JobRunner implements vscode.Disposable {
   }
 
   /** Run without UI besides log and status bar (used by the task provider). */
-  execute(spec: JobSpec, token: vscode.CancellationToken, report: (message: string, fraction?: number) => void, write?: (line: string) => void): Promise<JobOutcome> {
+  execute(
+    spec: JobSpec,
+    token: vscode.CancellationToken,
+    report: (message: string, fraction?: number) => void,
+    write?: (line: string) => void,
+  ): Promise<JobOutcome> {
     const outcome: JobOutcome = { ok: false, cancelled: false, artifacts: [] };
     this.log.info(`$ darknet-pruner ${spec.args.join(' ')}`);
     this.setRunning(+1, spec.title);
     let last = 0;
-    const run = startCli(this.host(), spec, (e) => {
-      spec.onEvent?.(e);
-      for (const l of this.listeners) l(e);
-      switch (e.type) {
-        case 'progress': {
-          const inc = e.fraction !== undefined ? Math.max(0, e.fraction * 100 - last) : undefined;
-          if (e.fraction !== undefined) last = e.fraction * 100;
-          report(e.message, inc);
-          this.log.info(e.message);
-          write?.(e.message);
-          break;
+    const run = startCli(
+      this.host(),
+      spec,
+      (e) => {
+        spec.onEvent?.(e);
+        for (const l of this.listeners) l(e);
+        switch (e.type) {
+          case 'progress': {
+            const inc = e.fraction !== undefined ? Math.max(0, e.fraction * 100 - last) : undefined;
+            if (e.fraction !== undefined) last = e.fraction * 100;
+            report(e.message, inc);
+            this.log.info(e.message);
+            write?.(e.message);
+            break;
+          }
+          case 'artifact':
+            outcome.artifacts.push({ kind: e.kind, path: e.path });
+            this.log.info(`wrote ${e.path}`);
+            write?.(`wrote ${e.path}`);
+            break;
+          case 'result':
+            outcome.result = e.data;
+            break;
+          case 'error':
+            outcome.error = e.message;
+            this.log.error(e.message);
+            write?.(e.message);
+            break;
+          case 'metric':
+            this.log.info(`${e.name} = ${e.value}`);
+            break;
+          default:
+            break;
         }
-        case 'artifact': outcome.artifacts.push({ kind: e.kind, path: e.path }); this.log.info(`wrote ${e.path}`); write?.(`wrote ${e.path}`); break;
-        case 'result': outcome.result = e.data; break;
-        case 'error': outcome.error = e.message; this.log.error(e.message); write?.(e.message); break;
-        case 'metric': this.log.info(`${e.name} = ${e.value}`); break;
-        default: break;
-      }
-    }, (line) => { this.log.info(line); write?.(line); });
+      },
+      (line) => {
+        this.log.info(line);
+        write?.(line);
+      },
+    );
     let cancelRequested = false;
-    const sub = token.onCancellationRequested(() => { cancelRequested = true; this.log.info(`${spec.title}: cancelling`); run.cancel(); });
+    const sub = token.onCancellationRequested(() => {
+      cancelRequested = true;
+      this.log.info(`${spec.title}: cancelling`);
+      run.cancel();
+    });
     return run.done.then((exit) => {
       sub.dispose();
       this.setRunning(-1);
       Object.assign(outcome, judgeExit(exit, cancelRequested, outcome.error));
-      this.log.info(outcome.ok ? `${spec.title}: done${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}` : `${spec.title}: ${outcome.error}`);
+      this.log.info(
+        outcome.ok ? `${spec.title}: done${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}` : `${spec.title}: ${outcome.error}`,
+      );
       return outcome;
     });
   }
@@ -103,7 +135,10 @@ export class JobRunner implements vscode.Disposable {
 
 /** Completion notification: "Open report" / "Open pruned cfg" / "Show log". */
 export async function announce(runner: JobRunner, title: string, outcome: JobOutcome, openReport?: (path: string) => void): Promise<void> {
-  if (outcome.cancelled) { void vscode.window.showInformationMessage(`${title} cancelled: ${outcome.cancelNote ?? 'stopped'}.`); return; }
+  if (outcome.cancelled) {
+    void vscode.window.showInformationMessage(`${title} cancelled: ${outcome.cancelNote ?? 'stopped'}.`);
+    return;
+  }
   if (!outcome.ok) {
     const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, 'Show log');
     if (pick) runner.log.show();
@@ -112,7 +147,10 @@ export async function announce(runner: JobRunner, title: string, outcome: JobOut
   const report = outcome.artifacts.find((a) => a.kind === 'report');
   const cfg = outcome.artifacts.find((a) => a.kind === 'cfg');
   const actions = [...(report ? ['Open report'] : []), ...(cfg ? ['Open pruned cfg'] : []), 'Show log'];
-  const pick = await vscode.window.showInformationMessage(`${title} finished${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}.`, ...actions);
+  const pick = await vscode.window.showInformationMessage(
+    `${title} finished${outcome.cancelNote ? ` (${outcome.cancelNote})` : ''}.`,
+    ...actions,
+  );
   if (pick === 'Open report' && report) openReport?.(report.path);
   else if (pick === 'Open pruned cfg' && cfg) await vscode.window.showTextDocument(vscode.Uri.file(cfg.path));
   else if (pick === 'Show log') runner.log.show();

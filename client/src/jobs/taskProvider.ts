@@ -22,27 +22,44 @@ export function registerTaskProvider(runner: JobRunner): vscode.Disposable {
   });
 }
 
-export function makeTask(runner: JobRunner, def: DarknetTaskDefinition, scope: vscode.TaskScope | vscode.WorkspaceFolder, name: string): vscode.Task {
+export function makeTask(
+  runner: JobRunner,
+  def: DarknetTaskDefinition,
+  scope: vscode.TaskScope | vscode.WorkspaceFolder,
+  name: string,
+): vscode.Task {
   // Relative paths in the task are relative to its workspace folder (as for shell tasks).
   const folder = typeof scope === 'object' ? scope.uri.fsPath : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const cwd = def.cwd ? path.resolve(folder ?? '', def.cwd) : folder;
-  return new vscode.Task(def, scope, name, 'darknet', new vscode.CustomExecution(async () => {
-    const writeEmitter = new vscode.EventEmitter<string>();
-    const closeEmitter = new vscode.EventEmitter<number>();
-    const cts = new vscode.CancellationTokenSource();
-    const pty: vscode.Pseudoterminal = {
-      onDidWrite: writeEmitter.event,
-      onDidClose: closeEmitter.event,
-      open: () => {
-        writeEmitter.fire(`darknet-pruner ${def.args.join(' ')}\r\n`);
-        void runner.execute({ title: name, args: def.args, cwd }, cts.token, () => undefined, (line) => writeEmitter.fire(line + '\r\n'))
-          .then((o) => {
-            writeEmitter.fire(o.ok ? 'done\r\n' : `failed: ${o.error}\r\n`);
-            closeEmitter.fire(o.ok ? 0 : 1);
-          });
-      },
-      close: () => cts.cancel(),
-    };
-    return pty;
-  }));
+  return new vscode.Task(
+    def,
+    scope,
+    name,
+    'darknet',
+    new vscode.CustomExecution(async () => {
+      const writeEmitter = new vscode.EventEmitter<string>();
+      const closeEmitter = new vscode.EventEmitter<number>();
+      const cts = new vscode.CancellationTokenSource();
+      const pty: vscode.Pseudoterminal = {
+        onDidWrite: writeEmitter.event,
+        onDidClose: closeEmitter.event,
+        open: () => {
+          writeEmitter.fire(`darknet-pruner ${def.args.join(' ')}\r\n`);
+          void runner
+            .execute(
+              { title: name, args: def.args, cwd },
+              cts.token,
+              () => undefined,
+              (line) => writeEmitter.fire(line + '\r\n'),
+            )
+            .then((o) => {
+              writeEmitter.fire(o.ok ? 'done\r\n' : `failed: ${o.error}\r\n`);
+              closeEmitter.fire(o.ok ? 0 : 1);
+            });
+        },
+        close: () => cts.cancel(),
+      };
+      return pty;
+    }),
+  );
 }

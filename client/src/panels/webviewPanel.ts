@@ -27,7 +27,13 @@ export class DarknetPanel {
   /** What the panel shows (e.g. the cfg/weights or report path), persisted for revival. */
   context: Record<string, string> = {};
 
-  private constructor(readonly panel: vscode.WebviewPanel, readonly kind: PanelKind, extensionUri: vscode.Uri, private readonly handlers: PanelHandlers, context: Record<string, string>) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    readonly kind: PanelKind,
+    extensionUri: vscode.Uri,
+    private readonly handlers: PanelHandlers,
+    context: Record<string, string>,
+  ) {
     this.context = context;
     panel.webview.options = webviewOptions(extensionUri, handlers.resourceRoots?.(context));
     panel.webview.html = html(panel.webview, extensionUri, kind);
@@ -44,16 +50,27 @@ export class DarknetPanel {
     panel.onDidDispose(() => DarknetPanel.open.delete(this.key));
   }
 
-  private get key() { return `${this.kind.viewType}:${this.context.key ?? ''}`; }
+  private get key() {
+    return `${this.kind.viewType}:${this.context.key ?? ''}`;
+  }
 
-  static show(kind: PanelKind, extensionUri: vscode.Uri, handlers: PanelHandlers, context: Record<string, string>, title: string): DarknetPanel {
+  static show(
+    kind: PanelKind,
+    extensionUri: vscode.Uri,
+    handlers: PanelHandlers,
+    context: Record<string, string>,
+    title: string,
+  ): DarknetPanel {
     const existing = DarknetPanel.open.get(`${kind.viewType}:${context.key ?? ''}`);
     if (existing) {
       existing.panel.reveal();
       void handlers.onReady(existing);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(kind.viewType, title, vscode.ViewColumn.Beside, { ...webviewOptions(extensionUri, handlers.resourceRoots?.(context)), retainContextWhenHidden: true });
+    const panel = vscode.window.createWebviewPanel(kind.viewType, title, vscode.ViewColumn.Beside, {
+      ...webviewOptions(extensionUri, handlers.resourceRoots?.(context)),
+      retainContextWhenHidden: true,
+    });
     const p = new DarknetPanel(panel, kind, extensionUri, handlers, context);
     DarknetPanel.open.set(p.key, p);
     return p;
@@ -85,7 +102,14 @@ export class DarknetPanel {
 }
 
 function webviewOptions(extensionUri: vscode.Uri, extraRoots: vscode.Uri[] = []): vscode.WebviewOptions {
-  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'webviews', 'out'), vscode.Uri.joinPath(extensionUri, 'webviews', 'media'), ...extraRoots] };
+  return {
+    enableScripts: true,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'webviews', 'out'),
+      vscode.Uri.joinPath(extensionUri, 'webviews', 'media'),
+      ...extraRoots,
+    ],
+  };
 }
 
 function html(webview: vscode.Webview, extensionUri: vscode.Uri, kind: PanelKind): string {

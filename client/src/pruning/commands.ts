@@ -23,21 +23,37 @@ const SWEEP: PanelKind = { viewType: 'darknet.sweep', script: 'sweep', title: 'P
 
 /** Registers the panels' serializers and returns the pruning commands' handlers. */
 /** Where the γ panel's live threshold is also shown: the network graph of the same cfg. */
-export interface GammaOverlayTarget { gammaOverlay(cfgPath: string, overlay: GammaOverlay | null): void }
+export interface GammaOverlayTarget {
+  gammaOverlay(cfgPath: string, overlay: GammaOverlay | null): void;
+}
 
-export function pruningCommands(context: vscode.ExtensionContext, runner: JobRunner, graphs?: GammaOverlayTarget): Pick<CommandHandlers, PruningCommand> {
+export function pruningCommands(
+  context: vscode.ExtensionContext,
+  runner: JobRunner,
+  graphs?: GammaOverlayTarget,
+): Pick<CommandHandlers, PruningCommand> {
   const inputs = new PruneInputs(context.workspaceState);
   const uri = context.extensionUri;
   const models = new Map<string, GammaModel>();
   const modelFor = (cfg: string, weights: string) => {
     const key = `${cfg}\n${weights}`;
     let m = models.get(key);
-    if (!m) { m = GammaModel.load(cfg, weights); models.clear(); models.set(key, m); }
+    if (!m) {
+      m = GammaModel.load(cfg, weights);
+      models.clear();
+      models.set(key, m);
+    }
     return m;
   };
 
   const openReport = (file: string) => {
-    const p = DarknetPanel.show(REPORT, uri, reportHandlers, { key: file, report: file }, `Prune report: ${path.basename(path.dirname(file))}`);
+    const p = DarknetPanel.show(
+      REPORT,
+      uri,
+      reportHandlers,
+      { key: file, report: file },
+      `Prune report: ${path.basename(path.dirname(file))}`,
+    );
     void reportHandlers.onReady(p);
   };
 
@@ -49,7 +65,10 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
   const reportHandlers: PanelHandlers = {
     onReady(p) {
       const file = p.context.report;
-      if (!file || !existsSync(file)) { p.post({ type: 'error', message: `Report not found: ${file ?? '(none)'}` }); return; }
+      if (!file || !existsSync(file)) {
+        p.post({ type: 'error', message: `Report not found: ${file ?? '(none)'}` });
+        return;
+      }
       try {
         p.show({ type: 'report', view: reportView(file, readReport(file)) });
       } catch (e) {
@@ -64,7 +83,8 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
         const target = m.target === 'prunedCfg' ? view.prunedCfg : view.originalCfg;
         if (await mayOpenReportTargets(reportTargets, file, [target])) await vscode.window.showTextDocument(vscode.Uri.file(target));
       }
-      if (m.type === 'compare' && (await mayOpenReportTargets(reportTargets, file, [view.originalCfg, view.prunedCfg]))) await compare(view.originalCfg, view.prunedCfg);
+      if (m.type === 'compare' && (await mayOpenReportTargets(reportTargets, file, [view.originalCfg, view.prunedCfg])))
+        await compare(view.originalCfg, view.prunedCfg);
     },
   };
 
@@ -82,7 +102,14 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
         graphs?.gammaOverlay(cfg, overlay);
       }
       // Through the command, which refuses in an untrusted workspace.
-      if (m.type === 'prune') await vscode.commands.executeCommand(COMMANDS.pruneChannels, vscode.Uri.file(cfg), vscode.Uri.file(weights), m.percent, m.layerKeep);
+      if (m.type === 'prune')
+        await vscode.commands.executeCommand(
+          COMMANDS.pruneChannels,
+          vscode.Uri.file(cfg),
+          vscode.Uri.file(weights),
+          m.percent,
+          m.layerKeep,
+        );
     },
   };
 
@@ -119,7 +146,8 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     await inputs.remember({ percent, method, ...(layerKeep !== undefined ? { layerKeep } : {}) });
     const methodOptions = method === 'slim' ? { method, layerKeep } : { method };
     const outcome = await runner.run({
-      title: `Prune channels (${method}, ${percent})`, cwd: path.dirname(cfg.fsPath),
+      title: `Prune channels (${method}, ${percent})`,
+      cwd: path.dirname(cfg.fsPath),
       args: pruneChannelArgs({ cfg: cfg.fsPath, weights: weights.fsPath, globalPercent: percent, out, ...methodOptions }),
     });
     await showResult(outcome);
@@ -138,7 +166,11 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     if (!out) return;
     await inputs.remember({ shortcuts: n });
     const source = prunedDir ? { prunedDir } : { cfg: cfg.fsPath, weights: weights!.fsPath };
-    const outcome = await runner.run({ title: `Prune layers (${n} residual units)`, cwd: path.dirname(cfg.fsPath), args: pruneLayerArgs({ source, shortcuts: n, out }) });
+    const outcome = await runner.run({
+      title: `Prune layers (${n} residual units)`,
+      cwd: path.dirname(cfg.fsPath),
+      args: pruneLayerArgs({ source, shortcuts: n, out }),
+    });
     await showResult(outcome);
     await announce(runner, 'Prune layers', outcome, openReport);
   }
@@ -154,16 +186,33 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     if (data === undefined) return;
     await inputs.remember({ sweep: range });
     const outcome = await runner.run({
-      title: data ? 'Pruning sweep with evaluation' : 'Pruning sweep', cwd: path.dirname(cfg.fsPath),
+      title: data ? 'Pruning sweep with evaluation' : 'Pruning sweep',
+      cwd: path.dirname(cfg.fsPath),
       args: sweepArgs({ cfg: cfg.fsPath, weights: weights.fsPath, percents: range, ...(data ? { data } : {}) }),
     });
     const r = outcome.ok ? jobResult('sweep', outcome.result) : undefined;
     if (r) {
       const view: SweepView = {
-        title: path.basename(cfg.fsPath), rule: r.rule, suggested: r.suggested?.percent,
-        points: r.points.map((p) => ({ percent: p.percent, params: p.params, bflops: p.bflops, weightsBytes: p.weightsBytes, emptied: p.emptied.length, floored: p.floored.length, mAP: p.map50 })),
+        title: path.basename(cfg.fsPath),
+        rule: r.rule,
+        suggested: r.suggested?.percent,
+        points: r.points.map((p) => ({
+          percent: p.percent,
+          params: p.params,
+          bflops: p.bflops,
+          weightsBytes: p.weightsBytes,
+          emptied: p.emptied.length,
+          floored: p.floored.length,
+          mAP: p.map50,
+        })),
       };
-      DarknetPanel.show(SWEEP, uri, sweepHandlers, { key: cfg.fsPath, result: JSON.stringify(view) }, `Sweep: ${path.basename(cfg.fsPath)}`).show({ type: 'sweep', view });
+      DarknetPanel.show(
+        SWEEP,
+        uri,
+        sweepHandlers,
+        { key: cfg.fsPath, result: JSON.stringify(view) },
+        `Sweep: ${path.basename(cfg.fsPath)}`,
+      ).show({ type: 'sweep', view });
     }
     await announce(runner, 'Pruning sweep', outcome);
   }
@@ -179,7 +228,13 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
       void vscode.window.showErrorMessage(`Show γ histogram: ${(e as Error).message}`);
       return;
     }
-    DarknetPanel.show(GAMMA, uri, gammaHandlers, { key: `${cfg.fsPath}|${weights.fsPath}`, cfg: cfg.fsPath, weights: weights.fsPath }, `γ: ${path.basename(cfg.fsPath)}`);
+    DarknetPanel.show(
+      GAMMA,
+      uri,
+      gammaHandlers,
+      { key: `${cfg.fsPath}|${weights.fsPath}`, cfg: cfg.fsPath, weights: weights.fsPath },
+      `γ: ${path.basename(cfg.fsPath)}`,
+    );
   }
 
   async function compareWithOriginal(arg?: vscode.Uri | string): Promise<void> {
@@ -189,11 +244,19 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     const reportFile = path.join(path.dirname(pruned.fsPath), 'prune-report.json');
     let original: string | undefined;
     if (existsSync(reportFile)) {
-      try { original = reportPath(reportFile, readReport(reportFile).source.cfg); } catch { original = undefined; }
+      try {
+        original = reportPath(reportFile, readReport(reportFile).source.cfg);
+      } catch {
+        original = undefined;
+      }
       if (original && existsSync(original) && !(await mayOpenReportTargets(reportTargets, reportFile, [original]))) return;
     }
     if (!original || !existsSync(original)) {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet cfg': ['cfg'] }, title: 'Original cfg to compare with' });
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Darknet cfg': ['cfg'] },
+        title: 'Original cfg to compare with',
+      });
       original = picked?.[0]?.fsPath;
     }
     if (original) await compare(original, pruned.fsPath);
@@ -210,7 +273,8 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
     // Also (cfg, weights) from the training dashboard.
     showGammaHistogram: (cfg?: unknown, weights?: unknown) => showGamma(uriArg(cfg), uriArg(weights)),
     // From menus: (uri, selected uris); from the γ panel: (cfg, weights, percent, layer_keep).
-    pruneChannels: (cfg?: unknown, weights?: unknown, percent?: unknown, keep?: unknown) => pruneChannels(uriArg(cfg), uriArg(weights), numberArg(percent), numberArg(keep)),
+    pruneChannels: (cfg?: unknown, weights?: unknown, percent?: unknown, keep?: unknown) =>
+      pruneChannels(uriArg(cfg), uriArg(weights), numberArg(percent), numberArg(keep)),
     pruneLayers,
     pruneSweep: (cfg?: unknown, weights?: unknown) => sweep(uriArg(cfg), uriArg(weights)),
     compareWithOriginal,
@@ -219,5 +283,10 @@ export function pruningCommands(context: vscode.ExtensionContext, runner: JobRun
 }
 
 function compare(original: string, pruned: string): Thenable<unknown> {
-  return vscode.commands.executeCommand('vscode.diff', vscode.Uri.file(original), vscode.Uri.file(pruned), `${path.basename(original)} ↔ ${path.basename(pruned)} (pruned)`);
+  return vscode.commands.executeCommand(
+    'vscode.diff',
+    vscode.Uri.file(original),
+    vscode.Uri.file(pruned),
+    `${path.basename(original)} ↔ ${path.basename(pruned)} (pruned)`,
+  );
 }

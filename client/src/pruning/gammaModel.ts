@@ -12,7 +12,12 @@ import { analyseChannelStructure, type ChannelStructure } from '../../../core/sr
 import type { GammaOverlay, GammaView, PruneFigures } from '../../../webviews/src/shared/protocol';
 
 export class GammaModel {
-  private constructor(readonly net: Network, readonly gammas: (Float32Array | undefined)[], readonly structure: ChannelStructure, readonly population: number[]) {}
+  private constructor(
+    readonly net: Network,
+    readonly gammas: (Float32Array | undefined)[],
+    readonly structure: ChannelStructure,
+    readonly population: number[],
+  ) {}
 
   static load(cfgPath: string, weightsPath: string): GammaModel {
     const net = analyseText(readFileSync(cfgPath, 'utf8'));
@@ -29,8 +34,14 @@ export class GammaModel {
     const layers = this.population.map((i) => {
       const g = this.gammas[i]!;
       perLayer[i] = Array.from(g);
-      let min = Infinity, max = -Infinity, sum = 0;
-      for (const v of g) { min = Math.min(min, v); max = Math.max(max, v); sum += v; }
+      let min = Infinity,
+        max = -Infinity,
+        sum = 0;
+      for (const v of g) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+        sum += v;
+      }
       return { index: i, channels: g.length, min, max, mean: sum / g.length };
     });
     return { title, layers, sorted: Array.from(sorted), perLayer, percent, layerKeep };
@@ -44,7 +55,8 @@ export class GammaModel {
   evaluate(percent: number, layerKeep: number): { figures: PruneFigures; overlay: GammaOverlay } {
     const t0 = performance.now();
     const e = evaluateChannelPrune(this.net, this.gammas, { globalPercent: percent, layerKeep, method: 'slim' }, this.structure);
-    let kept = 0, total = 0;
+    let kept = 0,
+      total = 0;
     const fractions: Record<number, number> = {};
     for (const i of this.population) {
       const filters = this.net.layers[i].attrs.filters!;
@@ -53,11 +65,15 @@ export class GammaModel {
       fractions[i] = filters > 0 ? e.keptPerLayer[i] / filters : 1;
     }
     const figures: PruneFigures = {
-      percent, threshold: e.threshold, channels: { kept, total },
+      percent,
+      threshold: e.threshold,
+      channels: { kept, total },
       params: { before: e.before.params, after: e.totals.params },
       bflops: { before: e.before.bflops, after: e.totals.bflops },
       weightsBytes: { before: e.before.weightsBytes, after: e.totals.weightsBytes },
-      floored: e.floored, emptied: e.emptied, elapsedMs: performance.now() - t0,
+      floored: e.floored,
+      emptied: e.emptied,
+      elapsedMs: performance.now() - t0,
     };
     return { figures, overlay: { percent, threshold: e.threshold, kept: fractions } };
   }

@@ -36,8 +36,13 @@ export class PruneInputs {
       if (existsSync(cfg)) return vscode.Uri.file(cfg);
     }
     const doc = vscode.window.activeTextEditor?.document;
-    if (doc && (doc.languageId === 'darknet-cfg' || doc.fileName.toLowerCase().endsWith('.cfg')) && doc.uri.scheme === 'file') return doc.uri;
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet cfg': ['cfg'] }, openLabel: 'Use this cfg' });
+    if (doc && (doc.languageId === 'darknet-cfg' || doc.fileName.toLowerCase().endsWith('.cfg')) && doc.uri.scheme === 'file')
+      return doc.uri;
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'Darknet cfg': ['cfg'] },
+      openLabel: 'Use this cfg',
+    });
     return picked?.[0];
   }
 
@@ -47,8 +52,11 @@ export class PruneInputs {
     const found = findWeights(cfg.fsPath, this.state.get<Record<string, string>>(LAST_WEIGHTS, {})[cfg.fsPath]);
     if (found) return vscode.Uri.file(found);
     const picked = await vscode.window.showOpenDialog({
-      canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(cfg.fsPath)), filters: { 'Darknet weights': ['weights'] },
-      title: `Weights for ${path.basename(cfg.fsPath)}`, openLabel: 'Use these weights',
+      canSelectMany: false,
+      defaultUri: vscode.Uri.file(path.dirname(cfg.fsPath)),
+      filters: { 'Darknet weights': ['weights'] },
+      title: `Weights for ${path.basename(cfg.fsPath)}`,
+      openLabel: 'Use these weights',
     });
     if (!picked?.[0]) return undefined;
     await this.state.update(LAST_WEIGHTS, { ...this.state.get<Record<string, string>>(LAST_WEIGHTS, {}), [cfg.fsPath]: picked[0].fsPath });
@@ -57,16 +65,20 @@ export class PruneInputs {
 
   async percent(initial?: number): Promise<number | undefined> {
     const v = await vscode.window.showInputBox({
-      title: 'Prune channels: global percent', prompt: 'Fraction of the prunable BN channels (by |γ|) to remove, in [0, 1)',
-      value: String(initial ?? this.defaults().percent), validateInput: (s) => fractionError(s, false),
+      title: 'Prune channels: global percent',
+      prompt: 'Fraction of the prunable BN channels (by |γ|) to remove, in [0, 1)',
+      value: String(initial ?? this.defaults().percent),
+      validateInput: (s) => fractionError(s, false),
     });
     return v === undefined ? undefined : Number(v);
   }
 
   async layerKeep(): Promise<number | undefined> {
     const v = await vscode.window.showInputBox({
-      title: 'Prune channels: layer_keep', prompt: 'Each layer keeps at least this fraction of its channels (slim)',
-      value: String(this.defaults().layerKeep), validateInput: (s) => fractionError(s, true),
+      title: 'Prune channels: layer_keep',
+      prompt: 'Each layer keeps at least this fraction of its channels (slim)',
+      value: String(this.defaults().layerKeep),
+      validateInput: (s) => fractionError(s, true),
     });
     return v === undefined ? undefined : Number(v);
   }
@@ -75,7 +87,7 @@ export class PruneInputs {
     const d = this.defaults().method;
     const items = [
       { label: 'slim', description: 'threshold |γ| > thr, layer_keep floor, OR-merge of shortcut groups (default)' },
-      { label: 'shortcut', description: 'group members copy the head conv\'s mask (shortcut_prune)' },
+      { label: 'shortcut', description: "group members copy the head conv's mask (shortcut_prune)" },
       { label: 'regular', description: 'only convs not joined by shortcuts (prune.py)' },
     ].sort((a, b) => (a.label === d ? -1 : b.label === d ? 1 : 0));
     const pick = await vscode.window.showQuickPick(items, { title: 'Prune channels: method' });
@@ -84,7 +96,8 @@ export class PruneInputs {
 
   async shortcuts(): Promise<number | undefined> {
     const v = await vscode.window.showInputBox({
-      title: 'Prune layers: residual units to remove', prompt: 'Number of residual units (shortcut + its two convs) to cut, lowest mean |γ| first',
+      title: 'Prune layers: residual units to remove',
+      prompt: 'Number of residual units (shortcut + its two convs) to cut, lowest mean |γ| first',
       value: String(this.defaults().shortcuts),
       validateInput: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 ? undefined : 'a whole number ≥ 1'),
     });
@@ -93,7 +106,9 @@ export class PruneInputs {
 
   async sweepRange(): Promise<string | undefined> {
     return vscode.window.showInputBox({
-      title: 'Pruning sweep: percents', prompt: 'start:end:step (inclusive), e.g. 0.5:0.95:0.01', value: this.defaults().sweep,
+      title: 'Pruning sweep: percents',
+      prompt: 'start:end:step (inclusive), e.g. 0.5:0.95:0.01',
+      value: this.defaults().sweep,
       validateInput: (s) => (/^\s*[\d.]+\s*:\s*[\d.]+\s*:\s*[\d.]+\s*$/.test(s) ? undefined : 'start:end:step'),
     });
   }
@@ -101,12 +116,19 @@ export class PruneInputs {
   /** A darknet .data file to evaluate each sweep point on; '' for none, undefined when cancelled. */
   async dataset(): Promise<string | undefined> {
     const pick = await vscode.window.showQuickPick(
-      [{ label: 'Sizes only', description: 'params, BFLOPs, weights size per percent', data: false }, { label: 'Sizes and mAP…', description: 'also P, R, mAP@0.5 of each pruned model on a darknet .data set (slower)', data: true }],
+      [
+        { label: 'Sizes only', description: 'params, BFLOPs, weights size per percent', data: false },
+        { label: 'Sizes and mAP…', description: 'also P, R, mAP@0.5 of each pruned model on a darknet .data set (slower)', data: true },
+      ],
       { title: 'Pruning sweep: evaluation' },
     );
     if (!pick) return undefined;
     if (!pick.data) return '';
-    const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Darknet data': ['data'] }, openLabel: 'Evaluate on this set' });
+    const file = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      filters: { 'Darknet data': ['data'] },
+      openLabel: 'Evaluate on this set',
+    });
     return file?.[0]?.fsPath;
   }
 
@@ -117,7 +139,9 @@ export class PruneInputs {
     let candidate = base;
     for (let i = 2; existsSync(candidate) && readdirSync(candidate).length > 0; i++) candidate = `${base}-${i}`;
     const v = await vscode.window.showInputBox({
-      title: 'Output folder', prompt: 'A new folder for <name>.cfg, <name>.weights and prune-report.json', value: candidate,
+      title: 'Output folder',
+      prompt: 'A new folder for <name>.cfg, <name>.weights and prune-report.json',
+      value: candidate,
       validateInput: (s) => (existsSync(s) && readdirSync(s).length > 0 ? 'this folder exists and is not empty' : undefined),
     });
     return v;
@@ -133,6 +157,7 @@ export function findWeights(cfgPath: string, remembered?: string): string | unde
 
 function fractionError(s: string, inclusive: boolean): string | undefined {
   const n = Number(s);
-  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || (inclusive ? n > 1 : n >= 1)) return inclusive ? 'a number in [0, 1]' : 'a number in [0, 1)';
+  if (s.trim() === '' || !Number.isFinite(n) || n < 0 || (inclusive ? n > 1 : n >= 1))
+    return inclusive ? 'a number in [0, 1]' : 'a number in [0, 1)';
   return undefined;
 }

@@ -22,9 +22,10 @@ export function reportView(reportFile: string, r: PruneReport): ReportView {
     if (channel.parameters.layerKeep !== null) parameters.layerKeep = channel.parameters.layerKeep;
   }
   if (layer && layer.stage === 'layer') parameters.shortcuts = layer.parameters.shortcuts;
-  const layers = channel && channel.stage === 'channel'
-    ? channel.layers.map((l) => ({ index: l.index, type: l.type, before: l.filtersBefore, after: l.filtersAfter }))
-    : [];
+  const layers =
+    channel && channel.stage === 'channel'
+      ? channel.layers.map((l) => ({ index: l.index, type: l.type, before: l.filtersBefore, after: l.filtersAfter }))
+      : [];
   return {
     title: path.basename(reportPath(reportFile, r.output.cfg)),
     method: [channel && channel.stage === 'channel' ? `channel (${channel.method})` : '', layer ? 'layer' : ''].filter(Boolean).join(' + '),

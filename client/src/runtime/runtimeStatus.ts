@@ -16,7 +16,10 @@ export class RuntimeStatus implements vscode.Disposable {
   private readonly registration: vscode.Disposable;
 
   constructor(private readonly runner: JobRunner) {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(RUNTIME_SCHEME, { onDidChange: this.changed.event, provideTextDocumentContent: () => this.text });
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(RUNTIME_SCHEME, {
+      onDidChange: this.changed.event,
+      provideTextDocumentContent: () => this.text,
+    });
   }
 
   async show(): Promise<void> {
@@ -24,7 +27,9 @@ export class RuntimeStatus implements vscode.Disposable {
     if (outcome.cancelled) return;
     const report = outcome.ok ? jobResult('env', outcome.result) : undefined;
     // A failure is shown in the same document: why env could not run is itself the runtime status.
-    this.text = report ? runtimeStatusMarkdown(report) : runtimeStatusFailureMarkdown(outcome.error ?? 'darknet-pruner env returned no report');
+    this.text = report
+      ? runtimeStatusMarkdown(report)
+      : runtimeStatusFailureMarkdown(outcome.error ?? 'darknet-pruner env returned no report');
     this.changed.fire(DOC);
     const doc = await vscode.workspace.openTextDocument(DOC);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');

@@ -5,7 +5,10 @@
 
 import type { EnvJobResult } from '../../../core/src/protocol/jobs';
 
-const cell = (s: string | number | boolean | null | undefined) => String(s ?? '—').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+const cell = (s: string | number | boolean | null | undefined) =>
+  String(s ?? '—')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ');
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
 function choice(purpose: string, c: EnvJobResult['train']): string[] {
@@ -31,7 +34,9 @@ export function runtimeStatusMarkdown(r: EnvJobResult, when: Date = new Date()):
     '| | backend | package | version | GPU | why |',
     '|---|---|---|---|---|---|',
     ...r.tfjsBackends.map((b) => {
-      const facts = Object.entries(b.details).map(([k, v]) => `${k}=${v}`).join(', ');
+      const facts = Object.entries(b.details)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
       return `| ${mark(b.available)} | ${cell(b.name)} | ${cell(b.package)} | ${cell(b.version ?? 'not installed')} | ${b.gpu ? 'yes' : 'no'} | ${cell(b.why)}${facts ? ` (${cell(facts)})` : ''} |`;
     }),
     '',
@@ -39,7 +44,9 @@ export function runtimeStatusMarkdown(r: EnvJobResult, when: Date = new Date()):
     '',
     '| | runtime | version | details |',
     '|---|---|---|---|',
-    ...r.runtimes.map((x) => `| ${mark(x.loadable)} | ${cell(x.name)} | ${cell(x.version ?? (x.installed ? '?' : 'not installed'))} | ${cell(x.detail)} |`),
+    ...r.runtimes.map(
+      (x) => `| ${mark(x.loadable)} | ${cell(x.name)} | ${cell(x.version ?? (x.installed ? '?' : 'not installed'))} | ${cell(x.detail)} |`,
+    ),
     '',
     'Native TensorFlow: `npm run setup:tensorflow` (see the README); OpenVINO: `npm run setup:openvino`. Choose the Node.js that runs jobs with the `darknet.pruner.nodePath` setting.',
     '',
@@ -58,8 +65,11 @@ export function runtimeStatusFailureMarkdown(error: string, when: Date = new Dat
     `> ${error.replace(/\r?\n/g, ' ')}`,
     '',
     ...(missing
-      ? [`The extension's command line has no \`${missing}\` beside it: the .vsix ships the cfg, weights and pruning commands, not the ML runtimes. ` +
-        'Until the extension can install them, run `npx darknet-pruner env` (and the detection, evaluation, export and training commands) from a checkout after `npm install`.', '']
+      ? [
+          `The extension's command line has no \`${missing}\` beside it: the .vsix ships the cfg, weights and pruning commands, not the ML runtimes. ` +
+            'Until the extension can install them, run `npx darknet-pruner env` (and the detection, evaluation, export and training commands) from a checkout after `npm install`.',
+          '',
+        ]
       : []),
     'The job log (**Darknet: Show Job Log**) has the whole output.',
     '',

@@ -14,7 +14,10 @@ export class NetworkStatusItem implements vscode.Disposable {
     this.item.name = 'Darknet network';
     this.item.text = '';
     this.subscriptions.push(
-      onSummary((p) => { this.summaries.set(p.uri, p.summary); this.refresh(); }),
+      onSummary((p) => {
+        this.summaries.set(p.uri, p.summary);
+        this.refresh();
+      }),
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       vscode.workspace.onDidCloseTextDocument((d) => this.summaries.delete(d.uri.toString())),
     );

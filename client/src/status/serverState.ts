@@ -24,13 +24,25 @@ const restart = { title: 'Restart', command: COMMANDS.restartServer };
 export function describeServerPhase(phase: ServerPhase): StatusView {
   switch (phase.kind) {
     case 'starting':
-      return { text: '$(sync~spin) Darknet: starting', detail: 'Language server starting', severity: 'information', busy: true, command: showOutput };
+      return {
+        text: '$(sync~spin) Darknet: starting',
+        detail: 'Language server starting',
+        severity: 'information',
+        busy: true,
+        command: showOutput,
+      };
     case 'ready': {
       const who = phase.serverName ? `${phase.serverName}${phase.serverVersion ? ` ${phase.serverVersion}` : ''}` : 'Language server';
       return { text: '$(check) Darknet', detail: `${who} ready`, severity: 'information', busy: false, command: showOutput };
     }
     case 'stopped':
-      return { text: '$(debug-stop) Darknet: stopped', detail: 'Language server stopped', severity: 'warning', busy: false, command: restart };
+      return {
+        text: '$(debug-stop) Darknet: stopped',
+        detail: 'Language server stopped',
+        severity: 'warning',
+        busy: false,
+        command: restart,
+      };
     case 'failed':
       return { text: '$(error) Darknet: server failed', detail: firstLine(phase.error), severity: 'error', busy: false, command: restart };
   }

@@ -25,11 +25,25 @@ export function dataFilesNear(dir: string): string[] {
   const found: string[] = [];
   const scan = (d: string, depth: number) => {
     let entries: string[];
-    try { entries = readdirSync(d); } catch { return; }
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const e of entries.sort()) {
       const p = path.join(d, e);
-      if (e.toLowerCase().endsWith('.data')) { try { if (statSync(p).isFile()) found.push(p); } catch { /* vanished */ } } else if (depth > 0 && !e.startsWith('.')) {
-        try { if (statSync(p).isDirectory()) scan(p, depth - 1); } catch { /* vanished */ }
+      if (e.toLowerCase().endsWith('.data')) {
+        try {
+          if (statSync(p).isFile()) found.push(p);
+        } catch {
+          /* vanished */
+        }
+      } else if (depth > 0 && !e.startsWith('.')) {
+        try {
+          if (statSync(p).isDirectory()) scan(p, depth - 1);
+        } catch {
+          /* vanished */
+        }
       }
     }
   };
@@ -67,7 +81,12 @@ export class TrainInputs {
       if (!pick) return undefined;
       if (pick.file) picked = pick.file;
       else {
-        const f = await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: vscode.Uri.file(dir), filters: { 'Darknet data': ['data'] }, openLabel: 'Train on this set' });
+        const f = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          defaultUri: vscode.Uri.file(dir),
+          filters: { 'Darknet data': ['data'] },
+          openLabel: 'Train on this set',
+        });
         picked = f?.[0]?.fsPath;
       }
     }
@@ -79,49 +98,83 @@ export class TrainInputs {
   async weights(cfg: string, title: string, found: string | undefined): Promise<string | undefined> {
     const items = [
       ...(found ? [{ label: path.basename(found), description: 'beside the cfg', file: found }] : []),
-      { label: 'No weights', description: 'darknet\'s initialisation (seeded)', file: '' },
+      { label: 'No weights', description: "darknet's initialisation (seeded)", file: '' },
       { label: '$(folder-opened) Browse…', description: 'other .weights', file: '?' },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: `${title}: start from` });
     if (!pick) return undefined;
     if (pick.file !== '?') return pick.file;
-    const f = await vscode.window.showOpenDialog({ canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(cfg)), filters: { 'Darknet weights': ['weights'] }, openLabel: 'Start from these weights' });
+    const f = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      defaultUri: vscode.Uri.file(path.dirname(cfg)),
+      filters: { 'Darknet weights': ['weights'] },
+      openLabel: 'Start from these weights',
+    });
     return f?.[0]?.fsPath;
   }
 
   async epochs(title: string, initial = this.defaults().epochs, min = 1): Promise<number | undefined> {
-    const v = await vscode.window.showInputBox({ title: `${title}: epochs`, prompt: 'Epochs to train (an epoch is ⌊images / batch⌋ optimiser steps)', value: String(Math.max(initial, min)), validateInput: (s) => wholeNumber(s, min) });
+    const v = await vscode.window.showInputBox({
+      title: `${title}: epochs`,
+      prompt: 'Epochs to train (an epoch is ⌊images / batch⌋ optimiser steps)',
+      value: String(Math.max(initial, min)),
+      validateInput: (s) => wholeNumber(s, min),
+    });
     return v === undefined ? undefined : Number(v);
   }
 
   /** '' = the cfg's batch. */
   async batch(title: string): Promise<string | undefined> {
-    const v = await vscode.window.showInputBox({ title: `${title}: batch`, prompt: 'Images per optimiser step (empty: the cfg\'s [net] batch and subdivisions)', value: this.defaults().batch, validateInput: (s) => wholeNumber(s, 1, true) });
+    const v = await vscode.window.showInputBox({
+      title: `${title}: batch`,
+      prompt: "Images per optimiser step (empty: the cfg's [net] batch and subdivisions)",
+      value: this.defaults().batch,
+      validateInput: (s) => wholeNumber(s, 1, true),
+    });
     return v === undefined ? undefined : v.trim();
   }
 
   async sparsity(): Promise<{ s: number; pruneMode: PruneMethod } | undefined> {
     const v = await vscode.window.showInputBox({
-      title: 'Sparsity training: s', prompt: 'L1 weight on |γ| of the prunable BN channels (the seed\'s -sr --s)', value: String(this.defaults().sparsity),
+      title: 'Sparsity training: s',
+      prompt: "L1 weight on |γ| of the prunable BN channels (the seed's -sr --s)",
+      value: String(this.defaults().sparsity),
       validateInput: (s) => (s.trim() !== '' && Number.isFinite(Number(s)) && Number(s) > 0 ? undefined : 'a number > 0'),
     });
     if (v === undefined) return undefined;
     const d = this.defaults().pruneMode;
-    const described: Record<PruneMethod, string> = { slim: 'every prunable BN conv (default)', shortcut: 'the same set as slim', regular: 'only convs not joined by shortcuts' };
-    const items = PRUNE_METHODS.map((m) => ({ label: m, description: described[m] })).sort((a, b) => (a.label === d ? -1 : b.label === d ? 1 : 0));
+    const described: Record<PruneMethod, string> = {
+      slim: 'every prunable BN conv (default)',
+      shortcut: 'the same set as slim',
+      regular: 'only convs not joined by shortcuts',
+    };
+    const items = PRUNE_METHODS.map((m) => ({ label: m, description: described[m] })).sort((a, b) =>
+      a.label === d ? -1 : b.label === d ? 1 : 0,
+    );
     const pick = await vscode.window.showQuickPick(items, { title: 'Sparsity training: prune mode (the γ set)' });
     return pick ? { s: Number(v), pruneMode: pick.label } : undefined;
   }
 
   async warmupEpochs(): Promise<number | undefined> {
-    const v = await vscode.window.showInputBox({ title: 'Fine-tune: warm-up epochs', prompt: 'Epochs of the seed\'s warm-up ramp', value: String(this.defaults().warmupEpochs), validateInput: (s) => wholeNumber(s, 0) });
+    const v = await vscode.window.showInputBox({
+      title: 'Fine-tune: warm-up epochs',
+      prompt: "Epochs of the seed's warm-up ramp",
+      value: String(this.defaults().warmupEpochs),
+      validateInput: (s) => wholeNumber(s, 0),
+    });
     return v === undefined ? undefined : Number(v);
   }
 
   /** A prune output folder (holding prune-report.json): the active cfg's, else picked. */
   async prunedDir(cfg?: string): Promise<string | undefined> {
     if (cfg && existsSync(path.join(path.dirname(cfg), 'prune-report.json'))) return path.dirname(cfg);
-    const f = await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'Fine-tune: a pruned model folder (prune channel / prune layer output)', openLabel: 'Fine-tune this model' });
+    const f = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      title: 'Fine-tune: a pruned model folder (prune channel / prune layer output)',
+      openLabel: 'Fine-tune this model',
+    });
     return f?.[0]?.fsPath;
   }
 
@@ -131,8 +184,11 @@ export class TrainInputs {
     let candidate = root;
     for (let i = 2; existsSync(candidate) && readdirSync(candidate).length > 0; i++) candidate = `${root}-${i}`;
     return vscode.window.showInputBox({
-      title: 'Run folder', prompt: 'A new folder for the run (metrics, γ histograms, checkpoints, best/last weights)', value: candidate,
-      validateInput: (s) => (existsSync(s) && (!statSync(s).isDirectory() || readdirSync(s).length > 0) ? 'this folder exists and is not empty' : undefined),
+      title: 'Run folder',
+      prompt: 'A new folder for the run (metrics, γ histograms, checkpoints, best/last weights)',
+      value: candidate,
+      validateInput: (s) =>
+        existsSync(s) && (!statSync(s).isDirectory() || readdirSync(s).length > 0) ? 'this folder exists and is not empty' : undefined,
     });
   }
 }

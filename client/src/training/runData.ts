@@ -7,7 +7,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { RUN_FILES, runFile } from '../../../core/src/train/run-dir';
-import type { TrainingEpochView, TrainingGammaView, TrainingStatus, TrainingStepView, TrainingView } from '../../../webviews/src/shared/protocol';
+import type {
+  TrainingEpochView,
+  TrainingGammaView,
+  TrainingStatus,
+  TrainingStepView,
+  TrainingView,
+} from '../../../webviews/src/shared/protocol';
 
 /** The thresholds the dashboard shows (core/src/train/validate.ts records these per epoch). */
 export const THRESHOLDS = [0.001, 0.01, 0.05, 0.1];
@@ -32,7 +38,10 @@ export interface GammaRecord {
   emptyingPercent?: number;
 }
 
-export interface CommandRecord { argv: string[]; options: { cfg?: string; weights?: string; finetune?: string; epochs?: number; sparsity?: number } }
+export interface CommandRecord {
+  argv: string[];
+  options: { cfg?: string; weights?: string; finetune?: string; epochs?: number; sparsity?: number };
+}
 
 function readCapped(file: string): string | undefined {
   if (!existsSync(file)) return undefined;
@@ -50,7 +59,11 @@ function jsonLines<T>(file: string, text: string, check: (v: Record<string, unkn
   text.split('\n').forEach((line, i) => {
     if (!line.trim()) return;
     let v: unknown;
-    try { v = JSON.parse(line); } catch { throw new RunDataError(`${path.basename(file)}:${i + 1}: not JSON`); }
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new RunDataError(`${path.basename(file)}:${i + 1}: not JSON`);
+    }
     if (!v || typeof v !== 'object') throw new RunDataError(`${path.basename(file)}:${i + 1}: not an object`);
     const problem = check(v as Record<string, unknown>);
     if (problem) throw new RunDataError(`${path.basename(file)}:${i + 1}: ${problem}`);
@@ -65,17 +78,26 @@ export function parseMetrics(file: string, text: string): TrainingEpochView[] {
     return undefined;
   });
   return rows.map((v) => ({
-    epoch: v.epoch as number, iteration: v.iteration as number, loss: v.loss as number,
-    lossBox: numOrNull(v.lossBox), lossObj: numOrNull(v.lossObj), lossCls: numOrNull(v.lossCls),
-    precision: v.precision as number, recall: v.recall as number, map50: v.map50 as number, lr: v.lr as number,
+    epoch: v.epoch as number,
+    iteration: v.iteration as number,
+    loss: v.loss as number,
+    lossBox: numOrNull(v.lossBox),
+    lossObj: numOrNull(v.lossObj),
+    lossCls: numOrNull(v.lossCls),
+    precision: v.precision as number,
+    recall: v.recall as number,
+    map50: v.map50 as number,
+    lr: v.lr as number,
   }));
 }
 
 export function parseGamma(file: string, text: string): GammaRecord[] {
   return jsonLines<GammaRecord>(file, text, (v) => {
     if (!isNum(v.epoch)) return '"epoch" is not a number';
-    const edges = v.edges, counts = v.counts;
-    if (!Array.isArray(edges) || !Array.isArray(counts) || !edges.every(isNum) || !counts.every(isNum)) return '"edges"/"counts" are not number lists';
+    const edges = v.edges,
+      counts = v.counts;
+    if (!Array.isArray(edges) || !Array.isArray(counts) || !edges.every(isNum) || !counts.every(isNum))
+      return '"edges"/"counts" are not number lists';
     if (counts.length === 0 || edges.length !== counts.length + 1) return `${edges.length} edges for ${counts.length} bins`;
     for (let i = 1; i < edges.length; i++) if (!(edges[i] > edges[i - 1])) return 'the edges are not increasing';
     if (!isNum(v.channels) || !isNum(v.meanAbs)) return '"channels"/"meanAbs" are not numbers';
@@ -90,7 +112,9 @@ export function parseGamma(file: string, text: string): GammaRecord[] {
 export function rebin(edges: readonly number[], counts: readonly number[], target: readonly number[]): number[] {
   const out = new Array<number>(target.length - 1).fill(0);
   for (let b = 0; b < counts.length; b++) {
-    const lo = edges[b], hi = edges[b + 1], w = hi - lo;
+    const lo = edges[b],
+      hi = edges[b + 1],
+      w = hi - lo;
     if (!counts[b]) continue;
     for (let t = 0; t < out.length; t++) {
       const overlap = Math.min(hi, target[t + 1]) - Math.max(lo, target[t]);
@@ -106,7 +130,8 @@ export function fractionBelow(edges: readonly number[], counts: readonly number[
   if (!total) return 0;
   let below = 0;
   for (let b = 0; b < counts.length; b++) {
-    const lo = edges[b], hi = edges[b + 1];
+    const lo = edges[b],
+      hi = edges[b + 1];
     if (t >= hi) below += counts[b];
     else if (t > lo) below += (counts[b] * (t - lo)) / (hi - lo);
   }
@@ -129,7 +154,11 @@ export function settledEpoch(points: readonly { epoch: number; value: number | n
 }
 
 /** Every epoch's histogram on common bins from 0 to the largest |γ| of the run, and the below-threshold fractions. */
-export function gammaViews(records: readonly GammaRecord[], thresholds = THRESHOLDS, bins = COMMON_BINS): { edges: number[]; gamma: TrainingGammaView[] } {
+export function gammaViews(
+  records: readonly GammaRecord[],
+  thresholds = THRESHOLDS,
+  bins = COMMON_BINS,
+): { edges: number[]; gamma: TrainingGammaView[] } {
   const top = records.reduce((m, r) => Math.max(m, r.edges[r.edges.length - 1]), 0) || 1;
   const edges = Array.from({ length: bins + 1 }, (_, i) => (top * i) / bins);
   const gamma = records.map((r): TrainingGammaView => {
@@ -137,7 +166,9 @@ export function gammaViews(records: readonly GammaRecord[], thresholds = THRESHO
     const recorded = thresholds.map((t) => r.below?.[String(t)] ?? (t === 0.01 ? r.below001 : undefined));
     const estimated = recorded.some((v) => v === undefined);
     return {
-      epoch: r.epoch, channels: r.channels, meanAbs: r.meanAbs,
+      epoch: r.epoch,
+      channels: r.channels,
+      meanAbs: r.meanAbs,
       fractions: rebin(r.edges, r.counts, edges).map((c) => c / total),
       below: recorded.map((v, i) => v ?? fractionBelow(r.edges, r.counts, thresholds[i])),
       estimated,
@@ -170,7 +201,11 @@ function resolveRecorded(p: string, dir: string, folders: readonly string[]): st
 }
 
 /** The cfg the run trains (a fine-tuning run's is the one in its pruned folder) and its newest weights. */
-export function latestModel(dir: string, command: CommandRecord | undefined, folders: readonly string[] = []): { cfg: string; weights: string } | undefined {
+export function latestModel(
+  dir: string,
+  command: CommandRecord | undefined,
+  folders: readonly string[] = [],
+): { cfg: string; weights: string } | undefined {
   const weights = runFile(dir, 'last');
   if (!command || !existsSync(weights)) return undefined;
   const o = command.options;
@@ -206,7 +241,8 @@ export function runView(dir: string, live: LiveState | undefined, folders: reado
   const gammaText = readCapped(runFile(dir, 'gamma'));
   const epochs = metricsText ? parseMetrics(runFile(dir, 'metrics'), metricsText) : [];
   const { edges, gamma } = gammaViews(gammaText ? parseGamma(runFile(dir, 'gamma'), gammaText) : []);
-  const recorded = live?.epochsTotal ?? (command && isNum(command.options.epochs) && command.options.epochs > 0 ? command.options.epochs : null);
+  const recorded =
+    live?.epochsTotal ?? (command && isNum(command.options.epochs) && command.options.epochs > 0 ? command.options.epochs : null);
   // A run resumed with more epochs than it was started with: command.txt keeps the first number.
   const epochsTotal = recorded === null ? null : Math.max(recorded, epochs.length);
   const hasCheckpoint = existsSync(runFile(dir, 'checkpoint'));
@@ -218,9 +254,17 @@ export function runView(dir: string, live: LiveState | undefined, folders: reado
   else status = 'stopped';
   const note = live?.failed ?? live?.note;
   return {
-    title: path.basename(path.resolve(dir)), runDir: path.resolve(dir), kind: runKind(command), status,
+    title: path.basename(path.resolve(dir)),
+    runDir: path.resolve(dir),
+    kind: runKind(command),
+    status,
     ...(note ? { note } : {}),
-    epochsTotal, epochs, steps: live?.steps ?? [], thresholds: THRESHOLDS, gammaEdges: edges, gamma,
+    epochsTotal,
+    epochs,
+    steps: live?.steps ?? [],
+    thresholds: THRESHOLDS,
+    gammaEdges: edges,
+    gamma,
     settledEpoch: settledEpoch(gamma.map((g) => ({ epoch: g.epoch, value: g.emptyingPercent }))),
     canResume: hasCheckpoint && !live?.running,
     ...((m) => (m ? { latest: m } : {}))(latestModel(dir, command, folders)),
@@ -228,7 +272,13 @@ export function runView(dir: string, live: LiveState | undefined, folders: reado
 }
 
 /** Files whose change means the view changed. */
-export const WATCHED_FILES: readonly string[] = [RUN_FILES.metrics, RUN_FILES.gamma, RUN_FILES.checkpoint, RUN_FILES.command, RUN_FILES.last];
+export const WATCHED_FILES: readonly string[] = [
+  RUN_FILES.metrics,
+  RUN_FILES.gamma,
+  RUN_FILES.checkpoint,
+  RUN_FILES.command,
+  RUN_FILES.last,
+];
 
 /** A folder that looks like a training run (for Open Training Run…). */
 export function isRunDir(dir: string): boolean {
@@ -246,11 +296,19 @@ export function findRunDirs(roots: readonly string[], depth = 3): string[] {
     }
     if (left === 0) return;
     let entries: string[];
-    try { entries = readdirSync(d); } catch { return; }
+    try {
+      entries = readdirSync(d);
+    } catch {
+      return;
+    }
     for (const e of entries) {
       if (e.startsWith('.') || e === 'node_modules') continue;
       const p = path.join(d, e);
-      try { if (statSync(p).isDirectory()) visit(p, left - 1); } catch { /* vanished */ }
+      try {
+        if (statSync(p).isDirectory()) visit(p, left - 1);
+      } catch {
+        /* vanished */
+      }
     }
   };
   for (const r of roots) visit(r, depth);

@@ -17,12 +17,27 @@ export async function synthesizeWeights(runner: JobRunner, inputs: PruneInputs, 
   if (!cfg) return;
   const out = cfg.fsPath.replace(/\.cfg$/i, '') + '.weights';
   const exists = existsSync(out);
-  if (exists && (await vscode.window.showWarningMessage(`${path.basename(out)} exists. Replace it with synthesized weights?`, { modal: true }, REPLACE)) !== REPLACE) return;
+  if (
+    exists &&
+    (await vscode.window.showWarningMessage(
+      `${path.basename(out)} exists. Replace it with synthesized weights?`,
+      { modal: true },
+      REPLACE,
+    )) !== REPLACE
+  )
+    return;
   const outcome = await runner.run({
-    title: `Synthesize weights for ${path.basename(cfg.fsPath)}`, cwd: path.dirname(cfg.fsPath),
+    title: `Synthesize weights for ${path.basename(cfg.fsPath)}`,
+    cwd: path.dirname(cfg.fsPath),
     args: ['weights', 'synth', cfg.fsPath, '-o', out, ...(exists ? ['--force'] : [])],
   });
-  if (!outcome.ok) { await announce(runner, 'Synthesize weights', outcome); return; }
-  const pick = await vscode.window.showInformationMessage(`Wrote ${path.basename(out)} (synthesized, deterministic: for trying the tools, not for detection).`, SHOW_GAMMA);
+  if (!outcome.ok) {
+    await announce(runner, 'Synthesize weights', outcome);
+    return;
+  }
+  const pick = await vscode.window.showInformationMessage(
+    `Wrote ${path.basename(out)} (synthesized, deterministic: for trying the tools, not for detection).`,
+    SHOW_GAMMA,
+  );
   if (pick === SHOW_GAMMA) await vscode.commands.executeCommand(COMMANDS.showGammaHistogram, cfg);
 }

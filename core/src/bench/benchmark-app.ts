@@ -33,7 +33,8 @@ export interface BenchmarkAppOptions {
 export class BenchmarkAppError extends Error {}
 
 // Runs argv[1] with argv[2:] after asking the kernel to SIGTERM it when the starting thread ends.
-const PDEATHSIG_EXEC = "import ctypes, os, signal, sys\ntry: ctypes.CDLL(None).prctl(1, signal.SIGTERM)\nexcept Exception: pass\nos.execv(sys.argv[1], sys.argv[1:])";
+const PDEATHSIG_EXEC =
+  'import ctypes, os, signal, sys\ntry: ctypes.CDLL(None).prctl(1, signal.SIGTERM)\nexcept Exception: pass\nos.execv(sys.argv[1], sys.argv[1:])';
 
 export function parseReport(json: string): Omit<BenchmarkAppResult, 'command'> {
   const r = (JSON.parse(json) as { execution_results?: Record<string, string> }).execution_results;
@@ -43,7 +44,14 @@ export function parseReport(json: string): Omit<BenchmarkAppResult, 'command'> {
     if (!Number.isFinite(v)) throw new BenchmarkAppError(`benchmark_report.json: "${k}" is ${JSON.stringify(r[k])}`);
     return v;
   };
-  return { iterations: num('total number of iterations'), medianMs: num('latency (ms)'), meanMs: num('avg latency'), minMs: num('min latency'), maxMs: num('max latency'), fps: num('throughput') };
+  return {
+    iterations: num('total number of iterations'),
+    medianMs: num('latency (ms)'),
+    meanMs: num('avg latency'),
+    minMs: num('min latency'),
+    maxMs: num('max latency'),
+    fps: num('throughput'),
+  };
 }
 
 /** Runs benchmark_app on `model` (.onnx / .xml path, or ONNX bytes written to a temporary file). */
@@ -54,26 +62,50 @@ export async function runBenchmarkApp(model: string | Uint8Array, o: BenchmarkAp
   o.temp?.track(dir);
   try {
     let path = model as string;
-    if (typeof model !== 'string') { path = join(dir, 'model.onnx'); writeFileSync(path, model); }
+    if (typeof model !== 'string') {
+      path = join(dir, 'model.onnx');
+      writeFileSync(path, model);
+    }
     // Same CPU settings as ours (openvino/runtime.ts): denormals flushed.
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify(o.device === 'CPU' ? { CPU: { CPU_DENORMALS_OPTIMIZATION: 'YES' } } : {}));
-    const args = ['-m', path, '-d', o.device, '-hint', o.hint, '-shape', `${o.inputName}[${o.inputShape.join(',')}]`,
-      '-report_type', 'no_counters', '-report_folder', dir, '-json_stats', '-load_config', config];
+    const args = [
+      '-m',
+      path,
+      '-d',
+      o.device,
+      '-hint',
+      o.hint,
+      '-shape',
+      `${o.inputName}[${o.inputShape.join(',')}]`,
+      '-report_type',
+      'no_counters',
+      '-report_folder',
+      dir,
+      '-json_stats',
+      '-load_config',
+      config,
+    ];
     if (o.iterations !== undefined) args.push('-niter', String(o.iterations));
     else args.push('-t', String(Math.max(1, Math.round(o.seconds ?? 10))));
     if (o.precision) args.push('-infer_precision', o.precision === 'fp16' ? 'f16' : o.precision);
     const { code, tail } = await new Promise<{ code: number | null; tail: string }>((resolve, reject) => {
       const child = spawn(venv.python, ['-c', PDEATHSIG_EXEC, venv.benchmarkApp, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       let text = '';
-      const keep = (b: Buffer) => { text = (text + b.toString('utf8')).slice(-4000); };
+      const keep = (b: Buffer) => {
+        text = (text + b.toString('utf8')).slice(-4000);
+      };
       child.stdout.on('data', keep);
       child.stderr.on('data', keep);
       child.on('error', reject);
       child.on('close', (c) => resolve({ code: c, tail: text }));
     });
     if (code !== 0) {
-      const err = tail.split('\n').reverse().find((l) => /ERROR|Error|error/.test(l)) ?? tail.trim().split('\n').pop();
+      const err =
+        tail
+          .split('\n')
+          .reverse()
+          .find((l) => /ERROR|Error|error/.test(l)) ?? tail.trim().split('\n').pop();
       throw new BenchmarkAppError(`benchmark_app exited with ${code}: ${err?.trim()}`);
     }
     const res = parseReport(readFileSync(join(dir, 'benchmark_report.json'), 'utf8'));

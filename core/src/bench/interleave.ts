@@ -27,15 +27,22 @@ export interface ModelMeasurement {
 
 /** Splits `total` into `rounds` near-equal parts (the first ones one larger). */
 export function split(total: number, rounds: number): number[] {
-  const base = Math.floor(total / rounds), extra = total % rounds;
+  const base = Math.floor(total / rounds),
+    extra = total % rounds;
   return Array.from({ length: rounds }, (_, i) => base + (i < extra ? 1 : 0)).filter((n) => n > 0);
 }
 
-export async function measureInterleaved(runners: BenchRunner[], limits: MeasureLimits, onRound?: (round: number, rounds: number) => Promise<void> | void): Promise<ModelMeasurement[]> {
+export async function measureInterleaved(
+  runners: BenchRunner[],
+  limits: MeasureLimits,
+  onRound?: (round: number, rounds: number) => Promise<void> | void,
+): Promise<ModelMeasurement[]> {
   for (const r of runners) await r.measure({ iterations: limits.warmup }, []);
   const acc = runners.map(() => ({ latencies: [] as number[], completed: 0, wallMs: 0, maxInFlight: 0 }));
-  const slices = limits.iterations !== undefined ? split(limits.iterations, limits.rounds).map((n) => ({ iterations: n }))
-    : Array.from({ length: limits.rounds }, () => ({ ms: (limits.seconds! * 1000) / limits.rounds }));
+  const slices =
+    limits.iterations !== undefined
+      ? split(limits.iterations, limits.rounds).map((n) => ({ iterations: n }))
+      : Array.from({ length: limits.rounds }, () => ({ ms: (limits.seconds! * 1000) / limits.rounds }));
   for (const [k, slice] of slices.entries()) {
     for (const [i, r] of runners.entries()) {
       const res = await r.measure(slice, acc[i].latencies);
@@ -46,7 +53,12 @@ export async function measureInterleaved(runners: BenchRunner[], limits: Measure
     await onRound?.(k + 1, slices.length);
   }
   return runners.map((runner, i) => ({
-    runner, latenciesMs: acc[i].latencies, latency: latencyStats(acc[i].latencies),
-    completed: acc[i].completed, wallMs: acc[i].wallMs, maxInFlight: acc[i].maxInFlight, fps: acc[i].wallMs > 0 ? (acc[i].completed * 1000) / acc[i].wallMs : 0,
+    runner,
+    latenciesMs: acc[i].latencies,
+    latency: latencyStats(acc[i].latencies),
+    completed: acc[i].completed,
+    wallMs: acc[i].wallMs,
+    maxInFlight: acc[i].maxInFlight,
+    fps: acc[i].wallMs > 0 ? (acc[i].completed * 1000) / acc[i].wallMs : 0,
   }));
 }

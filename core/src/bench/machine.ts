@@ -18,7 +18,7 @@ export function machineInfo(): MachineInfo {
   return {
     cpu: c[0]?.model.trim() ?? 'unknown',
     logicalCpus: availableParallelism(),
-    memoryGB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
+    memoryGB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${osType()} ${release()}`,
     node: process.version,
     loadAverage: [l1, l5, l15].map((v) => Math.round(v * 100) / 100) as [number, number, number],

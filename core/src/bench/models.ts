@@ -40,12 +40,15 @@ function totals(cfg: string, size: { width?: number; height?: number }): { bflop
   try {
     const net = analyseText(readFileSync(cfg, 'utf8'), size);
     return { bflops: net.totals.bflops, params: net.totals.params };
-  } catch { return {}; }
+  } catch {
+    return {};
+  }
 }
 
 function modelDir(dir: string): { cfg: string; weights: string } {
   const files = readdirSync(dir);
-  const cfgs = files.filter((f) => ext(f) === '.cfg'), weights = files.filter((f) => ext(f) === '.weights');
+  const cfgs = files.filter((f) => ext(f) === '.cfg'),
+    weights = files.filter((f) => ext(f) === '.weights');
   if (cfgs.length !== 1) throw new BenchModelError(`${dir}: a model folder holds one .cfg, this one has ${cfgs.length}`);
   const stem = basename(cfgs[0], extname(cfgs[0]));
   const w = weights.length === 1 ? weights[0] : weights.find((f) => basename(f, extname(f)) === stem);
@@ -63,7 +66,8 @@ export function resolveModels(args: string[], size: { width?: number; height?: n
       const { cfg, weights } = modelDir(a);
       out.push({ label: basename(resolve(a)), kind: 'darknet', cfg, weights, inputs: [cfg, weights], ...totals(cfg, size) });
     } else if (ext(a) === '.cfg') {
-      const weights = args[i + 1] !== undefined && ext(args[i + 1]) === '.weights' ? args[++i] : join(dirname(a), `${basename(a, extname(a))}.weights`);
+      const weights =
+        args[i + 1] !== undefined && ext(args[i + 1]) === '.weights' ? args[++i] : join(dirname(a), `${basename(a, extname(a))}.weights`);
       if (!existsSync(weights)) throw new BenchModelError(`${a}: give its .weights after it (no ${weights})`);
       out.push({ label: basename(a, extname(a)), kind: 'darknet', cfg: a, weights, inputs: [a, weights], ...totals(a, size) });
     } else if (ext(a) === '.weights') {
@@ -81,7 +85,9 @@ export function resolveModels(args: string[], size: { width?: number; height?: n
           const cfg = s.source?.cfg ? resolve(dirname(a), s.source.cfg) : undefined;
           const shape = s.input?.shape;
           if (cfg && existsSync(cfg)) t = totals(cfg, shape ? { width: shape[3], height: shape[2] } : {});
-        } catch { /* no totals */ }
+        } catch {
+          /* no totals */
+        }
       }
       out.push({ label: basename(a), kind: 'ir', file: a, inputs: [a, bin], ...t });
     } else {
@@ -91,6 +97,8 @@ export function resolveModels(args: string[], size: { width?: number; height?: n
   // Two models with one label: tell them apart by position.
   const seen = new Map<string, number>();
   for (const m of out) seen.set(m.label, (seen.get(m.label) ?? 0) + 1);
-  out.forEach((m, k) => { if (seen.get(m.label)! > 1) m.label = `${m.label}#${k + 1}`; });
+  out.forEach((m, k) => {
+    if (seen.get(m.label)! > 1) m.label = `${m.label}#${k + 1}`;
+  });
   return out;
 }

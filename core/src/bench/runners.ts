@@ -31,7 +31,11 @@ export interface BenchOptions {
 export const MISH_DEFAULT: Record<'openvino' | 'onnxruntime', MishForm> = { openvino: 'op', onnxruntime: 'exp' };
 
 /** maxInFlight: the most requests submitted and not yet completed at once (1 when sequential). */
-export interface SliceResult { completed: number; wallMs: number; maxInFlight: number }
+export interface SliceResult {
+  completed: number;
+  wallMs: number;
+  maxInFlight: number;
+}
 
 export interface BenchRunner {
   spec: BenchModelSpec;
@@ -55,7 +59,11 @@ function darknet(spec: BenchModelSpec, size: BenchOptions['size']): { net: Netwo
 }
 
 /** Runs `once` until the limit; every call timed. */
-async function sequential(once: () => Promise<void> | void, limit: { iterations?: number; ms?: number }, latencies: number[]): Promise<SliceResult> {
+async function sequential(
+  once: () => Promise<void> | void,
+  limit: { iterations?: number; ms?: number },
+  latencies: number[],
+): Promise<SliceResult> {
   const t0 = performance.now();
   let n = 0;
   while (limit.iterations !== undefined ? n < limit.iterations : performance.now() - t0 < limit.ms!) {
@@ -82,21 +90,51 @@ export async function openvinoRunner(spec: BenchModelSpec, o: BenchOptions): Pro
   const input = new ov.Tensor('f32', r.inputShape, synthesizeInput(r.inputShape[3], r.inputShape[2], r.inputShape[1]));
   const inputs = { [r.inputName]: input };
   const s = r.settings;
-  const settings: Record<string, string | number> = { device: s.device, precision: s.precision, hint: s.hint, streams: s.streams, threads: s.threads, requests: o.hint === 'throughput' ? s.optimalRequests : 1 };
+  const settings: Record<string, string | number> = {
+    device: s.device,
+    precision: s.precision,
+    hint: s.hint,
+    streams: s.streams,
+    threads: s.threads,
+    requests: o.hint === 'throughput' ? s.optimalRequests : 1,
+  };
   if (o.hint === 'latency') {
     const request = r.compiled.createInferRequest();
-    return { spec, inputName: r.inputName, inputShape: r.inputShape, settings, onnx, measure: (limit, lat) => sequential(() => { request.infer(inputs); }, limit, lat), dispose: () => undefined };
+    return {
+      spec,
+      inputName: r.inputName,
+      inputShape: r.inputShape,
+      settings,
+      onnx,
+      measure: (limit, lat) =>
+        sequential(
+          () => {
+            request.infer(inputs);
+          },
+          limit,
+          lat,
+        ),
+      dispose: () => undefined,
+    };
   }
   const jobs = s.optimalRequests;
   const queue = createAsyncInferQueue(ov, r.compiled, jobs);
   let sink: number[] = [];
-  queue.setCallback((err, _req, data) => { if (!err) sink.push(performance.now() - (data as { t0: number }).t0); });
+  queue.setCallback((err, _req, data) => {
+    if (!err) sink.push(performance.now() - (data as { t0: number }).t0);
+  });
   return {
-    spec, inputName: r.inputName, inputShape: r.inputShape, settings, onnx,
+    spec,
+    inputName: r.inputName,
+    inputShape: r.inputShape,
+    settings,
+    onnx,
     measure(limit, latencies) {
       sink = latencies;
       const t0 = performance.now();
-      let started = 0, done = 0, maxInFlight = 0;
+      let started = 0,
+        done = 0,
+        maxInFlight = 0;
       const more = () => (limit.iterations !== undefined ? started < limit.iterations : performance.now() - t0 < limit.ms!);
       return new Promise<SliceResult>((resolve, reject) => {
         const launch = () => {
@@ -133,20 +171,41 @@ export async function onnxruntimeRunner(spec: BenchModelSpec, o: BenchOptions): 
     bytes = exportOnnx(net, weights, { batch: 1, mish: o.mish ?? MISH_DEFAULT.onnxruntime }).bytes;
   } else bytes = readFileSync(spec.file!);
   const { shape } = onnxInputShape(bytes);
-  if (o.size.width && o.size.height) { shape[2] = o.size.height; shape[3] = o.size.width; }
+  if (o.size.width && o.size.height) {
+    shape[2] = o.size.height;
+    shape[3] = o.size.width;
+  }
   const session = await createOrtSession(bytes);
   const input = synthesizeInput(shape[3], shape[2], shape[1]);
   const dims = shape as [number, number, number, number];
   return {
-    spec, inputName: session.inputName, inputShape: shape, onnx: spec.kind === 'darknet' ? bytes : undefined,
-    settings: { device: 'CPU', precision: 'f32', hint: 'latency', streams: 1, threads: `default (${availableParallelism()} logical CPUs)`, requests: 1 },
-    measure: (limit, lat) => sequential(async () => { await session.run(input, dims); }, limit, lat),
+    spec,
+    inputName: session.inputName,
+    inputShape: shape,
+    onnx: spec.kind === 'darknet' ? bytes : undefined,
+    settings: {
+      device: 'CPU',
+      precision: 'f32',
+      hint: 'latency',
+      streams: 1,
+      threads: `default (${availableParallelism()} logical CPUs)`,
+      requests: 1,
+    },
+    measure: (limit, lat) =>
+      sequential(
+        async () => {
+          await session.run(input, dims);
+        },
+        limit,
+        lat,
+      ),
     dispose: () => session.release(),
   };
 }
 
 export async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
-  if (spec.kind !== 'darknet') throw new BenchSetupError(`${spec.file}: --runtime tfjs measures a .cfg + .weights (or a model folder) only`);
+  if (spec.kind !== 'darknet')
+    throw new BenchSetupError(`${spec.file}: --runtime tfjs measures a .cfg + .weights (or a model folder) only`);
   const { selectBackend, describeChoice } = await import('../nn/backend');
   const { buildNetwork, chwToNHWC } = await import('../nn/model');
   const choice = await selectBackend({ purpose: 'infer' });
@@ -155,24 +214,51 @@ export async function tfjsRunner(spec: BenchModelSpec, o: BenchOptions): Promise
   const { width: W, height: H, channels: C } = net.net;
   const x = chwToNHWC(synthesizeInput(W, H, C), W, H, C);
   return {
-    spec, inputName: 'input', inputShape: [1, C, H, W],
-    settings: { device: 'CPU', precision: 'f32', hint: 'latency', streams: 1, threads: 'backend default', requests: 1, backend: describeChoice(choice) },
-    async measure(limit, lat) {
-      return sequential(async () => {
-        const outs = model.forward(x);
-        for (const t of outs.values()) { await t.data(); t.dispose(); }
-      }, limit, lat);
+    spec,
+    inputName: 'input',
+    inputShape: [1, C, H, W],
+    settings: {
+      device: 'CPU',
+      precision: 'f32',
+      hint: 'latency',
+      streams: 1,
+      threads: 'backend default',
+      requests: 1,
+      backend: describeChoice(choice),
     },
-    dispose: () => { x.dispose(); model.dispose(); },
+    async measure(limit, lat) {
+      return sequential(
+        async () => {
+          const outs = model.forward(x);
+          for (const t of outs.values()) {
+            await t.data();
+            t.dispose();
+          }
+        },
+        limit,
+        lat,
+      );
+    },
+    dispose: () => {
+      x.dispose();
+      model.dispose();
+    },
   };
 }
 
 /** The runner of `o.runtime` (eval/runtimes.ts), once the settings asked of it are ones it has. */
 export async function createRunner(spec: BenchModelSpec, o: BenchOptions): Promise<BenchRunner> {
   const rt = benchRuntime(o.runtime);
-  const throughputBy = EVAL_RUNTIMES.filter((r) => r.bench.throughput).map((r) => r.benchName).join(', ');
-  if (o.hint === 'throughput' && !rt.bench.throughput) throw new BenchSetupError(`--hint throughput runs parallel infer requests with --runtime ${throughputBy} only`);
-  if (o.precision && !rt.bench.precisions.includes(o.precision)) throw new BenchSetupError(`--precision ${o.precision} is an OpenVINO inference precision; ${o.runtime} runs ${rt.bench.precisions.join(', ')}`);
-  if (!rt.bench.devices.includes(o.device)) throw new BenchSetupError(`--device ${o.device}: ${o.runtime} runs on the ${rt.bench.devices.join(', ')} here`);
+  const throughputBy = EVAL_RUNTIMES.filter((r) => r.bench.throughput)
+    .map((r) => r.benchName)
+    .join(', ');
+  if (o.hint === 'throughput' && !rt.bench.throughput)
+    throw new BenchSetupError(`--hint throughput runs parallel infer requests with --runtime ${throughputBy} only`);
+  if (o.precision && !rt.bench.precisions.includes(o.precision))
+    throw new BenchSetupError(
+      `--precision ${o.precision} is an OpenVINO inference precision; ${o.runtime} runs ${rt.bench.precisions.join(', ')}`,
+    );
+  if (!rt.bench.devices.includes(o.device))
+    throw new BenchSetupError(`--device ${o.device}: ${o.runtime} runs on the ${rt.bench.devices.join(', ')} here`);
   return rt.benchRunner(spec, o);
 }

@@ -24,14 +24,18 @@ export interface AnalyseOptions {
   bom?: boolean;
 }
 
-const BOM_MESSAGE = 'UTF-8 BOM: darknet reads it as part of the first line, which is then neither a section header nor a comment, and crashes on it (an option before any section); save the file as UTF-8 without BOM';
+const BOM_MESSAGE =
+  'UTF-8 BOM: darknet reads it as part of the first line, which is then neither a section header nor a comment, and crashes on it (an option before any section); save the file as UTF-8 without BOM';
 
 /** One diagnostic for a BOM, in the text or only in the file; a fix where the text holds it. */
 function bomDiagnostic(doc: CfgDocument, opts: AnalyseOptions): Diagnostic | undefined {
   if (!doc.bom && !opts.bom) return undefined;
   const at = range(0, 0, doc.bom ? 1 : 0);
   return {
-    range: at, severity: 'error', code: 'utf8-bom', message: BOM_MESSAGE,
+    range: at,
+    severity: 'error',
+    code: 'utf8-bom',
+    message: BOM_MESSAGE,
     ...(doc.bom ? { fix: { title: 'Remove the UTF-8 BOM', edits: [{ range: at, newText: '' }] } } : {}),
   };
 }
@@ -44,7 +48,10 @@ function netInfo(section: CfgSection | undefined, opts: AnalyseOptions): NetInfo
   const height = opts.height ?? o?.int('height', 0) ?? 0;
   const channels = o?.int('channels', 0) ?? 0;
   return {
-    section, width, height, channels,
+    section,
+    width,
+    height,
+    channels,
     inputs: o?.int('inputs', width * height * channels) ?? width * height * channels,
     batch: o?.int('batch', 1) ?? 1,
     subdivisions: o?.int('subdivisions', 1) ?? 1,
@@ -61,7 +68,13 @@ function resolveRefs(doc: CfgDocument, section: CfgSection, key: string, index: 
     const raw = atoi(item.text);
     const target = raw < 0 ? index + raw : raw;
     const start = opt.valueRange.start.character + item.start;
-    return { key, raw, target, range: range(opt.line, start, opt.valueRange.start.character + item.end), valid: target >= 0 && target < index };
+    return {
+      key,
+      raw,
+      target,
+      range: range(opt.line, start, opt.valueRange.start.character + item.end),
+      valid: target >= 0 && target < index,
+    };
   });
 }
 
@@ -71,10 +84,21 @@ function analyseLayer(diags: Diagnostic[], layers: Layer[], layer: Layer, analys
   for (const r of layer.refs) if (r.valid) refLayers.push(layers[r.target]);
   layer.input = prev.shape;
   const ctx: AnalyseContext = {
-    layer, o: new Options(layer.section, layer.spec!.keys), a: layer.attrs, input: prev.shape, prev, refLayers,
+    layer,
+    o: new Options(layer.section, layer.spec!.keys),
+    a: layer.attrs,
+    input: prev.shape,
+    prev,
+    refLayers,
     fail(message) {
       layer.output = undefined;
-      diags.push({ range: layer.section.headerRange, severity: 'error', code: 'bad-shape', message: `Layer ${layer.index} (${layer.type}): ${message}`, layer: layer.index });
+      diags.push({
+        range: layer.section.headerRange,
+        severity: 'error',
+        code: 'bad-shape',
+        message: `Layer ${layer.index} (${layer.type}): ${message}`,
+        layer: layer.index,
+      });
     },
   };
   analysis.run(ctx);
@@ -83,7 +107,9 @@ function analyseLayer(diags: Diagnostic[], layers: Layer[], layer: Layer, analys
 
 /** Layers whose output a layer reads. */
 function sourcesOf(layer: Layer, analysis: Analysis | undefined): number[] {
-  const refTargets = layer.refs.filter((r) => r.valid && r.key !== 'share_index' && r.key !== 'embedding_layer' && r.key !== 'yolo_layer').map((r) => r.target);
+  const refTargets = layer.refs
+    .filter((r) => r.valid && r.key !== 'share_index' && r.key !== 'embedding_layer' && r.key !== 'yolo_layer')
+    .map((r) => r.target);
   if (analysis?.readsPrevious === false) return refTargets;
   return layer.index > 0 ? [layer.index - 1, ...refTargets] : refTargets;
 }
@@ -114,8 +140,20 @@ export function analyseDocument(doc: CfgDocument, opts: AnalyseOptions = {}): Ne
     }
     const analysis = typeSpec && !isExcluded(typeSpec.analysis) ? typeSpec.analysis : undefined;
     const layer: Layer = {
-      index, section, type, spec, refs, sources: [],
-      input: undefined, output: undefined, outputs: 0, params: 0, weightFloats: 0, bflops: 0, rf: undefined, attrs: {},
+      index,
+      section,
+      type,
+      spec,
+      refs,
+      sources: [],
+      input: undefined,
+      output: undefined,
+      outputs: 0,
+      params: 0,
+      weightFloats: 0,
+      bflops: 0,
+      rf: undefined,
+      attrs: {},
     };
     layer.sources = sourcesOf(layer, analysis);
     layers.push(layer);

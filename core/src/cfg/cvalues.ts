@@ -1,6 +1,7 @@
 // Darknet reads numbers with C's atoi/atof: the longest valid prefix counts, garbage gives 0.
 
-const FLOAT_PREFIX = /^[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)/i;
+const FLOAT_PREFIX =
+  /^[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)/i;
 const INT_PREFIX = /^[+-]?\d+/;
 
 export function atoi(s: string): number {

@@ -11,7 +11,9 @@ function fingerprint(layer: Layer): string {
   let f = FINGERPRINTS.get(layer);
   if (f === undefined) {
     const refKeys = new Set(layer.refs.map((r) => r.key));
-    f = [layer.section.name, ...layer.section.options.filter((o) => !refKeys.has(o.key)).map((o) => `${o.key}=${o.value ?? ''}`)].join('\n');
+    f = [layer.section.name, ...layer.section.options.filter((o) => !refKeys.has(o.key)).map((o) => `${o.key}=${o.value ?? ''}`)].join(
+      '\n',
+    );
     FINGERPRINTS.set(layer, f);
   }
   return f;
@@ -23,13 +25,18 @@ function fingerprint(layer: Layer): string {
  * middle), so the quadratic table only spans what lies between them.
  */
 function matchLayers(before: Layer[], after: Layer[]): Map<number, number> {
-  const a = before.map(fingerprint), b = after.map(fingerprint);
+  const a = before.map(fingerprint),
+    b = after.map(fingerprint);
   const map = new Map<number, number>();
   let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) { map.set(head, head); head++; }
+  while (head < a.length && head < b.length && a[head] === b[head]) {
+    map.set(head, head);
+    head++;
+  }
   let tail = 0;
   while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
-  const n = a.length - head - tail, m = b.length - head - tail;
+  const n = a.length - head - tail,
+    m = b.length - head - tail;
   const w = m + 1;
   const dp = new Uint32Array((n + 1) * w);
   for (let i = n - 1; i >= 0; i--) {
@@ -37,9 +44,15 @@ function matchLayers(before: Layer[], after: Layer[]): Map<number, number> {
       dp[i * w + j] = a[head + i] === b[head + j] ? dp[(i + 1) * w + j + 1] + 1 : Math.max(dp[(i + 1) * w + j], dp[i * w + j + 1]);
     }
   }
-  let i = 0, j = 0;
+  let i = 0,
+    j = 0;
   while (i < n && j < m) {
-    if (a[head + i] === b[head + j]) { map.set(head + i, head + j); i++; j++; } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++; else j++;
+    if (a[head + i] === b[head + j]) {
+      map.set(head + i, head + j);
+      i++;
+      j++;
+    } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++;
+    else j++;
   }
   for (let k = 0; k < tail; k++) map.set(a.length - tail + k, b.length - tail + k);
   return map;
@@ -64,9 +77,11 @@ export function repairReferences(before: Network, after: Network): ReferenceRepa
   const changes: ReferenceRepair['changes'] = [];
   const removedTargets: ReferenceRepair['removedTargets'] = [];
   for (const [oldIdx, newIdx] of map) {
-    const oldL = before.layers[oldIdx], newL = after.layers[newIdx];
+    const oldL = before.layers[oldIdx],
+      newL = after.layers[newIdx];
     for (const key of new Set(newL.refs.map((r) => r.key))) {
-      const oldRefs = oldL.refs.filter((r) => r.key === key), newRefs = newL.refs.filter((r) => r.key === key);
+      const oldRefs = oldL.refs.filter((r) => r.key === key),
+        newRefs = newL.refs.filter((r) => r.key === key);
       if (oldRefs.length !== newRefs.length) continue;
       newRefs.forEach((ref, k) => {
         const old = oldRefs[k];
@@ -85,7 +100,8 @@ export function repairReferences(before: Network, after: Network): ReferenceRepa
   return {
     title: `Fix layer references (${changes.length} shifted)`,
     edits: changes.map((c) => ({ range: c.ref.range, newText: c.to })),
-    changes, removedTargets,
+    changes,
+    removedTargets,
   };
 }
 
@@ -104,7 +120,11 @@ export function convertReferences(net: Network, mode: 'absolute' | 'relative', l
   return { title: `Convert references to ${mode}`, edits };
 }
 
-export interface OffsetEdit { start: number; end: number; text: string }
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  text: string;
+}
 
 /**
  * Apply non-overlapping edits given as offsets, in one pass (linear in the text and the edits).
@@ -136,5 +156,9 @@ export function applyFix(text: string, edits: Fix['edits']): string {
     const lineEnd = p.line + 1 < starts.length ? starts[p.line + 1] - 1 : text.length;
     return Math.min(starts[p.line] + p.character, lineEnd);
   };
-  return spliceText(text, edits.map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), text: e.newText })), () => new Error('overlapping edits'));
+  return spliceText(
+    text,
+    edits.map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), text: e.newText })),
+    () => new Error('overlapping edits'),
+  );
 }

@@ -29,13 +29,26 @@ const NONE: Defaults = new Map();
 
 export class Options {
   private readonly defaults: Defaults;
-  constructor(readonly section: CfgSection, keys?: Record<string, KeySpec>) {
+  constructor(
+    readonly section: CfgSection,
+    keys?: Record<string, KeySpec>,
+  ) {
     this.defaults = keys ? defaultsOf(keys) : NONE;
   }
-  has(key: string): boolean { return findOption(this.section, key) !== undefined; }
-  str(key: string, def?: string): string { return findOption(this.section, key)?.value ?? def ?? this.schemaDefault(key).text; }
-  int(key: string, def?: number): number { const o = findOption(this.section, key); return o ? atoi(o.value!) : def ?? this.schemaDefault(key).value; }
-  float(key: string, def?: number): number { const o = findOption(this.section, key); return o ? f32(atof(o.value!)) : def ?? this.schemaDefault(key).value; }
+  has(key: string): boolean {
+    return findOption(this.section, key) !== undefined;
+  }
+  str(key: string, def?: string): string {
+    return findOption(this.section, key)?.value ?? def ?? this.schemaDefault(key).text;
+  }
+  int(key: string, def?: number): number {
+    const o = findOption(this.section, key);
+    return o ? atoi(o.value!) : (def ?? this.schemaDefault(key).value);
+  }
+  float(key: string, def?: number): number {
+    const o = findOption(this.section, key);
+    return o ? f32(atof(o.value!)) : (def ?? this.schemaDefault(key).value);
+  }
   /** Raw list items (route layers, shortcut from): empty items parse as 0, as in darknet. */
   intItems(key: string): number[] | undefined {
     const o = findOption(this.section, key);

@@ -2,8 +2,14 @@
 // comment/blank line or a syntax problem, and every piece keeps its source range.
 // Values are read the way darknet reads them: all whitespace inside the line is deleted.
 
-export interface Position { line: number; character: number }
-export interface Range { start: Position; end: Position }
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
 
 export interface CfgOption {
   /** Key as darknet sees it (whitespace removed). */
@@ -32,7 +38,11 @@ export interface CfgSection {
 }
 
 export type SyntaxProblemKind = 'option-before-section' | 'empty-value' | 'missing-equals' | 'bad-header';
-export interface SyntaxProblem { kind: SyntaxProblemKind; range: Range; message: string }
+export interface SyntaxProblem {
+  kind: SyntaxProblemKind;
+  range: Range;
+  message: string;
+}
 
 export interface CfgDocument {
   text: string;
@@ -69,7 +79,17 @@ function splitLines(text: string): { offsets: number[]; lines: string[] } {
 function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 160) return false;
-  return c === 160 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+  return (
+    c === 160 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
 }
 function firstNonWs(s: string, from = 0): number {
   let i = from;
@@ -120,14 +140,26 @@ export function parseCfg(text: string): CfgDocument {
       lastContentLine = ln;
       if (close < 0) problems.push({ kind: 'bad-header', range: lineRange, message: `Section header "${stripped}" has no closing "]"` });
       else if (close !== stripped.length - 1)
-        problems.push({ kind: 'bad-header', range: lineRange, message: `Text after "]" becomes part of the section name for darknet: "${stripped}" is not "[${name}]"` });
+        problems.push({
+          kind: 'bad-header',
+          range: lineRange,
+          message: `Text after "]" becomes part of the section name for darknet: "${stripped}" is not "[${name}]"`,
+        });
       continue;
     }
     lastContentLine = ln;
     const eq = raw.indexOf('=');
     let opt: CfgOption;
     if (eq < 0) {
-      opt = { key: stripped, value: undefined, line: ln, keyRange: lineRange, valueRange: range(ln, e, e), lineRange, valueOffset: offsets[ln] + e };
+      opt = {
+        key: stripped,
+        value: undefined,
+        line: ln,
+        keyRange: lineRange,
+        valueRange: range(ln, e, e),
+        lineRange,
+        valueOffset: offsets[ln] + e,
+      };
       problems.push({ kind: 'missing-equals', range: lineRange, message: `"${stripped}" has no "=": darknet ignores the line` });
     } else {
       const keyEnd = lastNonWsEnd(raw, eq);
@@ -143,12 +175,21 @@ export function parseCfg(text: string): CfgDocument {
         lineRange,
         valueOffset: offsets[ln] + vs,
       };
-      if (value === '') problems.push({ kind: 'empty-value', range: lineRange, message: `"${opt.key}=" has no value: darknet drops the line and uses the default` });
+      if (value === '')
+        problems.push({
+          kind: 'empty-value',
+          range: lineRange,
+          message: `"${opt.key}=" has no value: darknet drops the line and uses the default`,
+        });
     }
     if (current) current.options.push(opt);
     else {
       orphanOptions.push(opt);
-      problems.push({ kind: 'option-before-section', range: lineRange, message: `Option "${opt.key}" comes before the first section header: darknet crashes on this` });
+      problems.push({
+        kind: 'option-before-section',
+        range: lineRange,
+        message: `Option "${opt.key}" comes before the first section header: darknet crashes on this`,
+      });
     }
   }
   closeCurrent();

@@ -9,7 +9,9 @@ export type { KeySpec, KeyType, LayerSpec, SectionSpec } from '../layers/spec';
 export { ACTIVATIONS, COMMON_KEYS } from '../layers/keys';
 
 const NET: SectionSpec = {
-  name: 'net', aliases: ['network'], doc: 'Network options: input size, batch, training schedule and augmentation. Must be the first section.',
+  name: 'net',
+  aliases: ['network'],
+  doc: 'Network options: input size, batch, training schedule and augmentation. Must be the first section.',
   keys: {
     width: int('0', 'Network input width in pixels.', { min: 1 }),
     height: int('0', 'Network input height in pixels.', { min: 1 }),
@@ -23,7 +25,12 @@ const NET: SectionSpec = {
     learning_rate: float('0.001', 'Base learning rate.'),
     momentum: float('0.9', 'SGD momentum.'),
     decay: float('0.0001', 'Weight decay.'),
-    policy: { type: 'enum', default: 'constant', doc: 'Learning-rate policy.', values: ['constant', 'step', 'exp', 'poly', 'steps', 'sig', 'random', 'sgdr'] },
+    policy: {
+      type: 'enum',
+      default: 'constant',
+      doc: 'Learning-rate policy.',
+      values: ['constant', 'step', 'exp', 'poly', 'steps', 'sig', 'random', 'sgdr'],
+    },
     steps: { type: 'intList', doc: 'Iterations at which the learning rate is multiplied by `scales` (policy=steps).' },
     scales: { type: 'floatList', doc: 'Learning-rate factors at `steps`.' },
     step: int('1', 'policy=step: step length.'),
@@ -44,7 +51,9 @@ const NET: SectionSpec = {
     letter_box: flag('Letterbox the input image (keep aspect ratio) at detection time.'),
     mosaic_bound: flag('Augmentation: keep boxes inside mosaic bounds.'),
     adam: flag('Use the Adam optimizer.'),
-    B1: float('0.9', 'Adam β1.'), B2: float('0.999', 'Adam β2.'), eps: float('1e-7', 'Adam ε.'),
+    B1: float('0.9', 'Adam β1.'),
+    B2: float('0.999', 'Adam β2.'),
+    eps: float('1e-7', 'Adam ε.'),
     ema_alpha: float('0', 'Exponential moving average of weights.'),
     max_chart_loss: float('20', 'Upper limit of the loss chart.'),
     track: flag('Sequential tracking training.'),
@@ -104,7 +113,8 @@ export function keysOf(layer: SectionSpec): Record<string, KeySpec> {
 
 /** Levenshtein distance, for "did you mean" (characters compared case-insensitively). */
 export function editDistance(a: string, b: string): number {
-  const al: string[] = [], bl: string[] = [];
+  const al: string[] = [],
+    bl: string[] = [];
   for (let i = 0; i < a.length; i++) al.push(a[i].toLowerCase());
   for (let j = 0; j < b.length; j++) bl.push(b[j].toLowerCase());
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -128,7 +138,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     // The distance is at least the length difference: such candidates could never be accepted.
     if (Math.abs(c.length - word.length) > limit) continue;
     const d = editDistance(word, c);
-    if (d < bestD) { bestD = d; best = c; }
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
   }
   return best !== undefined && bestD <= limit ? best : undefined;
 }

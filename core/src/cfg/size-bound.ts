@@ -23,10 +23,15 @@ export interface SizeBound {
 /** The bound from DARKNET_MAX_BYTES (bytes, or with a K/M/G/T suffix, e.g. `8G`), else the default. */
 export function sizeBoundFromEnv(env: Record<string, string | undefined> = typeof process === 'undefined' ? {} : process.env): SizeBound {
   const raw = env[MAX_BYTES_ENV];
-  if (raw === undefined || raw.trim() === '') return { bytes: DEFAULT_MAX_BYTES, text: `the ${formatBytes(DEFAULT_MAX_BYTES)} bound (${MAX_BYTES_ENV} raises it)` };
+  if (raw === undefined || raw.trim() === '')
+    return { bytes: DEFAULT_MAX_BYTES, text: `the ${formatBytes(DEFAULT_MAX_BYTES)} bound (${MAX_BYTES_ENV} raises it)` };
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$/i.exec(raw);
   const bytes = m ? Number(m[1]) * SUFFIX[m[2].toLowerCase()] : NaN;
-  if (!(bytes > 0)) return { bytes: DEFAULT_MAX_BYTES, text: `the default ${formatBytes(DEFAULT_MAX_BYTES)} bound (${MAX_BYTES_ENV}=${JSON.stringify(raw)} is not a size such as 8G)` };
+  if (!(bytes > 0))
+    return {
+      bytes: DEFAULT_MAX_BYTES,
+      text: `the default ${formatBytes(DEFAULT_MAX_BYTES)} bound (${MAX_BYTES_ENV}=${JSON.stringify(raw)} is not a size such as 8G)`,
+    };
   return { bytes, text: `the ${formatBytes(bytes)} bound of ${MAX_BYTES_ENV}` };
 }
 
@@ -41,7 +46,8 @@ export function checkSizeBound(net: Network, bound: SizeBound, push: (d: Diagnos
   const n = net.net;
   const inputBytes = n.width * n.height * n.channels * FLOAT_BYTES;
   const inputOver = !!n.section && over(inputBytes);
-  if (n.section && inputOver) error(n.section.headerRange, `The network input ${n.width}×${n.height}×${n.channels} is ${formatBytes(inputBytes)} as float32`);
+  if (n.section && inputOver)
+    error(n.section.headerRange, `The network input ${n.width}×${n.height}×${n.channels} is ${formatBytes(inputBytes)} as float32`);
 
   // A forward pass keeps an output until its last reader (detection heads: to the end), so the
   // activations it holds at once peak somewhere along the layers.
@@ -49,12 +55,19 @@ export function checkSizeBound(net: Network, bound: SizeBound, push: (d: Diagnos
   const lastUse = net.layers.map((l) => (HEADS.has(l.type) ? count - 1 : l.index));
   for (const l of net.layers) for (const s of l.sources) if (s >= 0 && s < count) lastUse[s] = Math.max(lastUse[s], l.index);
   const released = new Float64Array(count);
-  net.layers.forEach((l, k) => { released[lastUse[k]] += l.outputs * FLOAT_BYTES; });
+  net.layers.forEach((l, k) => {
+    released[lastUse[k]] += l.outputs * FLOAT_BYTES;
+  });
 
-  let weights = 0, live = Math.max(0, inputBytes);
-  let layerWeights = false, layerOutput = false, totalWeights = false, totalLive = inputOver;
+  let weights = 0,
+    live = Math.max(0, inputBytes);
+  let layerWeights = false,
+    layerOutput = false,
+    totalWeights = false,
+    totalLive = inputOver;
   for (const l of net.layers) {
-    const at = l.section.headerRange, name = `Layer ${l.index} (${l.type})`;
+    const at = l.section.headerRange,
+      name = `Layer ${l.index} (${l.type})`;
     const w = Math.max(l.weightFloats, l.params) * FLOAT_BYTES;
     const a = l.outputs * FLOAT_BYTES;
     weights += w;

@@ -9,7 +9,7 @@ import type { Diagnostic, Layer, Network, Severity } from './network';
 
 export const DIAGNOSTIC_CODES = {
   'utf8-bom': 'The file starts with a UTF-8 BOM, which darknet reads as part of the first line.',
-  'syntax': 'Line darknet cannot read as intended (option before the first section, `key=` with no value, no `=`, bad header).',
+  syntax: 'Line darknet cannot read as intended (option before the first section, `key=` with no value, no `=`, bad header).',
   'no-sections': 'The file has no sections.',
   'missing-net': 'The first section is not [net] / [network].',
   'misplaced-net': '[net] appears after the first section.',
@@ -24,20 +24,24 @@ export const DIAGNOSTIC_CODES = {
   'ref-forward': 'Reference to this layer or a later one.',
   'shortcut-shape': 'Shortcut inputs with different W×H (fatal) or channels (only the overlap is added).',
   'route-size-mismatch': 'Route inputs with different W×H.',
-  'route-groups': 'Route `groups` does not divide an input\'s channels, or group_id ≥ groups.',
+  'route-groups': "Route `groups` does not divide an input's channels, or group_id ≥ groups.",
   'yolo-filters': 'The conv before a detection head has the wrong number of filters.',
   'mask-range': 'A mask index is not below num.',
   'anchors-count': 'anchors does not hold 2·num values.',
-  'stride-multiple': 'width/height is not a multiple of the network\'s total stride.',
-  'bad-shape': 'A layer\'s output would be empty or cannot be computed.',
-  'shape-mismatch': 'A layer\'s input does not fit what the layer requires.',
-  'too-large': 'Weights or activations over the size bound (DARKNET_MAX_BYTES, default 4 GiB): every command refuses the cfg before allocating.',
+  'stride-multiple': "width/height is not a multiple of the network's total stride.",
+  'bad-shape': "A layer's output would be empty or cannot be computed.",
+  'shape-mismatch': "A layer's input does not fit what the layer requires.",
+  'too-large':
+    'Weights or activations over the size bound (DARKNET_MAX_BYTES, default 4 GiB): every command refuses the cfg before allocating.',
   'refs-shifted': 'Language server: inserting or deleting sections moved what references point at (fix: "Fix layer references").',
 } as const;
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
 const SYNTAX_SEVERITY: Record<SyntaxProblemKind, Severity> = {
-  'option-before-section': 'error', 'bad-header': 'error', 'empty-value': 'warning', 'missing-equals': 'warning',
+  'option-before-section': 'error',
+  'bad-header': 'error',
+  'empty-value': 'warning',
+  'missing-equals': 'warning',
 };
 
 /** Enums darknet rejects fatally (others fall back to a default silently). */
@@ -50,18 +54,33 @@ export function validate(net: Network): void {
 
   for (const p of doc.problems) push({ range: p.range, severity: SYNTAX_SEVERITY[p.kind], code: 'syntax', message: p.message });
   if (doc.sections.length === 0) {
-    push({ range: mkRange(0, 0, 0), severity: 'error', code: 'no-sections', message: 'No sections: a Darknet cfg starts with [net] followed by one section per layer' });
+    push({
+      range: mkRange(0, 0, 0),
+      severity: 'error',
+      code: 'no-sections',
+      message: 'No sections: a Darknet cfg starts with [net] followed by one section per layer',
+    });
     return;
   }
   const first = doc.sections[0];
   if (!net.net.section) {
-    push({ range: first.headerRange, severity: 'error', code: 'missing-net', message: `The first section must be [net] or [network], not ${first.header}` });
+    push({
+      range: first.headerRange,
+      severity: 'error',
+      code: 'missing-net',
+      message: `The first section must be [net] or [network], not ${first.header}`,
+    });
   } else {
     checkKeys(net.net.section, 'net', push);
     const o = net.net.section;
     for (const key of ['width', 'height', 'channels'] as const) {
       if (!findOption(o, key) && !findOption(o, 'inputs')) {
-        push({ range: o.headerRange, severity: 'error', code: 'missing-key', message: `[net] needs ${key}= (darknet stops with "No input parameters supplied")` });
+        push({
+          range: o.headerRange,
+          severity: 'error',
+          code: 'missing-key',
+          message: `[net] needs ${key}= (darknet stops with "No input parameters supplied")`,
+        });
       }
     }
   }
@@ -70,20 +89,38 @@ export function validate(net: Network): void {
     const s = layer.section;
     if (s.header !== `[${s.name}]`) continue; // already reported as a syntax problem
     if (s.name === 'net' || s.name === 'network') {
-      push({ range: s.headerRange, severity: 'error', code: 'misplaced-net', message: `[${s.name}] must be the first section; here darknet treats it as an unknown layer ${layer.index}`, layer: layer.index });
+      push({
+        range: s.headerRange,
+        severity: 'error',
+        code: 'misplaced-net',
+        message: `[${s.name}] must be the first section; here darknet treats it as an unknown layer ${layer.index}`,
+        layer: layer.index,
+      });
       continue;
     }
     if (!layer.spec) {
-      const guess = closest(s.name, allSectionNames().filter((n) => n !== 'net' && n !== 'network'));
+      const guess = closest(
+        s.name,
+        allSectionNames().filter((n) => n !== 'net' && n !== 'network'),
+      );
       push({
-        range: s.headerRange, severity: 'error', code: 'unknown-section', layer: layer.index,
+        range: s.headerRange,
+        severity: 'error',
+        code: 'unknown-section',
+        layer: layer.index,
         message: `Unknown section [${s.name}]${guess ? ` — did you mean [${guess}]?` : ''}; layer ${layer.index} gets shape unknown`,
         fix: guess ? { title: `Change to [${guess}]`, edits: [{ range: s.headerRange, newText: `[${guess}]` }] } : undefined,
       });
       continue;
     }
     if (layer.spec.unsupported) {
-      push({ range: s.headerRange, severity: 'warning', code: 'unsupported-layer', layer: layer.index, message: `[${s.name}] (recurrent) is not analysed: layer ${layer.index} and what follows get shape unknown` });
+      push({
+        range: s.headerRange,
+        severity: 'warning',
+        code: 'unsupported-layer',
+        layer: layer.index,
+        message: `[${s.name}] (recurrent) is not analysed: layer ${layer.index} and what follows get shape unknown`,
+      });
       continue;
     }
     checkKeys(s, layer.type, push, layer.index);
@@ -99,7 +136,9 @@ export function validate(net: Network): void {
       if (v > 0 && v % st !== 0) {
         const fixed = Math.max(st, Math.round(v / st) * st);
         push({
-          range: opt?.valueRange ?? net.net.section.headerRange, severity: 'warning', code: 'stride-multiple',
+          range: opt?.valueRange ?? net.net.section.headerRange,
+          severity: 'warning',
+          code: 'stride-multiple',
           message: `${key}=${v} is not a multiple of the network's total stride ${st}; use e.g. ${fixed}`,
           fix: opt ? { title: `Set ${key}=${fixed}`, edits: [{ range: opt.valueRange, newText: String(fixed) }] } : undefined,
         });
@@ -117,7 +156,10 @@ function checkKeys(section: CfgSection, type: string, push: (d: Diagnostic) => v
     if (!ks) {
       const guess = closest(opt.key, Object.keys(keysOf(spec)));
       push({
-        range: opt.keyRange, severity: type === 'net' ? 'information' : 'warning', code: 'unknown-key', layer,
+        range: opt.keyRange,
+        severity: type === 'net' ? 'information' : 'warning',
+        code: 'unknown-key',
+        layer,
         message: `Unknown key "${opt.key}" in [${section.name}]${guess ? ` — did you mean "${guess}"?` : ''}${type === 'net' ? '' : ' (darknet ignores it: "Unused field")'}`,
         fix: guess ? { title: `Change to "${guess}"`, edits: [{ range: opt.keyRange, newText: guess }] } : undefined,
       });
@@ -125,12 +167,24 @@ function checkKeys(section: CfgSection, type: string, push: (d: Diagnostic) => v
     }
     const earlier = seen.get(opt.key);
     if (earlier) {
-      push({ range: opt.lineRange, severity: 'warning', code: 'duplicate-key', layer, message: `"${opt.key}" is already set on line ${earlier.line + 1} (${earlier.value}); darknet uses the first value and ignores this one` });
+      push({
+        range: opt.lineRange,
+        severity: 'warning',
+        code: 'duplicate-key',
+        layer,
+        message: `"${opt.key}" is already set on line ${earlier.line + 1} (${earlier.value}); darknet uses the first value and ignores this one`,
+      });
       continue;
     }
     seen.set(opt.key, opt);
     if (opt.value.includes('#')) {
-      push({ range: opt.valueRange, severity: 'warning', code: 'inline-comment', layer, message: `Darknet has no inline comments: "#" is kept in the value "${opt.value}"` });
+      push({
+        range: opt.valueRange,
+        severity: 'warning',
+        code: 'inline-comment',
+        layer,
+        message: `Darknet has no inline comments: "#" is kept in the value "${opt.value}"`,
+      });
     }
     checkValue(opt, ks, type, push, layer);
   }
@@ -146,7 +200,9 @@ const REQUIRED = new Map<SectionSpec, string[]>();
 function requiredKeys(spec: SectionSpec): string[] {
   let keys = REQUIRED.get(spec);
   if (!keys) {
-    keys = Object.entries(spec.keys).filter(([, ks]) => ks.required).map(([k]) => k);
+    keys = Object.entries(spec.keys)
+      .filter(([, ks]) => ks.required)
+      .map(([k]) => k);
     REQUIRED.set(spec, keys);
   }
   return keys;
@@ -155,7 +211,8 @@ function requiredKeys(spec: SectionSpec): string[] {
 function checkValue(opt: CfgOption, ks: KeySpec, type: string, push: (d: Diagnostic) => void, layer?: number) {
   const hash = opt.value!.indexOf('#');
   const v = hash < 0 ? opt.value! : opt.value!.slice(0, hash);
-  const bad = (message: string, severity: Severity = 'error') => push({ range: opt.valueRange, severity, code: 'bad-value', layer, message });
+  const bad = (message: string, severity: Severity = 'error') =>
+    push({ range: opt.valueRange, severity, code: 'bad-value', layer, message });
   const inRange = (n: number) => {
     if (ks.min !== undefined && n < ks.min) bad(`${opt.key}=${n} must be ≥ ${ks.min}`);
     else if (ks.max !== undefined && n > ks.max) bad(`${opt.key}=${n} must be ≤ ${ks.max}`);
@@ -172,9 +229,17 @@ function checkValue(opt: CfgOption, ks: KeySpec, type: string, push: (d: Diagnos
     case 'enum':
       if (!ks.values!.includes(opt.value!)) {
         const guess = closest(opt.value!, ks.values!);
-        const consequence = opt.key === 'activation' ? ' (darknet falls back to relu)' : FATAL_ENUMS.has(opt.key) ? ' (darknet stops)' : ` (darknet uses ${ks.default})`;
+        const consequence =
+          opt.key === 'activation'
+            ? ' (darknet falls back to relu)'
+            : FATAL_ENUMS.has(opt.key)
+              ? ' (darknet stops)'
+              : ` (darknet uses ${ks.default})`;
         push({
-          range: opt.valueRange, severity: 'error', code: 'bad-value', layer,
+          range: opt.valueRange,
+          severity: 'error',
+          code: 'bad-value',
+          layer,
           message: `"${opt.value}" is not a valid ${opt.key}${guess ? ` — did you mean "${guess}"?` : ''}${consequence}. Allowed: ${ks.values!.join(', ')}`,
           fix: guess ? { title: `Change to ${guess}`, edits: [{ range: opt.valueRange, newText: guess }] } : undefined,
         });
@@ -183,14 +248,24 @@ function checkValue(opt: CfgOption, ks: KeySpec, type: string, push: (d: Diagnos
     case 'intList':
     case 'refs':
     case 'ref':
-      for (const item of (ks.type === 'intList' ? listUntilHash(v) : v.split(','))) {
-        if (item === '') bad(ks.type === 'intList' ? `Empty item in ${opt.key}` : `Empty item in ${opt.key}: darknet reads it as 0 (absolute layer 0)`, 'warning');
-        else if (!isCleanInt(item)) { bad(`${opt.key}: "${item}" is not an integer`); break; }
+      for (const item of ks.type === 'intList' ? listUntilHash(v) : v.split(',')) {
+        if (item === '')
+          bad(
+            ks.type === 'intList' ? `Empty item in ${opt.key}` : `Empty item in ${opt.key}: darknet reads it as 0 (absolute layer 0)`,
+            'warning',
+          );
+        else if (!isCleanInt(item)) {
+          bad(`${opt.key}: "${item}" is not an integer`);
+          break;
+        }
       }
       break;
     case 'floatList':
       for (const item of listUntilHash(v)) {
-        if (item !== '' && !isCleanFloat(item)) { bad(`${opt.key}: "${item}" is not a number`); break; }
+        if (item !== '' && !isCleanFloat(item)) {
+          bad(`${opt.key}: "${item}" is not a number`);
+          break;
+        }
       }
       break;
     default:
@@ -204,11 +279,29 @@ function checkRefs(net: Network, layer: Layer, push: (d: Diagnostic) => void) {
     if (r.valid) continue;
     const written = r.raw < 0 ? `${r.raw} (layer ${r.target})` : `${r.raw}`;
     if (r.target < 0) {
-      push({ range: r.range, severity: 'error', code: 'ref-out-of-range', layer: layer.index, message: `${r.key}=${written}: there is no layer ${r.target} (layer ${layer.index} can reference layers 0…${layer.index - 1})` });
+      push({
+        range: r.range,
+        severity: 'error',
+        code: 'ref-out-of-range',
+        layer: layer.index,
+        message: `${r.key}=${written}: there is no layer ${r.target} (layer ${layer.index} can reference layers 0…${layer.index - 1})`,
+      });
     } else if (r.target >= net.layers.length) {
-      push({ range: r.range, severity: 'error', code: 'ref-out-of-range', layer: layer.index, message: `${r.key}=${written}: the network has only ${net.layers.length} layers (0…${net.layers.length - 1})` });
+      push({
+        range: r.range,
+        severity: 'error',
+        code: 'ref-out-of-range',
+        layer: layer.index,
+        message: `${r.key}=${written}: the network has only ${net.layers.length} layers (0…${net.layers.length - 1})`,
+      });
     } else {
-      push({ range: r.range, severity: 'error', code: 'ref-forward', layer: layer.index, message: `${r.key}=${written} ${r.target === layer.index ? 'is this layer itself' : 'lies ahead of this layer'}: layer ${layer.index} can only reference layers 0…${layer.index - 1}` });
+      push({
+        range: r.range,
+        severity: 'error',
+        code: 'ref-forward',
+        layer: layer.index,
+        message: `${r.key}=${written} ${r.target === layer.index ? 'is this layer itself' : 'lies ahead of this layer'}: layer ${layer.index} can only reference layers 0…${layer.index - 1}`,
+      });
     }
   }
 }

@@ -37,17 +37,28 @@ export interface AugmentParams {
 /** [net] flip, hue, saturation, exposure, mosaic, letter_box; jitter and max from the last [yolo]/[region] layer (darknet reads them there). */
 export function augmentParamsFromCfg(net: Network, augment = true): AugmentParams {
   const s = net.net.section;
-  const int = (key: string, def: number) => { const o = s && findOption(s, key); return o ? atoi(o.value!) : def; };
-  const flt = (key: string, def: number) => { const o = s && findOption(s, key); return o ? atof(o.value!) : def; };
+  const int = (key: string, def: number) => {
+    const o = s && findOption(s, key);
+    return o ? atoi(o.value!) : def;
+  };
+  const flt = (key: string, def: number) => {
+    const o = s && findOption(s, key);
+    return o ? atof(o.value!) : def;
+  };
   const head = [...net.layers].reverse().find(isDecodedHead);
   const headOpt = (key: string) => (head ? findOption(head.section, key) : undefined);
   const jitter = headOpt('jitter');
   const max = headOpt('max');
   return {
-    width: net.net.width, height: net.net.height, channels: net.net.channels || 3,
-    letterBox: net.net.letterBox, augment,
+    width: net.net.width,
+    height: net.net.height,
+    channels: net.net.channels || 3,
+    letterBox: net.net.letterBox,
+    augment,
     flip: int('flip', 1) !== 0,
-    hue: flt('hue', 0), saturation: flt('saturation', 1), exposure: flt('exposure', 1),
+    hue: flt('hue', 0),
+    saturation: flt('saturation', 1),
+    exposure: flt('exposure', 1),
     jitter: jitter ? atof(jitter.value!) : 0.2,
     mosaic: int('mosaic', 0) !== 0,
     maxBoxes: max ? atoi(max.value!) : 200,
@@ -56,8 +67,14 @@ export function augmentParamsFromCfg(net: Network, augment = true): AugmentParam
 
 /** What was drawn for a sample (for tests and debugging). */
 export interface Transform {
-  pleft: number; pright: number; ptop: number; pbot: number;
-  flip: boolean; dhue: number; dsat: number; dexp: number;
+  pleft: number;
+  pright: number;
+  ptop: number;
+  pbot: number;
+  flip: boolean;
+  dhue: number;
+  dsat: number;
+  dexp: number;
 }
 
 export interface Sample {
@@ -76,16 +93,23 @@ function randScale(rng: Rng, s: number): number {
 }
 
 function drawTransform(rng: Rng, ow: number, oh: number, p: AugmentParams): Transform {
-  const dw = Math.trunc(ow * p.jitter), dh = Math.trunc(oh * p.jitter);
-  let pleft = rng.int(-dw, dw), pright = rng.int(-dw, dw), ptop = rng.int(-dh, dh), pbot = rng.int(-dh, dh);
+  const dw = Math.trunc(ow * p.jitter),
+    dh = Math.trunc(oh * p.jitter);
+  let pleft = rng.int(-dw, dw),
+    pright = rng.int(-dw, dw),
+    ptop = rng.int(-dh, dh),
+    pbot = rng.int(-dh, dh);
   if (p.letterBox) {
-    const imgAr = ow / oh, netAr = p.width / p.height;
+    const imgAr = ow / oh,
+      netAr = p.width / p.height;
     if (imgAr / netAr > 1) {
       const delta = (ow / netAr - oh) / 2;
-      ptop -= delta; pbot -= delta;
+      ptop -= delta;
+      pbot -= delta;
     } else {
       const delta = (oh * netAr - ow) / 2;
-      pleft -= delta; pright -= delta;
+      pleft -= delta;
+      pright -= delta;
     }
   }
   const flip = p.flip ? rng.int(0, 1) === 1 : false;
@@ -107,18 +131,29 @@ function meanColour(im: Rgba): [number, number, number] {
  * pixels (X + ox, Y + oy). The whole frame for one image; a quadrant of it in a mosaic (only that
  * part is computed).
  */
-interface Window { x0: number; y0: number; x1: number; y1: number; ox: number; oy: number }
+interface Window {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  ox: number;
+  oy: number;
+}
 
 /**
  * Crop (pleft, ptop, swidth, sheight) of `im` resized to w×h and flipped if asked — the augmented
  * frame — written as RGB planes 0…1 into `out` (w×h planes) through `win`.
  */
 function cropResize(im: Rgba, t: Transform, w: number, h: number, out: Float32Array, win: Window): void {
-  const ow = im.width, oh = im.height, src = im.data;
-  const sw = ow - t.pleft - t.pright, sh = oh - t.ptop - t.pbot;
+  const ow = im.width,
+    oh = im.height,
+    src = im.data;
+  const sw = ow - t.pleft - t.pright,
+    sh = oh - t.ptop - t.pbot;
   const mean = meanColour(im);
   const plane = w * h;
-  const xs = new Int32Array(w), fxs = new Float32Array(w);
+  const xs = new Int32Array(w),
+    fxs = new Float32Array(w);
   for (let x = 0; x < w; x++) {
     const u = t.pleft + ((x + 0.5) * sw) / w - 0.5;
     xs[x] = Math.floor(u);
@@ -127,15 +162,20 @@ function cropResize(im: Rgba, t: Transform, w: number, h: number, out: Float32Ar
   const px = (xx: number, yy: number, c: number) => (xx < 0 || yy < 0 || xx >= ow || yy >= oh ? mean[c] : src[4 * (yy * ow + xx) + c]);
   for (let Y = win.y0; Y < win.y1; Y++) {
     const v = t.ptop + ((Y + win.oy + 0.5) * sh) / h - 0.5;
-    const y0 = Math.floor(v), fy = v - y0;
+    const y0 = Math.floor(v),
+      fy = v - y0;
     const inside = y0 >= 0 && y0 + 1 < oh;
     for (let X = win.x0; X < win.x1; X++) {
       const xa = X + win.ox;
       const x = t.flip ? w - 1 - xa : xa;
-      const x0 = xs[x], fx = fxs[x];
+      const x0 = xs[x],
+        fx = fxs[x];
       const dst = Y * w + X;
       if (inside && x0 >= 0 && x0 + 1 < ow) {
-        const i00 = 4 * (y0 * ow + x0), i10 = i00 + 4, i01 = i00 + 4 * ow, i11 = i01 + 4;
+        const i00 = 4 * (y0 * ow + x0),
+          i10 = i00 + 4,
+          i01 = i00 + 4 * ow,
+          i11 = i01 + 4;
         for (let c = 0; c < 3; c++) {
           const top = src[i00 + c] + (src[i10 + c] - src[i00 + c]) * fx;
           const bot = src[i01 + c] + (src[i11 + c] - src[i01 + c]) * fx;
@@ -153,51 +193,98 @@ function cropResize(im: Rgba, t: Transform, w: number, h: number, out: Float32Ar
 }
 
 /** HSV shift in place on RGB planes: h += dhue (turns, wrapping), s ×= dsat, v ×= dexp, both clamped to 1. */
-export function shiftHsv(rgb: Float32Array, plane: number, dhue: number, dsat: number, dexp: number, rows?: { w: number; x0: number; y0: number; x1: number; y1: number }): void {
+export function shiftHsv(
+  rgb: Float32Array,
+  plane: number,
+  dhue: number,
+  dsat: number,
+  dexp: number,
+  rows?: { w: number; x0: number; y0: number; x1: number; y1: number },
+): void {
   if (dhue === 0 && dsat === 1 && dexp === 1) return;
   const r0 = rows ?? { w: plane, x0: 0, y0: 0, x1: plane, y1: 1 };
-  for (let y = r0.y0; y < r0.y1; y++) for (let i = y * r0.w + r0.x0, end = y * r0.w + r0.x1; i < end; i++) {
-    const r = rgb[i], g = rgb[plane + i], b = rgb[2 * plane + i];
-    const max = Math.max(r, g, b), min = Math.min(r, g, b), d = max - min;
-    let hh = 0;
-    if (d > 0) {
-      if (max === r) hh = ((g - b) / d) % 6;
-      else if (max === g) hh = (b - r) / d + 2;
-      else hh = (r - g) / d + 4;
-      hh /= 6;
+  for (let y = r0.y0; y < r0.y1; y++)
+    for (let i = y * r0.w + r0.x0, end = y * r0.w + r0.x1; i < end; i++) {
+      const r = rgb[i],
+        g = rgb[plane + i],
+        b = rgb[2 * plane + i];
+      const max = Math.max(r, g, b),
+        min = Math.min(r, g, b),
+        d = max - min;
+      let hh = 0;
+      if (d > 0) {
+        if (max === r) hh = ((g - b) / d) % 6;
+        else if (max === g) hh = (b - r) / d + 2;
+        else hh = (r - g) / d + 4;
+        hh /= 6;
+      }
+      let s = max > 0 ? d / max : 0;
+      let v = max;
+      hh = hh + dhue;
+      hh -= Math.floor(hh);
+      s = Math.min(1, s * dsat);
+      v = Math.min(1, v * dexp);
+      const h6 = hh * 6,
+        k = Math.floor(h6) % 6,
+        f = h6 - Math.floor(h6);
+      const p = v * (1 - s),
+        q = v * (1 - f * s),
+        t = v * (1 - (1 - f) * s);
+      let rr: number, gg: number, bb: number;
+      switch (k) {
+        case 0:
+          rr = v;
+          gg = t;
+          bb = p;
+          break;
+        case 1:
+          rr = q;
+          gg = v;
+          bb = p;
+          break;
+        case 2:
+          rr = p;
+          gg = v;
+          bb = t;
+          break;
+        case 3:
+          rr = p;
+          gg = q;
+          bb = v;
+          break;
+        case 4:
+          rr = t;
+          gg = p;
+          bb = v;
+          break;
+        default:
+          rr = v;
+          gg = p;
+          bb = q;
+      }
+      rgb[i] = rr;
+      rgb[plane + i] = gg;
+      rgb[2 * plane + i] = bb;
     }
-    let s = max > 0 ? d / max : 0;
-    let v = max;
-    hh = hh + dhue;
-    hh -= Math.floor(hh);
-    s = Math.min(1, s * dsat);
-    v = Math.min(1, v * dexp);
-    const h6 = hh * 6, k = Math.floor(h6) % 6, f = h6 - Math.floor(h6);
-    const p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
-    let rr: number, gg: number, bb: number;
-    switch (k) {
-      case 0: rr = v; gg = t; bb = p; break;
-      case 1: rr = q; gg = v; bb = p; break;
-      case 2: rr = p; gg = v; bb = t; break;
-      case 3: rr = p; gg = q; bb = v; break;
-      case 4: rr = t; gg = p; bb = v; break;
-      default: rr = v; gg = p; bb = q;
-    }
-    rgb[i] = rr; rgb[plane + i] = gg; rgb[2 * plane + i] = bb;
-  }
 }
 
 /** correct_boxes: the crop/flip transform applied to labels, clipped to [0, 1]; boxes under one network pixel dropped. */
 function transformBoxes(labels: Label[], ow: number, oh: number, t: Transform, p: AugmentParams): Label[] {
-  const sw = ow - t.pleft - t.pright, sh = oh - t.ptop - t.pbot;
+  const sw = ow - t.pleft - t.pright,
+    sh = oh - t.ptop - t.pbot;
   const out: Label[] = [];
   for (const l of labels) {
-    let left = ((l.cx - l.w / 2) * ow - t.pleft) / sw, right = ((l.cx + l.w / 2) * ow - t.pleft) / sw;
-    const top = ((l.cy - l.h / 2) * oh - t.ptop) / sh, bottom = ((l.cy + l.h / 2) * oh - t.ptop) / sh;
+    let left = ((l.cx - l.w / 2) * ow - t.pleft) / sw,
+      right = ((l.cx + l.w / 2) * ow - t.pleft) / sw;
+    const top = ((l.cy - l.h / 2) * oh - t.ptop) / sh,
+      bottom = ((l.cy + l.h / 2) * oh - t.ptop) / sh;
     if (t.flip) [left, right] = [1 - right, 1 - left];
-    const x1 = Math.min(1, Math.max(0, left)), x2 = Math.min(1, Math.max(0, right));
-    const y1 = Math.min(1, Math.max(0, top)), y2 = Math.min(1, Math.max(0, bottom));
-    const w = x2 - x1, h = y2 - y1;
+    const x1 = Math.min(1, Math.max(0, left)),
+      x2 = Math.min(1, Math.max(0, right));
+    const y1 = Math.min(1, Math.max(0, top)),
+      y2 = Math.min(1, Math.max(0, bottom));
+    const w = x2 - x1,
+      h = y2 - y1;
     if (w < 1 / p.width || h < 1 / p.height) continue;
     out.push({ cls: l.cls, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2, w, h });
   }
@@ -226,8 +313,15 @@ function plain(im: Rgba, labels: Label[], p: AugmentParams): Sample {
   let boxes = labels;
   if (p.letterBox) {
     const { newW, newH } = letterboxSize(im.width, im.height, p.width, p.height);
-    const dx = Math.trunc((p.width - newW) / 2), dy = Math.trunc((p.height - newH) / 2);
-    boxes = labels.map((l) => ({ cls: l.cls, cx: (l.cx * newW + dx) / p.width, cy: (l.cy * newH + dy) / p.height, w: (l.w * newW) / p.width, h: (l.h * newH) / p.height }));
+    const dx = Math.trunc((p.width - newW) / 2),
+      dy = Math.trunc((p.height - newH) / 2);
+    boxes = labels.map((l) => ({
+      cls: l.cls,
+      cx: (l.cx * newW + dx) / p.width,
+      cy: (l.cy * newH + dy) / p.height,
+      w: (l.w * newW) / p.width,
+      h: (l.h * newH) / p.height,
+    }));
   }
   return { data, boxes: boxes.slice(0, p.maxBoxes), transforms: [] };
 }
@@ -240,7 +334,9 @@ function plain(im: Rgba, labels: Label[], p: AugmentParams): Sample {
  */
 export function augmentSample(images: Rgba[], labels: Label[][], p: AugmentParams, rng: Rng): Sample {
   if (!p.augment) return plain(images[0], labels[0], p);
-  const W = p.width, H = p.height, plane = W * H;
+  const W = p.width,
+    H = p.height,
+    plane = W * H;
   if (!p.mosaic || images.length < 4) {
     const t = drawTransform(rng, images[0].width, images[0].height, p);
     const rgb = new Float32Array(3 * plane);
@@ -256,23 +352,32 @@ export function augmentSample(images: Rgba[], labels: Label[][], p: AugmentParam
     const im = images[k];
     const t = drawTransform(rng, im.width, im.height, p);
     transforms.push(t);
-    const sw = im.width - t.pleft - t.pright, sh = im.height - t.ptop - t.pbot;
+    const sw = im.width - t.pleft - t.pright,
+      sh = im.height - t.ptop - t.pbot;
     // how far the image content starts inside the augmented frame (the padding to hide), per side
     // (and never so far that the region leaves the frame)
     const leftShift = Math.trunc(Math.min(cutX, W - cutX, Math.max(0, (-t.pleft * W) / sw)));
     const topShift = Math.trunc(Math.min(cutY, H - cutY, Math.max(0, (-t.ptop * H) / sh)));
     const rightShift = Math.trunc(Math.min(W - cutX, cutX, Math.max(0, (-t.pright * W) / sw)));
     const botShift = Math.trunc(Math.min(H - cutY, cutY, Math.max(0, (-t.pbot * H) / sh)));
-    const left = k % 2 === 0, upper = k < 2;
+    const left = k % 2 === 0,
+      upper = k < 2;
     // destination quadrant and the source region's origin in the augmented image
-    const qx0 = left ? 0 : cutX, qx1 = left ? cutX : W, qy0 = upper ? 0 : cutY, qy1 = upper ? cutY : H;
-    const sx0 = left ? leftShift : cutX - rightShift, sy0 = upper ? topShift : cutY - botShift;
-    const ox = sx0 - qx0, oy = sy0 - qy0;
+    const qx0 = left ? 0 : cutX,
+      qx1 = left ? cutX : W,
+      qy0 = upper ? 0 : cutY,
+      qy1 = upper ? cutY : H;
+    const sx0 = left ? leftShift : cutX - rightShift,
+      sy0 = upper ? topShift : cutY - botShift;
+    const ox = sx0 - qx0,
+      oy = sy0 - qy0;
     // only the quadrant's part of the augmented frame is computed
     const frameBoxes = augmentOne(im, labels[k], p, t, out, { x0: qx0, y0: qy0, x1: qx1, y1: qy1, ox, oy });
     for (const b of frameBoxes) {
-      const x1 = Math.max(qx0, (b.cx - b.w / 2) * W - ox), x2 = Math.min(qx1, (b.cx + b.w / 2) * W - ox);
-      const y1 = Math.max(qy0, (b.cy - b.h / 2) * H - oy), y2 = Math.min(qy1, (b.cy + b.h / 2) * H - oy);
+      const x1 = Math.max(qx0, (b.cx - b.w / 2) * W - ox),
+        x2 = Math.min(qx1, (b.cx + b.w / 2) * W - ox);
+      const y1 = Math.max(qy0, (b.cy - b.h / 2) * H - oy),
+        y2 = Math.min(qy1, (b.cy + b.h / 2) * H - oy);
       if (x2 - x1 < 1 || y2 - y1 < 1) continue;
       boxes.push({ cls: b.cls, cx: (x1 + x2) / 2 / W, cy: (y1 + y2) / 2 / H, w: (x2 - x1) / W, h: (y2 - y1) / H });
     }

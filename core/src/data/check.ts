@@ -5,7 +5,16 @@
 
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
-import { DatasetError, datasetDir, findLabelFile, parseDataFile, scanImageList, scanLabels, type DataFile, type Label } from '../eval/dataset';
+import {
+  DatasetError,
+  datasetDir,
+  findLabelFile,
+  parseDataFile,
+  scanImageList,
+  scanLabels,
+  type DataFile,
+  type Label,
+} from '../eval/dataset';
 import { decodeImage } from '../nn/image';
 import { sniffFormat, DECODABLE } from './image-header';
 
@@ -13,9 +22,18 @@ import { sniffFormat, DECODABLE } from './image-header';
 export const SIZE_EDGES = [0, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4, 1 / 2, 1];
 const EDGE_TEXT = ['0', '1/64', '1/32', '1/16', '1/8', '1/4', '1/2', '1'];
 
-export interface SizeBin { from: number; to: number; label: string; count: number }
+export interface SizeBin {
+  from: number;
+  to: number;
+  label: string;
+  count: number;
+}
 
-export interface ListSummary { role: 'train' | 'valid'; path: string; images: number }
+export interface ListSummary {
+  role: 'train' | 'valid';
+  path: string;
+  images: number;
+}
 
 export interface CheckReport {
   data: string;
@@ -62,11 +80,16 @@ export function sizeBin(w: number, h: number): number {
 
 function imageProblem(path: string, decode: boolean): string | undefined {
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) {
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
     return `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
   }
   const format = sniffFormat(buf);
-  if (!DECODABLE.has(format)) return format === 'unknown' ? 'not an image (neither PNG nor JPEG)' : `${format.toUpperCase()} image: the loader reads PNG and JPEG only`;
+  if (!DECODABLE.has(format))
+    return format === 'unknown'
+      ? 'not an image (neither PNG nor JPEG)'
+      : `${format.toUpperCase()} image: the loader reads PNG and JPEG only`;
   if (!decode) return undefined;
   try {
     const rgba = decodeImage(buf, path);
@@ -83,7 +106,10 @@ export function checkDataset(dataPath: string, opts: CheckOptions = {}): CheckRe
   const maxErrors = opts.maxErrors ?? 1000;
   const errors: string[] = [];
   let errorCount = 0;
-  const error = (m: string) => { if (errors.length < maxErrors) errors.push(m); errorCount++; };
+  const error = (m: string) => {
+    if (errors.length < maxErrors) errors.push(m);
+    errorCount++;
+  };
   const data: DataFile = parseDataFile(dataPath, cwd, 'train');
   const warnings = [...data.warnings];
   if (data.classes === undefined) throw new DatasetError(`${dataPath}: no classes= line (the number of classes to train)`);
@@ -102,10 +128,16 @@ export function checkDataset(dataPath: string, opts: CheckOptions = {}): CheckRe
     for (const e of scan.entries) {
       const first = seen.get(e.image);
       const at = `${shown(list.path, cwd)}:${e.line}`;
-      if (first !== undefined) { error(`${at}: duplicate of line ${first} (${e.text})`); continue; }
+      if (first !== undefined) {
+        error(`${at}: duplicate of line ${first} (${e.text})`);
+        continue;
+      }
       seen.set(e.image, e.line);
       const other = roleOf.get(e.image);
-      if (other) { warnings.push(`${at}: ${e.text} is also in the ${other.role} list (${other.at}): it is evaluated on images it trained on`); continue; }
+      if (other) {
+        warnings.push(`${at}: ${e.text} is also in the ${other.role} list (${other.at}): it is evaluated on images it trained on`);
+        continue;
+      }
       roleOf.set(e.image, { role: list.role, at });
       order.push(e.image);
     }
@@ -115,17 +147,23 @@ export function checkDataset(dataPath: string, opts: CheckOptions = {}): CheckRe
 
   const perClass = new Array<number>(classes).fill(0);
   const bins = new Array<number>(SIZE_EDGES.length - 1).fill(0);
-  let boxes = 0, background = 0, missing = 0;
+  let boxes = 0,
+    background = 0,
+    missing = 0;
   order.forEach((image, i) => {
     const bad = imageProblem(image, opts.decode ?? true);
     if (bad) error(`${shown(image, cwd)}: ${bad}`);
     const found = findLabelFile(image);
     if (!found.path) {
       missing++;
-      error(`${shown(image, cwd)}: no label file (tried ${found.tried.map((t) => shown(t, cwd)).join(', ')}); a background image needs an empty one`);
+      error(
+        `${shown(image, cwd)}: no label file (tried ${found.tried.map((t) => shown(t, cwd)).join(', ')}); a background image needs an empty one`,
+      );
     } else {
       let text: string;
-      try { text = readFileSync(found.path, 'utf8'); } catch (e) {
+      try {
+        text = readFileSync(found.path, 'utf8');
+      } catch (e) {
         error(`${shown(found.path, cwd)}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
         return;
       }
@@ -142,16 +180,35 @@ export function checkDataset(dataPath: string, opts: CheckOptions = {}): CheckRe
     bins[sizeBin(l.w, l.h)]++;
   }
   if (boxes === 0 && errorCount === 0) error(`${dataPath}: no boxes in any label file: nothing to learn`);
-  const sizeHistogram = bins.map((count, i) => ({ from: SIZE_EDGES[i], to: SIZE_EDGES[i + 1], label: `${EDGE_TEXT[i]}–${EDGE_TEXT[i + 1]}`, count }));
+  const sizeHistogram = bins.map((count, i) => ({
+    from: SIZE_EDGES[i],
+    to: SIZE_EDGES[i + 1],
+    label: `${EDGE_TEXT[i]}–${EDGE_TEXT[i + 1]}`,
+    count,
+  }));
   return {
-    data: dataPath, classes, names: data.names, lists: summaries, images: order.length,
-    backgroundImages: background, missingLabels: missing, boxes, perClass, sizeHistogram, errors, errorCount, warnings,
+    data: dataPath,
+    classes,
+    names: data.names,
+    lists: summaries,
+    images: order.length,
+    backgroundImages: background,
+    missingLabels: missing,
+    boxes,
+    perClass,
+    sizeHistogram,
+    errors,
+    errorCount,
+    warnings,
   };
 }
 
 /** The first few errors as one message: `N errors in x.data, e.g.\n  a\n  b`. */
 export function errorSummary(r: CheckReport, shownErrors = 5): string {
-  const head = r.errors.slice(0, shownErrors).map((e) => `  ${e}`).join('\n');
+  const head = r.errors
+    .slice(0, shownErrors)
+    .map((e) => `  ${e}`)
+    .join('\n');
   const more = r.errorCount > shownErrors ? `\n  … and ${r.errorCount - shownErrors} more (darknet-pruner data check ${r.data})` : '';
   return `${r.data}: ${r.errorCount} error${r.errorCount === 1 ? '' : 's'}:\n${head}${more}`;
 }

@@ -82,12 +82,25 @@ export function writeLayout(dir: string, spec: LayoutSpec): LayoutResult {
     if (im.bytes) writeFileSync(dest, im.bytes);
     else result[place(im.source!, dest)]++;
     writeFileSync(join(dir, 'labels', `${stem}.txt`), im.labels.map((l) => labelLine(l) + '\n').join(''));
-    for (const l of im.labels) { result.boxes++; result.perClass[l.cls]++; }
+    for (const l of im.labels) {
+      result.boxes++;
+      result.perClass[l.cls]++;
+    }
     (valid.has(i) ? result.valid : result.train).push(`images/${im.name}`);
   });
   writeFileSync(join(dir, 'train.txt'), result.train.map((p) => p + '\n').join(''));
   writeFileSync(join(dir, 'valid.txt'), result.valid.map((p) => p + '\n').join(''));
   writeFileSync(join(dir, 'obj.names'), spec.names.map((n) => n + '\n').join(''));
-  writeFileSync(join(dir, DATA_FILE), [`classes=${spec.names.length}`, 'train=train.txt', `valid=${result.valid.length ? 'valid.txt' : 'train.txt'}`, 'names=obj.names', 'backup=backup/', ''].join('\n'));
+  writeFileSync(
+    join(dir, DATA_FILE),
+    [
+      `classes=${spec.names.length}`,
+      'train=train.txt',
+      `valid=${result.valid.length ? 'valid.txt' : 'train.txt'}`,
+      'names=obj.names',
+      'backup=backup/',
+      '',
+    ].join('\n'),
+  );
   return result;
 }

@@ -3,7 +3,10 @@
 import type { Label } from '../eval/dataset';
 import type { AugmentParams } from './augment';
 
-export interface LoaderItem { image: string; labels: Label[] }
+export interface LoaderItem {
+  image: string;
+  labels: Label[];
+}
 
 export interface LoaderWorkerData {
   items: LoaderItem[];
@@ -22,6 +25,4 @@ export interface SampleRequest {
   index: number;
 }
 
-export type SampleReply =
-  | { id: number; data: Float32Array; boxes: Label[]; error?: undefined }
-  | { id: number; error: string };
+export type SampleReply = { id: number; data: Float32Array; boxes: Label[]; error?: undefined } | { id: number; error: string };

@@ -39,7 +39,9 @@ function decode(index: number): Rgba {
 function decodeFile(index: number): Rgba {
   const path = items[index].image;
   let buf: Buffer;
-  try { buf = readFileSync(path); } catch (e) {
+  try {
+    buf = readFileSync(path);
+  } catch (e) {
     throw new Error(`${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`, { cause: e });
   }
   return decodeImage(buf, path);
@@ -51,7 +53,12 @@ parentPort!.on('message', (req: SampleRequest) => {
     const indices = [req.index];
     if (params.augment && params.mosaic) for (let k = 0; k < 3; k++) indices.push(rng.int(0, items.length - 1));
     const images = indices.map(decode);
-    const sample = augmentSample(images, indices.map((i) => items[i].labels), params, rng);
+    const sample = augmentSample(
+      images,
+      indices.map((i) => items[i].labels),
+      params,
+      rng,
+    );
     const reply: SampleReply = { id: req.id, data: sample.data, boxes: sample.boxes };
     parentPort!.postMessage(reply, [sample.data.buffer as ArrayBuffer]);
   } catch (e) {

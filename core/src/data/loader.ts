@@ -65,7 +65,7 @@ export function loaderItems(dataPath: string, role: 'train' | 'valid' = 'train',
   const list = readImageList(role === 'train' ? data.train! : data.valid, datasetDir(data), cwd);
   return list.images.map((image) => {
     const found = findLabelFile(image).path;
-    return { image, labels: found ? readLabels(found, data.classes) ?? [] : [] };
+    return { image, labels: found ? (readLabels(found, data.classes) ?? []) : [] };
   });
 }
 
@@ -79,7 +79,13 @@ function startWorker(script: string, workerData: LoaderWorkerData): Worker {
   return new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData });
 }
 
-interface Pending { data: Float32Array; boxes: Label[][]; paths: string[]; filled: number; epoch: number }
+interface Pending {
+  data: Float32Array;
+  boxes: Label[][];
+  paths: string[];
+  filled: number;
+  epoch: number;
+}
 
 export class DataLoader {
   private readonly workers: { worker: Worker; inflight: number; exited: Promise<void> }[] = [];
@@ -114,15 +120,22 @@ export class DataLoader {
     for (let i = 0; i < n; i++) {
       const worker = startWorker(opts.workerScript ?? defaultWorkerScript(), workerData);
       const slot = { worker, inflight: 0, exited: new Promise<void>((resolve) => worker.once('exit', () => resolve())) };
-      worker.on('message', (m: SampleReply) => { slot.inflight--; this.onReply(m); });
+      worker.on('message', (m: SampleReply) => {
+        slot.inflight--;
+        this.onReply(m);
+      });
       worker.on('error', (e) => this.fail(new Error(`data loader worker: ${e.message}`)));
-      worker.on('exit', (code) => { if (!this.closed) this.fail(new Error(`data loader worker exited unexpectedly (code ${code})`)); });
+      worker.on('exit', (code) => {
+        if (!this.closed) this.fail(new Error(`data loader worker exited unexpectedly (code ${code})`));
+      });
       this.workers.push(slot);
     }
     this.pump();
   }
 
-  get stats(): LoaderStats { return { ...this.statsData }; }
+  get stats(): LoaderStats {
+    return { ...this.statsData };
+  }
 
   /** Complete batches waiting for the consumer (never more than `prefetch`). */
   get readyBatches(): number {
@@ -132,10 +145,14 @@ export class DataLoader {
   }
 
   /** Samples handed to the workers so far. */
-  get requestedSamples(): number { return this.nextPosition; }
+  get requestedSamples(): number {
+    return this.nextPosition;
+  }
 
   /** Threads still running (0 after close()). */
-  get liveWorkers(): number { return this.workers.length; }
+  get liveWorkers(): number {
+    return this.workers.length;
+  }
 
   private order(epoch: number): number[] {
     let o = this.orders.get(epoch);
@@ -169,11 +186,20 @@ export class DataLoader {
     const req = this.requests.get(m.id);
     this.requests.delete(m.id);
     if (!req || this.closed) return;
-    if (m.error !== undefined) { this.fail(new DatasetError(m.error)); return; }
+    if (m.error !== undefined) {
+      this.fail(new DatasetError(m.error));
+      return;
+    }
     let b = this.pending.get(req.batch);
     if (!b) {
       const first = req.batch * this.batchSize;
-      b = { data: new Float32Array(this.batchSize * this.sampleFloats), boxes: [], paths: [], filled: 0, epoch: Math.floor(first / this.opts.items.length) };
+      b = {
+        data: new Float32Array(this.batchSize * this.sampleFloats),
+        boxes: [],
+        paths: [],
+        filled: 0,
+        epoch: Math.floor(first / this.opts.items.length),
+      };
       this.pending.set(req.batch, b);
     }
     b.data.set(m.data, req.slot * this.sampleFloats);
@@ -189,7 +215,14 @@ export class DataLoader {
     if (!b || b.filled < this.batchSize) return undefined;
     this.pending.delete(this.delivered);
     const p = this.opts.params;
-    const batch: Batch = { index: this.delivered++, epoch: b.epoch, images: b.data, shape: [this.batchSize, p.channels, p.height, p.width], boxes: b.boxes, paths: b.paths };
+    const batch: Batch = {
+      index: this.delivered++,
+      epoch: b.epoch,
+      images: b.data,
+      shape: [this.batchSize, p.channels, p.height, p.width],
+      boxes: b.boxes,
+      paths: b.paths,
+    };
     this.statsData.batches++;
     return batch;
   }
@@ -224,7 +257,9 @@ export class DataLoader {
     }
     const t0 = performance.now();
     try {
-      return await new Promise<Batch | undefined>((resolve, reject) => { this.waiter = { resolve, reject }; });
+      return await new Promise<Batch | undefined>((resolve, reject) => {
+        this.waiter = { resolve, reject };
+      });
     } finally {
       this.statsData.waitedMs += performance.now() - t0;
       this.pump();
@@ -247,7 +282,12 @@ export class DataLoader {
     this.waiter = undefined;
     this.pending.clear();
     this.requests.clear();
-    await Promise.all(workers.map(async (w) => { await w.worker.terminate(); await w.exited; }));
+    await Promise.all(
+      workers.map(async (w) => {
+        await w.worker.terminate();
+        await w.exited;
+      }),
+    );
   }
 }
 

@@ -21,14 +21,20 @@ export interface SynthOptions {
   maxObjects?: number;
 }
 
-export interface SynthImage { bytes: Uint8Array; labels: Label[]; width: number; height: number }
+export interface SynthImage {
+  bytes: Uint8Array;
+  labels: Label[];
+  width: number;
+  height: number;
+}
 
 type Pt = [number, number];
 
 interface Shape {
   cls: number;
   kind: ShapeName;
-  cx: number; cy: number;
+  cx: number;
+  cy: number;
   /** Outer radius (pixels). */
   r: number;
   angle: number;
@@ -38,29 +44,62 @@ interface Shape {
 }
 
 function unitPolygon(kind: ShapeName): Pt[] | undefined {
-  const regular = (n: number, phase = 0): Pt[] => [...Array(n)].map((_, i) => [Math.cos(phase + (2 * Math.PI * i) / n), Math.sin(phase + (2 * Math.PI * i) / n)]);
+  const regular = (n: number, phase = 0): Pt[] =>
+    [...Array(n)].map((_, i) => [Math.cos(phase + (2 * Math.PI * i) / n), Math.sin(phase + (2 * Math.PI * i) / n)]);
   switch (kind) {
-    case 'square': return [[-0.72, -0.72], [0.72, -0.72], [0.72, 0.72], [-0.72, 0.72]];
-    case 'triangle': return regular(3, -Math.PI / 2);
-    case 'diamond': return [[0, -1], [0.6, 0], [0, 1], [-0.6, 0]];
-    case 'hexagon': return regular(6);
-    case 'star': return [...Array(10)].map((_, i) => {
-      const a = -Math.PI / 2 + (Math.PI * i) / 5, rr = i % 2 ? 0.42 : 1;
-      return [rr * Math.cos(a), rr * Math.sin(a)] as Pt;
-    });
+    case 'square':
+      return [
+        [-0.72, -0.72],
+        [0.72, -0.72],
+        [0.72, 0.72],
+        [-0.72, 0.72],
+      ];
+    case 'triangle':
+      return regular(3, -Math.PI / 2);
+    case 'diamond':
+      return [
+        [0, -1],
+        [0.6, 0],
+        [0, 1],
+        [-0.6, 0],
+      ];
+    case 'hexagon':
+      return regular(6);
+    case 'star':
+      return [...Array(10)].map((_, i) => {
+        const a = -Math.PI / 2 + (Math.PI * i) / 5,
+          rr = i % 2 ? 0.42 : 1;
+        return [rr * Math.cos(a), rr * Math.sin(a)] as Pt;
+      });
     case 'cross': {
-      const a = 0.3, b = 0.9;
-      return [[-a, -b], [a, -b], [a, -a], [b, -a], [b, a], [a, a], [a, b], [-a, b], [-a, a], [-b, a], [-b, -a], [-a, -a]];
+      const a = 0.3,
+        b = 0.9;
+      return [
+        [-a, -b],
+        [a, -b],
+        [a, -a],
+        [b, -a],
+        [b, a],
+        [a, a],
+        [a, b],
+        [-a, b],
+        [-a, a],
+        [-b, a],
+        [-b, -a],
+        [-a, -a],
+      ];
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
 function insidePoly(poly: Pt[], x: number, y: number): boolean {
   let inside = false;
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i], [xj, yj] = poly[j];
-    if ((yi > y) !== (yj > y) && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+    const [xi, yi] = poly[i],
+      [xj, yj] = poly[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
 }
@@ -72,9 +111,19 @@ function covers(s: Shape, x: number, y: number): boolean {
 }
 
 function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
-  const i = Math.floor(h * 6) % 6, f = h * 6 - Math.floor(h * 6);
-  const p = v * (1 - s), q = v * (1 - f * s), t = v * (1 - (1 - f) * s);
-  const [r, g, b] = [[v, t, p], [q, v, p], [p, v, t], [p, q, v], [t, p, v], [v, p, q]][i];
+  const i = Math.floor(h * 6) % 6,
+    f = h * 6 - Math.floor(h * 6);
+  const p = v * (1 - s),
+    q = v * (1 - f * s),
+    t = v * (1 - (1 - f) * s);
+  const [r, g, b] = [
+    [v, t, p],
+    [q, v, p],
+    [p, v, t],
+    [p, q, v],
+    [t, p, v],
+    [v, p, q],
+  ][i];
   return [Math.round(r * 255), Math.round(g * 255), Math.round(b * 255)];
 }
 
@@ -86,21 +135,26 @@ function background(rng: Rng, S: number): Float32Array {
   const kind = rng.int(0, 2);
   const cells = rng.int(3, 10);
   const lattice = Float32Array.from({ length: (cells + 1) * (cells + 1) }, () => rng.next());
-  const angle = rng.uniform(0, Math.PI), period = rng.uniform(S / 24, S / 6);
+  const angle = rng.uniform(0, Math.PI),
+    period = rng.uniform(S / 24, S / 6);
   const check = Math.max(2, Math.round(rng.uniform(S / 20, S / 6)));
   const n1 = cells + 1;
   for (let y = 0; y < S; y++) {
     for (let x = 0; x < S; x++) {
-      const gx = (x / S) * cells, gy = (y / S) * cells;
-      const ix = Math.floor(gx), iy = Math.floor(gy);
-      let fx = gx - ix, fy = gy - iy;
+      const gx = (x / S) * cells,
+        gy = (y / S) * cells;
+      const ix = Math.floor(gx),
+        iy = Math.floor(gy);
+      let fx = gx - ix,
+        fy = gy - iy;
       fx = fx * fx * (3 - 2 * fx);
       fy = fy * fy * (3 - 2 * fy);
       const k = iy * n1 + ix;
       const noise = (lattice[k] * (1 - fx) + lattice[k + 1] * fx) * (1 - fy) + (lattice[k + n1] * (1 - fx) + lattice[k + n1 + 1] * fx) * fy;
       let t: number;
       if (kind === 0) t = noise;
-      else if (kind === 1) t = 0.5 + 0.35 * Math.sin(((x * Math.cos(angle) + y * Math.sin(angle)) / period) * 2 * Math.PI) + 0.3 * (noise - 0.5);
+      else if (kind === 1)
+        t = 0.5 + 0.35 * Math.sin(((x * Math.cos(angle) + y * Math.sin(angle)) / period) * 2 * Math.PI) + 0.3 * (noise - 0.5);
       else t = ((Math.floor(x / check) + Math.floor(y / check)) % 2 ? 0.75 : 0.25) + 0.4 * (noise - 0.5);
       t = Math.min(1, Math.max(0, t));
       const i = 3 * (y * S + x);
@@ -111,7 +165,8 @@ function background(rng: Rng, S: number): Float32Array {
 }
 
 function luma(px: Float32Array, box: [number, number, number, number], S: number): number {
-  let sum = 0, n = 0;
+  let sum = 0,
+    n = 0;
   for (let y = Math.max(0, Math.floor(box[1])); y < Math.min(S, Math.ceil(box[3])); y += 2) {
     for (let x = Math.max(0, Math.floor(box[0])); x < Math.min(S, Math.ceil(box[2])); x += 2) {
       const i = 3 * (y * S + x);
@@ -122,7 +177,8 @@ function luma(px: Float32Array, box: [number, number, number, number], S: number
   return n ? sum / n / 255 : 0.5;
 }
 
-const intersection = (a: number[], b: number[]) => Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+const intersection = (a: number[], b: number[]) =>
+  Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0])) * Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
 const area = (a: number[]) => (a[2] - a[0]) * (a[3] - a[1]);
 
 function placeShape(rng: Rng, S: number, classes: number, placed: Shape[]): Shape | undefined {
@@ -133,10 +189,21 @@ function placeShape(rng: Rng, S: number, classes: number, placed: Shape[]): Shap
     const r = (S / 2) * Math.exp(rng.uniform(Math.log(0.08), Math.log(0.9)));
     const angle = rng.uniform(0, 2 * Math.PI);
     const unit = unitPolygon(kind);
-    const local = unit?.map(([ux, uy]): Pt => [r * (ux * Math.cos(angle) - uy * Math.sin(angle)), r * (ux * Math.sin(angle) + uy * Math.cos(angle))]);
-    const ext = local ? [Math.min(...local.map((p) => p[0])), Math.min(...local.map((p) => p[1])), Math.max(...local.map((p) => p[0])), Math.max(...local.map((p) => p[1]))] : [-r, -r, r, r];
+    const local = unit?.map(([ux, uy]): Pt => [
+      r * (ux * Math.cos(angle) - uy * Math.sin(angle)),
+      r * (ux * Math.sin(angle) + uy * Math.cos(angle)),
+    ]);
+    const ext = local
+      ? [
+          Math.min(...local.map((p) => p[0])),
+          Math.min(...local.map((p) => p[1])),
+          Math.max(...local.map((p) => p[0])),
+          Math.max(...local.map((p) => p[1])),
+        ]
+      : [-r, -r, r, r];
     if (ext[2] - ext[0] > S - 2 || ext[3] - ext[1] > S - 2) continue;
-    const cx = rng.uniform(1 - ext[0], S - 1 - ext[2]), cy = rng.uniform(1 - ext[1], S - 1 - ext[3]);
+    const cx = rng.uniform(1 - ext[0], S - 1 - ext[2]),
+      cy = rng.uniform(1 - ext[1], S - 1 - ext[3]);
     const box: [number, number, number, number] = [cx + ext[0], cy + ext[1], cx + ext[2], cy + ext[3]];
     // occlusion: the new shape may cover at most 40% of any earlier one and be covered by none beyond that
     if (placed.some((p) => intersection(p.box, box) > 0.4 * Math.min(area(p.box), area(box)))) continue;

@@ -26,7 +26,13 @@ export interface DataFile {
   warnings: string[];
 }
 
-export interface Label { cls: number; cx: number; cy: number; w: number; h: number }
+export interface Label {
+  cls: number;
+  cx: number;
+  cy: number;
+  w: number;
+  h: number;
+}
 
 function readText(path: string, what: string): string {
   try {
@@ -58,8 +64,12 @@ export function parseDataFile(path: string, cwd = process.cwd(), purpose: 'valid
     const line = raw.trim();
     if (!line || line.startsWith('#') || line.startsWith(';')) return;
     const eq = line.indexOf('=');
-    if (eq < 0) { warnings.push(`${path}:${i + 1}: ignored line without "=": ${line}`); return; }
-    const key = line.slice(0, eq).trim(), value = line.slice(eq + 1).trim();
+    if (eq < 0) {
+      warnings.push(`${path}:${i + 1}: ignored line without "=": ${line}`);
+      return;
+    }
+    const key = line.slice(0, eq).trim(),
+      value = line.slice(eq + 1).trim();
     if (!opts.has(key)) opts.set(key, { value, line: i + 1 });
   });
   const base = dirname(resolve(path));
@@ -67,7 +77,8 @@ export function parseDataFile(path: string, cwd = process.cwd(), purpose: 'valid
   const c = opts.get('classes');
   if (c) {
     classes = Number(c.value);
-    if (!Number.isInteger(classes) || classes < 1) throw new DatasetError(`${path}:${c.line}: classes=${c.value} is not a positive integer`);
+    if (!Number.isInteger(classes) || classes < 1)
+      throw new DatasetError(`${path}:${c.line}: classes=${c.value} is not a positive integer`);
   }
   let train: string | undefined;
   const t = opts.get('train');
@@ -84,18 +95,28 @@ export function parseDataFile(path: string, cwd = process.cwd(), purpose: 'valid
   const n = opts.get('names');
   if (n) {
     const r = resolveDataPath(n.value, base, cwd);
-    if (!r.path) warnings.push(`${path}:${n.line}: names=${n.value}: no such file (tried ${r.tried.join(', ')}); classes are shown by number`);
+    if (!r.path)
+      warnings.push(`${path}:${n.line}: names=${n.value}: no such file (tried ${r.tried.join(', ')}); classes are shown by number`);
     else {
       namesPath = r.path;
-      names = readText(r.path, 'names file').split(/\r?\n/).map((s) => s.trim());
+      names = readText(r.path, 'names file')
+        .split(/\r?\n/)
+        .map((s) => s.trim());
       while (names.length && !names[names.length - 1]) names.pop();
-      if (classes !== undefined && names.length !== classes) warnings.push(`${r.path}: ${names.length} names, but ${path} says classes=${classes}`);
+      if (classes !== undefined && names.length !== classes)
+        warnings.push(`${r.path}: ${names.length} names, but ${path} says classes=${classes}`);
     }
   }
   return { path, classes, valid: valid.path, train, backup: opts.get('backup')?.value, names, namesPath, warnings };
 }
 
-const IMAGE_DIRS: [string, string][] = [['/images/', '/labels/'], ['\\images\\', '\\labels\\'], ['/JPEGImages/', '/labels/'], ['\\JPEGImages\\', '\\labels\\'], ['/raw/', '/labels/']];
+const IMAGE_DIRS: [string, string][] = [
+  ['/images/', '/labels/'],
+  ['\\images\\', '\\labels\\'],
+  ['/JPEGImages/', '/labels/'],
+  ['\\JPEGImages\\', '\\labels\\'],
+  ['/raw/', '/labels/'],
+];
 const IMAGE_EXT = /\.(jpe?g|png|bmp|gif|tiff?|ppm|webp)$/i;
 
 /** darknet's replace_image_to_label (directory swap, image extension → .txt). */
@@ -145,18 +166,41 @@ export function scanLabels(text: string, path: string, classes: number | undefin
     if (!line) return;
     const at = `${path}:${i + 1}: `;
     const f = line.split(/\s+/);
-    if (f.length < 5) { problems.push(`${at}expected "class cx cy w h", got "${line}"`); return; }
+    if (f.length < 5) {
+      problems.push(`${at}expected "class cx cy w h", got "${line}"`);
+      return;
+    }
     const [cls, cx, cy, w, h] = f.slice(0, 5).map(Number);
-    if (!Number.isInteger(cls) || cls < 0) { problems.push(`${at}class "${f[0]}" is not a non-negative integer`); return; }
-    if (classes !== undefined && cls >= classes) { problems.push(`${at}class ${cls} is outside 0…${classes - 1} (classes=${classes})`); return; }
-    if (![cx, cy, w, h].every(Number.isFinite)) { problems.push(`${at}box "${f.slice(1, 5).join(' ')}" is not four numbers`); return; }
-    if (w <= 0 || h <= 0) { problems.push(`${at}box width and height must be positive, got ${w} ${h}`); return; }
+    if (!Number.isInteger(cls) || cls < 0) {
+      problems.push(`${at}class "${f[0]}" is not a non-negative integer`);
+      return;
+    }
+    if (classes !== undefined && cls >= classes) {
+      problems.push(`${at}class ${cls} is outside 0…${classes - 1} (classes=${classes})`);
+      return;
+    }
+    if (![cx, cy, w, h].every(Number.isFinite)) {
+      problems.push(`${at}box "${f.slice(1, 5).join(' ')}" is not four numbers`);
+      return;
+    }
+    if (w <= 0 || h <= 0) {
+      problems.push(`${at}box width and height must be positive, got ${w} ${h}`);
+      return;
+    }
     if (strict) {
-      if (cx < 0 || cx > 1 || cy < 0 || cy > 1) { problems.push(`${at}box centre ${cx} ${cy} is outside [0, 1]`); return; }
-      if (w > 1 || h > 1) { problems.push(`${at}box size ${w} ${h} is larger than the image (above 1)`); return; }
+      if (cx < 0 || cx > 1 || cy < 0 || cy > 1) {
+        problems.push(`${at}box centre ${cx} ${cy} is outside [0, 1]`);
+        return;
+      }
+      if (w > 1 || h > 1) {
+        problems.push(`${at}box size ${w} ${h} is larger than the image (above 1)`);
+        return;
+      }
       const t = edgeTolerance;
       if (cx - w / 2 < -t || cx + w / 2 > 1 + t || cy - h / 2 < -t || cy + h / 2 > 1 + t) {
-        problems.push(`${at}box ${cx} ${cy} ${w} ${h} reaches outside [0, 1] (edges ${+(cx - w / 2).toFixed(4)}…${+(cx + w / 2).toFixed(4)}, ${+(cy - h / 2).toFixed(4)}…${+(cy + h / 2).toFixed(4)})`);
+        problems.push(
+          `${at}box ${cx} ${cy} ${w} ${h} reaches outside [0, 1] (edges ${+(cx - w / 2).toFixed(4)}…${+(cx + w / 2).toFixed(4)}, ${+(cy - h / 2).toFixed(4)}…${+(cy + h / 2).toFixed(4)})`,
+        );
         return;
       }
     }
@@ -176,7 +220,10 @@ export interface DatasetItem {
   labels: Label[] | undefined;
 }
 
-export interface ImageList { listPath: string; images: string[] }
+export interface ImageList {
+  listPath: string;
+  images: string[];
+}
 
 /** The image paths of a list file (only paths: the images themselves are read one at a time). */
 export function readImageList(listPath: string, dataDir: string, cwd = process.cwd()): ImageList {
@@ -199,17 +246,22 @@ export function scanImageList(listPath: string, dataDir: string, cwd = process.c
   const entries: ImageListScan['entries'] = [];
   const problems: string[] = [];
   const base = dirname(resolve(listPath));
-  readText(listPath, 'image list').split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) return;
-    let r = resolveDataPath(line, base, cwd);
-    if (!r.path) {
-      const alt = resolveDataPath(line, dataDir, cwd);
-      if (alt.path) r = alt;
-      else { problems.push(`${listPath}:${i + 1}: image ${line}: no such file (tried ${[...new Set([...r.tried, ...alt.tried])].join(', ')})`); return; }
-    }
-    entries.push({ image: r.path!, line: i + 1, text: line });
-  });
+  readText(listPath, 'image list')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (!line || line.startsWith('#')) return;
+      let r = resolveDataPath(line, base, cwd);
+      if (!r.path) {
+        const alt = resolveDataPath(line, dataDir, cwd);
+        if (alt.path) r = alt;
+        else {
+          problems.push(`${listPath}:${i + 1}: image ${line}: no such file (tried ${[...new Set([...r.tried, ...alt.tried])].join(', ')})`);
+          return;
+        }
+      }
+      entries.push({ image: r.path!, line: i + 1, text: line });
+    });
   return { listPath, entries, problems };
 }
 

@@ -51,13 +51,20 @@ function darknetPredictions(dets: Detection[], net: Network, o: EvalOptions, w: 
   for (const d of kept) {
     const b = d.bbox;
     d.prob.forEach((p, k) => {
-      if (p > o.conf) out.push({ cls: k, conf: p, box: [(b.x - b.w / 2) * w, (b.y - b.h / 2) * h, (b.x + b.w / 2) * w, (b.y + b.h / 2) * h] });
+      if (p > o.conf)
+        out.push({ cls: k, conf: p, box: [(b.x - b.w / 2) * w, (b.y - b.h / 2) * h, (b.x + b.w / 2) * w, (b.y + b.h / 2) * h] });
     });
   }
   return out.sort((a, b) => b.conf - a.conf);
 }
 
-export async function evaluate(net: Network, source: HeadSource, list: ImageList, classes: number | undefined, o: EvalOptions): Promise<EvalReport> {
+export async function evaluate(
+  net: Network,
+  source: HeadSource,
+  list: ImageList,
+  classes: number | undefined,
+  o: EvalOptions,
+): Promise<EvalReport> {
   const { width: W, height: H, channels: C } = net.net;
   const heads = net.layers.filter(isDecodedHead);
   const letterbox = o.letterbox ?? net.net.letterBox;
@@ -71,12 +78,20 @@ export async function evaluate(net: Network, source: HeadSource, list: ImageList
     const outs = await source.run(prepareInput(image, W, H, letterbox));
     const dets: Detection[] = [];
     for (const l of heads) {
-      for (const d of decodeHead(l, outs.get(l.index)!, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh: o.conf })) dets.push(d);
+      for (const d of decodeHead(l, outs.get(l.index)!, { netW: W, netH: H, imageW: image.w, imageH: image.h, letterbox, thresh: o.conf }))
+        dets.push(d);
     }
     let preds: Prediction[];
     if (o.nms === 'merge') {
       const inNet = letterbox ? letterboxSize(image.w, image.h, W, H) : { newW: W, newH: H };
-      preds = referenceNms(dets, { conf: o.conf, nmsIou: o.nmsIou, imageW: image.w, imageH: image.h, inNetW: inNet.newW, inNetH: inNet.newH });
+      preds = referenceNms(dets, {
+        conf: o.conf,
+        nmsIou: o.nmsIou,
+        imageW: image.w,
+        imageH: image.h,
+        inNetW: inNet.newW,
+        inNetH: inNet.newH,
+      });
     } else preds = darknetPredictions(dets, net, o, image.w, image.h);
     clipToImage(preds, image.w, image.h);
     if (!item.labels) {

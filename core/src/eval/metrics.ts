@@ -8,8 +8,15 @@
 /** Corner box [x1, y1, x2, y2], any consistent unit. */
 export type Xyxy = [number, number, number, number];
 
-export interface Prediction { cls: number; conf: number; box: Xyxy }
-export interface Target { cls: number; box: Xyxy }
+export interface Prediction {
+  cls: number;
+  conf: number;
+  box: Xyxy;
+}
+export interface Target {
+  cls: number;
+  box: Xyxy;
+}
 
 /** IoU thresholds of mAP@0.5:0.95 (0.5, 0.55, …, 0.95). */
 export const IOU_THRESHOLDS: readonly number[] = Array.from({ length: 10 }, (_, i) => Math.round((0.5 + 0.05 * i) * 100) / 100);
@@ -37,13 +44,20 @@ export function matchImage(preds: Prediction[], targets: Target[], thr: number):
     if (detected.size === targets.length) break;
     const p = preds[i];
     if (!classes.has(p.cls)) continue;
-    let best = -1, bestIou = -1;
+    let best = -1,
+      bestIou = -1;
     targets.forEach((t, j) => {
       if (t.cls !== p.cls) return;
       const v = iou(p.box, t.box);
-      if (v > bestIou) { bestIou = v; best = j; } // first maximum, like torch's max(0)
+      if (v > bestIou) {
+        bestIou = v;
+        best = j;
+      } // first maximum, like torch's max(0)
     });
-    if (bestIou > thr && !detected.has(best)) { tp[i] = true; detected.add(best); }
+    if (bestIou > thr && !detected.has(best)) {
+      tp[i] = true;
+      detected.add(best);
+    }
   }
   return tp;
 }
@@ -55,10 +69,12 @@ export function interp(x: number, xp: ArrayLike<number>, fp: ArrayLike<number>):
   if (x < xp[0]) return fp[0];
   if (x >= xp[n - 1]) return fp[n - 1];
   // last j with xp[j] <= x
-  let lo = 0, hi = n - 1;
+  let lo = 0,
+    hi = n - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (xp[mid] <= x) lo = mid; else hi = mid;
+    if (xp[mid] <= x) lo = mid;
+    else hi = mid;
   }
   const slope = (fp[lo + 1] - fp[lo]) / (xp[lo + 1] - xp[lo]);
   return slope * (x - xp[lo]) + fp[lo];
@@ -70,12 +86,15 @@ export function computeAp(recall: ArrayLike<number>, precision: ArrayLike<number
   const mrec = [0, ...Array.from(recall), Math.min(recall[n - 1] + 1e-3, 1)];
   const mpre = [0, ...Array.from(precision), 0];
   for (let i = mpre.length - 1; i > 0; i--) mpre[i - 1] = Math.max(mpre[i - 1], mpre[i]);
-  let ap = 0, prevX = 0, prevY = interp(0, mrec, mpre);
+  let ap = 0,
+    prevX = 0,
+    prevY = interp(0, mrec, mpre);
   for (let i = 1; i <= 100; i++) {
     const x = i === 100 ? 1 : i * 0.01;
     const y = interp(x, mrec, mpre);
-    ap += (x - prevX) * (y + prevY) / 2;
-    prevX = x; prevY = y;
+    ap += ((x - prevX) * (y + prevY)) / 2;
+    prevX = x;
+    prevY = y;
   }
   return ap;
 }
@@ -123,12 +142,17 @@ export class MetricsAccumulator {
 
   private push(conf: number, cls: number, tp: number): void {
     if (this.n === this.conf.length) {
-      const grow = <T extends Float64Array | Int32Array | Uint16Array>(a: T, b: T): T => { b.set(a); return b; };
+      const grow = <T extends Float64Array | Int32Array | Uint16Array>(a: T, b: T): T => {
+        b.set(a);
+        return b;
+      };
       this.conf = grow(this.conf, new Float64Array(2 * this.n));
       this.cls = grow(this.cls, new Int32Array(2 * this.n));
       this.tp = grow(this.tp, new Uint16Array(2 * this.n));
     }
-    this.conf[this.n] = conf; this.cls[this.n] = cls; this.tp[this.n] = tp;
+    this.conf[this.n] = conf;
+    this.cls[this.n] = cls;
+    this.tp[this.n] = tp;
     this.n++;
   }
 
@@ -138,7 +162,9 @@ export class MetricsAccumulator {
     const sorted = [...preds].sort((a, b) => b.conf - a.conf);
     const bits = new Array<number>(sorted.length).fill(0);
     IOU_THRESHOLDS.forEach((thr, k) => {
-      matchImage(sorted, targets, thr).forEach((hit, i) => { if (hit) bits[i] |= 1 << k; });
+      matchImage(sorted, targets, thr).forEach((hit, i) => {
+        if (hit) bits[i] |= 1 << k;
+      });
     });
     sorted.forEach((p, i) => this.push(p.conf, p.cls, bits[i]));
   }
@@ -146,7 +172,16 @@ export class MetricsAccumulator {
   /** `prAtScore`: read P and R at this score (numpy.interp on −conf, as TNTWEN) instead of at the end. */
   summary(opts: { prAtScore?: number } = {}): Summary {
     const n = this.n;
-    return summarize({ conf: this.conf.subarray(0, n), cls: this.cls.subarray(0, n), tp: this.tp.subarray(0, n), gtCount: this.gtCount, images: this.images }, opts);
+    return summarize(
+      {
+        conf: this.conf.subarray(0, n),
+        cls: this.cls.subarray(0, n),
+        tp: this.tp.subarray(0, n),
+        gtCount: this.gtCount,
+        images: this.images,
+      },
+      opts,
+    );
   }
 }
 
@@ -165,7 +200,11 @@ export function summarize(m: MatchedPredictions, opts: { prAtScore?: number } = 
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < m.cls.length; i++) {
     const c = m.cls[i];
-    if (m.gtCount.has(c)) { let l = byClass.get(c); if (!l) byClass.set(c, l = []); l.push(i); }
+    if (m.gtCount.has(c)) {
+      let l = byClass.get(c);
+      if (!l) byClass.set(c, (l = []));
+      l.push(i);
+    }
   }
   const results = classes.map((c) => classResult(c, m.gtCount.get(c)!, byClass.get(c) ?? [], m.conf, m.tp, opts.prAtScore));
   const mean = (f: (r: ClassResult) => number) => (results.length ? results.reduce((s, r) => s + f(r), 0) / results.length : 0);
@@ -173,21 +212,33 @@ export function summarize(m: MatchedPredictions, opts: { prAtScore?: number } = 
     images: m.images,
     targets: [...m.gtCount.values()].reduce((s, v) => s + v, 0),
     predictions: m.conf.length,
-    precision: mean((r) => r.precision), recall: mean((r) => r.recall), f1: mean((r) => r.f1),
-    map50: mean((r) => r.ap50), map: mean((r) => r.ap),
+    precision: mean((r) => r.precision),
+    recall: mean((r) => r.recall),
+    f1: mean((r) => r.f1),
+    map50: mean((r) => r.ap50),
+    map: mean((r) => r.ap),
     prAt: opts.prAtScore ?? 'end',
     classes: results,
   };
 }
 
-function classResult(cls: number, nGt: number, idx: number[], conf: ArrayLike<number>, tp: ArrayLike<number>, prAtScore: number | undefined): ClassResult {
+function classResult(
+  cls: number,
+  nGt: number,
+  idx: number[],
+  conf: ArrayLike<number>,
+  tp: ArrayLike<number>,
+  prAtScore: number | undefined,
+): ClassResult {
   const order = [...idx].sort((a, b) => conf[b] - conf[a]);
   const empty = { cls, targets: nGt, predictions: order.length, precision: 0, recall: 0, f1: 0, ap50: 0, ap: 0 };
   if (order.length === 0 || nGt === 0) return empty;
   const aps: number[] = [];
-  let p = 0, r = 0;
+  let p = 0,
+    r = 0;
   IOU_THRESHOLDS.forEach((_, k) => {
-    const recall = new Float64Array(order.length), precision = new Float64Array(order.length);
+    const recall = new Float64Array(order.length),
+      precision = new Float64Array(order.length);
     let tpc = 0;
     order.forEach((i, n) => {
       tpc += (tp[i] >> k) & 1;
@@ -196,11 +247,21 @@ function classResult(cls: number, nGt: number, idx: number[], conf: ArrayLike<nu
     });
     aps.push(computeAp(recall, precision));
     if (k !== 0) return;
-    if (prAtScore === undefined) { p = precision[order.length - 1]; r = recall[order.length - 1]; } else {
+    if (prAtScore === undefined) {
+      p = precision[order.length - 1];
+      r = recall[order.length - 1];
+    } else {
       const negConf = order.map((i) => -conf[i]);
       p = interp(-prAtScore, negConf, precision);
       r = interp(-prAtScore, negConf, recall);
     }
   });
-  return { ...empty, precision: p, recall: r, f1: (2 * p * r) / (p + r + 1e-16), ap50: aps[0], ap: aps.reduce((s, v) => s + v, 0) / aps.length };
+  return {
+    ...empty,
+    precision: p,
+    recall: r,
+    f1: (2 * p * r) / (p + r + 1e-16),
+    ap50: aps[0],
+    ap: aps.reduce((s, v) => s + v, 0) / aps.length,
+  };
 }

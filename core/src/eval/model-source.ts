@@ -18,7 +18,7 @@ export function modelSource(net: Network, model: DarknetModel, description: stri
       x.dispose();
       const res = new Map<number, Float32Array>();
       for (const [i, t] of outs) {
-        res.set(i, darknetLayout(net.layers[i], await t.data() as Float32Array, t.shape));
+        res.set(i, darknetLayout(net.layers[i], (await t.data()) as Float32Array, t.shape));
         t.dispose();
       }
       return res;

@@ -38,7 +38,11 @@ export function referenceNms(dets: Detection[], o: ReferenceNmsOptions): Predict
   }
   cand.sort((a, b) => b.conf - a.conf);
   const byClass = new Map<number, Prediction[]>();
-  for (const p of cand) { let l = byClass.get(p.cls); if (!l) byClass.set(p.cls, l = []); l.push(p); }
+  for (const p of cand) {
+    let l = byClass.get(p.cls);
+    if (!l) byClass.set(p.cls, (l = []));
+    l.push(p);
+  }
   const out: Prediction[] = [];
   for (const list of byClass.values()) {
     let dc = list.slice(0, o.maxPerClass ?? 100);
@@ -47,7 +51,12 @@ export function referenceNms(dets: Detection[], o: ReferenceNmsOptions): Predict
       const inCluster = dc.map((p) => iou(top.box, p.box) > o.nmsIou || p === top);
       let sw = 0;
       const m = [0, 0, 0, 0];
-      dc.forEach((p, i) => { if (inCluster[i]) { sw += p.conf; for (let j = 0; j < 4; j++) m[j] += p.conf * p.box[j]; } });
+      dc.forEach((p, i) => {
+        if (inCluster[i]) {
+          sw += p.conf;
+          for (let j = 0; j < 4; j++) m[j] += p.conf * p.box[j];
+        }
+      });
       out.push({ cls: top.cls, conf: top.conf, box: m.map((v) => v / sw) as Xyxy });
       dc = dc.filter((_, i) => !inCluster[i]);
     }
@@ -58,6 +67,11 @@ export function referenceNms(dets: Detection[], o: ReferenceNmsOptions): Predict
 /** Clip corner boxes to the image (the reference clips to its padded input; see docs). */
 export function clipToImage(preds: Prediction[], w: number, h: number): void {
   for (const p of preds) {
-    p.box = [Math.min(Math.max(p.box[0], 0), w), Math.min(Math.max(p.box[1], 0), h), Math.min(Math.max(p.box[2], 0), w), Math.min(Math.max(p.box[3], 0), h)];
+    p.box = [
+      Math.min(Math.max(p.box[0], 0), w),
+      Math.min(Math.max(p.box[1], 0), h),
+      Math.min(Math.max(p.box[2], 0), w),
+      Math.min(Math.max(p.box[3], 0), h),
+    ];
   }
 }

@@ -42,12 +42,18 @@ export interface EvalRuntime {
 const firstLine = (e: unknown) => String((e as Error)?.message ?? e).split('\n')[0];
 
 async function probeWith(load: () => unknown | Promise<unknown>): Promise<string | undefined> {
-  try { await load(); return undefined; } catch (e) { return firstLine(e); }
+  try {
+    await load();
+    return undefined;
+  } catch (e) {
+    return firstLine(e);
+  }
 }
 
 export const EVAL_RUNTIMES: readonly EvalRuntime[] = [
   {
-    name: 'tfjs', benchName: 'tfjs',
+    name: 'tfjs',
+    benchName: 'tfjs',
     runs: 'the network built in TensorFlow.js (backend chosen as darknet-pruner env shows)',
     package: '@tensorflow/tfjs-core with a backend (wasm always; @tensorflow/tfjs-node for native TensorFlow)',
     setup: 'npm install (native TensorFlow: npm run setup:tensorflow)',
@@ -57,7 +63,8 @@ export const EVAL_RUNTIMES: readonly EvalRuntime[] = [
     bench: { throughput: false, precisions: ['f32'], devices: ['CPU'] },
   },
   {
-    name: 'onnx', benchName: 'onnxruntime',
+    name: 'onnx',
+    benchName: 'onnxruntime',
     runs: 'our ONNX export in onnxruntime-node (CPU)',
     package: 'onnxruntime-node',
     setup: 'npm install onnxruntime-node',
@@ -67,12 +74,14 @@ export const EVAL_RUNTIMES: readonly EvalRuntime[] = [
     bench: { throughput: false, precisions: ['f32'], devices: ['CPU'] },
   },
   {
-    name: 'openvino', benchName: 'openvino',
+    name: 'openvino',
+    benchName: 'openvino',
     runs: 'our ONNX export compiled by OpenVINO (openvino-node: the official build or ours)',
     package: 'openvino-node',
     setup: 'npm run setup:openvino',
     probe: async () => probeWith(async () => (await import('../openvino/api')).loadOpenvino()),
-    source: async (net, weights, o = {}) => (await import('./sources')).openvinoSource(net, weights, { device: o.device, precision: o.precision }),
+    source: async (net, weights, o = {}) =>
+      (await import('./sources')).openvinoSource(net, weights, { device: o.device, precision: o.precision }),
     benchRunner: async (spec, o) => (await import('../bench/runners')).openvinoRunner(spec, o),
     bench: { throughput: true, precisions: ['f32', 'bf16', 'fp16'], devices: ['CPU', 'GPU', 'NPU', 'AUTO'] },
   },

@@ -37,7 +37,11 @@ export async function onnxSource(net: Network, weights: DarknetWeights): Promise
 }
 
 /** Our ONNX export compiled by OpenVINO (openvino-node, official or ours); activation in JS as for onnx. Mish stays the Mish op (OpenVINO has a native kernel). */
-export async function openvinoSource(net: Network, weights: DarknetWeights, opts: { device?: string; precision?: 'f32' | 'bf16' | 'fp16' } = {}): Promise<HeadSource> {
+export async function openvinoSource(
+  net: Network,
+  weights: DarknetWeights,
+  opts: { device?: string; precision?: 'f32' | 'bf16' | 'fp16' } = {},
+): Promise<HeadSource> {
   const { exportOnnx } = await import('../export/onnx');
   const { compileOpenvino } = await import('../openvino/runtime');
   const { loadOpenvino } = await import('../openvino/api');

@@ -11,8 +11,10 @@ export function activateHeadBuffer(raw: Float32Array, h: HeadInfo): Float32Array
   const decoder = decoderOfType(h.type);
   if (decoder !== 'yolo' && decoder !== 'gaussian_yolo') throw new Error(`layer ${h.layer}: [${h.type}] heads are not activated here`);
   const gauss = decoder === 'gaussian_yolo';
-  const per = h.classes + (gauss ? 9 : 5), hw = h.grid[0] * h.grid[1];
-  const s = Math.fround(h.scaleXY), b = Math.fround(-0.5 * (s - 1));
+  const per = h.classes + (gauss ? 9 : 5),
+    hw = h.grid[0] * h.grid[1];
+  const s = Math.fround(h.scaleXY),
+    b = Math.fround(-0.5 * (s - 1));
   // yolo: σ on all but w, h (none with new_coords); x, y scaled. Gaussian: w μ (4), h μ (6) raw; x μ (0), y μ (2) scaled.
   const raws = gauss ? [4, 6] : [2, 3];
   const scaled = gauss ? [0, 2] : [0, 1];

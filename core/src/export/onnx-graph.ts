@@ -7,11 +7,13 @@ import { UserError } from '../errors';
 
 /** A layer (or option) the export cannot express, with where it is. */
 export class OnnxExportError extends UserError {
-  constructor(message: string, readonly layer?: Layer) {
+  constructor(
+    message: string,
+    readonly layer?: Layer,
+  ) {
     super(layer ? `layer ${layer.index} [${layer.section.name}] (line ${layer.section.line + 1}): ${message}` : message);
   }
 }
-
 
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 export const INT64 = onnx.TensorProto.DataType.INT64;
@@ -28,7 +30,10 @@ export function irVersionFor(opset: number): number {
 /** Attribute values: integers as numbers, floats as `{ f }`, lists as arrays (ints) or `{ floats }`. */
 export type AttrValue = number | number[] | string | { f: number } | { floats: number[] };
 
-export interface Dim { value?: number; param?: string }
+export interface Dim {
+  value?: number;
+  param?: string;
+}
 
 function leBytes(data: Float32Array | BigInt64Array): Uint8Array {
   // Typed arrays are host-endian; every platform Node runs on here is little-endian, but do not assume it.
@@ -36,7 +41,8 @@ function leBytes(data: Float32Array | BigInt64Array): Uint8Array {
   const out = new Uint8Array(data.byteLength);
   const dv = new DataView(out.buffer);
   data.forEach((v: number | bigint, i: number) => {
-    if (typeof v === 'bigint') dv.setBigInt64(i * 8, v, true); else dv.setFloat32(i * 4, v, true);
+    if (typeof v === 'bigint') dv.setBigInt64(i * 8, v, true);
+    else dv.setFloat32(i * 4, v, true);
   });
   return out;
 }
@@ -81,10 +87,19 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its output names (`outputs` are bases for fresh names unless `exact`). */
-  node(op: string, inputs: string[], attrs: Record<string, AttrValue | undefined> = {}, outBase = op.toLowerCase(), nOut = 1, exact = false): string[] {
+  node(
+    op: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue | undefined> = {},
+    outBase = op.toLowerCase(),
+    nOut = 1,
+    exact = false,
+  ): string[] {
     const outs = exact ? [outBase] : Array.from({ length: nOut }, () => this.name(outBase));
     if (exact) this.used.add(outBase);
-    const attribute_ = Object.entries(attrs).filter(([, v]) => v !== undefined).map(([k, v]) => attribute(k, v!));
+    const attribute_ = Object.entries(attrs)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => attribute(k, v!));
     this.nodes.push({ opType: op, input: inputs, output: outs, name: `${outs[0]}/${op}`, attribute: attribute_ });
     return outs;
   }
@@ -110,18 +125,31 @@ export class GraphBuilder {
   ints(values: number[]): string {
     const key = `i:${values.join(',')}`;
     let n = this.constCache.get(key);
-    if (!n) { n = this.int64Tensor('const_i64', values); this.constCache.set(key, n); }
+    if (!n) {
+      n = this.int64Tensor('const_i64', values);
+      this.constCache.set(key, n);
+    }
     return n;
   }
 
   scalar(v: number, dims: number[] = []): string {
     const key = `f:${Math.fround(v)}:${dims.join(',')}`;
     let n = this.constCache.get(key);
-    if (!n) { n = this.floatTensor('const_f32', new Float32Array([v]), dims); this.constCache.set(key, n); }
+    if (!n) {
+      n = this.floatTensor('const_f32', new Float32Array([v]), dims);
+      this.constCache.set(key, n);
+    }
     return n;
   }
 
-  encode(opts: { opset: number; producer: string; version: string; graphName: string; doc?: string; metadata?: Record<string, string> }): Uint8Array {
+  encode(opts: {
+    opset: number;
+    producer: string;
+    version: string;
+    graphName: string;
+    doc?: string;
+    metadata?: Record<string, string>;
+  }): Uint8Array {
     const model = onnx.ModelProto.create({
       irVersion: irVersionFor(opts.opset),
       opsetImport: [{ domain: '', version: opts.opset }],
@@ -134,12 +162,19 @@ export class GraphBuilder {
     return onnx.ModelProto.encode(model).finish();
   }
 
-  get nodeCount(): number { return this.nodes.length; }
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
 }
 
 function valueInfo(name: string, dims: Dim[]): onnx.IValueInfoProto {
   return {
     name,
-    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (d.param !== undefined ? { dimParam: d.param } : { dimValue: d.value })) } } },
+    type: {
+      tensorType: {
+        elemType: FLOAT,
+        shape: { dim: dims.map((d) => (d.param !== undefined ? { dimParam: d.param } : { dimValue: d.value })) },
+      },
+    },
   };
 }

@@ -7,9 +7,28 @@ import type { GraphBuilder } from './onnx-graph';
 
 /** Activations we can express; anything else is reported by the exporter with the layer. */
 export const ONNX_ACTIVATIONS = new Set([
-  'linear', 'leaky', 'revleaky', 'relu', 'relu6', 'logistic', 'loggy', 'tanh', 'elu', 'selu', 'gelu', 'relie',
-  'ramp', 'plse', 'hardtan', 'lhtan', 'swish', 'mish', 'hard_mish',
-  'normalize_channels', 'normalize_channels_softmax', 'normalize_channels_softmax_maxval',
+  'linear',
+  'leaky',
+  'revleaky',
+  'relu',
+  'relu6',
+  'logistic',
+  'loggy',
+  'tanh',
+  'elu',
+  'selu',
+  'gelu',
+  'relie',
+  'ramp',
+  'plse',
+  'hardtan',
+  'lhtan',
+  'swish',
+  'mish',
+  'hard_mish',
+  'normalize_channels',
+  'normalize_channels_softmax',
+  'normalize_channels_softmax_maxval',
 ]);
 
 const KNOWN = new Set([...ONNX_ACTIVATIONS, 'stair']);
@@ -68,33 +87,54 @@ function mish(g: GraphBuilder, x: string, form: MishForm): string {
 
 export function activation(g: GraphBuilder, x: string, name: string, opset: number, mishForm?: MishForm): string {
   switch (name) {
-    case 'linear': return x;
-    case 'leaky': case 'revleaky': return g.op('LeakyRelu', [x], { alpha: { f: 0.1 } });
-    case 'relu': return g.op('Relu', [x]);
-    case 'relu6': return clip(g, x, 0, 6);
-    case 'logistic': return g.op('Sigmoid', [x]);
-    case 'loggy': return affine(g, g.op('Sigmoid', [x]), 2, -1);
-    case 'tanh': return g.op('Tanh', [x]);
-    case 'elu': return g.op('Elu', [x], { alpha: { f: 1 } });
-    case 'selu': return g.op('Selu', [x], { alpha: { f: 1.6732 }, gamma: { f: 1.0507 } });
+    case 'linear':
+      return x;
+    case 'leaky':
+    case 'revleaky':
+      return g.op('LeakyRelu', [x], { alpha: { f: 0.1 } });
+    case 'relu':
+      return g.op('Relu', [x]);
+    case 'relu6':
+      return clip(g, x, 0, 6);
+    case 'logistic':
+      return g.op('Sigmoid', [x]);
+    case 'loggy':
+      return affine(g, g.op('Sigmoid', [x]), 2, -1);
+    case 'tanh':
+      return g.op('Tanh', [x]);
+    case 'elu':
+      return g.op('Elu', [x], { alpha: { f: 1 } });
+    case 'selu':
+      return g.op('Selu', [x], { alpha: { f: 1.6732 }, gamma: { f: 1.0507 } });
     case 'gelu': {
       // darknet: 0.5·x·(1 + tanh(0.797885·x + 0.035677·x³))
       const x3 = mul(g, mul(g, x, x), x);
       const inner = add(g, affine(g, x, 0.797885, 0), affine(g, x3, 0.035677, 0));
       return mul(g, affine(g, x, 0.5, 0), affine(g, g.op('Tanh', [inner]), 1, 1));
     }
-    case 'relie': return g.op('LeakyRelu', [x], { alpha: { f: 0.01 } });
-    case 'ramp': return add(g, g.op('Relu', [x]), affine(g, x, 0.1, 0));
-    case 'plse': return add(g, affine(g, x, 0.01, 0.5), affine(g, clip(g, x, -4, 4), 0.115, 0));
-    case 'hardtan': return clip(g, x, -1, 1);
-    case 'lhtan': return add(g, affine(g, x, 0.001, 0), affine(g, clip(g, x, 0, 1), 0.999, 0));
-    case 'swish': return mul(g, x, g.op('Sigmoid', [x]));
-    case 'mish': return mish(g, x, mishForm ?? (opset >= 18 ? 'op' : 'softplus'));
+    case 'relie':
+      return g.op('LeakyRelu', [x], { alpha: { f: 0.01 } });
+    case 'ramp':
+      return add(g, g.op('Relu', [x]), affine(g, x, 0.1, 0));
+    case 'plse':
+      return add(g, affine(g, x, 0.01, 0.5), affine(g, clip(g, x, -4, 4), 0.115, 0));
+    case 'hardtan':
+      return clip(g, x, -1, 1);
+    case 'lhtan':
+      return add(g, affine(g, x, 0.001, 0), affine(g, clip(g, x, 0, 1), 0.999, 0));
+    case 'swish':
+      return mul(g, x, g.op('Sigmoid', [x]));
+    case 'mish':
+      return mish(g, x, mishForm ?? (opset >= 18 ? 'op' : 'softplus'));
     // x if x>0; x²/2 + x on (−2, 0]; 0 below: x·(clip(x, −2, 0)/2 + 1).
-    case 'hard_mish': return mul(g, x, affine(g, clip(g, x, -2, 0), 0.5, 1));
-    case 'normalize_channels': case 'normalize_channels_softmax': case 'normalize_channels_softmax_maxval':
+    case 'hard_mish':
+      return mul(g, x, affine(g, clip(g, x, -2, 0), 0.5, 1));
+    case 'normalize_channels':
+    case 'normalize_channels_softmax':
+    case 'normalize_channels_softmax_maxval':
       return normalizeChannels(g, x, name, opset);
-    default: throw new Error(`activation ${name} has no ONNX equivalent here`);
+    default:
+      throw new Error(`activation ${name} has no ONNX equivalent here`);
   }
 }
 

@@ -72,10 +72,16 @@ function need(b: LayerWeights['blocks'], name: keyof LayerWeights['blocks'], n: 
 }
 
 /** BN-folded weights/bias (float64 arithmetic, rounded once): w·γ/√(var+ε), β − γ·mean/√(var+ε). */
-export function foldBatchNorm(weights: Float32Array, perOut: number, biases: Float32Array, bn?: { scales: Float32Array; mean: Float32Array; variance: Float32Array }): { w: Float32Array; b: Float32Array } {
+export function foldBatchNorm(
+  weights: Float32Array,
+  perOut: number,
+  biases: Float32Array,
+  bn?: { scales: Float32Array; mean: Float32Array; variance: Float32Array },
+): { w: Float32Array; b: Float32Array } {
   if (!bn) return { w: weights, b: biases };
   const n = biases.length;
-  const w = new Float32Array(weights.length), b = new Float32Array(n);
+  const w = new Float32Array(weights.length),
+    b = new Float32Array(n);
   for (let o = 0; o < n; o++) {
     const f = bn.scales[o] / Math.sqrt(bn.variance[o] + BN_EPS);
     for (let i = o * perOut; i < (o + 1) * perOut; i++) w[i] = weights[i] * f;
@@ -86,7 +92,8 @@ export function foldBatchNorm(weights: Float32Array, perOut: number, biases: Flo
 
 function bnBlocks(b: LayerWeights['blocks'], n: number, l: Layer) {
   if (!l.attrs.batchNormalize) return undefined;
-  if (l.attrs.dontloadscales) return { scales: new Float32Array(n).fill(1), mean: new Float32Array(n), variance: new Float32Array(n).fill(1) };
+  if (l.attrs.dontloadscales)
+    return { scales: new Float32Array(n).fill(1), mean: new Float32Array(n), variance: new Float32Array(n).fill(1) };
   return { scales: need(b, 'scales', n, l), mean: need(b, 'rolling_mean', n, l), variance: need(b, 'rolling_variance', n, l) };
 }
 
@@ -94,7 +101,12 @@ class Exporter {
   readonly g = new GraphBuilder();
   private readonly outs: string[] = [];
 
-  constructor(readonly net: Network, readonly weights: DarknetWeights, readonly opset: number, readonly mish?: MishForm) {}
+  constructor(
+    readonly net: Network,
+    readonly weights: DarknetWeights,
+    readonly opset: number,
+    readonly mish?: MishForm,
+  ) {}
 
   private act(l: Layer, x: string, fallback: string): string {
     const name = darknetActivation(l.attrs.activation, fallback);
@@ -110,9 +122,17 @@ class Exporter {
     const w = new Float32Array(c * k * k);
     for (let ch = 0; ch < c; ch++) w.set(taps, ch * k * k);
     const p = kind === 2 ? 0 : 1;
-    return this.g.op('Conv', [x, this.g.floatTensor(`l${l.index}_blur`, w, [c, 1, k, k])], {
-      kernel_shape: [k, k], strides: [l.attrs.strideY!, l.attrs.strideX!], pads: [p, p, p, p], group: c,
-    }, `l${l.index}_blur`);
+    return this.g.op(
+      'Conv',
+      [x, this.g.floatTensor(`l${l.index}_blur`, w, [c, 1, k, k])],
+      {
+        kernel_shape: [k, k],
+        strides: [l.attrs.strideY!, l.attrs.strideX!],
+        pads: [p, p, p, p],
+        group: c,
+      },
+      `l${l.index}_blur`,
+    );
   }
 
   /** One darknet layer as ONNX nodes: its record's emission (core/src/layers/<type>.ts). */
@@ -121,16 +141,25 @@ class Exporter {
     const bad = l.refs.find((r) => !r.valid && r.key !== 'share_index');
     if (bad) throw new OnnxExportError(`${bad.key}=${bad.raw} refers to layer ${bad.target}, outside 0…${l.index - 1}`, l);
     const emit = specOf(l)?.onnx;
-    if (!emit || typeof emit !== 'function') throw new OnnxExportError(`layer type [${l.section.name}] cannot be expressed in the ONNX export`, l);
-    const fail = (message: string): never => { throw new OnnxExportError(message, l); };
+    if (!emit || typeof emit !== 'function')
+      throw new OnnxExportError(`layer type [${l.section.name}] cannot be expressed in the ONNX export`, l);
+    const fail = (message: string): never => {
+      throw new OnnxExportError(message, l);
+    };
     return emit({
-      g: this.g, net: this.net, layer: l, x, out: (i) => this.outs[i], opset: this.opset,
+      g: this.g,
+      net: this.net,
+      layer: l,
+      x,
+      out: (i) => this.outs[i],
+      opset: this.opset,
       act: (t, fallback) => this.act(l, t, fallback),
       blur: (t, c) => this.blur(l, t, c),
       blocks: () => blocksOf(this.net, this.weights, l),
       need: (b, name, n) => need(b, name, n, l),
       bn: (b, n, owner = l) => bnBlocks(b, n, owner),
-      fold: foldBatchNorm, poolPads,
+      fold: foldBatchNorm,
+      poolPads,
       sliceChannels: (t, from, to) => sliceChannels(this.g, t, from, to),
       fail,
     });
@@ -140,7 +169,9 @@ class Exporter {
     for (const l of this.net.layers) this.outs[l.index] = this.layer(l, l.index === 0 ? input : this.outs[l.index - 1]);
   }
 
-  out(i: number): string { return this.outs[i]; }
+  out(i: number): string {
+    return this.outs[i];
+  }
 }
 
 /** [w, h, c] of a layer's tensor here; softmax/cost carry `outputs` values in a 0×0×0 darknet shape. */
@@ -152,21 +183,29 @@ function tensorShape(l: Layer): [number, number, number] {
 function headInfo(l: Layer, output: string): HeadInfo {
   const a = l.attrs;
   return {
-    layer: l.index, type: l.type, output, grid: [l.output![0], l.output![1]], classes: a.classes!,
+    layer: l.index,
+    type: l.type,
+    output,
+    grid: [l.output![0], l.output![1]],
+    classes: a.classes!,
     mask: [...headOf(l)!.anchorSlots!(l)],
-    anchors: [...(a.anchors ?? [])], scaleXY: a.scaleXY ?? 1, newCoords: !!a.newCoords,
+    anchors: [...(a.anchors ?? [])],
+    scaleXY: a.scaleXY ?? 1,
+    newCoords: !!a.newCoords,
   };
 }
 
 export function exportOnnx(net: Network, weights: DarknetWeights, opts: OnnxExportOptions = {}): OnnxExport {
   const opset = opts.opset ?? DEFAULT_OPSET;
-  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) throw new OnnxExportError(`opset ${opset} is not supported (use ${MIN_OPSET}…${MAX_OPSET})`);
+  if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET)
+    throw new OnnxExportError(`opset ${opset} is not supported (use ${MIN_OPSET}…${MAX_OPSET})`);
   if (opts.mish === 'op' && opset < 18) throw new OnnxExportError(`the Mish op needs opset 18 or later (asked for ${opset})`);
   if (net.layers.length === 0) throw new OnnxExportError('the cfg has no layers');
   const heads = net.layers.filter(isDecodedHead);
   if (opts.decode && heads.length === 0) throw new OnnxExportError('--decode needs a [yolo] layer; the network has none');
   for (const i of opts.layers ?? []) {
-    if (!Number.isInteger(i) || i < 0 || i >= net.layers.length) throw new OnnxExportError(`layer ${i} does not exist (0…${net.layers.length - 1})`);
+    if (!Number.isInteger(i) || i < 0 || i >= net.layers.length)
+      throw new OnnxExportError(`layer ${i} does not exist (0…${net.layers.length - 1})`);
   }
   const ex = new Exporter(net, weights, opset, opts.mish);
   const { width, height, channels } = net.net;
@@ -195,19 +234,32 @@ export function exportOnnx(net: Network, weights: DarknetWeights, opts: OnnxExpo
     outputs.push({ name, shape: [B, c, h, w], layer: i });
   }
   if (opts.decode) {
-    const d = addDecode(ex.g, net, heads.map((l) => ({ layer: l, value: ex.out(l.index) })));
+    const d = addDecode(
+      ex.g,
+      net,
+      heads.map((l) => ({ layer: l, value: ex.out(l.index) })),
+    );
     for (const o of DECODE_OUTPUTS) {
       const shape = o === 'objectness' ? [B, d.boxes] : [B, d.boxes, o === 'boxes' ? 4 : d.classes];
-      ex.g.output(o, shape.map((v, i) => (i === 0 ? batch : { value: v })));
+      ex.g.output(
+        o,
+        shape.map((v, i) => (i === 0 ? batch : { value: v })),
+      );
       outputs.push({ name: o, shape });
     }
   }
   const bytes = ex.g.encode({
-    opset, producer: 'darknet-pruner', version: '0.1.0', graphName: 'darknet',
+    opset,
+    producer: 'darknet-pruner',
+    version: '0.1.0',
+    graphName: 'darknet',
     doc: opts.decode
       ? 'Decoded darknet heads: boxes = (x, y, w, h) centre/size relative to the network input (0..1, before any letterbox correction); objectness = σ(t_o); class_probs = σ(t_c) (darknet prob = objectness·class_prob).'
       : 'Darknet heads: head_<layer> is the NCHW tensor entering that [yolo]/[region] layer (before its in-layer activation).',
-    metadata: { darknet_heads: JSON.stringify(infos), darknet_input: JSON.stringify({ width, height, channels, letterBox: net.net.letterBox }) },
+    metadata: {
+      darknet_heads: JSON.stringify(infos),
+      darknet_input: JSON.stringify({ width, height, channels, letterBox: net.net.letterBox }),
+    },
   });
   return { bytes, opset, input: { name: inputName, shape: [B, channels, height, width] }, outputs, heads: infos, nodes: ex.g.nodeCount };
 }

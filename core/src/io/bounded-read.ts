@@ -22,12 +22,16 @@ function refuse(path: string, st: Stats, maxBytes: number): void {
   if (st.isDirectory()) throw new FileReadError(`${path}: is a directory`);
   if (!st.isFile()) throw new FileReadError(`${path}: not a regular file`);
   if (st.size > maxBytes) {
-    const [size, max] = formatBytes(st.size) === formatBytes(maxBytes) ? [`${st.size} bytes`, `${maxBytes} bytes`] : [formatBytes(st.size), formatBytes(maxBytes)];
+    const [size, max] =
+      formatBytes(st.size) === formatBytes(maxBytes)
+        ? [`${st.size} bytes`, `${maxBytes} bytes`]
+        : [formatBytes(st.size), formatBytes(maxBytes)];
     throw new FileReadError(`${path}: ${size} is more than the ${max} read from such a file`);
   }
 }
 
-const tooLong = (path: string, maxBytes: number) => new FileReadError(`${path}: grew past the ${formatBytes(maxBytes)} read from such a file`);
+const tooLong = (path: string, maxBytes: number) =>
+  new FileReadError(`${path}: grew past the ${formatBytes(maxBytes)} read from such a file`);
 
 function located(e: unknown, path: string): FileReadError {
   if (e instanceof FileReadError) return e;

@@ -16,16 +16,27 @@ export interface Action {
 }
 
 const overlaps = (a: Range, b: Range) =>
-  !(a.end.line < b.start.line || (a.end.line === b.start.line && a.end.character < b.start.character) ||
-    b.end.line < a.start.line || (b.end.line === a.start.line && b.end.character < a.start.character));
+  !(
+    a.end.line < b.start.line ||
+    (a.end.line === b.start.line && a.end.character < b.start.character) ||
+    b.end.line < a.start.line ||
+    (b.end.line === a.start.line && b.end.character < a.start.character)
+  );
 
 export function codeActions(net: Network, shifted: ShiftedReferences | undefined, at: Range): Action[] {
   const actions: Action[] = [];
   for (const d of net.diagnostics) {
-    if (d.fix && overlaps(d.range, at)) actions.push({ title: d.fix.title, kind: 'quickfix', edits: d.fix.edits, diagnostics: [d], isPreferred: true });
+    if (d.fix && overlaps(d.range, at))
+      actions.push({ title: d.fix.title, kind: 'quickfix', edits: d.fix.edits, diagnostics: [d], isPreferred: true });
   }
   if (shifted) {
-    actions.push({ title: FIX_REFERENCES_TITLE, kind: 'quickfix', edits: shifted.repair.edits, diagnostics: shifted.diagnostics, isPreferred: true });
+    actions.push({
+      title: FIX_REFERENCES_TITLE,
+      kind: 'quickfix',
+      edits: shifted.repair.edits,
+      diagnostics: shifted.diagnostics,
+      isPreferred: true,
+    });
   }
   const touched = net.layers.filter((l) => l.refs.length > 0 && overlaps(l.section.range, at)).map((l) => l.index);
   for (const mode of ['absolute', 'relative'] as const) {

@@ -24,16 +24,18 @@ export interface Completion {
 const snippetEscape = (s: string) => s.replace(/[$}\\]/g, '\\$&');
 
 function sectionItems(replace: Range): Completion[] {
-  return allLayerSpecs().flatMap((spec) => [spec.name, ...spec.aliases].map((name): Completion => ({
-    label: `[${name}]`,
-    kind: 'section',
-    detail: name === spec.name ? 'section' : `alias of [${spec.name}]`,
-    documentation: spec.doc,
-    insertText: `[${name}]`,
-    snippet: false,
-    range: replace,
-    sortText: `${name === spec.name ? '1' : '2'}${name}`,
-  })));
+  return allLayerSpecs().flatMap((spec) =>
+    [spec.name, ...spec.aliases].map((name): Completion => ({
+      label: `[${name}]`,
+      kind: 'section',
+      detail: name === spec.name ? 'section' : `alias of [${spec.name}]`,
+      documentation: spec.doc,
+      insertText: `[${name}]`,
+      snippet: false,
+      range: replace,
+      sortText: `${name === spec.name ? '1' : '2'}${name}`,
+    })),
+  );
 }
 
 function keyDetail(ks: KeySpec): string {
@@ -41,18 +43,27 @@ function keyDetail(ks: KeySpec): string {
 }
 
 function keyItems(spec: SectionSpec, sectionName: string, present: Set<string>, replace: Range, lineHasEquals: boolean): Completion[] {
-  return Object.entries(keysOf(spec)).filter(([k]) => !present.has(k)).map(([key, ks]): Completion => {
-    const value = ks.default ?? (ks.type === 'enum' ? ks.values![0] : '');
-    const insertText = lineHasEquals ? key
-      : ks.type === 'enum' ? `${key}=\${1|${ks.values!.map(snippetEscape).join(',').replace(/\|/g, '\\|')}|}`
-      : `${key}=\${1:${snippetEscape(value)}}`;
-    return {
-      label: key, kind: 'key', detail: keyDetail(ks), documentation: keyMarkdown(key, ks, sectionName),
-      insertText, snippet: !lineHasEquals, range: replace,
-      // Keys the layer itself defines before the generic training keys.
-      sortText: `${spec.keys[key] ? '1' : '2'}${ks.required ? '0' : '1'}${key}`,
-    };
-  });
+  return Object.entries(keysOf(spec))
+    .filter(([k]) => !present.has(k))
+    .map(([key, ks]): Completion => {
+      const value = ks.default ?? (ks.type === 'enum' ? ks.values![0] : '');
+      const insertText = lineHasEquals
+        ? key
+        : ks.type === 'enum'
+          ? `${key}=\${1|${ks.values!.map(snippetEscape).join(',').replace(/\|/g, '\\|')}|}`
+          : `${key}=\${1:${snippetEscape(value)}}`;
+      return {
+        label: key,
+        kind: 'key',
+        detail: keyDetail(ks),
+        documentation: keyMarkdown(key, ks, sectionName),
+        insertText,
+        snippet: !lineHasEquals,
+        range: replace,
+        // Keys the layer itself defines before the generic training keys.
+        sortText: `${spec.keys[key] ? '1' : '2'}${ks.required ? '0' : '1'}${key}`,
+      };
+    });
 }
 
 /** For layers=/from=: the earlier layers, nearest first, as relative references (the item under the cursor is replaced). */
@@ -66,7 +77,12 @@ function referenceItems(net: Network, index: number, text: string, eq: number, p
   for (let j = index - 1; j >= 0 && j >= index - 50; j--) {
     const l = net.layers[j];
     items.push({
-      label: String(j - index), kind: 'value', detail: `layer ${j}: ${layerBrief(l)}`, insertText: String(j - index), snippet: false, range: replace,
+      label: String(j - index),
+      kind: 'value',
+      detail: `layer ${j}: ${layerBrief(l)}`,
+      insertText: String(j - index),
+      snippet: false,
+      range: replace,
       sortText: String(index - j).padStart(4, '0'),
     });
   }
@@ -101,7 +117,12 @@ export function completionsAt(net: Network, pos: Position): Completion[] {
     const ve = Math.max(vs, text.trimEnd().length);
     const replace = range(pos.line, Math.min(vs, pos.character), Math.max(ve, pos.character));
     return ks.values.map((v, i): Completion => ({
-      label: v, kind: 'value', detail: v === ks.default ? `${key} (default)` : key, insertText: v, snippet: false, range: replace,
+      label: v,
+      kind: 'value',
+      detail: v === ks.default ? `${key} (default)` : key,
+      insertText: v,
+      snippet: false,
+      range: replace,
       sortText: String(i).padStart(3, '0'),
     }));
   }

@@ -10,14 +10,16 @@ import { isBoxHead, specOf } from '../layers';
 import { isExcluded } from '../layers/spec';
 
 export function nodeLabel(l: Layer): string {
-  const g = specOf(l)?.graph, short = g?.short ?? l.type;
+  const g = specOf(l)?.graph,
+    short = g?.short ?? l.type;
   return g?.label ? g.label(l, short) : short;
 }
 
 function edgesOf(l: Layer): GraphEdge[] {
   const out: GraphEdge[] = [];
   const refs = l.refs.filter((r) => r.valid && (r.key === 'layers' || r.key === 'from'));
-  const spec = specOf(l), kind: GraphEdgeKind = spec?.graph?.edge ?? 'next';
+  const spec = specOf(l),
+    kind: GraphEdgeKind = spec?.graph?.edge ?? 'next';
   if (kind === 'route') {
     const groups = l.attrs.groups ?? 1;
     const label = groups > 1 ? `group ${l.attrs.groupId ?? 0}/${groups}` : undefined;
@@ -37,13 +39,23 @@ export function networkGraph(net: Network, uri: string, version: number, pruned?
     const { line } = l.section;
     const endLine = l.section.range.end.line;
     return {
-      index: l.index, type: l.type, label: nodeLabel(l), line, endLine,
-      output: l.output ? shapeText(l.output) : null, params: l.params, bflops: l.bflops,
-      head: isBoxHead(l), error: errorLines.some((e) => e >= line && e <= endLine),
+      index: l.index,
+      type: l.type,
+      label: nodeLabel(l),
+      line,
+      endLine,
+      output: l.output ? shapeText(l.output) : null,
+      params: l.params,
+      bflops: l.bflops,
+      head: isBoxHead(l),
+      error: errorLines.some((e) => e >= line && e <= endLine),
     };
   });
   const graph: NetworkGraph = {
-    uri, version, nodes, edges: net.layers.flatMap(edgesOf),
+    uri,
+    version,
+    nodes,
+    edges: net.layers.flatMap(edgesOf),
     input: net.net.width > 0 ? `${net.net.width}×${net.net.height}×${net.net.channels}` : 'input size unknown',
     totals: { layers: net.totals.layers, params: net.totals.params, bflops: net.totals.bflops },
   };
@@ -52,11 +64,15 @@ export function networkGraph(net: Network, uri: string, version: number, pruned?
 }
 
 export function pruneOverlay(view: PrunedView, net: Network): PruneOverlay {
-  const layers = view.diff.mapping.filter((m) => m.prunedIndex < net.layers.length).map((m): PrunedLayerOverlay => ({
-    index: m.prunedIndex, originalIndex: m.originalIndex,
-    kept: m.filtersBefore && m.filtersAfter !== null ? m.filtersAfter / m.filtersBefore : null,
-    filtersBefore: m.filtersBefore, filtersAfter: m.filtersAfter,
-  }));
+  const layers = view.diff.mapping
+    .filter((m) => m.prunedIndex < net.layers.length)
+    .map((m): PrunedLayerOverlay => ({
+      index: m.prunedIndex,
+      originalIndex: m.originalIndex,
+      kept: m.filtersBefore && m.filtersAfter !== null ? m.filtersAfter / m.filtersBefore : null,
+      filtersBefore: m.filtersBefore,
+      filtersAfter: m.filtersAfter,
+    }));
   // Each removed original layer belongs before the first kept layer with a larger original index.
   const removed = new Map<number, number[]>();
   const byOriginal = [...layers].sort((a, b) => a.originalIndex - b.originalIndex);

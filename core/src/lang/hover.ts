@@ -38,7 +38,8 @@ export function layerMarkdown(net: Network, layer: Layer): string {
 
 function netMarkdown(net: Network): string {
   return [
-    '**[net]** network options', '',
+    '**[net]** network options',
+    '',
     `Input ${inputText(net)} · ${netSummary(net)}`,
     '',
     `.weights: ${formatInt(net.totals.weightFloats)} floats`,
@@ -57,7 +58,14 @@ export function keyMarkdown(key: string, spec: KeySpec, sectionName: string): st
   return parts.join('\n');
 }
 
-function optionHover(net: Network, sectionName: string, typeName: string, opt: CfgOption, layer: Layer | undefined, pos: Position): HoverResult | undefined {
+function optionHover(
+  net: Network,
+  sectionName: string,
+  typeName: string,
+  opt: CfgOption,
+  layer: Layer | undefined,
+  pos: Position,
+): HoverResult | undefined {
   const ref = refAt(layer, pos);
   if (ref && layer) {
     const target = ref.valid ? net.layers[ref.target] : undefined;
@@ -68,8 +76,14 @@ function optionHover(net: Network, sectionName: string, typeName: string, opt: C
   }
   const spec = layerSpec(typeName);
   const ks = spec && keySpec(spec, opt.key);
-  const r: Range = { start: opt.keyRange.start, end: opt.valueRange.end.character > opt.keyRange.end.character ? opt.valueRange.end : opt.keyRange.end };
-  if (!ks) return spec ? { markdown: `**${opt.key}** is not a key of ${code('[' + sectionName + ']')}: darknet ignores it.`, range: r } : undefined;
+  const r: Range = {
+    start: opt.keyRange.start,
+    end: opt.valueRange.end.character > opt.keyRange.end.character ? opt.valueRange.end : opt.keyRange.end,
+  };
+  if (!ks)
+    return spec
+      ? { markdown: `**${opt.key}** is not a key of ${code('[' + sectionName + ']')}: darknet ignores it.`, range: r }
+      : undefined;
   return { markdown: keyMarkdown(opt.key, ks, sectionName), range: r };
 }
 
@@ -84,6 +98,6 @@ export function hoverAt(net: Network, pos: Position): HoverResult | undefined {
   }
   const opt = optionAt(section, pos);
   if (!opt) return undefined;
-  const typeName = isNet ? 'net' : layer?.spec?.name ?? section.name;
+  const typeName = isNet ? 'net' : (layer?.spec?.name ?? section.name);
   return optionHover(net, section.name, typeName, opt, layer, pos);
 }

@@ -19,7 +19,8 @@ export interface Inlay {
 }
 
 export function inlayHints(net: Network, within: Range | undefined, opts: InlayOptions = DEFAULT_INLAY_OPTIONS): Inlay[] {
-  const first = within?.start.line ?? 0, last = within?.end.line ?? Number.MAX_SAFE_INTEGER;
+  const first = within?.start.line ?? 0,
+    last = within?.end.line ?? Number.MAX_SAFE_INTEGER;
   const out: Inlay[] = [];
   for (const layer of net.layers) {
     const s = layer.section;
@@ -34,7 +35,12 @@ export function inlayHints(net: Network, within: Range | undefined, opts: InlayO
     if (!opts.references) continue;
     for (const r of layer.refs) {
       if (r.raw >= 0 || r.range.start.line < first || r.range.start.line > last) continue;
-      out.push({ position: r.range.end, label: `→ ${r.target}`, kind: 'reference', tooltip: `${r.key}=${r.raw} from layer ${layer.index} is layer ${r.target}` });
+      out.push({
+        position: r.range.end,
+        label: `→ ${r.target}`,
+        kind: 'reference',
+        tooltip: `${r.key}=${r.raw} from layer ${layer.index} is layer ${r.target}`,
+      });
     }
   }
   return out;

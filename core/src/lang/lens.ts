@@ -4,7 +4,10 @@ import type { Network } from '../cfg/network';
 import type { Range } from '../cfg/parse';
 import { inputText, netSummary } from './describe';
 
-export interface Lens { range: Range; title: string }
+export interface Lens {
+  range: Range;
+  title: string;
+}
 
 export function codeLenses(net: Network): Lens[] {
   const s = net.net.section;

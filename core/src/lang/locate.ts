@@ -22,10 +22,15 @@ export function layerOfSection(net: Network, sectionIndex: number): Layer | unde
 /** The section a line belongs to: the last header at or above it. */
 export function sectionAt(net: Network, pos: Position): SectionAt | undefined {
   const sections = net.doc.sections;
-  let lo = 0, hi = sections.length - 1, found = -1;
+  let lo = 0,
+    hi = sections.length - 1,
+    found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (sections[mid].line <= pos.line) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    if (sections[mid].line <= pos.line) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
   if (found < 0) return undefined;
   const section = sections[found];

@@ -18,15 +18,26 @@ export interface OutlineSymbol {
   children: OutlineSymbol[];
 }
 
-
 export function documentSymbols(net: Network): OutlineSymbol[] {
   return net.doc.sections.map((section, i) => {
     const layer = layerOfSection(net, i);
     const children: OutlineSymbol[] = section.options.map((o) => ({
-      name: o.key || '(empty key)', detail: o.value ?? '', kind: 'option', range: o.lineRange, selectionRange: o.keyRange, children: [],
+      name: o.key || '(empty key)',
+      detail: o.value ?? '',
+      kind: 'option',
+      range: o.lineRange,
+      selectionRange: o.keyRange,
+      children: [],
     }));
     if (!layer) {
-      return { name: `${section.name || section.header} ${inputText(net)}`, detail: '', kind: 'net', range: section.range, selectionRange: section.headerRange, children };
+      return {
+        name: `${section.name || section.header} ${inputText(net)}`,
+        detail: '',
+        kind: 'net',
+        range: section.range,
+        selectionRange: section.headerRange,
+        children,
+      };
     }
     const kind: SymbolKind = !layer.spec ? 'unknown' : isBoxHead(layer) ? 'head' : layer.spec.role === 'merge' ? 'merge' : 'layer';
     const detail = layer.params || layer.bflops ? `${formatInt(layer.params)} params · ${formatBflops(layer.bflops)} BFLOPs` : '';
@@ -34,7 +45,10 @@ export function documentSymbols(net: Network): OutlineSymbol[] {
   });
 }
 
-export interface Fold { startLine: number; endLine: number }
+export interface Fold {
+  startLine: number;
+  endLine: number;
+}
 
 export function foldingRanges(net: Network): Fold[] {
   return net.doc.sections.filter((s) => s.range.end.line > s.line).map((s) => ({ startLine: s.line, endLine: s.range.end.line }));

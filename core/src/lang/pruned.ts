@@ -27,7 +27,8 @@ export interface PrunedView {
   byLayer: Map<number, LayerDiff>;
 }
 
-const pct = (before: number, after: number) => (before > 0 ? `${after <= before ? '−' : '+'}${Math.round((Math.abs(before - after) / before) * 100)}%` : '');
+const pct = (before: number, after: number) =>
+  before > 0 ? `${after <= before ? '−' : '+'}${Math.round((Math.abs(before - after) / before) * 100)}%` : '';
 
 type Outcome<T> = { value: T } | { problem: string };
 
@@ -44,18 +45,27 @@ async function fileKey(file: string): Promise<string | undefined> {
 /** One outcome per file version, computed once; failures are kept like successes. */
 class FileCache<T> {
   private readonly entries = new Map<string, { key: string; outcome: Promise<Outcome<T>> }>();
-  constructor(private readonly load: (file: string) => Promise<T>, private readonly onProblem: (message: string) => void) {}
+  constructor(
+    private readonly load: (file: string) => Promise<T>,
+    private readonly onProblem: (message: string) => void,
+  ) {}
 
   async get(file: string): Promise<Outcome<T> | undefined> {
     const key = await fileKey(file);
-    if (key === undefined) { this.entries.delete(file); return undefined; }
+    if (key === undefined) {
+      this.entries.delete(file);
+      return undefined;
+    }
     const hit = this.entries.get(file);
     if (hit?.key === key) return hit.outcome;
-    const outcome = this.load(file).then((value) => ({ value }), (e: unknown) => {
-      const problem = (e as Error).message;
-      this.onProblem(problem);
-      return { problem };
-    });
+    const outcome = this.load(file).then(
+      (value) => ({ value }),
+      (e: unknown) => {
+        const problem = (e as Error).message;
+        this.onProblem(problem);
+        return { problem };
+      },
+    );
     this.entries.set(file, { key, outcome });
     return outcome;
   }
@@ -69,7 +79,10 @@ export class OriginalFinder {
   /** `onProblem` hears once about each report or original that cannot be used (until it changes). */
   constructor(onProblem: (message: string) => void = () => undefined) {
     this.reports = new FileCache(readPruneReportFileAsync, (m) => onProblem(`ignoring a pruned-model report: ${m}`));
-    this.originals = new FileCache(async (file) => analyseText((await readBoundedText(file, MAX_ORIGINAL_CFG_BYTES)).text), (m) => onProblem(`not comparing with the original cfg: ${m}`));
+    this.originals = new FileCache(
+      async (file) => analyseText((await readBoundedText(file, MAX_ORIGINAL_CFG_BYTES)).text),
+      (m) => onProblem(`not comparing with the original cfg: ${m}`),
+    );
   }
 
   async find(cfgPath: string): Promise<{ original: Network; report: PruneReport; originalCfg: string; reportFile: string } | undefined> {
@@ -90,21 +103,32 @@ export async function prunedView(finder: OriginalFinder, cfgPath: string, pruned
   if (!found) return undefined;
   try {
     const diff = diffNetworks(found.original, pruned, readPruneReport(found.report, found.reportFile), found.reportFile);
-    return { originalCfg: found.originalCfg, reportFile: found.reportFile, diff, byLayer: new Map(diff.mapping.map((m) => [m.prunedIndex, m])) };
+    return {
+      originalCfg: found.originalCfg,
+      reportFile: found.reportFile,
+      diff,
+      byLayer: new Map(diff.mapping.map((m) => [m.prunedIndex, m])),
+    };
   } catch {
     return undefined; // the cfg was edited past what the report describes: show nothing rather than wrong figures
   }
 }
 
 export function prunedInlays(view: PrunedView, net: Network, within: Range | undefined): Inlay[] {
-  const first = within?.start.line ?? 0, last = within?.end.line ?? Number.MAX_SAFE_INTEGER;
+  const first = within?.start.line ?? 0,
+    last = within?.end.line ?? Number.MAX_SAFE_INTEGER;
   const out: Inlay[] = [];
   for (const l of net.layers) {
     const s = l.section;
     if (s.line < first || s.line > last) continue;
     const d = view.byLayer.get(l.index);
     if (!d || d.filtersBefore === null || d.filtersAfter === null || d.filtersBefore === d.filtersAfter) continue;
-    out.push({ position: s.headerRange.end, label: `${d.filtersBefore} → ${d.filtersAfter} (${pct(d.filtersBefore, d.filtersAfter)})`, kind: 'layer', tooltip: `Original layer ${d.originalIndex}: filters ${d.filtersBefore} → ${d.filtersAfter}` });
+    out.push({
+      position: s.headerRange.end,
+      label: `${d.filtersBefore} → ${d.filtersAfter} (${pct(d.filtersBefore, d.filtersAfter)})`,
+      kind: 'layer',
+      tooltip: `Original layer ${d.originalIndex}: filters ${d.filtersBefore} → ${d.filtersAfter}`,
+    });
   }
   return out;
 }
@@ -112,11 +136,19 @@ export function prunedInlays(view: PrunedView, net: Network, within: Range | und
 export function prunedHoverMarkdown(view: PrunedView, layer: Layer): string | undefined {
   const d = view.byLayer.get(layer.index);
   if (!d) return undefined;
-  const lines = ['', `**Pruned** from layer ${d.originalIndex} of ${escapeMarkdown(path.basename(view.originalCfg))}`, '', '| | before | after | change |', '|---|---|---|---|'];
-  if (d.filtersBefore !== null && d.filtersAfter !== null) lines.push(`| filters | ${d.filtersBefore} | ${d.filtersAfter} | ${pct(d.filtersBefore, d.filtersAfter)} |`);
+  const lines = [
+    '',
+    `**Pruned** from layer ${d.originalIndex} of ${escapeMarkdown(path.basename(view.originalCfg))}`,
+    '',
+    '| | before | after | change |',
+    '|---|---|---|---|',
+  ];
+  if (d.filtersBefore !== null && d.filtersAfter !== null)
+    lines.push(`| filters | ${d.filtersBefore} | ${d.filtersAfter} | ${pct(d.filtersBefore, d.filtersAfter)} |`);
   lines.push(`| params | ${formatInt(d.paramsBefore)} | ${formatInt(d.paramsAfter)} | ${pct(d.paramsBefore, d.paramsAfter)} |`);
   lines.push(`| BFLOPs | ${formatBflops(d.bflopsBefore)} | ${formatBflops(d.bflopsAfter)} | ${pct(d.bflopsBefore, d.bflopsAfter)} |`);
-  if (d.kept) lines.push('', `Kept channels: ${d.kept.length <= 32 ? d.kept.join(', ') : `${d.kept.slice(0, 32).join(', ')}, … (${d.kept.length})`}`);
+  if (d.kept)
+    lines.push('', `Kept channels: ${d.kept.length <= 32 ? d.kept.join(', ') : `${d.kept.slice(0, 32).join(', ')}, … (${d.kept.length})`}`);
   return lines.join('\n');
 }
 

@@ -9,7 +9,9 @@ import type { LayerSpec } from './spec';
 const per = (l: { attrs: { classes?: number } }) => l.attrs.classes! + 9;
 
 export const Gaussian_yolo = {
-  name: 'Gaussian_yolo', aliases: [], role: 'head',
+  name: 'Gaussian_yolo',
+  aliases: [],
+  role: 'head',
   doc: 'Gaussian YOLOv3 head (box uncertainty). The conv before it needs filters = |mask|·(classes+9).',
   keys: {
     ...YOLO_COMMON,
@@ -20,12 +22,20 @@ export const Gaussian_yolo = {
   analysis: {
     run: (ctx) => analyseYolo(ctx, 9, false),
     check: (ctx) => {
-      const a = ctx.layer.attrs, n = a.mask!.length;
-      checkHead(ctx, { perAnchor: (a.classes ?? 0) + 9, anchorsUsed: n, formula: `|mask|·(classes + 9) = ${n}·(${a.classes} + 9)`, masked: true });
+      const a = ctx.layer.attrs,
+        n = a.mask!.length;
+      checkHead(ctx, {
+        perAnchor: (a.classes ?? 0) + 9,
+        anchorsUsed: n,
+        formula: `|mask|·(classes + 9) = ${n}·(${a.classes} + 9)`,
+        masked: true,
+      });
     },
   },
   head: {
-    outputs: 'boxes', decoder: 'gaussian_yolo', layout: 'chw',
+    outputs: 'boxes',
+    decoder: 'gaussian_yolo',
+    layout: 'chw',
     entriesPerAnchor: per,
     anchorSlots: (l) => l.attrs.mask!,
     // x μ,σ (0,1), y μ,σ (2,3) get σ, μ's scaled; w,h μ (4,6) raw; w,h σ (5,7), obj, classes σ.

@@ -5,7 +5,9 @@ import { act } from './keys';
 import type { LayerSpec } from './spec';
 
 export const activation = {
-  name: 'activation', aliases: [], role: 'identity',
+  name: 'activation',
+  aliases: [],
+  role: 'identity',
   doc: 'Stand-alone activation.',
   keys: { activation: act('linear') },
   analysis: {
@@ -23,7 +25,10 @@ export const activation = {
       if (!any(prev)) return undefined;
       const a = layer.attrs;
       if (isLinear(a.activation)) return prev.slice();
-      if (mode === 'offset') { lost(`activation ${a.activation} is not linear`); return undefined; }
+      if (mode === 'offset') {
+        lost(`activation ${a.activation} is not linear`);
+        return undefined;
+      }
       const f = activationFn(a.activation);
       return prev.map((v, k) => (keep![layer.index][k] ? 0 : f(v)));
     },

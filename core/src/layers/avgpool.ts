@@ -4,7 +4,9 @@ import { PASS } from './common';
 import type { LayerSpec } from './spec';
 
 export const avgpool = {
-  name: 'avgpool', aliases: ['avg'], role: 'pool',
+  name: 'avgpool',
+  aliases: ['avg'],
+  role: 'pool',
   doc: 'Global average pooling: W×H×C → 1×1×C.',
   keys: {},
   analysis: {

@@ -4,7 +4,9 @@ import { bnBlocks, OPAQUE } from './common';
 import type { LayerSpec } from './spec';
 
 export const batchnorm = {
-  name: 'batchnorm', aliases: [], role: 'normalise',
+  name: 'batchnorm',
+  aliases: [],
+  role: 'normalise',
   doc: 'Stand-alone batch normalisation.',
   keys: {},
   analysis: {
@@ -25,22 +27,49 @@ export const batchnorm = {
     params({ layer: l, variable, block, initialised }) {
       initialised();
       const c = l.output![2];
-      return { batchnorm: {
-        biases: variable('biases', block('biases', c, () => new Float32Array(c)), [c]),
-        scales: variable('scales', block('scales', c, () => new Float32Array(c).fill(1)), [c]),
-        rollingMean: variable('rolling_mean', block('rolling_mean', c, () => new Float32Array(c)), [c], false),
-        rollingVariance: variable('rolling_variance', block('rolling_variance', c, () => new Float32Array(c).fill(1)), [c], false),
-      } };
+      return {
+        batchnorm: {
+          biases: variable(
+            'biases',
+            block('biases', c, () => new Float32Array(c)),
+            [c],
+          ),
+          scales: variable(
+            'scales',
+            block('scales', c, () => new Float32Array(c).fill(1)),
+            [c],
+          ),
+          rollingMean: variable(
+            'rolling_mean',
+            block('rolling_mean', c, () => new Float32Array(c)),
+            [c],
+            false,
+          ),
+          rollingVariance: variable(
+            'rolling_variance',
+            block('rolling_variance', c, () => new Float32Array(c).fill(1)),
+            [c],
+            false,
+          ),
+        },
+      };
     },
-    toBlocks: (p, _l, data) => (p.batchnorm ? {
-      biases: data(p.batchnorm.biases).slice(), scales: data(p.batchnorm.scales).slice(),
-      rolling_mean: data(p.batchnorm.rollingMean).slice(), rolling_variance: data(p.batchnorm.rollingVariance).slice(),
-    } : undefined),
+    toBlocks: (p, _l, data) =>
+      p.batchnorm
+        ? {
+            biases: data(p.batchnorm.biases).slice(),
+            scales: data(p.batchnorm.scales).slice(),
+            rolling_mean: data(p.batchnorm.rollingMean).slice(),
+            rolling_variance: data(p.batchnorm.rollingVariance).slice(),
+          }
+        : undefined,
   },
   onnx({ g, layer: l, x, blocks, need, fold }) {
     const c = l.output![2];
     const b = blocks();
-    const scales = need(b, 'scales', c), mean = need(b, 'rolling_mean', c), variance = need(b, 'rolling_variance', c);
+    const scales = need(b, 'scales', c),
+      mean = need(b, 'rolling_mean', c),
+      variance = need(b, 'rolling_variance', c);
     const folded = fold(new Float32Array(c).fill(1), 1, need(b, 'biases', c), { scales, mean, variance });
     const m = g.op('Mul', [x, g.floatTensor(`l${l.index}_scale`, folded.w, [1, c, 1, 1])]);
     return g.op('Add', [m, g.floatTensor(`l${l.index}_shift`, folded.b, [1, c, 1, 1])]);

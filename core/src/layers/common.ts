@@ -9,7 +9,9 @@ export const BN_EPSILON = 1e-5;
 
 /** γ, rolling mean, rolling variance of n channels, in file order. */
 export const bnBlocks = (n: number): Block[] => [
-  { name: 'scales', length: n }, { name: 'rolling_mean', length: n }, { name: 'rolling_variance', length: n },
+  { name: 'scales', length: n },
+  { name: 'rolling_mean', length: n },
+  { name: 'rolling_variance', length: n },
 ];
 
 /** Output = input (W×H×C), receptive field unchanged. */

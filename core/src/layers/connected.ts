@@ -6,7 +6,9 @@ import { act, flag, int } from './keys';
 import type { ConnectedParams, LayerSpec } from './spec';
 
 export const connected = {
-  name: 'connected', aliases: ['conn'], role: 'dense',
+  name: 'connected',
+  aliases: ['conn'],
+  role: 'dense',
   doc: 'Fully connected layer.',
   keys: { output: int('1', 'Number of outputs.', { min: 1 }), activation: act('logistic'), batch_normalize: flag('Batch normalisation.') },
   analysis: {
@@ -16,14 +18,16 @@ export const connected = {
       a.batchNormalize = o.int('batch_normalize') !== 0;
       a.dontloadscales = o.int('dontloadscales') !== 0;
       if (!input) return;
-      const n = a.output, inputs = prev.outputs;
+      const n = a.output,
+        inputs = prev.outputs;
       layer.output = [1, 1, n];
       layer.params = n * inputs + n + (a.batchNormalize ? n : 0);
       layer.weightFloats = n + n * inputs + (a.batchNormalize && !a.dontloadscales ? 3 * n : 0);
     },
   },
   blocks(l) {
-    const a = l.attrs, n = a.output!;
+    const a = l.attrs,
+      n = a.output!;
     const bn = a.batchNormalize && !a.dontloadscales ? bnBlocks(n) : [];
     return [{ name: 'biases', length: n }, { name: 'weights', length: l.weightFloats - n - 3 * (bn.length ? n : 0) }, ...bn];
   },
@@ -38,7 +42,8 @@ export const connected = {
     },
     params({ layer: l, variable, block, uniform, initialised }) {
       initialised();
-      const a = l.attrs, n = a.output!;
+      const a = l.attrs,
+        n = a.output!;
       const nin = (l.params - n - (a.batchNormalize ? n : 0)) / n;
       const raw = block('weights', n * nin, () => uniform(n * nin, Math.sqrt(2 / nin)));
       // darknet [out][in] → [in, out] (ancient transposed files are not supported here).
@@ -46,12 +51,30 @@ export const connected = {
       for (let o = 0; o < n; o++) for (let i = 0; i < nin; i++) t[i * n + o] = raw[o * nin + i];
       const p: ConnectedParams = {
         weights: variable('weights', t, [nin, n]),
-        biases: variable('biases', block('biases', n, () => new Float32Array(n)), [n]),
+        biases: variable(
+          'biases',
+          block('biases', n, () => new Float32Array(n)),
+          [n],
+        ),
       };
       if (a.batchNormalize) {
-        p.scales = variable('scales', block('scales', n, () => new Float32Array(n).fill(1)), [n]);
-        p.rollingMean = variable('rolling_mean', block('rolling_mean', n, () => new Float32Array(n)), [n], false);
-        p.rollingVariance = variable('rolling_variance', block('rolling_variance', n, () => new Float32Array(n).fill(1)), [n], false);
+        p.scales = variable(
+          'scales',
+          block('scales', n, () => new Float32Array(n).fill(1)),
+          [n],
+        );
+        p.rollingMean = variable(
+          'rolling_mean',
+          block('rolling_mean', n, () => new Float32Array(n)),
+          [n],
+          false,
+        );
+        p.rollingVariance = variable(
+          'rolling_variance',
+          block('rolling_variance', n, () => new Float32Array(n).fill(1)),
+          [n],
+          false,
+        );
       }
       return { connected: p };
     },
@@ -59,7 +82,8 @@ export const connected = {
       const c = p.connected;
       if (!c) return undefined;
       const [nin, n] = c.weights.shape;
-      const t = data(c.weights), w = new Float32Array(n * nin);
+      const t = data(c.weights),
+        w = new Float32Array(n * nin);
       for (let o = 0; o < n; o++) for (let i = 0; i < nin; i++) w[o * nin + i] = t[i * n + o];
       const blocks: LayerWeights['blocks'] = { biases: data(c.biases).slice(), weights: w };
       if (c.scales && !l.attrs.dontloadscales) {
@@ -76,7 +100,11 @@ export const connected = {
     const b = blocks();
     const folded = fold(need(b, 'weights', n * nin), nin, need(b, 'biases', n), bn(b, n));
     const flat = g.op('Flatten', [x], { axis: 1 });
-    const y = g.op('Gemm', [flat, g.floatTensor(`l${l.index}_weight`, folded.w, [n, nin]), g.floatTensor(`l${l.index}_bias`, folded.b, [n])], { transB: 1 });
+    const y = g.op(
+      'Gemm',
+      [flat, g.floatTensor(`l${l.index}_weight`, folded.w, [n, nin]), g.floatTensor(`l${l.index}_bias`, folded.b, [n])],
+      { transB: 1 },
+    );
     return g.op('Reshape', [activation(y, 'logistic'), g.ints([0, n, 1, 1])]);
   },
   prune: OPAQUE,

@@ -40,22 +40,31 @@ function hwioToDarknet(w: Float32Array, n: number, cg: number, k: number): Float
 
 /** Output size the kernel actually samples (darknet allocates by its own formula, docs/cfg-format.md §Shapes). */
 function sampled(l: Layer): { ow: number; oh: number; sx: number; sy: number; p: number } {
-  const a = l.attrs, input = l.input!;
-  const k = a.size!, d = a.dilation!, p = a.padding! * d;
-  const sx = a.antialiasing ? 1 : a.strideX!, sy = a.antialiasing ? 1 : a.strideY!;
+  const a = l.attrs,
+    input = l.input!;
+  const k = a.size!,
+    d = a.dilation!,
+    p = a.padding! * d;
+  const sx = a.antialiasing ? 1 : a.strideX!,
+    sy = a.antialiasing ? 1 : a.strideY!;
   return {
     ow: Math.floor((input[0] + 2 * p - (d * (k - 1) + 1)) / sx) + 1,
     oh: Math.floor((input[1] + 2 * p - (d * (k - 1) + 1)) / sy) + 1,
-    sx, sy, p,
+    sx,
+    sy,
+    p,
   };
 }
 
 function convForward({ tf, ops, layer: l, x, params, training, batchNorm }: ForwardContext): T4 {
-  const a = l.attrs, p = params!.conv!;
+  const a = l.attrs,
+    p = params!.conv!;
   const act = ops.resolveActivation(a.activation, 'logistic');
   const aa = a.antialiasing ?? 0;
-  const sx = aa ? 1 : a.strideX!, sy = aa ? 1 : a.strideY!;
-  const d = a.dilation!, g = a.groups!;
+  const sx = aa ? 1 : a.strideX!,
+    sy = aa ? 1 : a.strideY!;
+  const d = a.dilation!,
+    g = a.groups!;
   const padded = ops.padForConv(x, d * (a.size! - 1) + 1, d > 1 ? 1 : sy, d > 1 ? 1 : sx, a.padding! * d);
   const pad = padded.mode;
   x = padded.x;
@@ -64,15 +73,21 @@ function convForward({ tf, ops, layer: l, x, params, training, batchNorm }: Forw
   if (!training && g === 1 && d === 1) {
     // Inference fast path: BN folded into the kernel (as darknet's fuse_conv_batchnorm), bias and
     // activation fused into the conv.
-    let kernel: T4 = p.kernel as TF.Variable<TF.Rank.R4>, bias: TF.Tensor1D = p.biases as TF.Variable<TF.Rank.R1>;
+    let kernel: T4 = p.kernel as TF.Variable<TF.Rank.R4>,
+      bias: TF.Tensor1D = p.biases as TF.Variable<TF.Rank.R1>;
     if (p.scales) {
       const scale = tf.div(p.scales, tf.sqrt(tf.add(p.rollingVariance!, BN_EPSILON)));
       kernel = tf.mul(kernel, scale) as T4;
       bias = tf.sub(p.biases, tf.mul(p.rollingMean!, scale)) as TF.Tensor1D;
     }
     y = tf.fused.conv2d({
-      x, filter: kernel, strides: [sy, sx], pad, bias,
-      activation: fused?.activation ?? 'linear', leakyreluAlpha: fused?.alpha,
+      x,
+      filter: kernel,
+      strides: [sy, sx],
+      pad,
+      bias,
+      activation: fused?.activation ?? 'linear',
+      leakyreluAlpha: fused?.alpha,
     });
     if (!fused) y = ops.activate(y, act) as T4;
   } else {
@@ -92,7 +107,9 @@ function convForward({ tf, ops, layer: l, x, params, training, batchNorm }: Forw
 }
 
 export const convolutional = {
-  name: 'convolutional', aliases: ['conv'], role: 'conv',
+  name: 'convolutional',
+  aliases: ['conv'],
+  role: 'conv',
   doc: 'Convolution, optionally followed by batch normalisation, then an activation.',
   keys: {
     filters: int('1', 'Number of output channels.', { min: 1 }),
@@ -104,7 +121,7 @@ export const convolutional = {
     padding: int('0', 'Explicit padding per side, used when pad=0.', { min: 0 }),
     groups: int('1', 'Grouped convolution: number of groups (depthwise when groups = channels).', { min: 1 }),
     dilation: int('1', 'Dilation (forced to 1 when size=1).', { min: 1 }),
-    activation: act('logistic', 'Activation after the convolution (darknet\'s default is logistic, not linear).'),
+    activation: act('logistic', "Activation after the convolution (darknet's default is logistic, not linear)."),
     batch_normalize: flag('Batch normalisation after the convolution (no conv bias then; BN β plays its role).'),
     cbn: flag('Cross-iteration batch norm (also enables batch_normalize).'),
     share_index: { type: 'ref', doc: 'Reuse the weights of another convolutional layer; this layer then reads nothing from .weights.' },
@@ -134,7 +151,8 @@ export const convolutional = {
       a.filters = o.int('filters');
       a.size = o.int('size');
       const stride = o.int('stride');
-      let sx = o.int('stride_x'), sy = o.int('stride_y');
+      let sx = o.int('stride_x'),
+        sy = o.int('stride_y');
       if (sx < 1) sx = stride;
       if (sy < 1) sy = stride;
       a.padding = o.int('pad') ? Math.trunc(a.size / 2) : o.int('padding');
@@ -149,14 +167,24 @@ export const convolutional = {
       a.dontloadscales = o.int('dontloadscales') !== 0;
       const share = layer.refs.find((r) => r.key === 'share_index');
       a.shareIndex = share?.target;
-      a.strideX = sx; a.strideY = sy;
+      a.strideX = sx;
+      a.strideY = sy;
       if (!input) return;
-      const n = a.filters, k = a.size, c = input[2];
-      const runSx = a.antialiasing ? 1 : sx, runSy = a.antialiasing ? 1 : sy;
-      if (n < 1 || k < 1 || runSx < 1 || runSy < 1) { fail('filters, size and stride must be ≥ 1'); return; }
+      const n = a.filters,
+        k = a.size,
+        c = input[2];
+      const runSx = a.antialiasing ? 1 : sx,
+        runSy = a.antialiasing ? 1 : sy;
+      if (n < 1 || k < 1 || runSx < 1 || runSy < 1) {
+        fail('filters, size and stride must be ≥ 1');
+        return;
+      }
       a.nweights = Math.trunc(c / a.groups) * n * k * k;
       let out: [number, number, number] = [convOut(input[0], a.padding, k, runSx), convOut(input[1], a.padding, k, runSy), n];
-      if (out[0] < 1 || out[1] < 1) { fail(`output ${out[0]}×${out[1]} is empty (input ${input[0]}×${input[1]}, size ${k}, padding ${a.padding})`); return; }
+      if (out[0] < 1 || out[1] < 1) {
+        fail(`output ${out[0]}×${out[1]} is empty (input ${input[0]}×${input[1]}, size ${k}, padding ${a.padding})`);
+        return;
+      }
       let bf = (2.0 * a.nweights * out[1] * out[0]) / 1e9;
       if (a.xnor) bf /= 32;
       layer.bflops = f32(bf);
@@ -169,19 +197,27 @@ export const convolutional = {
   },
 
   blocks(l) {
-    const a = l.attrs, n = a.filters!;
-    return [{ name: 'biases', length: n }, ...(a.batchNormalize && !a.dontloadscales ? bnBlocks(n) : []), { name: 'weights', length: a.nweights! }];
+    const a = l.attrs,
+      n = a.filters!;
+    return [
+      { name: 'biases', length: n },
+      ...(a.batchNormalize && !a.dontloadscales ? bnBlocks(n) : []),
+      { name: 'weights', length: a.nweights! },
+    ];
   },
   fanIn: (l) => l.attrs.size! * l.attrs.size! * Math.trunc(l.input![2] / l.attrs.groups!),
 
   forward: {
     check(l) {
-      const a = l.attrs, input = l.input!;
+      const a = l.attrs,
+        input = l.input!;
       if (a.xnor) return 'xnor (binary) convolutions are not supported';
       const { ow, oh } = sampled(l);
       const want = a.antialiasing ? [ow, oh] : [l.output![0], l.output![1]];
-      if (ow !== want[0] || oh !== want[1]) return `size=${a.size} dilation=${a.dilation} padding=${a.padding} gives ${ow}×${oh} when sampled but darknet allocates ${want[0]}×${want[1]}; darknet's own geometry is inconsistent here (use pad=1 with an odd size)`;
-      if (a.filters! % a.groups! !== 0 || input[2] % a.groups! !== 0) return `groups=${a.groups} does not divide the ${input[2]} input channels and ${a.filters} filters`;
+      if (ow !== want[0] || oh !== want[1])
+        return `size=${a.size} dilation=${a.dilation} padding=${a.padding} gives ${ow}×${oh} when sampled but darknet allocates ${want[0]}×${want[1]}; darknet's own geometry is inconsistent here (use pad=1 with an odd size)`;
+      if (a.filters! % a.groups! !== 0 || input[2] % a.groups! !== 0)
+        return `groups=${a.groups} does not divide the ${input[2]} input channels and ${a.filters} filters`;
       return undefined;
     },
     run: (ctx) => convForward(ctx),
@@ -193,18 +229,38 @@ export const convolutional = {
         return { conv: owner };
       }
       initialised();
-      const n = a.filters!, k = a.size!, cg = Math.trunc(l.input![2] / a.groups!);
+      const n = a.filters!,
+        k = a.size!,
+        cg = Math.trunc(l.input![2] / a.groups!);
       const fanIn = k * k * cg;
       const raw = block('weights', n * cg * k * k, () => uniform(n * cg * k * k, Math.sqrt(2 / fanIn)));
       const p: ConvParams = {
         kernel: variable('kernel', darknetToHWIO(raw, n, cg, k, a.flipped && lw !== undefined), [k, k, cg, n]),
-        biases: variable('biases', block('biases', n, () => new Float32Array(n)), [n]),
+        biases: variable(
+          'biases',
+          block('biases', n, () => new Float32Array(n)),
+          [n],
+        ),
         owner: l.index,
       };
       if (a.batchNormalize) {
-        p.scales = variable('scales', block('scales', n, () => new Float32Array(n).fill(1)), [n]);
-        p.rollingMean = variable('rolling_mean', block('rolling_mean', n, () => new Float32Array(n)), [n], false);
-        p.rollingVariance = variable('rolling_variance', block('rolling_variance', n, () => new Float32Array(n).fill(1)), [n], false);
+        p.scales = variable(
+          'scales',
+          block('scales', n, () => new Float32Array(n).fill(1)),
+          [n],
+        );
+        p.rollingMean = variable(
+          'rolling_mean',
+          block('rolling_mean', n, () => new Float32Array(n)),
+          [n],
+          false,
+        );
+        p.rollingVariance = variable(
+          'rolling_variance',
+          block('rolling_variance', n, () => new Float32Array(n).fill(1)),
+          [n],
+          false,
+        );
       }
       return { conv: p };
     },
@@ -223,30 +279,46 @@ export const convolutional = {
   },
 
   onnx({ g, net, layer: l, x, act, blur, blocks, need, bn, fold, fail }) {
-    const a = l.attrs, input = l.input!;
+    const a = l.attrs,
+      input = l.input!;
     if (a.xnor) fail('xnor (binary) convolutions are not supported');
-    const n = a.filters!, k = a.size!, gr = a.groups!, d = a.dilation!;
+    const n = a.filters!,
+      k = a.size!,
+      gr = a.groups!,
+      d = a.dilation!;
     if (n % gr || input[2] % gr) fail(`groups=${gr} does not divide the ${input[2]} input channels and ${n} filters`);
     const cg = input[2] / gr;
     const { ow, oh, sx, sy, p } = sampled(l);
     if (!a.antialiasing && (ow !== l.output![0] || oh !== l.output![1])) {
-      fail(`size=${k} dilation=${d} padding=${a.padding} samples ${ow}×${oh}, darknet allocates ${l.output![0]}×${l.output![1]} (use pad=1 with an odd size)`);
+      fail(
+        `size=${k} dilation=${d} padding=${a.padding} samples ${ow}×${oh}, darknet allocates ${l.output![0]}×${l.output![1]} (use pad=1 with an odd size)`,
+      );
     }
     const b = blocks();
     const owner = a.shareIndex !== undefined ? net.layers[a.shareIndex] : l;
     let raw = need(b, 'weights', n * cg * k * k);
     if (owner.attrs.flipped) {
       // flipped=1 files store [ci·k·k][o]
-      const t = new Float32Array(raw.length), kk = cg * k * k;
+      const t = new Float32Array(raw.length),
+        kk = cg * k * k;
       for (let o = 0; o < n; o++) for (let i = 0; i < kk; i++) t[o * kk + i] = raw[i * n + o];
       raw = t;
     }
     const folded = fold(raw, cg * k * k, need(b, 'biases', n), bn(b, n, owner));
     const W = g.floatTensor(`l${l.index}_weight`, folded.w, [n, cg, k, k]);
     const B = g.floatTensor(`l${l.index}_bias`, folded.b, [n]);
-    let y = g.op('Conv', [x, W, B], {
-      kernel_shape: [k, k], strides: [sy, sx], pads: [p, p, p, p], dilations: [d, d], group: gr,
-    }, `l${l.index}_conv`);
+    let y = g.op(
+      'Conv',
+      [x, W, B],
+      {
+        kernel_shape: [k, k],
+        strides: [sy, sx],
+        pads: [p, p, p, p],
+        dilations: [d, d],
+        group: gr,
+      },
+      `l${l.index}_conv`,
+    );
     y = act(y, 'logistic');
     return a.antialiasing ? blur(y, n) : y;
   },
@@ -254,9 +326,21 @@ export const convolutional = {
   prune: {
     channels: 'source',
     constrain({ net, layer, at, pin, pinOutputOf, referenceExcluded }) {
-      const i = layer.index, a = layer.attrs, n = net.layers.length;
-      const why = (a.groups ?? 1) > 1 ? 'grouped convolution' : a.flipped ? 'flipped weights' : a.xnor || findOption(layer.section, 'binary') ? 'binary/xnor convolution'
-        : a.shareIndex !== undefined ? 'shares weights (share_index)' : a.dontload ? 'dontload=1' : undefined;
+      const i = layer.index,
+        a = layer.attrs,
+        n = net.layers.length;
+      const why =
+        (a.groups ?? 1) > 1
+          ? 'grouped convolution'
+          : a.flipped
+            ? 'flipped weights'
+            : a.xnor || findOption(layer.section, 'binary')
+              ? 'binary/xnor convolution'
+              : a.shareIndex !== undefined
+                ? 'shares weights (share_index)'
+                : a.dontload
+                  ? 'dontload=1'
+                  : undefined;
       if (why) {
         if (i > 0) pinOutputOf(i - 1, `feeds ${at}: ${why}`);
         pin(i, why);
@@ -269,7 +353,8 @@ export const convolutional = {
       else if (a.dontloadscales) pin(i, 'dontloadscales=1 (no γ in the weights)');
       if (CROSS_CHANNEL_ACTIVATIONS.has(a.activation ?? '')) pin(i, `activation ${a.activation} mixes channels`);
       // The reference implementation's exclusions c1, c2 (docs/pruning.md §Populations); c3 is in upsample.ts.
-      const next = net.layers[i + 1], next2 = net.layers[i + 2];
+      const next = net.layers[i + 1],
+        next2 = net.layers[i + 2];
       if (a.batchNormalize) {
         if (next?.type === 'maxpool' && next2?.type === 'route') referenceExcluded.set(i, 'c1: SPP input (conv → maxpool → route)');
         else if (next?.type === 'route' && findOption(next.section, 'groups')) referenceExcluded.set(i, 'c2: feeds a route with groups');
@@ -284,7 +369,8 @@ export const convolutional = {
       return out;
     },
     recount(l, cin, nOut) {
-      const a = l.attrs, k = a.size!;
+      const a = l.attrs,
+        k = a.size!;
       const nweights = Math.trunc(cin / a.groups!) * nOut * k * k;
       const shared = a.shareIndex !== undefined;
       // the conv runs at stride 1 under antialiasing: its BFLOPs use the pre-blur size
@@ -304,9 +390,13 @@ export const convolutional = {
   graph: {
     short: 'conv',
     label: (l, short) => {
-      const a = l.attrs, stride = (a.strideX ?? 1) > 1 ? `/${a.strideX}` : '';
+      const a = l.attrs,
+        stride = (a.strideX ?? 1) > 1 ? `/${a.strideX}` : '';
       return `${short} ${a.filters ?? '?'} ${a.size ?? '?'}×${a.size ?? '?'}${stride}${(a.groups ?? 1) > 1 ? ` g${a.groups}` : ''}`;
     },
   },
-  diffKey: (l) => { const a = l.attrs; return [a.size, a.strideX, a.strideY, a.dilation, a.batchNormalize, a.activation, (a.groups ?? 1) > 1]; },
+  diffKey: (l) => {
+    const a = l.attrs;
+    return [a.size, a.strideX, a.strideY, a.dilation, a.batchNormalize, a.activation, (a.groups ?? 1) > 1];
+  },
 } satisfies LayerSpec<'convolutional'>;

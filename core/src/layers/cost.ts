@@ -5,9 +5,17 @@ import { float } from './keys';
 import type { LayerSpec } from './spec';
 
 export const cost = {
-  name: 'cost', aliases: [], role: 'training',
+  name: 'cost',
+  aliases: [],
+  role: 'training',
   doc: 'Training cost (identity at inference).',
-  keys: { type: { type: 'enum', default: 'sse', doc: 'Cost type.', values: ['sse', 'masked', 'smooth', 'L1', 'seg', 'wgan'] }, scale: float('1', 'Scale.'), ratio: float('0', 'Ratio.'), noobject_scale: float('1', 'No-object scale.'), thresh: float('0', 'Threshold.') },
+  keys: {
+    type: { type: 'enum', default: 'sse', doc: 'Cost type.', values: ['sse', 'masked', 'smooth', 'L1', 'seg', 'wgan'] },
+    scale: float('1', 'Scale.'),
+    ratio: float('0', 'Ratio.'),
+    noobject_scale: float('1', 'No-object scale.'),
+    thresh: float('0', 'Threshold.'),
+  },
   analysis: { run: flatOutputs, setsOutputs: true },
   forward: identityForward,
   onnx: identityOnnx,

@@ -13,22 +13,32 @@ import type { LayerSpec } from './spec';
 
 /** Darknet's inference window and affine map. */
 function window(l: Layer): { dh: number; dw: number; scale: number; trans: number } {
-  const [w, h] = l.input!, [ow, oh] = l.output!;
+  const [w, h] = l.input!,
+    [ow, oh] = l.output!;
   const noadjust = new Options(l.section).int('noadjust', 0) !== 0;
   return { dh: Math.trunc((h - oh) / 2), dw: Math.trunc((w - ow) / 2), scale: noadjust ? 1 : 2, trans: noadjust ? 0 : -1 };
 }
 
 const tooLarge = (l: Layer): string | undefined => {
-  const [w, h] = l.input!, [ow, oh] = l.output!;
+  const [w, h] = l.input!,
+    [ow, oh] = l.output!;
   return ow > w || oh > h ? `crop ${ow}×${oh} is larger than the input ${w}×${h} (darknet reads outside the input)` : undefined;
 };
 
 export const crop = {
-  name: 'crop', aliases: [], role: 'resample',
+  name: 'crop',
+  aliases: [],
+  role: 'resample',
   doc: 'Centre crop to crop_width × crop_height, mapping [0, 1] to [−1, 1] unless noadjust=1 (random crop and flip in training).',
   keys: {
-    crop_height: int('1', 'Crop height.'), crop_width: int('1', 'Crop width.'), flip: flag('Flip.'), angle: float('0', 'Angle.'),
-    saturation: float('1', 'Saturation.'), exposure: float('1', 'Exposure.'), noadjust: flag('No adjust.'), shift: float('0', 'Shift.'),
+    crop_height: int('1', 'Crop height.'),
+    crop_width: int('1', 'Crop width.'),
+    flip: flag('Flip.'),
+    angle: float('0', 'Angle.'),
+    saturation: float('1', 'Saturation.'),
+    exposure: float('1', 'Exposure.'),
+    noadjust: flag('No adjust.'),
+    shift: float('0', 'Shift.'),
   },
   analysis: {
     run({ layer, o, a, input }) {
@@ -40,7 +50,14 @@ export const crop = {
     check({ layer, push }) {
       if (!layer.input || !layer.output) return;
       const why = tooLarge(layer);
-      if (why) push({ range: layer.section.headerRange, severity: 'error', code: 'shape-mismatch', layer: layer.index, message: `Layer ${layer.index} (crop): ${why}` });
+      if (why)
+        push({
+          range: layer.section.headerRange,
+          severity: 'error',
+          code: 'shape-mismatch',
+          layer: layer.index,
+          message: `Layer ${layer.index} (crop): ${why}`,
+        });
     },
   },
   forward: {

@@ -4,7 +4,9 @@ import { identityForward, identityOnnx, PASS, sameShape } from './common';
 import type { LayerSpec } from './spec';
 
 export const empty = {
-  name: 'empty', aliases: ['silence'], role: 'identity',
+  name: 'empty',
+  aliases: ['silence'],
+  role: 'identity',
   doc: 'Identity layer.',
   keys: {},
   analysis: { run: sameShape },

@@ -40,9 +40,39 @@ import { isExcluded, type HeadSpec, type LayerSpec } from './spec';
 
 /** The order completion and the generated grammar list the types in. */
 const RECORDS = {
-  convolutional, maxpool, local_avgpool, avgpool, route, shortcut, upsample, yolo, Gaussian_yolo, region, detection,
-  reorg3d, reorg, sam, scale_channels, dropout, softmax, connected, batchnorm, activation, cost, crop,
-  lrn, local, implicit, empty, contrastive, rnn, gru, lstm, crnn, conv_lstm, history,
+  convolutional,
+  maxpool,
+  local_avgpool,
+  avgpool,
+  route,
+  shortcut,
+  upsample,
+  yolo,
+  Gaussian_yolo,
+  region,
+  detection,
+  reorg3d,
+  reorg,
+  sam,
+  scale_channels,
+  dropout,
+  softmax,
+  connected,
+  batchnorm,
+  activation,
+  cost,
+  crop,
+  lrn,
+  local,
+  implicit,
+  empty,
+  contrastive,
+  rnn,
+  gru,
+  lstm,
+  crnn,
+  conv_lstm,
+  history,
 };
 
 export type LayerType = keyof typeof RECORDS;
@@ -55,15 +85,44 @@ const CHECKED: { readonly [T in LayerType]: LayerSpec<T> } = RECORDS;
  * validation and pruning see one object shape (the records differ in which fields they write).
  */
 function uniform<N extends string>(s: LayerSpec<N>): LayerSpec<N> {
-  const a = s.analysis, h = s.head, p = s.prune;
+  const a = s.analysis,
+    h = s.head,
+    p = s.prune;
   return {
-    name: s.name, aliases: s.aliases, doc: s.doc, keys: s.keys, unsupported: s.unsupported ?? false, role: s.role, refs: s.refs ?? [],
-    analysis: isExcluded(a) ? a : { run: a.run, setsOutputs: a.setsOutputs ?? false, readsPrevious: a.readsPrevious ?? true, check: a.check },
-    blocks: s.blocks, fanIn: s.fanIn,
-    head: h && { outputs: h.outputs, decoder: h.decoder, layout: h.layout, entriesPerAnchor: h.entriesPerAnchor, anchorSlots: h.anchorSlots, activate: h.activate, loss: h.loss },
-    forward: s.forward, onnx: s.onnx,
-    prune: { channels: p.channels, origins: p.origins, constrain: p.constrain, constants: p.constants, recount: p.recount, residual: p.residual ?? false },
-    diffKey: s.diffKey, diffLabel: s.diffLabel, graph: s.graph,
+    name: s.name,
+    aliases: s.aliases,
+    doc: s.doc,
+    keys: s.keys,
+    unsupported: s.unsupported ?? false,
+    role: s.role,
+    refs: s.refs ?? [],
+    analysis: isExcluded(a)
+      ? a
+      : { run: a.run, setsOutputs: a.setsOutputs ?? false, readsPrevious: a.readsPrevious ?? true, check: a.check },
+    blocks: s.blocks,
+    fanIn: s.fanIn,
+    head: h && {
+      outputs: h.outputs,
+      decoder: h.decoder,
+      layout: h.layout,
+      entriesPerAnchor: h.entriesPerAnchor,
+      anchorSlots: h.anchorSlots,
+      activate: h.activate,
+      loss: h.loss,
+    },
+    forward: s.forward,
+    onnx: s.onnx,
+    prune: {
+      channels: p.channels,
+      origins: p.origins,
+      constrain: p.constrain,
+      constants: p.constants,
+      recount: p.recount,
+      residual: p.residual ?? false,
+    },
+    diffKey: s.diffKey,
+    diffLabel: s.diffLabel,
+    graph: s.graph,
   };
 }
 

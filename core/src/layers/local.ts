@@ -6,9 +6,17 @@ import { act, flag, int } from './keys';
 import type { LayerSpec } from './spec';
 
 export const local = {
-  name: 'local', aliases: [], role: 'conv',
+  name: 'local',
+  aliases: [],
+  role: 'conv',
   doc: 'Locally connected layer (unshared weights).',
-  keys: { filters: int('1', 'Filters.', { min: 1 }), size: int('1', 'Kernel size.', { min: 1 }), stride: int('1', 'Stride.', { min: 1 }), pad: flag('Pad.'), activation: act('logistic') },
+  keys: {
+    filters: int('1', 'Filters.', { min: 1 }),
+    size: int('1', 'Kernel size.', { min: 1 }),
+    stride: int('1', 'Stride.', { min: 1 }),
+    pad: flag('Pad.'),
+    activation: act('logistic'),
+  },
   analysis: {
     run({ layer, o, a, input, prev, fail }) {
       a.filters = o.int('filters');
@@ -17,7 +25,10 @@ export const local = {
       a.activation = o.str('activation');
       const pad = o.int('pad');
       if (!input) return;
-      if (a.strideX < 1) { fail('stride must be ≥ 1'); return; }
+      if (a.strideX < 1) {
+        fail('stride must be ≥ 1');
+        return;
+      }
       const ow = Math.trunc((input[0] - (pad ? 1 : a.size)) / a.strideX) + 1;
       const oh = Math.trunc((input[1] - (pad ? 1 : a.size)) / a.strideX) + 1;
       layer.output = [ow, oh, a.filters];
@@ -29,7 +40,10 @@ export const local = {
   },
   blocks(l) {
     const biases = l.output![0] * l.output![1] * l.output![2];
-    return [{ name: 'biases', length: biases }, { name: 'weights', length: l.weightFloats - biases }];
+    return [
+      { name: 'biases', length: biases },
+      { name: 'weights', length: l.weightFloats - biases },
+    ];
   },
   forward: { excluded: 'locally connected layers are not built' },
   onnx: { excluded: 'locally connected layers are not exported' },

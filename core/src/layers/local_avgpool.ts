@@ -7,7 +7,9 @@ import { analysePool, POOL_KEYS, poolDiffKey, poolLabel, poolPadsNHWC, poolRecou
 import type { LayerSpec } from './spec';
 
 export const local_avgpool = {
-  name: 'local_avgpool', aliases: ['local_avg'], role: 'pool',
+  name: 'local_avgpool',
+  aliases: ['local_avg'],
+  role: 'pool',
   doc: 'Windowed average pooling over the valid (in-bounds) positions.',
   keys: { ...POOL_KEYS, padding: int(undefined, 'Total padding (default size−1).', { min: 0 }) },
   analysis: { run: (ctx) => analysePool(ctx, false) },
@@ -15,7 +17,8 @@ export const local_avgpool = {
     run({ tf, layer: l, x }) {
       const a = l.attrs;
       const pads = poolPadsNHWC(a.padding!);
-      const size: [number, number] = [a.size!, a.size!], strides: [number, number] = [a.strideY!, a.strideX!];
+      const size: [number, number] = [a.size!, a.size!],
+        strides: [number, number] = [a.strideY!, a.strideX!];
       const sum = tf.avgPool(tf.pad(x, pads), size, strides, 'valid');
       const count = tf.avgPool(tf.pad(tf.ones([1, x.shape[1], x.shape[2], 1]), pads) as typeof x, size, strides, 'valid');
       return tf.div(sum, count);
@@ -23,7 +26,12 @@ export const local_avgpool = {
   },
   onnx({ g, layer: l, x, poolPads }) {
     const a = l.attrs;
-    return g.op('AveragePool', [x], { kernel_shape: [a.size!, a.size!], strides: [a.strideY!, a.strideX!], pads: poolPads(a.padding!), count_include_pad: 0 });
+    return g.op('AveragePool', [x], {
+      kernel_shape: [a.size!, a.size!],
+      strides: [a.strideY!, a.strideX!],
+      pads: poolPads(a.padding!),
+      count_include_pad: 0,
+    });
   },
   prune: { ...PASS, recount: (l, cin) => poolRecount(l, cin) },
   diffKey: poolDiffKey,

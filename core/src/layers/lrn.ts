@@ -7,11 +7,13 @@ import { float, int } from './keys';
 import type { LayerSpec } from './spec';
 
 export const lrn = {
-  name: 'lrn', aliases: ['normalization'], role: 'normalise',
+  name: 'lrn',
+  aliases: ['normalization'],
+  role: 'normalise',
   doc: 'Local response normalisation.',
   keys: { size: int('5', 'Window.'), alpha: float('0.0001', 'α.'), beta: float('0.75', 'β.'), kappa: float('1', 'κ.') },
   analysis: { run: sameShape },
-  forward: { excluded: 'darknet\'s CPU and GPU forwards disagree' },
-  onnx: { excluded: 'darknet\'s CPU and GPU forwards disagree' },
+  forward: { excluded: "darknet's CPU and GPU forwards disagree" },
+  onnx: { excluded: "darknet's CPU and GPU forwards disagree" },
   prune: OPAQUE,
 } satisfies LayerSpec<'lrn'>;

@@ -26,7 +26,13 @@ export function multiplyCheck(fits: (input: Shape, from: Shape, scaleWH: boolean
       const input = layer.input;
       if (!from || !input) return;
       if (!fits(input, from, layer.attrs.scaleWH)) {
-        push({ range: valid[0].range, severity: 'error', code: 'shape-mismatch', layer: layer.index, message: `[${layer.type}] input ${input.join('×')} does not fit layer ${valid[0].target} (${from.join('×')})` });
+        push({
+          range: valid[0].range,
+          severity: 'error',
+          code: 'shape-mismatch',
+          layer: layer.index,
+          message: `[${layer.type}] input ${input.join('×')} does not fit layer ${valid[0].target} (${from.join('×')})`,
+        });
       }
     },
     forward: {
@@ -39,7 +45,8 @@ export function multiplyCheck(fits: (input: Shape, from: Shape, scaleWH: boolean
       run: ({ tf, ops, layer: l, x, src }) => ops.activate(tf.mul(x, src(l.sources[1])), l.attrs.activation ?? 'linear') as typeof x,
     } satisfies Forward,
     onnx({ g, net, layer: l, x, out, act: activation, fail }: OnnxContext): string {
-      const input = l.input!, from = net.layers[l.sources[1]]?.output;
+      const input = l.input!,
+        from = net.layers[l.sources[1]]?.output;
       if (!from) return fail('the from layer has no output');
       if (!fits(input, from, l.attrs.scaleWH)) return fail(`input ${input.join('×')} does not fit the from layer ${from.join('×')}`);
       return activation(g.op('Mul', [x, out(l.sources[1])]), 'linear');

@@ -23,12 +23,19 @@ export function analysePool({ layer, o, a, input, prev, fail }: AnalyseContext, 
   a.outChannels = maxpool ? o.int('out_channels') : 1;
   a.antialiasing = maxpool ? o.int('antialiasing') : 0;
   if (!input) return;
-  if (a.size < 1 || a.strideX < 1 || a.strideY < 1) { fail('size and stride must be ≥ 1'); return; }
-  const runSx = a.antialiasing ? 1 : a.strideX, runSy = a.antialiasing ? 1 : a.strideY;
+  if (a.size < 1 || a.strideX < 1 || a.strideY < 1) {
+    fail('size and stride must be ≥ 1');
+    return;
+  }
+  const runSx = a.antialiasing ? 1 : a.strideX,
+    runSy = a.antialiasing ? 1 : a.strideY;
   let out: [number, number, number] = a.maxpoolDepth
     ? [input[0], input[1], a.outChannels]
     : [poolOut(input[0], a.padding, a.size, runSx), poolOut(input[1], a.padding, a.size, runSy), input[2]];
-  if (out[0] < 1 || out[1] < 1) { fail(`output ${out[0]}×${out[1]} is empty`); return; }
+  if (out[0] < 1 || out[1] < 1) {
+    fail(`output ${out[0]}×${out[1]} is empty`);
+    return;
+  }
   layer.bflops = f32(imul(a.size, a.size, input[2], out[1], out[0]) / 1e9);
   if (a.antialiasing) out = antialiasBlur(out, a.antialiasing, a.strideX, a.strideY);
   layer.output = out;
@@ -38,12 +45,17 @@ export function analysePool({ layer, o, a, input, prev, fail }: AnalyseContext, 
 /** Darknet pool padding as NHWC pad pairs: ⌊padding/2⌋ before, the rest after. */
 export const poolPadsNHWC = (p: number): [[number, number], [number, number], [number, number], [number, number]] => {
   const b = Math.floor(p / 2);
-  return [[0, 0], [b, p - b], [b, p - b], [0, 0]];
+  return [
+    [0, 0],
+    [b, p - b],
+    [b, p - b],
+    [0, 0],
+  ];
 };
 
 /** BFLOPs once the input has `cin` channels (the blur's are not counted by darknet either). */
 export const poolRecount = (l: Layer, cin: number) =>
-  (l.attrs.antialiasing ? undefined : { bflops: f32(imul(l.attrs.size!, l.attrs.size!, cin, l.output![1], l.output![0]) / 1e9) });
+  l.attrs.antialiasing ? undefined : { bflops: f32(imul(l.attrs.size!, l.attrs.size!, cin, l.output![1], l.output![0]) / 1e9) };
 
 export const poolDiffKey = (l: Layer) => [l.attrs.size, l.attrs.strideX, l.attrs.strideY, l.attrs.maxpoolDepth];
 

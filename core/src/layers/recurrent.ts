@@ -6,7 +6,12 @@ import type { LayerSpec } from './spec';
 
 export function recurrent<N extends string>(name: N): LayerSpec<N> {
   return {
-    name, aliases: [], role: 'recurrent', doc: 'Recurrent layer (not analysed by Darknet Pruner).', keys: {}, unsupported: true,
+    name,
+    aliases: [],
+    role: 'recurrent',
+    doc: 'Recurrent layer (not analysed by Darknet Pruner).',
+    keys: {},
+    unsupported: true,
     analysis: { excluded: 'recurrent layers are not analysed' },
     forward: { excluded: 'recurrent layers are not analysed' },
     onnx: { excluded: 'recurrent layers are not analysed' },

@@ -7,7 +7,9 @@ import type { LayerSpec } from './spec';
 const m = multiplyCheck((input, from) => input.every((v, i) => v === from[i]));
 
 export const sam = {
-  name: 'sam', aliases: [], role: 'merge',
+  name: 'sam',
+  aliases: [],
+  role: 'merge',
   doc: 'Spatial attention: out = act(in · from), element-wise.',
   keys: MULTIPLY_KEYS,
   refs: [{ key: 'from' }],

@@ -28,13 +28,18 @@ function normalisedWeights(raw: Float32Array, inputs: number, norm: string): { p
     const col = Array.from({ length: inputs }, (_, i) => raw[i * per + j]);
     let v = col;
     if (norm === 'relu' || norm === 'avg_relu') {
-      const r = col.map((x) => Math.max(0, x)), s = r.reduce((p, q) => p + q, 0);
+      const r = col.map((x) => Math.max(0, x)),
+        s = r.reduce((p, q) => p + q, 0);
       v = r.map((x) => x / (0.0001 + s));
     } else if (norm === 'softmax') {
-      const mx = col.reduce((m, x) => Math.max(m, x), -Infinity), e = col.map((x) => Math.exp(x - mx)), s = e.reduce((p, q) => p + q, 0);
+      const mx = col.reduce((m, x) => Math.max(m, x), -Infinity),
+        e = col.map((x) => Math.exp(x - mx)),
+        s = e.reduce((p, q) => p + q, 0);
       v = e.map((x) => x / (0.0001 + s));
     }
-    v.forEach((x, i) => { w[i * per + j] = x; });
+    v.forEach((x, i) => {
+      w[i * per + j] = x;
+    });
   }
   return { per, w };
 }
@@ -42,14 +47,27 @@ function normalisedWeights(raw: Float32Array, inputs: number, norm: string): { p
 const fromCount = (l: { refs: { key: string }[] }) => l.refs.filter((r) => r.key === 'from').length;
 
 export const shortcut = {
-  name: 'shortcut', aliases: [], role: 'merge',
+  name: 'shortcut',
+  aliases: [],
+  role: 'merge',
   doc: 'Residual add of the previous layer and the `from` layers.',
   keys: {
-    from: refs('Layers added to the previous layer\'s output.'),
+    from: refs("Layers added to the previous layer's output."),
     activation: act('linear', 'Activation after the sum.'),
-    weights_type: { type: 'enum', default: 'none', doc: 'Learned weights for the sum.', values: ['none', 'per_feature', 'per_layer', 'per_channel'] },
-    weights_normalization: { type: 'enum', default: 'none', doc: 'Normalisation of the sum weights.', values: ['none', 'relu', 'avg_relu', 'softmax'] },
-    stream: int('-1', 'GPU stream.'), wait_stream: int('-1', 'GPU stream to wait for.'),
+    weights_type: {
+      type: 'enum',
+      default: 'none',
+      doc: 'Learned weights for the sum.',
+      values: ['none', 'per_feature', 'per_layer', 'per_channel'],
+    },
+    weights_normalization: {
+      type: 'enum',
+      default: 'none',
+      doc: 'Normalisation of the sum weights.',
+      values: ['none', 'relu', 'avg_relu', 'softmax'],
+    },
+    stream: int('-1', 'GPU stream.'),
+    wait_stream: int('-1', 'GPU stream to wait for.'),
   },
   refs: [{ key: 'from' }],
   analysis: {
@@ -75,9 +93,21 @@ export const shortcut = {
         const o = net.layers[r.target].output;
         if (!o) continue;
         if (o[0] !== input[0] || o[1] !== input[1]) {
-          push({ range: r.range, severity: 'error', code: 'shortcut-shape', layer: layer.index, message: `Shortcut adds layer ${r.target} (${o[0]}×${o[1]}×${o[2]}) to layer ${layer.index - 1} (${input[0]}×${input[1]}×${input[2]}): W×H differ (darknet aborts)` });
+          push({
+            range: r.range,
+            severity: 'error',
+            code: 'shortcut-shape',
+            layer: layer.index,
+            message: `Shortcut adds layer ${r.target} (${o[0]}×${o[1]}×${o[2]}) to layer ${layer.index - 1} (${input[0]}×${input[1]}×${input[2]}): W×H differ (darknet aborts)`,
+          });
         } else if (o[2] !== input[2]) {
-          push({ range: r.range, severity: 'information', code: 'shortcut-shape', layer: layer.index, message: `Shortcut adds layer ${r.target} (${o[2]} channels) to layer ${layer.index - 1} (${input[2]} channels): darknet adds only the first ${Math.min(o[2], input[2])} channels` });
+          push({
+            range: r.range,
+            severity: 'information',
+            code: 'shortcut-shape',
+            layer: layer.index,
+            message: `Shortcut adds layer ${r.target} (${o[2]} channels) to layer ${layer.index - 1} (${input[2]} channels): darknet adds only the first ${Math.min(o[2], input[2])} channels`,
+          });
         }
       }
     },
@@ -88,7 +118,8 @@ export const shortcut = {
       const input = l.input!;
       for (const s of l.sources.slice(1)) {
         const o = net.layers[s].output!;
-        if (o[0] !== input[0] || o[1] !== input[1]) return `from layer ${s} is ${o[0]}×${o[1]}, the input is ${input[0]}×${input[1]} (darknet aborts here)`;
+        if (o[0] !== input[0] || o[1] !== input[1])
+          return `from layer ${s} is ${o[0]}×${o[1]}, the input is ${input[0]}×${input[1]} (darknet aborts here)`;
       }
       return undefined;
     },
@@ -104,7 +135,13 @@ export const shortcut = {
         let term: TF.Tensor4D = f;
         const cf = f.shape[3];
         if (cf > c) term = tf.slice(f, [0, 0, 0, 0], [-1, -1, -1, c]);
-        else if (cf < c) term = tf.pad(f, [[0, 0], [0, 0], [0, 0], [0, c - cf]]);
+        else if (cf < c)
+          term = tf.pad(f, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [0, c - cf],
+          ]);
         out = tf.add(out, wn ? tf.mul(term, wOf(i + 1)) : term);
       });
       return ops.activate(out, l.attrs.activation ?? 'linear') as TF.Tensor4D;
@@ -114,7 +151,13 @@ export const shortcut = {
       if (!n) return undefined;
       initialised();
       // darknet initialises shortcut weights to 1 (make_shortcut_layer).
-      return { shortcut: variable('weights', block('weights', n, () => new Float32Array(n).fill(1)), [n]) };
+      return {
+        shortcut: variable(
+          'weights',
+          block('weights', n, () => new Float32Array(n).fill(1)),
+          [n],
+        ),
+      };
     },
     toBlocks: (p, _l, data) => (p.shortcut ? { weights: data(p.shortcut).slice() } : undefined),
   },
@@ -123,7 +166,8 @@ export const shortcut = {
     const froms = l.sources.slice(1);
     for (const s of froms) {
       const o = net.layers[s].output!;
-      if (o[0] !== l.input![0] || o[1] !== l.input![1]) fail(`from layer ${s} is ${o[0]}×${o[1]}, the input is ${l.input![0]}×${l.input![1]} (darknet aborts here)`);
+      if (o[0] !== l.input![0] || o[1] !== l.input![1])
+        fail(`from layer ${s} is ${o[0]}×${o[1]}, the input is ${l.input![0]}×${l.input![1]} (darknet aborts here)`);
     }
     const nw = l.attrs.nweights;
     const wts = nw ? normalisedWeights(need(blocks(), 'weights', nw), froms.length + 1, l.attrs.weightsNormalization ?? 'none') : undefined;
@@ -151,16 +195,29 @@ export const shortcut = {
       const i = layer.index;
       const inputs = [i - 1, ...layer.refs.filter((r) => r.key === 'from').map((r) => r.target)];
       const c = originLayer[i - 1]?.length ?? 0;
-      if (layer.attrs.weightsType !== 'none') { pinInputs(`feeds weighted ${at}`); return; }
-      if (inputs.some((s) => originLayer[s].length !== c)) { pinInputs(`feeds ${at} whose inputs differ in channels`); return; }
-      const pl = originLayer[i - 1], pc = originChannel[i - 1];
+      if (layer.attrs.weightsType !== 'none') {
+        pinInputs(`feeds weighted ${at}`);
+        return;
+      }
+      if (inputs.some((s) => originLayer[s].length !== c)) {
+        pinInputs(`feeds ${at} whose inputs differ in channels`);
+        return;
+      }
+      const pl = originLayer[i - 1],
+        pc = originChannel[i - 1];
       for (const s of inputs) for (const k of new Set(originLayer[s])) if (k >= 0) touch(k);
       for (const s of inputs.slice(1)) {
-        const fl = originLayer[s], fc = originChannel[s];
+        const fl = originLayer[s],
+          fc = originChannel[s];
         for (let k = 0; k < c; k++) {
-          const x = pl[k], y = fl[k];
+          const x = pl[k],
+            y = fl[k];
           if (x < 0 && y < 0) continue;
-          if (x < 0 || y < 0 || pc[k] !== fc[k]) { pin(x, `channels of ${at} do not line up`); pin(y, `channels of ${at} do not line up`); continue; }
+          if (x < 0 || y < 0 || pc[k] !== fc[k]) {
+            pin(x, `channels of ${at} do not line up`);
+            pin(y, `channels of ${at} do not line up`);
+            continue;
+          }
           union(x, y);
         }
       }
@@ -169,11 +226,17 @@ export const shortcut = {
       const a = layer.attrs;
       const ins = [prev, ...layer.refs.filter((r) => r.key === 'from').map((r) => values[r.target])];
       if (!ins.some(any)) return undefined;
-      if (a.weightsType !== 'none') { lost('weighted shortcut'); return undefined; }
+      if (a.weightsType !== 'none') {
+        lost('weighted shortcut');
+        return undefined;
+      }
       const out = new Float64Array(c);
       for (const v of ins) if (v) for (let k = 0; k < Math.min(c, v.length); k++) out[k] += v[k];
       if (!isLinear(a.activation)) {
-        if (mode === 'offset') { lost(`activation ${a.activation} is not linear`); return undefined; }
+        if (mode === 'offset') {
+          lost(`activation ${a.activation} is not linear`);
+          return undefined;
+        }
         const f = activationFn(a.activation);
         for (let k = 0; k < c; k++) if (!keep![layer.index][k]) out[k] = f(out[k]);
       }

@@ -6,9 +6,17 @@ import { flag, float, int } from './keys';
 import type { LayerSpec } from './spec';
 
 export const softmax = {
-  name: 'softmax', aliases: ['soft'], role: 'head',
+  name: 'softmax',
+  aliases: ['soft'],
+  role: 'head',
   doc: 'Softmax over groups of the input.',
-  keys: { groups: int('1', 'Number of softmax groups.', { min: 1 }), temperature: float('1', 'Temperature.'), tree: { type: 'path', doc: 'Hierarchy file.' }, spatial: flag('Spatial softmax.'), noloss: flag('No loss.') },
+  keys: {
+    groups: int('1', 'Number of softmax groups.', { min: 1 }),
+    temperature: float('1', 'Temperature.'),
+    tree: { type: 'path', doc: 'Hierarchy file.' },
+    spatial: flag('Spatial softmax.'),
+    noloss: flag('No loss.'),
+  },
   analysis: {
     setsOutputs: true,
     run(ctx) {
@@ -22,14 +30,17 @@ export const softmax = {
     run({ tf, ops, layer: l, x }) {
       // kept as [n, 1, 1, outputs]
       const flat = ops.flattenCHW(x);
-      const g = l.attrs.softmaxGroups ?? 1, t = l.attrs.temperature ?? 1;
-      const n = x.shape[0], total = flat.shape[1];
+      const g = l.attrs.softmaxGroups ?? 1,
+        t = l.attrs.temperature ?? 1;
+      const n = x.shape[0],
+        total = flat.shape[1];
       const logits = flat.reshape([n, g, total / g]);
       return tf.softmax(t === 1 ? logits : tf.div(logits, t)).reshape([n, 1, 1, total]);
     },
   },
   onnx({ g, layer: l, x, fail }) {
-    const groups = l.attrs.softmaxGroups ?? 1, t = l.attrs.temperature ?? 1;
+    const groups = l.attrs.softmaxGroups ?? 1,
+      t = l.attrs.temperature ?? 1;
     const total = l.input![0] * l.input![1] * l.input![2];
     if (total % groups) fail(`${total} inputs are not divisible into groups=${groups}`);
     let y = g.op('Reshape', [x, g.ints([0, groups, total / groups])]);

@@ -26,14 +26,22 @@ export interface KeySpec {
 }
 
 /** What a layer does in the graph (outline kinds, and the reader's first orientation). */
-export type Role = 'conv' | 'dense' | 'pool' | 'merge' | 'resample' | 'head' | 'normalise' | 'identity' | 'constant' | 'training' | 'recurrent';
+export type Role =
+  'conv' | 'dense' | 'pool' | 'merge' | 'resample' | 'head' | 'normalise' | 'identity' | 'constant' | 'training' | 'recurrent';
 
 /** A key holding layer references; `ignore` drops values darknet treats as "none". */
-export interface RefKey { key: string; ignore?: (raw: number) => boolean }
+export interface RefKey {
+  key: string;
+  ignore?: (raw: number) => boolean;
+}
 
 // ---- analysis -------------------------------------------------------------------------------
 
-export interface Previous { shape: Shape | undefined; outputs: number; rf: ReceptiveField | undefined }
+export interface Previous {
+  shape: Shape | undefined;
+  outputs: number;
+  rf: ReceptiveField | undefined;
+}
 
 export interface AnalyseContext {
   layer: Layer;
@@ -90,7 +98,10 @@ export interface HeadSpec {
 
 export type T4 = TF.Tensor4D;
 
-export interface BatchStats { mean: TF.Tensor1D; variance: TF.Tensor1D }
+export interface BatchStats {
+  mean: TF.Tensor1D;
+  variance: TF.Tensor1D;
+}
 
 export interface ConvParams {
   /** HWIO [k, k, c/groups, n]. */
@@ -135,7 +146,9 @@ export interface LayerParams {
 export interface ForwardOps {
   activate(x: TF.Tensor, name: string): TF.Tensor;
   resolveActivation(name: string | undefined, fallback: string): string;
-  fusedActivation(name: string): { activation: 'linear' | 'relu' | 'relu6' | 'elu' | 'leakyrelu' | 'prelu' | 'sigmoid'; alpha?: number } | undefined;
+  fusedActivation(
+    name: string,
+  ): { activation: 'linear' | 'relu' | 'relu6' | 'elu' | 'leakyrelu' | 'prelu' | 'sigmoid'; alpha?: number } | undefined;
   conv2d(x: T4, kernel: T4, o: { strides: number | [number, number]; pad: 'same' | 'valid'; dilation: number; groups: number }): T4;
   padForConv(x: T4, kEff: number, sy: number, sx: number, p: number): { x: T4; mode: 'same' | 'valid' };
   antialias(x: T4, kind: number, sx: number, sy: number): T4;
@@ -200,7 +213,12 @@ export interface OnnxContext {
   need(b: LayerWeights['blocks'], name: Block['name'], n: number): Float32Array;
   /** BN blocks of `owner` (identity under dontloadscales), or undefined without batch_normalize. */
   bn(b: LayerWeights['blocks'], n: number, owner?: Layer): { scales: Float32Array; mean: Float32Array; variance: Float32Array } | undefined;
-  fold(weights: Float32Array, perOut: number, biases: Float32Array, bn?: { scales: Float32Array; mean: Float32Array; variance: Float32Array }): { w: Float32Array; b: Float32Array };
+  fold(
+    weights: Float32Array,
+    perOut: number,
+    biases: Float32Array,
+    bn?: { scales: Float32Array; mean: Float32Array; variance: Float32Array },
+  ): { w: Float32Array; b: Float32Array };
   poolPads(padding: number): number[];
   sliceChannels(x: string, from: number, to: number): string;
   fail(message: string): never;
@@ -208,7 +226,10 @@ export interface OnnxContext {
 
 // ---- pruning --------------------------------------------------------------------------------
 
-export interface Origins { l: Int32Array; ch: Int32Array }
+export interface Origins {
+  l: Int32Array;
+  ch: Int32Array;
+}
 
 export interface OriginsContext {
   net: Network;
@@ -277,7 +298,9 @@ export interface PruneFlow {
 // ---- the record -----------------------------------------------------------------------------
 
 /** A capability the type does not have, and why. */
-export interface Excluded { excluded: string }
+export interface Excluded {
+  excluded: string;
+}
 
 /** A cfg section type: its keys with their defaults and docs (the one place defaults are written). */
 export interface SectionSpec<N extends string = string> {

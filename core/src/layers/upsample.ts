@@ -6,7 +6,9 @@ import { float, int } from './keys';
 import type { LayerSpec } from './spec';
 
 export const upsample = {
-  name: 'upsample', aliases: [], role: 'resample',
+  name: 'upsample',
+  aliases: [],
+  role: 'resample',
   doc: 'Nearest-neighbour upsampling by `stride` (negative stride: sum-downsampling).',
   keys: { stride: int('2', 'Upsampling factor; negative = downsample.'), scale: float('1', 'Output multiplier.') },
   analysis: {
@@ -14,7 +16,10 @@ export const upsample = {
       a.stride = o.int('stride');
       a.scale = o.float('scale');
       if (!input) return;
-      if (a.stride === 0) { fail('stride must not be 0'); return; }
+      if (a.stride === 0) {
+        fail('stride must not be 0');
+        return;
+      }
       a.reverse = a.stride < 0;
       const s = Math.abs(a.stride);
       layer.output = a.reverse ? [Math.trunc(input[0] / s), Math.trunc(input[1] / s), input[2]] : [input[0] * s, input[1] * s, input[2]];
@@ -23,13 +28,16 @@ export const upsample = {
   },
   forward: {
     check(l) {
-      const a = l.attrs, input = l.input!;
-      if (a.stride! < 0 && (input[0] % -a.stride! || input[1] % -a.stride!)) return `downsampling ${input[0]}×${input[1]} by ${-a.stride!} is not exact (darknet scrambles rows here)`;
+      const a = l.attrs,
+        input = l.input!;
+      if (a.stride! < 0 && (input[0] % -a.stride! || input[1] % -a.stride!))
+        return `downsampling ${input[0]}×${input[1]} by ${-a.stride!} is not exact (darknet scrambles rows here)`;
       return undefined;
     },
     run({ tf, layer: l, x }) {
       const [n, h, w, c] = x.shape;
-      const stride = l.attrs.stride!, scale = l.attrs.scale ?? 1;
+      const stride = l.attrs.stride!,
+        scale = l.attrs.scale ?? 1;
       let y: typeof x;
       if (stride > 0) {
         const s = stride;
@@ -49,9 +57,16 @@ export const upsample = {
     const [w, h] = l.input!;
     let y: string;
     if (stride! > 0) {
-      y = g.op('Resize', [x, '', g.floatTensor('scales', new Float32Array([1, 1, stride!, stride!]), [4])], {
-        mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
-      }, `l${l.index}_upsample`);
+      y = g.op(
+        'Resize',
+        [x, '', g.floatTensor('scales', new Float32Array([1, 1, stride!, stride!]), [4])],
+        {
+          mode: 'nearest',
+          coordinate_transformation_mode: 'asymmetric',
+          nearest_mode: 'floor',
+        },
+        `l${l.index}_upsample`,
+      );
     } else {
       const s = -stride!;
       if (w % s || h % s) fail(`downsampling ${w}×${h} by ${s} is not exact (darknet scrambles rows here)`);
@@ -66,11 +81,14 @@ export const upsample = {
     constrain({ net, layer, referenceExcluded }) {
       // The reference implementation's exclusion c3 (docs/pruning.md §Populations).
       const prev = net.layers[layer.index - 1];
-      if (prev?.type === 'convolutional' && prev.attrs.batchNormalize && !referenceExcluded.has(prev.index)) referenceExcluded.set(prev.index, 'c3: conv before [upsample]');
+      if (prev?.type === 'convolutional' && prev.attrs.batchNormalize && !referenceExcluded.has(prev.index))
+        referenceExcluded.set(prev.index, 'c3: conv before [upsample]');
     },
     constants({ layer, prev, any }) {
       if (!any(prev)) return undefined;
-      const a = layer.attrs, s = Math.abs(a.stride!), factor = a.scale! * (a.stride! < 0 ? s * s : 1);
+      const a = layer.attrs,
+        s = Math.abs(a.stride!),
+        factor = a.scale! * (a.stride! < 0 ? s * s : 1);
       return prev.map((v) => v * factor);
     },
   },

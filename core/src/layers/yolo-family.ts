@@ -21,14 +21,24 @@ export const YOLO_COMMON: Record<string, KeySpec> = {
   truth_thresh: float('1', 'Training: IoU above which a prediction is also trained as the truth.'),
   iou_thresh: float('1', 'Training: IoU threshold for assigning extra anchors to a truth.'),
   random: float('0', 'Training: random input resizing every 10 batches.'),
-  iou_loss: { type: 'enum', default: 'mse', doc: 'Box regression loss. Any other string selects plain IoU.', values: ['mse', 'giou', 'diou', 'ciou', 'iou'] },
+  iou_loss: {
+    type: 'enum',
+    default: 'mse',
+    doc: 'Box regression loss. Any other string selects plain IoU.',
+    values: ['mse', 'giou', 'diou', 'ciou', 'iou'],
+  },
   iou_normalizer: float('0.75', 'Training: weight of the IoU loss.'),
   obj_normalizer: float('1', 'Training: weight of the objectness loss.'),
   cls_normalizer: float('1', 'Training: weight of the class loss.'),
   delta_normalizer: float('1', 'Training: weight of the delta.'),
   iou_thresh_kind: { type: 'enum', default: 'iou', doc: 'IoU kind for iou_thresh.', values: ['iou', 'giou', 'diou', 'ciou'] },
   beta_nms: float('0.6', 'Exponent of the DIoU term in diounms.'),
-  nms_kind: { type: 'enum', default: 'default', doc: 'NMS kind used for the whole network (the last head decides).', values: ['default', 'greedynms', 'diounms'] },
+  nms_kind: {
+    type: 'enum',
+    default: 'default',
+    doc: 'NMS kind used for the whole network (the last head decides).',
+    values: ['default', 'greedynms', 'diounms'],
+  },
   scale_x_y: float('1', 'Grid sensitivity: x ← x·s − (s−1)/2 for the box centre.'),
   focal_loss: flag('Training: focal loss for classes.'),
   label_smooth_eps: float('0', 'Training: label smoothing.'),
@@ -71,7 +81,10 @@ export function checkHead({ net, layer, push }: CheckContext, geo: HeadGeometry)
   if (layer.input && layer.input[2] !== want) {
     const filtersOpt = prev?.type === 'convolutional' ? findOption(prev.section, 'filters') : undefined;
     push({
-      range: filtersOpt?.valueRange ?? prev?.section.headerRange ?? s.headerRange, severity: 'error', code: 'yolo-filters', layer: prev?.index ?? layer.index,
+      range: filtersOpt?.valueRange ?? prev?.section.headerRange ?? s.headerRange,
+      severity: 'error',
+      code: 'yolo-filters',
+      layer: prev?.index ?? layer.index,
       message: `filters=${layer.input[2]} before [${layer.type}] (layer ${layer.index}) should be ${want} = ${geo.formula}`,
       fix: filtersOpt ? { title: `Set filters=${want}`, edits: [{ range: filtersOpt.valueRange, newText: String(want) }] } : undefined,
     });
@@ -79,11 +92,20 @@ export function checkHead({ net, layer, push }: CheckContext, geo: HeadGeometry)
   const maskOpt = findOption(s, 'mask');
   if (maskOpt && geo.masked) {
     const raw = maskOpt.value!;
-    const source = net.doc.text.slice(maskOpt.valueOffset, maskOpt.valueOffset + maskOpt.valueRange.end.character - maskOpt.valueRange.start.character);
+    const source = net.doc.text.slice(
+      maskOpt.valueOffset,
+      maskOpt.valueOffset + maskOpt.valueRange.end.character - maskOpt.valueRange.start.character,
+    );
     splitItems(source).forEach((item, i) => {
       const m = atoi(item.text);
       if (i < listUntilHash(raw).length && (m >= num || m < 0)) {
-        push({ range: mkRange(maskOpt.line, maskOpt.valueRange.start.character + item.start, maskOpt.valueRange.start.character + item.end), severity: 'error', code: 'mask-range', layer: layer.index, message: `mask index ${m} must be in 0…${num - 1} (num=${num})` });
+        push({
+          range: mkRange(maskOpt.line, maskOpt.valueRange.start.character + item.start, maskOpt.valueRange.start.character + item.end),
+          severity: 'error',
+          code: 'mask-range',
+          layer: layer.index,
+          message: `mask index ${m} must be in 0…${num - 1} (num=${num})`,
+        });
       }
     });
   }
@@ -91,25 +113,36 @@ export function checkHead({ net, layer, push }: CheckContext, geo: HeadGeometry)
   const count = a.anchors?.length ?? 0;
   if (anchorsOpt && count !== 2 * num) {
     push({
-      range: anchorsOpt.valueRange, severity: count < 2 * num ? 'error' : 'warning', code: 'anchors-count', layer: layer.index,
+      range: anchorsOpt.valueRange,
+      severity: count < 2 * num ? 'error' : 'warning',
+      code: 'anchors-count',
+      layer: layer.index,
       message: `anchors holds ${count} values but num=${num} needs ${2 * num} (${num} w,h pairs)${count > 2 * num ? '; darknet ignores the extra values' : ''}`,
     });
   }
 }
 
 /** Which entries of an anchor darknet passes through σ, and which get the scale_x_y affine. */
-export interface EntryPlan { sigmoid: boolean; scaled: boolean }
+export interface EntryPlan {
+  sigmoid: boolean;
+  scaled: boolean;
+}
 
 /** σ where darknet applies it, then x·s + float32(−0.5·(s−1)) on the scaled entries. */
 export function yoloActivate(tf: typeof TF, x: TF.Tensor4D, l: Layer, per: number, plan: (e: number) => EntryPlan): TF.Tensor4D {
   const c = per * l.attrs.mask!.length;
-  const sig = new Array<boolean>(c), mul = new Float32Array(c).fill(1), add = new Float32Array(c);
+  const sig = new Array<boolean>(c),
+    mul = new Float32Array(c).fill(1),
+    add = new Float32Array(c);
   const s = Math.fround(l.attrs.scaleXY ?? 1);
   const b = Math.fround(-0.5 * (s - 1));
   for (let ch = 0; ch < c; ch++) {
     const p = plan(ch % per);
     sig[ch] = p.sigmoid;
-    if (p.scaled) { mul[ch] = s; add[ch] = b; }
+    if (p.scaled) {
+      mul[ch] = s;
+      add[ch] = b;
+    }
   }
   let y: TF.Tensor4D = x;
   if (sig.every(Boolean)) y = tf.sigmoid(x);

@@ -8,7 +8,9 @@ import type { LayerSpec } from './spec';
 const per = (l: { attrs: { classes?: number } }) => l.attrs.classes! + 5;
 
 export const yolo = {
-  name: 'yolo', aliases: [], role: 'head',
+  name: 'yolo',
+  aliases: [],
+  role: 'head',
   doc: 'YOLOv3/v4 detection head. The conv before it needs filters = |mask|·(classes+5).',
   keys: {
     ...YOLO_COMMON,
@@ -28,16 +30,28 @@ export const yolo = {
   analysis: {
     run: (ctx) => analyseYolo(ctx, 5, true),
     check: (ctx) => {
-      const a = ctx.layer.attrs, n = a.mask!.length;
-      checkHead(ctx, { perAnchor: (a.classes ?? 0) + 5, anchorsUsed: n, formula: `|mask|·(classes + 5) = ${n}·(${a.classes} + 5)`, masked: true });
+      const a = ctx.layer.attrs,
+        n = a.mask!.length;
+      checkHead(ctx, {
+        perAnchor: (a.classes ?? 0) + 5,
+        anchorsUsed: n,
+        formula: `|mask|·(classes + 5) = ${n}·(${a.classes} + 5)`,
+        masked: true,
+      });
     },
   },
   head: {
-    outputs: 'boxes', decoder: 'yolo', layout: 'chw', loss: 'yolo',
+    outputs: 'boxes',
+    decoder: 'yolo',
+    layout: 'chw',
+    loss: 'yolo',
     entriesPerAnchor: per,
     anchorSlots: (l) => l.attrs.mask!,
     // new_coords: no σ in the head (the conv before it has a logistic activation).
-    activate: (tf, x, l) => yoloActivate(tf, x, l, per(l), (e) => (l.attrs.newCoords ? { sigmoid: false, scaled: e < 2 } : { sigmoid: e !== 2 && e !== 3, scaled: e < 2 })),
+    activate: (tf, x, l) =>
+      yoloActivate(tf, x, l, per(l), (e) =>
+        l.attrs.newCoords ? { sigmoid: false, scaled: e < 2 } : { sigmoid: e !== 2 && e !== 3, scaled: e < 2 },
+      ),
   },
   forward: identityForward,
   onnx: identityOnnx,

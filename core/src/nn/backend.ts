@@ -33,7 +33,10 @@ export const PACKAGES: Record<Candidate, string> = {
   cpu: '@tensorflow/tfjs-backend-cpu',
 };
 
-export interface SkippedBackend { name: Candidate; why: string }
+export interface SkippedBackend {
+  name: Candidate;
+  why: string;
+}
 
 export interface BackendChoice {
   /** The tfjs backend name now active (tf.getBackend()). */
@@ -61,7 +64,10 @@ export interface BackendProbe {
 }
 
 export class BackendError extends UserError {
-  constructor(message: string, readonly skipped: SkippedBackend[] = []) {
+  constructor(
+    message: string,
+    readonly skipped: SkippedBackend[] = [],
+  ) {
     super(message);
   }
 }
@@ -77,20 +83,30 @@ export const CPU_TRAINING_REFUSAL =
 const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
 
 function packageDir(pkg: string): string | null {
-  try { return dirname(req.resolve(`${pkg}/package.json`)); } catch { return null; }
+  try {
+    return dirname(req.resolve(`${pkg}/package.json`));
+  } catch {
+    return null;
+  }
 }
 
 function packageVersion(pkg: string): string | null {
   const dir = packageDir(pkg);
   if (!dir) return null;
-  try { return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version; } catch { return null; }
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return null;
+  }
 }
 
 /** Where tfjs-node's node-pre-gyp looks for the addon: lib/napi-v{highest supported napi}/tfjs_binding.node. */
 export function nativeBindingPath(pkg: string): string | null {
   const dir = packageDir(pkg);
   if (!dir) return null;
-  const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { binary?: { module_path?: string; module_name?: string; napi_versions?: number[] } };
+  const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    binary?: { module_path?: string; module_name?: string; napi_versions?: number[] };
+  };
   const napi = Number(process.versions.napi ?? 8);
   const v = (pj.binary?.napi_versions ?? [8]).filter((n) => n <= napi).reduce((m, n) => Math.max(m, n), -Infinity);
   const modulePath = (pj.binary?.module_path ?? './lib/napi-v{napi_build_version}').replace('{napi_build_version}', String(v));
@@ -104,7 +120,9 @@ function coreInstanceOf(pkg: string): string | null {
     // tfjs-node → @tensorflow/tfjs → @tensorflow/tfjs-core: resolve the way the package itself would.
     const tfjsDir = dirname(createRequire(join(dir, 'package.json')).resolve('@tensorflow/tfjs/package.json'));
     return realpathSync(createRequire(join(tfjsDir, 'package.json')).resolve('@tensorflow/tfjs-core'));
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 const probes = new Map<Candidate, BackendProbe>();
@@ -115,7 +133,10 @@ function probeNative(name: 'tensorflow-gpu' | 'tensorflow'): BackendProbe {
   const base: BackendProbe = { name, package: pkg, version: packageVersion(pkg), available: false, gpu: false, why: '', details: {} };
   if (!base.version) return { ...base, why: `${pkg} is not installed (optional dependency)` };
   if (nativeLoadedFrom && nativeLoadedFrom !== name) {
-    return { ...base, why: `not loaded: ${PACKAGES[nativeLoadedFrom]} already provides backend 'tensorflow' in this process (two native TensorFlows cannot share one process)` };
+    return {
+      ...base,
+      why: `not loaded: ${PACKAGES[nativeLoadedFrom]} already provides backend 'tensorflow' in this process (two native TensorFlows cannot share one process)`,
+    };
   }
   const clash = nativeConflict('tensorflow');
   if (clash) return { ...base, why: `not loaded: ${clash}` };
@@ -123,20 +144,27 @@ function probeNative(name: 'tensorflow-gpu' | 'tensorflow'): BackendProbe {
   if (!existsSync(binding)) {
     return {
       ...base,
-      why: name === 'tensorflow'
-        ? `native binding missing (${binding.slice(binding.indexOf('node_modules'))}): its install script downloads libtensorflow 2.9.1, which was not run or cannot work here — build it from a TensorFlow wheel with \`npm run setup:tensorflow\``
-        : `native binding missing (${binding.slice(binding.indexOf('node_modules'))}): its install script downloads libtensorflow 2.9.1 GPU (CUDA 11.2 + cuDNN 8.1); see README "Native TensorFlow" for newer CUDA`,
+      why:
+        name === 'tensorflow'
+          ? `native binding missing (${binding.slice(binding.indexOf('node_modules'))}): its install script downloads libtensorflow 2.9.1, which was not run or cannot work here — build it from a TensorFlow wheel with \`npm run setup:tensorflow\``
+          : `native binding missing (${binding.slice(binding.indexOf('node_modules'))}): its install script downloads libtensorflow 2.9.1 GPU (CUDA 11.2 + cuDNN 8.1); see README "Native TensorFlow" for newer CUDA`,
     };
   }
   // tfjs-node 4.x calls util.isNullOrUndefined and util.isArray, which Node 23 removed: loading it
   // works, its first inference throws.
   if (typeof (req('node:util') as { isNullOrUndefined?: unknown }).isNullOrUndefined !== 'function') {
-    return { ...base, why: `${pkg} ${base.version} needs Node ≤ 22 (it calls util.isNullOrUndefined, removed in Node 23); this is Node ${process.versions.node}` };
+    return {
+      ...base,
+      why: `${pkg} ${base.version} needs Node ≤ 22 (it calls util.isNullOrUndefined, removed in Node 23); this is Node ${process.versions.node}`,
+    };
   }
   const ours = realpathSync(req.resolve('@tensorflow/tfjs-core'));
   const theirs = coreInstanceOf(pkg);
   if (theirs && theirs !== ours) {
-    return { ...base, why: `${pkg} resolves a different @tensorflow/tfjs-core (${theirs}) from ours (${ours}): its backend would be invisible to us; dedupe node_modules (npm dedupe)` };
+    return {
+      ...base,
+      why: `${pkg} resolves a different @tensorflow/tfjs-core (${theirs}) from ours (${ours}): its backend would be invisible to us; dedupe node_modules (npm dedupe)`,
+    };
   }
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2'; // TensorFlow's C++ INFO lines on stderr
   let mod: typeof TfjsNode;
@@ -155,7 +183,9 @@ function probeNative(name: 'tensorflow-gpu' | 'tensorflow'): BackendProbe {
   const gpu = b.isUsingGpuDevice === true;
   if (name === 'tensorflow-gpu' && !gpu) {
     return {
-      ...base, details, available: false,
+      ...base,
+      details,
+      available: false,
       why: `${pkg} loaded, but TensorFlow ${details.tensorflowVersion} found no usable CUDA device (it needs CUDA 11.2 + cuDNN 8.1; on CUDA-12-only systems it silently falls back to CPU — tfjs#8269)`,
     };
   }
@@ -170,7 +200,15 @@ export function wasmDistDir(): string {
 
 async function probeWasm(): Promise<BackendProbe> {
   const pkg = PACKAGES.wasm;
-  const base: BackendProbe = { name: 'wasm', package: pkg, version: packageVersion(pkg), available: false, gpu: false, why: '', details: {} };
+  const base: BackendProbe = {
+    name: 'wasm',
+    package: pkg,
+    version: packageVersion(pkg),
+    available: false,
+    gpu: false,
+    why: '',
+    details: {},
+  };
   if (!base.version) return { ...base, why: `${pkg} is not installed` };
   try {
     const wasm = req(pkg) as typeof TfjsWasm;
@@ -179,7 +217,10 @@ async function probeWasm(): Promise<BackendProbe> {
     const previous = tf.getBackend();
     // Emscripten's Node glue adds process-wide uncaughtException / unhandledRejection listeners
     // that rethrow (and print the whole minified module); take them out again.
-    const before = { uncaughtException: process.listeners('uncaughtException'), unhandledRejection: process.listeners('unhandledRejection') };
+    const before = {
+      uncaughtException: process.listeners('uncaughtException'),
+      unhandledRejection: process.listeners('unhandledRejection'),
+    };
     const ok = await tf.setBackend('wasm');
     for (const ev of ['uncaughtException', 'unhandledRejection'] as const) {
       const emitter = process as unknown as NodeJS.EventEmitter;
@@ -193,7 +234,8 @@ async function probeWasm(): Promise<BackendProbe> {
     const threads = wasm.getThreadsCount();
     if (previous && previous !== 'wasm' && tf.findBackend(previous)) await tf.setBackend(previous);
     return {
-      ...base, available: true,
+      ...base,
+      available: true,
       details: { simd: Boolean(simd), threads, ourGradientKernels: added.length ? added.join(',') : 'registered earlier' },
       why: `single-threaded wasm${simd ? ' with SIMD' : ''}; missing/wrong gradient kernels are ours (kernels/conv2dBackpropFilterWasm.ts)`,
     };
@@ -204,7 +246,15 @@ async function probeWasm(): Promise<BackendProbe> {
 
 function probeCpu(): BackendProbe {
   const pkg = PACKAGES.cpu;
-  const base: BackendProbe = { name: 'cpu', package: pkg, version: packageVersion(pkg), available: false, gpu: false, why: '', details: {} };
+  const base: BackendProbe = {
+    name: 'cpu',
+    package: pkg,
+    version: packageVersion(pkg),
+    available: false,
+    gpu: false,
+    why: '',
+    details: {},
+  };
   try {
     req(pkg);
     return { ...base, available: true, why: 'pure JavaScript (≈0.7 GFLOP/s conv): inference only' };
@@ -255,8 +305,7 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendChoice>
   const forced = opts.prefer ?? parsePreference(env.DARKNET_BACKEND, 'DARKNET_BACKEND');
   const forcedBy = opts.prefer ? `prefer: '${opts.prefer}'` : `DARKNET_BACKEND=${forced}`;
   if (opts.purpose === 'train' && forced === 'cpu') throw new BackendError(`${forcedBy}: ${CPU_TRAINING_REFUSAL}`);
-  const order: Candidate[] = forced === undefined ? [...CANDIDATES]
-    : forced === 'tensorflow' ? ['tensorflow-gpu', 'tensorflow'] : [forced];
+  const order: Candidate[] = forced === undefined ? [...CANDIDATES] : forced === 'tensorflow' ? ['tensorflow-gpu', 'tensorflow'] : [forced];
   const skipped: SkippedBackend[] = [];
   for (const c of order) {
     if (c === 'cpu' && opts.purpose === 'train') {
@@ -267,23 +316,37 @@ export async function selectBackend(opts: SelectOptions): Promise<BackendChoice>
     // tfjs-node-gpu without CUDA still gives native CPU TensorFlow: use it rather than loading a
     // second native TensorFlow (tfjs-node) into the process.
     const gpuPkgAsCpu = c === 'tensorflow' && !p.available && nativeLoadedFrom === 'tensorflow-gpu';
-    if (!p.available && !gpuPkgAsCpu) { skipped.push({ name: c, why: p.why }); continue; }
+    if (!p.available && !gpuPkgAsCpu) {
+      skipped.push({ name: c, why: p.why });
+      continue;
+    }
     const used = gpuPkgAsCpu ? probes.get('tensorflow-gpu')! : p;
     const name: BackendName = c === 'tensorflow-gpu' ? 'tensorflow' : c;
-    if (!(await tf.setBackend(name))) { skipped.push({ name: c, why: `tf.setBackend('${name}') failed` }); continue; }
+    if (!(await tf.setBackend(name))) {
+      skipped.push({ name: c, why: `tf.setBackend('${name}') failed` });
+      continue;
+    }
     await tf.ready();
     let reason: string;
     if (c === 'tensorflow-gpu') reason = `native TensorFlow ${used.details.tensorflowVersion} on a CUDA GPU`;
-    else if (c === 'tensorflow') reason = `native TensorFlow ${used.details.tensorflowVersion} on the CPU (multithreaded)${gpuPkgAsCpu ? ', through @tensorflow/tfjs-node-gpu, whose GPU is unusable here' : ''}`;
-    else if (c === 'wasm') reason = `${used.why}${opts.purpose === 'train' ? '; slower than native TensorFlow (npm run setup:tensorflow)' : ''}`;
+    else if (c === 'tensorflow')
+      reason = `native TensorFlow ${used.details.tensorflowVersion} on the CPU (multithreaded)${gpuPkgAsCpu ? ', through @tensorflow/tfjs-node-gpu, whose GPU is unusable here' : ''}`;
+    else if (c === 'wasm')
+      reason = `${used.why}${opts.purpose === 'train' ? '; slower than native TensorFlow (npm run setup:tensorflow)' : ''}`;
     else reason = used.why;
     if (forced !== undefined) reason = `forced by ${forcedBy}: ${reason}`;
     else if (skipped.length) reason = `${reason} (better backends unavailable: ${skipped.map((s) => s.name).join(', ')})`;
     else reason = `${reason} (best available)`;
     if (name === 'wasm') registerWasmGradientKernels();
     return {
-      name, candidate: gpuPkgAsCpu ? 'tensorflow' : c, package: used.package, version: used.version ?? '?',
-      gpu: used.gpu, reason, skipped, details: used.details,
+      name,
+      candidate: gpuPkgAsCpu ? 'tensorflow' : c,
+      package: used.package,
+      version: used.version ?? '?',
+      gpu: used.gpu,
+      reason,
+      skipped,
+      details: used.details,
     };
   }
   const list = skipped.map((s) => `  ${s.name}: ${s.why}`).join('\n');

@@ -3,7 +3,12 @@
 // registry.
 
 /** Centre/size box, relative to the image (0..1) after correction. */
-export interface Box { x: number; y: number; w: number; h: number }
+export interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 
 export interface Detection {
   bbox: Box;

@@ -27,10 +27,29 @@ export function dilateFilter(w: tf.Tensor4D, d: number): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw, ci, co] = w.shape;
     // (No chained ops: tfjs-core alone does not register them.)
-    const eh = (kh - 1) * d + 1, ew = (kw - 1) * d + 1;
-    const rows = tf.reshape(tf.pad(tf.reshape(w, [kh, 1, kw, ci, co]), [[0, 0], [0, d - 1], [0, 0], [0, 0], [0, 0]]), [kh * d, kw, ci, co]);
+    const eh = (kh - 1) * d + 1,
+      ew = (kw - 1) * d + 1;
+    const rows = tf.reshape(
+      tf.pad(tf.reshape(w, [kh, 1, kw, ci, co]), [
+        [0, 0],
+        [0, d - 1],
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ]),
+      [kh * d, kw, ci, co],
+    );
     const h = tf.slice(rows, [0, 0, 0, 0], [eh, kw, ci, co]);
-    const cols = tf.reshape(tf.pad(tf.reshape(h, [eh, kw, 1, ci, co]), [[0, 0], [0, 0], [0, d - 1], [0, 0], [0, 0]]), [eh, kw * d, ci, co]);
+    const cols = tf.reshape(
+      tf.pad(tf.reshape(h, [eh, kw, 1, ci, co]), [
+        [0, 0],
+        [0, 0],
+        [0, d - 1],
+        [0, 0],
+        [0, 0],
+      ]),
+      [eh, kw * d, ci, co],
+    );
     return tf.slice(cols, [0, 0, 0, 0], [eh, ew, ci, co]) as tf.Tensor4D;
   });
 }
@@ -44,12 +63,28 @@ function conv2dDilated(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number]
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw] = saved as [tf.Tensor4D, tf.Tensor4D];
         const wEff = dilateFilter(sw, d);
-        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wEff }, { strides, pad, dataFormat: 'NHWC', inputShape: sx.shape } as never) as tf.Tensor;
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wEff }, {
+          strides,
+          pad,
+          dataFormat: 'NHWC',
+          inputShape: sx.shape,
+        } as never) as tf.Tensor;
         let dw: tf.Tensor;
         if (tf.getBackend() === 'wasm') {
-          dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: sx, dy }, { strides, pad, dataFormat: 'NHWC', filterShape: sw.shape, dilations: [d, d] } as never) as tf.Tensor;
+          dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: sx, dy }, {
+            strides,
+            pad,
+            dataFormat: 'NHWC',
+            filterShape: sw.shape,
+            dilations: [d, d],
+          } as never) as tf.Tensor;
         } else {
-          const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: sx, dy }, { strides, pad, dataFormat: 'NHWC', filterShape: wEff.shape } as never) as tf.Tensor4D;
+          const g = tf.engine().runKernel('Conv2DBackpropFilter', { x: sx, dy }, {
+            strides,
+            pad,
+            dataFormat: 'NHWC',
+            filterShape: wEff.shape,
+          } as never) as tf.Tensor4D;
           dw = tf.stridedSlice(g, [0, 0, 0, 0], g.shape, [d, d, 1, 1]);
         }
         return [dx, dw];
@@ -67,7 +102,8 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, opts: ConvOptions = 
   const s = opts.strides ?? 1;
   const strides: [number, number] = typeof s === 'number' ? [s, s] : s;
   const pad = opts.pad ?? 'same';
-  const d = opts.dilation ?? 1, g = opts.groups ?? 1;
+  const d = opts.dilation ?? 1,
+    g = opts.groups ?? 1;
   const [, , cig, co] = filter.shape;
   const ci = x.shape[3];
   if (ci !== cig * g) throw new Error(`conv2d: input has ${ci} channels, filter expects ${cig} × ${g} groups`);
@@ -80,7 +116,11 @@ export function conv2d(x: tf.Tensor4D, filter: tf.Tensor4D, opts: ConvOptions = 
       // Depthwise: filter [kh', kw', 1, c] → [kh', kw', c, 1].
       return tf.depthwiseConv2d(x, tf.reshape(w, [w.shape[0], w.shape[1], co, 1]) as tf.Tensor4D, strides, pad as 'same') as tf.Tensor4D;
     }
-    const xs = tf.split(x, g, 3) as tf.Tensor4D[], ws = tf.split(w, g, 3) as tf.Tensor4D[];
-    return tf.concat(xs.map((xg, i) => tf.conv2d(xg, ws[i], strides, pad as 'same')), 3);
+    const xs = tf.split(x, g, 3) as tf.Tensor4D[],
+      ws = tf.split(w, g, 3) as tf.Tensor4D[];
+    return tf.concat(
+      xs.map((xg, i) => tf.conv2d(xg, ws[i], strides, pad as 'same')),
+      3,
+    );
   });
 }

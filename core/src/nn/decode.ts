@@ -27,7 +27,9 @@ function checkAnchors(l: Layer): void {
   const slots = headOf(l)!.anchorSlots!(l);
   for (const m of slots) {
     if (m < 0 || 2 * m + 1 >= anchors.length) {
-      throw new DecodeError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): anchor ${m} needs anchors[${2 * m + 1}], but anchors holds ${anchors.length} values`);
+      throw new DecodeError(
+        `layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): anchor ${m} needs anchors[${2 * m + 1}], but anchors holds ${anchors.length} values`,
+      );
     }
   }
 }
@@ -35,25 +37,30 @@ function checkAnchors(l: Layer): void {
 /** yolo / Gaussian_yolo: `[a][e][y][x]` buffer. */
 function decodeYolo(l: Layer, out: Float32Array, o: DecodeOptions): Detection[] {
   const a = l.attrs;
-  const lw = l.output![0], lh = l.output![1], hw = lw * lh;
+  const lw = l.output![0],
+    lh = l.output![1],
+    hw = lw * lh;
   const gauss = headOf(l)!.decoder === 'gaussian_yolo';
   const per = a.classes! + (gauss ? 9 : 5);
-  const objE = gauss ? 8 : 4, clsE = gauss ? 9 : 5;
+  const objE = gauss ? 8 : 4,
+    clsE = gauss ? 9 : 5;
   const [xE, yE, wE, hE] = gauss ? [0, 2, 4, 6] : [0, 1, 2, 3];
   const dets: Detection[] = [];
   for (let i = 0; i < hw; i++) {
-    const row = Math.floor(i / lw), col = i % lw;
+    const row = Math.floor(i / lw),
+      col = i % lw;
     for (let n = 0; n < a.mask!.length; n++) {
       const at = (e: number) => out[(n * per + e) * hw + i];
       const objectness = at(objE);
       if (!(objectness > o.thresh)) continue;
       const m = a.mask![n];
-      const aw = a.anchors![2 * m], ah = a.anchors![2 * m + 1];
+      const aw = a.anchors![2 * m],
+        ah = a.anchors![2 * m + 1];
       const bbox: Box = {
         x: (col + at(xE)) / lw,
         y: (row + at(yE)) / lh,
-        w: a.newCoords && !gauss ? at(wE) * at(wE) * 4 * aw / o.netW : Math.exp(at(wE)) * aw / o.netW,
-        h: a.newCoords && !gauss ? at(hE) * at(hE) * 4 * ah / o.netH : Math.exp(at(hE)) * ah / o.netH,
+        w: a.newCoords && !gauss ? (at(wE) * at(wE) * 4 * aw) / o.netW : (Math.exp(at(wE)) * aw) / o.netW,
+        h: a.newCoords && !gauss ? (at(hE) * at(hE) * 4 * ah) / o.netH : (Math.exp(at(hE)) * ah) / o.netH,
       };
       const uc = gauss ? (at(1) + at(3) + at(5) + at(7)) / 4 : 0;
       const prob = new Float32Array(a.classes!);
@@ -70,12 +77,14 @@ function decodeYolo(l: Layer, out: Float32Array, o: DecodeOptions): Detection[] 
 /** region (YOLOv2): `[y][x][a][e]` buffer (CPU layout); anchors in grid cells, σ on x/y at decode time. */
 function decodeRegion(l: Layer, out: Float32Array, o: DecodeOptions): Detection[] {
   const a = l.attrs;
-  const lw = l.output![0], lh = l.output![1];
+  const lw = l.output![0],
+    lh = l.output![1];
   const per = a.classes! + a.coords! + 1;
   const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
   const dets: Detection[] = [];
   for (let i = 0; i < lw * lh; i++) {
-    const row = Math.floor(i / lw), col = i % lw;
+    const row = Math.floor(i / lw),
+      col = i % lw;
     for (let n = 0; n < a.num!; n++) {
       const base = (i * a.num! + n) * per;
       const objectness = out[base + a.coords!];
@@ -90,8 +99,8 @@ function decodeRegion(l: Layer, out: Float32Array, o: DecodeOptions): Detection[
       const bbox: Box = {
         x: (col + sigmoid(out[base])) / lw,
         y: (row + sigmoid(out[base + 1])) / lh,
-        w: Math.exp(out[base + 2]) * a.anchors![2 * n] / lw,
-        h: Math.exp(out[base + 3]) * a.anchors![2 * n + 1] / lh,
+        w: (Math.exp(out[base + 2]) * a.anchors![2 * n]) / lw,
+        h: (Math.exp(out[base + 3]) * a.anchors![2 * n + 1]) / lh,
       };
       dets.push({ bbox, objectness, prob, layer: l.index });
     }
@@ -102,7 +111,8 @@ function decodeRegion(l: Layer, out: Float32Array, o: DecodeOptions): Detection[
 /** correct_yolo_boxes (docs/network.md §Letterbox): undo the letterbox (relative coordinates in,
  * relative to the image out). */
 export function correctBoxes(dets: Detection[], o: Pick<DecodeOptions, 'netW' | 'netH' | 'imageW' | 'imageH' | 'letterbox'>): void {
-  let newW = o.netW, newH = o.netH;
+  let newW = o.netW,
+    newH = o.netH;
   if (o.letterbox) {
     if (Math.fround(o.netW / o.imageW) < Math.fround(o.netH / o.imageH)) {
       newW = o.netW;

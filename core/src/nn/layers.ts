@@ -20,7 +20,15 @@ export function padForConv(x: T4, kEff: number, sy: number, sx: number, p: numbe
     return out === Math.floor((n + 2 * p - kEff) / s) + 1 && Math.floor(total / 2) === p;
   };
   if (sameOk(h, sy) && sameOk(w, sx)) return { x, mode: 'same' };
-  return { x: tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]), mode: 'valid' };
+  return {
+    x: tf.pad(x, [
+      [0, 0],
+      [p, p],
+      [p, p],
+      [0, 0],
+    ]),
+    mode: 'valid',
+  };
 }
 
 /** Darknet's antialiasing blur after a stride-1 conv/maxpool: depthwise 3×3 [1 2 1]ᵀ[1 2 1]/16, pad 1 (or 2×2 box, pad 0). */

@@ -23,7 +23,10 @@ export type { BatchStats };
 
 /** A layer the builder cannot express, with where it is. */
 export class NetworkBuildError extends UserError {
-  constructor(readonly layer: Layer, message: string) {
+  constructor(
+    readonly layer: Layer,
+    message: string,
+  ) {
     super(`layer ${layer.index} [${layer.section.name}] (line ${layer.section.line + 1}): ${message}`);
   }
 }
@@ -52,12 +55,16 @@ export interface ForwardOptions {
 /** Why a layer cannot be built, or undefined when it can (its record's forward says). */
 function unsupportedReason(l: Layer, net: Network): string | undefined {
   const fwd = specOf(l)?.forward;
-  if (!fwd || isExcluded(fwd)) return `layer type [${l.section.name}] is not supported by the TensorFlow.js network (darknet-pruner supports ${buildableTypes().join(', ')})`;
+  if (!fwd || isExcluded(fwd))
+    return `layer type [${l.section.name}] is not supported by the TensorFlow.js network (darknet-pruner supports ${buildableTypes().join(', ')})`;
   if (!l.output) return 'its output shape is unknown (run darknet-pruner check)';
   return fwd.check?.(l, net);
 }
 
-const buildableTypes = () => allLayerTypes().filter((s) => !isExcluded(s.forward)).map((s) => s.name);
+const buildableTypes = () =>
+  allLayerTypes()
+    .filter((s) => !isExcluded(s.forward))
+    .map((s) => s.name);
 
 const OPS: ForwardOps = { activate, resolveActivation, fusedActivation, conv2d, padForConv, antialias, flattenCHW };
 
@@ -89,7 +96,11 @@ export class DarknetModel {
   private readonly darknetBackward: boolean;
   private disposed = false;
 
-  constructor(readonly net: Network, weights: DarknetWeights | undefined, opts: BuildOptions = {}) {
+  constructor(
+    readonly net: Network,
+    weights: DarknetWeights | undefined,
+    opts: BuildOptions = {},
+  ) {
     checkBuildable(net);
     const built = buildParams(net, weights, opts.trainable ?? true);
     this.params = built.params;
@@ -101,9 +112,13 @@ export class DarknetModel {
   }
 
   /** Every variable (trainable ones and BN rolling statistics). */
-  allVariables(): tf.Variable[] { return [...this.variables]; }
+  allVariables(): tf.Variable[] {
+    return [...this.variables];
+  }
 
-  trainableVariables(): tf.Variable[] { return this.variables.filter((v) => v.trainable); }
+  trainableVariables(): tf.Variable[] {
+    return this.variables.filter((v) => v.trainable);
+  }
 
   /** BN γ of every conv (and [batchnorm]) layer, for L1 sparsity and channel statistics. */
   gammas(): { layer: number; gamma: tf.Variable }[] {
@@ -116,7 +131,9 @@ export class DarknetModel {
   }
 
   /** Current parameters as darknet weight blocks (write them with serializeWeights). */
-  toDarknetWeights(): DarknetWeights { return paramsToDarknet(this.net, this.params); }
+  toDarknetWeights(): DarknetWeights {
+    return paramsToDarknet(this.net, this.params);
+  }
 
   dispose(): void {
     if (this.disposed) return;
@@ -142,8 +159,11 @@ export class DarknetModel {
     }
     const training = opts.training ?? false;
     const want = new Set<number>(
-      opts.outputs === 'all' ? net.layers.map((l) => l.index)
-        : Array.isArray(opts.outputs) ? opts.outputs : net.layers.filter(isHead).map((l) => l.index),
+      opts.outputs === 'all'
+        ? net.layers.map((l) => l.index)
+        : Array.isArray(opts.outputs)
+          ? opts.outputs
+          : net.layers.filter(isHead).map((l) => l.index),
     );
     const outs: (T4 | undefined)[] = [];
     const result = new Map<number, T4>();
@@ -162,7 +182,10 @@ export class DarknetModel {
       if (!training) {
         for (const s of [...this.inputsOf(l), l.index]) {
           const t = outs[s];
-          if (t && this.lastUse[s] <= l.index && !(want.has(s) && result.get(s) === t)) { t.dispose(); outs[s] = undefined; }
+          if (t && this.lastUse[s] <= l.index && !(want.has(s) && result.get(s) === t)) {
+            t.dispose();
+            outs[s] = undefined;
+          }
         }
       }
     }
@@ -174,13 +197,20 @@ export class DarknetModel {
     tf.tidy(() => {
       for (const [layer, s] of stats) {
         const p = this.params[layer];
-        const bn = p?.conv?.rollingMean ? { m: p.conv.rollingMean, v: p.conv.rollingVariance! } : p?.batchnorm ? { m: p.batchnorm.rollingMean, v: p.batchnorm.rollingVariance } : undefined;
+        const bn = p?.conv?.rollingMean
+          ? { m: p.conv.rollingMean, v: p.conv.rollingVariance! }
+          : p?.batchnorm
+            ? { m: p.batchnorm.rollingMean, v: p.batchnorm.rollingVariance }
+            : undefined;
         if (!bn) continue;
         bn.m.assign(tf.add(tf.mul(bn.m, 1 - momentum), tf.mul(s.mean, momentum)));
         bn.v.assign(tf.add(tf.mul(bn.v, 1 - momentum), tf.mul(s.variance, momentum)));
       }
     });
-    for (const s of stats.values()) { s.mean.dispose(); s.variance.dispose(); }
+    for (const s of stats.values()) {
+      s.mean.dispose();
+      s.variance.dispose();
+    }
     stats.clear();
   }
 
@@ -188,14 +218,29 @@ export class DarknetModel {
     const fwd = specOf(l)?.forward;
     if (!fwd || isExcluded(fwd)) throw new NetworkBuildError(l, `layer type [${l.section.name}] is not supported`);
     return fwd.run({
-      tf, ops: OPS, layer: l, x: prev, src: (i) => outs[i]!, params: this.params[l.index], training,
+      tf,
+      ops: OPS,
+      layer: l,
+      x: prev,
+      src: (i) => outs[i]!,
+      params: this.params[l.index],
+      training,
       batchNorm: (x, gamma, beta, mean, variance) => this.batchNorm(l, x, gamma, beta, mean, variance, training, opts.bnStats),
     });
   }
 
-  private batchNorm(l: Layer, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor,
-    training: boolean, stats: Map<number, BatchStats> | undefined): T4 {
-    let m = mean, v = variance;
+  private batchNorm(
+    l: Layer,
+    x: tf.Tensor,
+    gamma: tf.Tensor,
+    beta: tf.Tensor,
+    mean: tf.Tensor,
+    variance: tf.Tensor,
+    training: boolean,
+    stats: Map<number, BatchStats> | undefined,
+  ): T4 {
+    let m = mean,
+      v = variance;
     const axes = x.rank === 4 ? [0, 1, 2] : [0];
     if (training && this.darknetBackward) return darknetBatchNorm(l.index, x, gamma, beta, axes, stats);
     if (training) {
@@ -217,9 +262,16 @@ export class DarknetModel {
  *   ∂L/∂γ = Σ ∂L/∂y·x̂,  ∂L/∂β = Σ ∂L/∂y,
  *   ∂L/∂x = δ/√(σ²+ε) + 2(x−μ)/N · Σ δ(x−μ)·(−½)(σ²+ε)^(−3/2) + 1/N · Σ δ·(−1/√(σ²+ε)).
  */
-function darknetBatchNorm(layer: number, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, axes: number[], stats: Map<number, BatchStats> | undefined): T4 {
+function darknetBatchNorm(
+  layer: number,
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  axes: number[],
+  stats: Map<number, BatchStats> | undefined,
+): T4 {
   const count = x.size / x.shape[x.rank - 1];
-    const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const f = tf.customGrad(((xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     const m = tf.mean(xi, axes);
     const xc = tf.sub(xi, m);
     const v = tf.div(tf.sum(tf.square(xc), axes), Math.max(1, count - 1));

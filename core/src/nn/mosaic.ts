@@ -16,11 +16,13 @@ export const MOSAIC_STREAMS = 4;
 /** The 2W×2H CHW mosaic of four W×H CHW frames. */
 export function spliceMosaic(frames: Float32Array[], w: number, h: number, c: number): Float32Array {
   if (frames.length !== MOSAIC_STREAMS) throw new Error(`a mosaic takes ${MOSAIC_STREAMS} frames, got ${frames.length}`);
-  const W = 2 * w, H = 2 * h;
+  const W = 2 * w,
+    H = 2 * h;
   const out = new Float32Array(c * W * H);
   frames.forEach((f, k) => {
     if (f.length !== c * w * h) throw new Error(`frame ${k}: ${f.length} values, expected ${c}×${h}×${w}`);
-    const x0 = (k % 2) * w, y0 = Math.floor(k / 2) * h;
+    const x0 = (k % 2) * w,
+      y0 = Math.floor(k / 2) * h;
     for (let ch = 0; ch < c; ch++) {
       for (let y = 0; y < h; y++) out.set(f.subarray((ch * h + y) * w, (ch * h + y + 1) * w), (ch * H + y0 + y) * W + x0);
     }
@@ -33,14 +35,23 @@ export function spliceMosaic(frames: Float32Array[], w: number, h: number, c: nu
  * letterbox) → per stream, boxes relative to each stream's image: quadrant of the centre, clipped at
  * the seams, then each frame's own letterbox undone (`frames[k]`: its image size).
  */
-export function splitMosaic(dets: Detection[], w: number, h: number, frames: { w: number; h: number }[], letterbox: boolean): Detection[][] {
+export function splitMosaic(
+  dets: Detection[],
+  w: number,
+  h: number,
+  frames: { w: number; h: number }[],
+  letterbox: boolean,
+): Detection[][] {
   const streams: Detection[][] = Array.from({ length: MOSAIC_STREAMS }, () => []);
   for (const d of dets) {
-    const qx = d.bbox.x < 0.5 ? 0 : 1, qy = d.bbox.y < 0.5 ? 0 : 1;
+    const qx = d.bbox.x < 0.5 ? 0 : 1,
+      qy = d.bbox.y < 0.5 ? 0 : 1;
     const clamp = (v: number) => Math.min(1, Math.max(0, v));
     // mosaic-relative → quadrant-relative (×2), edges clipped to the quadrant
-    const x1 = clamp(2 * (d.bbox.x - d.bbox.w / 2) - qx), x2 = clamp(2 * (d.bbox.x + d.bbox.w / 2) - qx);
-    const y1 = clamp(2 * (d.bbox.y - d.bbox.h / 2) - qy), y2 = clamp(2 * (d.bbox.y + d.bbox.h / 2) - qy);
+    const x1 = clamp(2 * (d.bbox.x - d.bbox.w / 2) - qx),
+      x2 = clamp(2 * (d.bbox.x + d.bbox.w / 2) - qx);
+    const y1 = clamp(2 * (d.bbox.y - d.bbox.h / 2) - qy),
+      y2 = clamp(2 * (d.bbox.y + d.bbox.h / 2) - qy);
     streams[qy * 2 + qx].push({ ...d, bbox: { x: (x1 + x2) / 2, y: (y1 + y2) / 2, w: x2 - x1, h: y2 - y1 } });
   }
   streams.forEach((s, k) => correctBoxes(s, { netW: w, netH: h, imageW: frames[k].w, imageH: frames[k].h, letterbox }));

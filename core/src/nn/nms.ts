@@ -10,11 +10,11 @@ export function nmsKindOf(name: string | undefined): NmsKind {
   return name === 'greedynms' || name === 'diounms' ? name : 'default';
 }
 
-const overlap = (x1: number, w1: number, x2: number, w2: number) =>
-  Math.min(x1 + w1 / 2, x2 + w2 / 2) - Math.max(x1 - w1 / 2, x2 - w2 / 2);
+const overlap = (x1: number, w1: number, x2: number, w2: number) => Math.min(x1 + w1 / 2, x2 + w2 / 2) - Math.max(x1 - w1 / 2, x2 - w2 / 2);
 
 export function boxIou(a: Box, b: Box): number {
-  const w = overlap(a.x, a.w, b.x, b.w), h = overlap(a.y, a.h, b.y, b.h);
+  const w = overlap(a.x, a.w, b.x, b.w),
+    h = overlap(a.y, a.h, b.y, b.h);
   if (w <= 0 || h <= 0) return 0;
   const inter = w * h;
   const union = a.w * a.h + b.w * b.h - inter;
@@ -23,8 +23,10 @@ export function boxIou(a: Box, b: Box): number {
 
 /** IoU − (d²/c²)^beta: d = centre distance, c = diagonal of the enclosing box. */
 export function boxDiou(a: Box, b: Box, beta: number): number {
-  const left = Math.min(a.x - a.w / 2, b.x - b.w / 2), right = Math.max(a.x + a.w / 2, b.x + b.w / 2);
-  const top = Math.min(a.y - a.h / 2, b.y - b.h / 2), bot = Math.max(a.y + a.h / 2, b.y + b.h / 2);
+  const left = Math.min(a.x - a.w / 2, b.x - b.w / 2),
+    right = Math.max(a.x + a.w / 2, b.x + b.w / 2);
+  const top = Math.min(a.y - a.h / 2, b.y - b.h / 2),
+    bot = Math.max(a.y + a.h / 2, b.y + b.h / 2);
   const c = (right - left) ** 2 + (bot - top) ** 2;
   const iou = boxIou(a, b);
   if (c === 0) return iou;
@@ -36,7 +38,12 @@ export function boxDiou(a: Box, b: Box, beta: number): number {
 export function nms(dets: Detection[], thresh: number, kind: NmsKind = 'default', betaNms = 0.6): Detection[] {
   const live = dets.filter((d) => d.objectness !== 0);
   const classes = live[0]?.prob.length ?? 0;
-  const score = kind === 'default' ? boxIou : kind === 'greedynms' ? (a: Box, b: Box) => boxDiou(a, b, 0.6) : (a: Box, b: Box) => boxDiou(a, b, betaNms);
+  const score =
+    kind === 'default'
+      ? boxIou
+      : kind === 'greedynms'
+        ? (a: Box, b: Box) => boxDiou(a, b, 0.6)
+        : (a: Box, b: Box) => boxDiou(a, b, betaNms);
   for (let k = 0; k < classes; k++) {
     // A box whose prob[k] is 0 suppresses nothing and stays 0: only the others are sorted and compared
     // (the same result as darknet's loop over every box, in a fraction of the time).

@@ -32,10 +32,15 @@ export function buildParams(net: Network, weights: DarknetWeights | undefined, t
   const initialised: number[] = [];
   for (const l of net.layers) {
     const fwd = specOf(l)?.forward;
-    if (!fwd || isExcluded(fwd) || !fwd.params) { params.push(undefined); continue; }
+    if (!fwd || isExcluded(fwd) || !fwd.params) {
+      params.push(undefined);
+      continue;
+    }
     const lw = weights?.layers[l.index];
     const ctx: ParamsContext = {
-      layer: l, lw, built: params,
+      layer: l,
+      lw,
+      built: params,
       variable(name, data, shape, isTrainable = trainable) {
         const init = tf.tensor(data, shape, 'float32');
         const v = tf.variable(init, isTrainable, `${prefix}/l${l.index}/${name}`);
@@ -53,7 +58,9 @@ export function buildParams(net: Network, weights: DarknetWeights | undefined, t
         for (let i = 0; i < n; i++) a[i] = scale * (2 * ((rng.next() >>> 8) / 16777216) - 1);
         return a;
       },
-      initialised() { if (!lw) initialised.push(l.index); },
+      initialised() {
+        if (!lw) initialised.push(l.index);
+      },
     };
     params.push(fwd.params(ctx));
   }

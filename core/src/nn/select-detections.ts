@@ -59,7 +59,9 @@ export interface DetectionRow {
 export function toCandidates(dets: Detection[]): Candidate[] {
   return dets.map((d) => {
     const probs: [number, number][] = [];
-    d.prob.forEach((p, k) => { if (p > 0) probs.push([k, p]); });
+    d.prob.forEach((p, k) => {
+      if (p > 0) probs.push([k, p]);
+    });
     return { x: d.bbox.x, y: d.bbox.y, w: d.bbox.w, h: d.bbox.h, objectness: d.objectness, layer: d.layer, probs };
   });
 }
@@ -81,8 +83,13 @@ export function labelDetections(dets: Detection[], thresh: number, imageW: numbe
       if (!(p > thresh)) return;
       const b = d.bbox;
       out.push({
-        classId: k, prob: p, bbox: { ...b },
-        left: (b.x - b.w / 2) * imageW, top: (b.y - b.h / 2) * imageH, width: b.w * imageW, height: b.h * imageH,
+        classId: k,
+        prob: p,
+        bbox: { ...b },
+        left: (b.x - b.w / 2) * imageW,
+        top: (b.y - b.h / 2) * imageH,
+        width: b.w * imageW,
+        height: b.h * imageH,
       });
     });
   }
@@ -98,7 +105,12 @@ export function selectDetections(dets: Detection[], s: Selection, imageW: number
 /** The rows `detect` prints: probability to 6 decimals, pixels rounded. */
 export function detectionRows(found: readonly LabelledBox[], nameOf: (classId: number) => string): DetectionRow[] {
   return found.map((d) => ({
-    class: d.classId, name: nameOf(d.classId), prob: Number(d.prob.toFixed(6)),
-    left: Math.round(d.left), top: Math.round(d.top), width: Math.round(d.width), height: Math.round(d.height),
+    class: d.classId,
+    name: nameOf(d.classId),
+    prob: Number(d.prob.toFixed(6)),
+    left: Math.round(d.left),
+    top: Math.round(d.top),
+    width: Math.round(d.width),
+    height: Math.round(d.height),
   }));
 }

@@ -12,7 +12,17 @@ const req = createRequire(typeof __filename === 'string' ? __filename : join(pro
 export type OvAny = string | number | boolean;
 export type OvConfig = Record<string, OvAny>;
 
-export type OvTypedArray = Float32Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array | BigInt64Array | BigUint64Array;
+export type OvTypedArray =
+  | Float32Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array;
 /** Only ever made by the addon (`new ov.Tensor`); inputs are declared as openvino-node declares them. */
 export interface OvTensor {
   data: OvTypedArray;

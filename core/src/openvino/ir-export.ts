@@ -43,7 +43,10 @@ export function exportOpenvinoIr(net: Network, weights: DarknetWeights, o: IrExp
   const core = new ov.Core();
   const model = core.readModelSync(onnx.bytes);
   return {
-    heads: onnx.heads, outputs: onnx.outputs, input: onnx.input, nodes: onnx.nodes,
+    heads: onnx.heads,
+    outputs: onnx.outputs,
+    input: onnx.input,
+    nodes: onnx.nodes,
     openvinoVersion: ov.getOpenvinoVersion().buildNumber,
     save: (xmlPath) => ov.saveModelSync(model, xmlPath, o.fp16 ?? false),
   };

@@ -50,7 +50,12 @@ export function compileConfig(o: OvCompileOptions): OvConfig {
 
 function readBack(cm: OvCompiledModel, device: string): OvCompiledSettings {
   const get = (name: string): number | string => {
-    try { const v = cm.getProperty(name); return typeof v === 'boolean' ? String(v) : v; } catch { return 'n/a'; }
+    try {
+      const v = cm.getProperty(name);
+      return typeof v === 'boolean' ? String(v) : v;
+    } catch {
+      return 'n/a';
+    }
   };
   const requests = Number(get('OPTIMAL_NUMBER_OF_INFER_REQUESTS'));
   return {
@@ -79,7 +84,10 @@ export function compileOpenvino(model: string | Uint8Array, o: OvCompileOptions 
   const outputNames = compiled.outputs.map((p) => p.anyName);
   const request = compiled.createInferRequest();
   return {
-    compiled, inputName, inputShape, outputNames,
+    compiled,
+    inputName,
+    inputShape,
+    outputNames,
     settings: readBack(compiled, device),
     run(data) {
       const res = request.infer({ [inputName]: new ov.Tensor('f32', inputShape, data) });
@@ -92,5 +100,9 @@ export function compileOpenvino(model: string | Uint8Array, o: OvCompileOptions 
 
 /** "[1,3,416,416]" → [1, 3, 416, 416]. */
 export function shapeOf(partial: string): number[] {
-  return partial.replace(/[[\]\s]/g, '').split(',').filter(Boolean).map(Number);
+  return partial
+    .replace(/[[\]\s]/g, '')
+    .split(',')
+    .filter(Boolean)
+    .map(Number);
 }

@@ -13,6 +13,7 @@ export function cacheDir(): string {
 /** The venv's directory, python and benchmark_app, when it exists. */
 export function openvinoVenv(): { dir: string; python: string; benchmarkApp: string } | undefined {
   const dir = join(cacheDir(), `openvino-venv-${OPENVINO_VERSION}`);
-  const python = join(dir, 'bin', 'python'), benchmarkApp = join(dir, 'bin', 'benchmark_app');
+  const python = join(dir, 'bin', 'python'),
+    benchmarkApp = join(dir, 'bin', 'benchmark_app');
   return existsSync(python) && existsSync(benchmarkApp) ? { dir, python, benchmarkApp } : undefined;
 }

@@ -47,17 +47,26 @@ export function buildPlanModel(net: Network, weights: DarknetWeights, p: PlanPar
   if (p.cutUnits === 0) return { ...ch, stages, kind: 'channel', toOriginal: net.layers.map((l) => l.index) };
   const lp = pruneLayers(ch.net, ch.weights, p.cutUnits);
   stages.push(layerStageReport(lp, ch.net));
-  return { cfgText: lp.cfgText, net: lp.net, weights: lp.weights, warnings: [...ch.warnings, ...lp.warnings], stages, kind: 'channel+layer', toOriginal: lp.prunedToOriginal };
+  return {
+    cfgText: lp.cfgText,
+    net: lp.net,
+    weights: lp.weights,
+    warnings: [...ch.warnings, ...lp.warnings],
+    stages,
+    kind: 'channel+layer',
+    toOriginal: lp.prunedToOriginal,
+  };
 }
 
 /** The shape a built model has, in the original network's indices. */
 export function modelShape(original: Network, pruned: Network, toOriginal: number[]): PlanShape {
-  const keptOut = new Array<number>(original.layers.length).fill(0), keptIn = new Array<number>(original.layers.length).fill(0);
+  const keptOut = new Array<number>(original.layers.length).fill(0),
+    keptIn = new Array<number>(original.layers.length).fill(0);
   const kept = new Set(toOriginal);
   for (const l of pruned.layers) {
     const o = toOriginal[l.index];
     keptOut[o] = l.output?.[2] ?? 0;
-    keptIn[o] = l.input?.[2] ?? (l.index > 0 ? pruned.layers[l.index - 1].output?.[2] ?? 0 : pruned.net.channels);
+    keptIn[o] = l.input?.[2] ?? (l.index > 0 ? (pruned.layers[l.index - 1].output?.[2] ?? 0) : pruned.net.channels);
   }
   const removed = new Set(original.layers.map((l) => l.index).filter((i) => !kept.has(i)));
   return { keptOut, keptIn, removed };
@@ -69,8 +78,17 @@ export function layerOfNode(nodeName: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export interface ProfilingEntry { nodeName: string; nodeType: string; execType: string; realTimeUs: number; cpuTimeUs: number; status: string }
-interface ProfilingRequest { getProfilingInfo?(): ProfilingEntry[] }
+export interface ProfilingEntry {
+  nodeName: string;
+  nodeType: string;
+  execType: string;
+  realTimeUs: number;
+  cpuTimeUs: number;
+  status: string;
+}
+interface ProfilingRequest {
+  getProfilingInfo?(): ProfilingEntry[];
+}
 
 export class ProfilingUnavailableError extends Error {}
 
@@ -88,30 +106,48 @@ export interface LayerProfile {
   byType: { nodeType: string; ms: number }[];
 }
 
-export const median = (v: number[]): number => percentile([...v].sort((a, b) => a - b), 50);
+export const median = (v: number[]): number =>
+  percentile(
+    [...v].sort((a, b) => a - b),
+    50,
+  );
 
 /** Per-layer times of `layers` layers from profiled inferences (one entry list per inference). */
 export function aggregateProfiles(runs: ProfilingEntry[][], layers: number): LayerProfile {
   const perLayer = Array.from({ length: layers }, () => [] as number[]);
-  const unmapped: number[] = [], types = new Map<string, number[]>();
-  let nodes = 0, mappedNodes = 0;
+  const unmapped: number[] = [],
+    types = new Map<string, number[]>();
+  let nodes = 0,
+    mappedNodes = 0;
   for (const run of runs) {
-    const t = new Float64Array(layers), byType = new Map<string, number>();
+    const t = new Float64Array(layers),
+      byType = new Map<string, number>();
     let u = 0;
-    nodes = 0; mappedNodes = 0;
+    nodes = 0;
+    mappedNodes = 0;
     for (const e of run) {
       if (e.status !== 'EXECUTED') continue;
       nodes++;
-      const ms = e.realTimeUs / 1000, i = layerOfNode(e.nodeName);
+      const ms = e.realTimeUs / 1000,
+        i = layerOfNode(e.nodeName);
       byType.set(e.nodeType, (byType.get(e.nodeType) ?? 0) + ms);
-      if (i !== undefined && i < layers) { t[i] += ms; mappedNodes++; } else u += ms;
+      if (i !== undefined && i < layers) {
+        t[i] += ms;
+        mappedNodes++;
+      } else u += ms;
     }
     t.forEach((v, i) => perLayer[i].push(v));
     unmapped.push(u);
-    for (const [k, v] of byType) { if (!types.has(k)) types.set(k, []); types.get(k)!.push(v); }
+    for (const [k, v] of byType) {
+      if (!types.has(k)) types.set(k, []);
+      types.get(k)!.push(v);
+    }
   }
   return {
-    layerMs: Float64Array.from(perLayer, median), unmappedMs: median(unmapped), nodes, mappedNodes,
+    layerMs: Float64Array.from(perLayer, median),
+    unmappedMs: median(unmapped),
+    nodes,
+    mappedNodes,
     byType: [...types].map(([nodeType, v]) => ({ nodeType, ms: median(v) })).sort((a, b) => b.ms - a.ms),
   };
 }
@@ -122,7 +158,11 @@ async function exportFor(net: Network, weights: DarknetWeights, runtime: PlanRun
   return exportOnnx(net, weights, { batch: 1, mish: MISH_DEFAULT[runtime] }).bytes;
 }
 
-async function compile(bytes: Uint8Array, s: MeasureSettings, extra: Record<string, boolean> = {}): Promise<{ compiled: OvCompiledModel; inputName: string; inputShape: number[]; settings: Record<string, string | number> }> {
+async function compile(
+  bytes: Uint8Array,
+  s: MeasureSettings,
+  extra: Record<string, boolean> = {},
+): Promise<{ compiled: OvCompiledModel; inputName: string; inputShape: number[]; settings: Record<string, string | number> }> {
   const { loadOpenvino } = await import('../openvino/api');
   const { compileConfig, shapeOf } = await import('../openvino/runtime');
   const { ov } = loadOpenvino();
@@ -130,18 +170,48 @@ async function compile(bytes: Uint8Array, s: MeasureSettings, extra: Record<stri
   const model = core.readModelSync(bytes);
   let compiled: OvCompiledModel;
   try {
-    compiled = core.compileModelSync(model, s.device, { ...compileConfig({ device: s.device, hint: 'latency', precision: s.precision }), ...extra });
+    compiled = core.compileModelSync(model, s.device, {
+      ...compileConfig({ device: s.device, hint: 'latency', precision: s.precision }),
+      ...extra,
+    });
   } catch (e) {
-    throw new MeasureSetupError(`OpenVINO cannot compile the model for ${s.device}${s.precision ? ` at ${s.precision}` : ''}: ${String((e as Error).message).split('\n').map((l) => l.trim()).filter((l) => l && !/^Exception from /.test(l)).pop() ?? 'failed'} (devices here: ${core.getAvailableDevices().join(', ')})`);
+    throw new MeasureSetupError(
+      `OpenVINO cannot compile the model for ${s.device}${s.precision ? ` at ${s.precision}` : ''}: ${
+        String((e as Error).message)
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l && !/^Exception from /.test(l))
+          .pop() ?? 'failed'
+      } (devices here: ${core.getAvailableDevices().join(', ')})`,
+    );
   }
-  const read = (k: string) => { try { return String(compiled.getProperty(k)); } catch { return 'n/a'; } };
+  const read = (k: string) => {
+    try {
+      return String(compiled.getProperty(k));
+    } catch {
+      return 'n/a';
+    }
+  };
   return {
-    compiled, inputName: compiled.inputs[0].anyName, inputShape: shapeOf(compiled.inputs[0].getPartialShape().toString()),
-    settings: { device: s.device, precision: read('INFERENCE_PRECISION_HINT'), hint: read('PERFORMANCE_HINT'), streams: read('NUM_STREAMS'), threads: read('INFERENCE_NUM_THREADS'), requests: 1 },
+    compiled,
+    inputName: compiled.inputs[0].anyName,
+    inputShape: shapeOf(compiled.inputs[0].getPartialShape().toString()),
+    settings: {
+      device: s.device,
+      precision: read('INFERENCE_PRECISION_HINT'),
+      hint: read('PERFORMANCE_HINT'),
+      streams: read('NUM_STREAMS'),
+      threads: read('INFERENCE_NUM_THREADS'),
+      requests: 1,
+    },
   };
 }
 
-async function sequential(once: () => Promise<void> | void, limit: { iterations?: number; ms?: number }, latencies: number[]): Promise<SliceResult> {
+async function sequential(
+  once: () => Promise<void> | void,
+  limit: { iterations?: number; ms?: number },
+  latencies: number[],
+): Promise<SliceResult> {
   const t0 = performance.now();
   let n = 0;
   while (limit.iterations !== undefined ? n < limit.iterations : performance.now() - t0 < limit.ms!) {
@@ -161,30 +231,71 @@ async function runnerFor(label: string, bytes: Uint8Array, net: Network, s: Meas
     const { ov } = loadOpenvino();
     const c = await compile(bytes, s);
     const request = c.compiled.createInferRequest();
-    const inputs = { [c.inputName]: new ov.Tensor('f32', c.inputShape, synthesizeInput(c.inputShape[3], c.inputShape[2], c.inputShape[1])) };
-    return { spec, inputName: c.inputName, inputShape: c.inputShape, settings: c.settings, measure: (limit, lat) => sequential(() => { request.infer(inputs); }, limit, lat), dispose: () => undefined };
+    const inputs = {
+      [c.inputName]: new ov.Tensor('f32', c.inputShape, synthesizeInput(c.inputShape[3], c.inputShape[2], c.inputShape[1])),
+    };
+    return {
+      spec,
+      inputName: c.inputName,
+      inputShape: c.inputShape,
+      settings: c.settings,
+      measure: (limit, lat) =>
+        sequential(
+          () => {
+            request.infer(inputs);
+          },
+          limit,
+          lat,
+        ),
+      dispose: () => undefined,
+    };
   }
   const { createOrtSession } = await import('../export/ort');
   const dims: [number, number, number, number] = [1, net.net.channels, net.net.height, net.net.width];
   const session = await createOrtSession(bytes);
   const input = synthesizeInput(dims[3], dims[2], dims[1]);
   return {
-    spec, inputName: session.inputName, inputShape: dims, settings: { device: 'CPU', precision: 'f32', hint: 'latency', requests: 1 },
-    measure: (limit, lat) => sequential(async () => { await session.run(input, dims); }, limit, lat),
+    spec,
+    inputName: session.inputName,
+    inputShape: dims,
+    settings: { device: 'CPU', precision: 'f32', hint: 'latency', requests: 1 },
+    measure: (limit, lat) =>
+      sequential(
+        async () => {
+          await session.run(input, dims);
+        },
+        limit,
+        lat,
+      ),
     dispose: () => session.release(),
   };
 }
 
-export interface Measured { label: string; latency: LatencyStats; latenciesMs: number[] }
+export interface Measured {
+  label: string;
+  latency: LatencyStats;
+  latenciesMs: number[];
+}
 
 /** Whole-model latencies of several models, interleaved round by round. */
-export async function measureModels(models: { label: string; net: Network; weights: DarknetWeights }[], s: MeasureSettings): Promise<{ measured: Measured[]; settings: Record<string, string | number> }> {
+export async function measureModels(
+  models: { label: string; net: Network; weights: DarknetWeights }[],
+  s: MeasureSettings,
+): Promise<{ measured: Measured[]; settings: Record<string, string | number> }> {
   const runners: BenchRunner[] = [];
   try {
     for (const m of models) runners.push(await runnerFor(m.label, await exportFor(m.net, m.weights, s.runtime), m.net, s));
     const rounds = s.iterations !== undefined ? Math.max(1, Math.min(s.rounds, s.iterations)) : s.rounds;
-    const res = await measureInterleaved(runners, { iterations: s.iterations, seconds: s.iterations === undefined ? s.seconds ?? 3 : undefined, warmup: s.warmup, rounds });
-    return { measured: res.map((r, i) => ({ label: models[i].label, latency: r.latency, latenciesMs: r.latenciesMs })), settings: runners[0]?.settings ?? {} };
+    const res = await measureInterleaved(runners, {
+      iterations: s.iterations,
+      seconds: s.iterations === undefined ? (s.seconds ?? 3) : undefined,
+      warmup: s.warmup,
+      rounds,
+    });
+    return {
+      measured: res.map((r, i) => ({ label: models[i].label, latency: r.latency, latenciesMs: r.latenciesMs })),
+      settings: runners[0]?.settings ?? {},
+    };
   } finally {
     for (const r of runners) await r.dispose();
   }
@@ -196,7 +307,8 @@ export async function profileOpenvino(net: Network, weights: DarknetWeights, s: 
   const { ov } = loadOpenvino();
   const c = await compile(await exportFor(net, weights, 'openvino'), s, { PERF_COUNT: true });
   const request = c.compiled.createInferRequest() as ReturnType<OvCompiledModel['createInferRequest']> & ProfilingRequest;
-  if (typeof request.getProfilingInfo !== 'function') throw new ProfilingUnavailableError('this openvino-node build has no InferRequest.getProfilingInfo (ours has: npm run setup:openvino)');
+  if (typeof request.getProfilingInfo !== 'function')
+    throw new ProfilingUnavailableError('this openvino-node build has no InferRequest.getProfilingInfo (ours has: npm run setup:openvino)');
   const inputs = { [c.inputName]: new ov.Tensor('f32', c.inputShape, synthesizeInput(c.inputShape[3], c.inputShape[2], c.inputShape[1])) };
   for (let k = 0; k < Math.min(2, s.warmup); k++) request.infer(inputs);
   const runs: ProfilingEntry[][] = [];

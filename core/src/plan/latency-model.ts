@@ -24,12 +24,16 @@ export interface PlanShape {
 
 /** The shape of the unpruned network. */
 export function fullShape(net: Network): PlanShape {
-  return { keptOut: net.layers.map((l) => l.output?.[2] ?? 0), keptIn: net.layers.map((l) => inputChannels(net, l.index)), removed: new Set() };
+  return {
+    keptOut: net.layers.map((l) => l.output?.[2] ?? 0),
+    keptIn: net.layers.map((l) => inputChannels(net, l.index)),
+    removed: new Set(),
+  };
 }
 
 function inputChannels(net: Network, i: number): number {
   const l = net.layers[i];
-  return l.input?.[2] ?? (i > 0 ? net.layers[i - 1].output?.[2] ?? 0 : net.net.channels);
+  return l.input?.[2] ?? (i > 0 ? (net.layers[i - 1].output?.[2] ?? 0) : net.net.channels);
 }
 
 /** A shape from kept output channels per layer (a layer reads the layer before it, as convs do). */
@@ -43,7 +47,8 @@ export function layerFeatures(net: Network, s: PlanShape): Float64Array {
   const f = new Float64Array(net.layers.length);
   for (const l of net.layers) {
     if (s.removed.has(l.index) || !l.output) continue;
-    const out0 = l.output[2], in0 = inputChannels(net, l.index);
+    const out0 = l.output[2],
+      in0 = inputChannels(net, l.index);
     const ro = out0 > 0 ? s.keptOut[l.index] / out0 : 1;
     if (l.bflops > 0) {
       const grouped = (l.attrs.groups ?? 1) > 1;
@@ -88,12 +93,15 @@ export interface LatencyModel {
 export function fitAffine(xs: number[], ys: number[]): { a: number; b: number } {
   const n = xs.length;
   if (n === 0) return { a: 0, b: 0 };
-  const sx = xs.reduce((s, v) => s + v, 0), sy = ys.reduce((s, v) => s + v, 0);
-  const sxx = xs.reduce((s, v) => s + v * v, 0), sxy = xs.reduce((s, v, k) => s + v * ys[k], 0);
+  const sx = xs.reduce((s, v) => s + v, 0),
+    sy = ys.reduce((s, v) => s + v, 0);
+  const sxx = xs.reduce((s, v) => s + v * v, 0),
+    sxy = xs.reduce((s, v, k) => s + v * ys[k], 0);
   const proportional = () => ({ a: sxx > 0 ? Math.max(0, sxy / sxx) : 0, b: sxx > 0 ? 0 : Math.max(0, sy / n) });
   const det = n * sxx - sx * sx;
   if (n < 2 || det <= 1e-12 * Math.max(1, sxx * n)) return proportional();
-  const a = (n * sxy - sx * sy) / det, b = (sy - a * sx) / n;
+  const a = (n * sxy - sx * sy) / det,
+    b = (sy - a * sx) / n;
   if (a < 0) return { a: 0, b: Math.max(0, sy / n) };
   if (b < 0) return proportional();
   return { a, b };
@@ -104,9 +112,11 @@ export function fitPerLayer(points: LatencyPoint[]): LatencyModel {
   const profiled = points.filter((p) => p.layerMs);
   if (profiled.length === 0) throw new Error('fitPerLayer: no profiled point');
   const L = profiled[0].features.length;
-  const alpha = new Float64Array(L), beta = new Float64Array(L);
+  const alpha = new Float64Array(L),
+    beta = new Float64Array(L);
   for (let i = 0; i < L; i++) {
-    const xs: number[] = [], ys: number[] = [];
+    const xs: number[] = [],
+      ys: number[] = [];
     for (const p of profiled) {
       if (p.features[i] <= 0) continue; // removed in that model: nothing to learn about its cost
       xs.push(p.features[i]);
@@ -116,7 +126,14 @@ export function fitPerLayer(points: LatencyPoint[]): LatencyModel {
     alpha[i] = a;
     beta[i] = b;
   }
-  const ratios = profiled.map((p) => p.measuredMs / Math.max(1e-9, p.layerMs!.reduce((s, v) => s + v, 0)));
+  const ratios = profiled.map(
+    (p) =>
+      p.measuredMs /
+      Math.max(
+        1e-9,
+        p.layerMs!.reduce((s, v) => s + v, 0),
+      ),
+  );
   const kappa = ratios.reduce((s, v) => s + v, 0) / ratios.length;
   return {
     kind: 'per-layer',
@@ -125,16 +142,21 @@ export function fitPerLayer(points: LatencyPoint[]): LatencyModel {
       for (let i = 0; i < L; i++) if (f[i] > 0) t += alpha[i] * f[i] + beta[i];
       return kappa * t;
     },
-    describe: () => `per-layer t_i = α_i·f_i + β_i from ${profiled.length} profiled model(s), × κ = ${kappa.toFixed(3)} (measured / time named for a layer)`,
+    describe: () =>
+      `per-layer t_i = α_i·f_i + β_i from ${profiled.length} profiled model(s), × κ = ${kappa.toFixed(3)} (measured / time named for a layer)`,
   };
 }
 
 /** Global model from whole-model latencies (at least one point). */
 export function fitGlobal(points: LatencyPoint[], bflopsOf: (f: Float64Array) => number): LatencyModel {
-  const { a, b } = fitAffine(points.map((p) => p.bflops), points.map((p) => p.measuredMs));
+  const { a, b } = fitAffine(
+    points.map((p) => p.bflops),
+    points.map((p) => p.measuredMs),
+  );
   return {
     kind: 'global',
     predict: (f) => a * bflopsOf(f) + b,
-    describe: () => `whole-model t = ${a.toFixed(3)} ms/BFLOP · BFLOPs + ${b.toFixed(3)} ms from ${points.length} measured model(s) (no per-layer counters)`,
+    describe: () =>
+      `whole-model t = ${a.toFixed(3)} ms/BFLOP · BFLOPs + ${b.toFixed(3)} ms from ${points.length} measured model(s) (no per-layer counters)`,
   };
 }

@@ -10,9 +10,27 @@ import { absGammas } from '../prune/plan';
 import { residualUnits } from '../prune/layer';
 import { analyseChannelStructure } from '../prune/structure';
 import { featureBflops, fitGlobal, fitPerLayer, fullShape, layerFeatures, type LatencyModel, type LatencyPoint } from './latency-model';
-import { choosePlan, enumerateCandidates, rankFeasible, sameParameters, targetCurve, type PlanCandidate, type PlanParameters, type SearchSpace } from './latency-search';
+import {
+  choosePlan,
+  enumerateCandidates,
+  rankFeasible,
+  sameParameters,
+  targetCurve,
+  type PlanCandidate,
+  type PlanParameters,
+  type SearchSpace,
+} from './latency-search';
 import { median } from './latency-measure';
-import { buildPlanModel, measureModels, modelShape, profileOpenvino, ProfilingUnavailableError, type LayerProfile, type MeasureSettings, type PlanModel } from './latency-measure';
+import {
+  buildPlanModel,
+  measureModels,
+  modelShape,
+  profileOpenvino,
+  ProfilingUnavailableError,
+  type LayerProfile,
+  type MeasureSettings,
+  type PlanModel,
+} from './latency-measure';
 
 export const PLAN_FILE = 'plan.json';
 export const PLAN_VERSION = 1;
@@ -32,7 +50,9 @@ export interface LatencyPlanOptions {
   /** After each measured plan (k from 1). */
   measured?(it: PlanIteration, k: number): void;
   /** With a dataset: picks among the best feasible candidates (returns the one chosen and its mAP). */
-  choose?(ranked: PlanCandidate[]): Promise<{ plan: PlanCandidate; map50: number; evaluated: { plan: PlanParameters; gammaMass: number; map50: number }[] }>;
+  choose?(
+    ranked: PlanCandidate[],
+  ): Promise<{ plan: PlanCandidate; map50: number; evaluated: { plan: PlanParameters; gammaMass: number; map50: number }[] }>;
 }
 
 export interface PlanIteration extends PlanParameters {
@@ -64,7 +84,14 @@ export interface LatencyPlanResult {
   model: PlanModel;
   chosen: PlanIteration;
   iterations: PlanIteration[];
-  baseline: { measuredMs: number; referenceMs: number; measurements: number; bflops: number; params: number; profile?: { nodes: number; mappedNodes: number; unmappedMs: number; layerMsSum: number } };
+  baseline: {
+    measuredMs: number;
+    referenceMs: number;
+    measurements: number;
+    bflops: number;
+    params: number;
+    profile?: { nodes: number; mappedNodes: number; unmappedMs: number; layerMsSum: number };
+  };
   latencyModel: { kind: LatencyModel['kind']; description: string };
   settings: Record<string, string | number>;
   curve: { targetMs: number; met: boolean; predictedMs: number; gammaMass: number; plan: PlanParameters }[];
@@ -99,7 +126,9 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     try {
       const p = await profileOpenvino(m.net, m.weights, o.measure);
       const layerMs = new Float64Array(net.layers.length);
-      p.layerMs.forEach((v, k) => { layerMs[toOriginal[k]] += v; });
+      p.layerMs.forEach((v, k) => {
+        layerMs[toOriginal[k]] += v;
+      });
       return { ...p, layerMs };
     } catch (e) {
       if (!(e instanceof ProfilingUnavailableError)) throw e;
@@ -115,7 +144,13 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     const measuredMs = ratio * baseRef();
     if (!prof) return { features, bflops: bflopsOf(features), measuredMs };
     const scale = measuredMs / Math.max(1e-9, prof.layerMs.reduce((s, v) => s + v, 0) + prof.unmappedMs);
-    return { features, bflops: bflopsOf(features), measuredMs, layerMs: prof.layerMs.map((v) => v * scale), unmappedMs: prof.unmappedMs * scale };
+    return {
+      features,
+      bflops: bflopsOf(features),
+      measuredMs,
+      layerMs: prof.layerMs.map((v) => v * scale),
+      unmappedMs: prof.unmappedMs * scale,
+    };
   };
 
   progress('measuring the baseline', 0.02);
@@ -132,19 +167,33 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     // Without per-layer counters: whole-model latencies at the baseline and two channel plans near
     // 2/3 and 1/3 of its BFLOPs give the global fit its slope and intercept.
     const flopsOnly: LatencyModel = { kind: 'global', predict: (f) => bflopsOf(f), describe: () => '' };
-    const grid = enumerateCandidates({ net, gammas, structure, units }, { percents: space.percents, layerKeeps: [space.layerKeeps[0]], maxCut: 0 }, flopsOnly);
+    const grid = enumerateCandidates(
+      { net, gammas, structure, units },
+      { percents: space.percents, layerKeeps: [space.layerKeeps[0]], maxCut: 0 },
+      flopsOnly,
+    );
     const base = bflopsOf(baseFeatures);
     const pick = (frac: number) => choosePlan(grid, frac * base).plan;
     const probes = [pick(2 / 3), pick(1 / 3)].filter((c, k, a) => c.globalPercent > 0 && a.findIndex((d) => sameParameters(c, d)) === k);
     const models = probes.map((c) => ({ c, m: buildPlanModel(net, weights, c) }));
-    const r = await measureModels([{ label: 'baseline', ...input }, ...models.map(({ c, m }) => ({ label: `p=${c.globalPercent}`, net: m.net, weights: m.weights }))], o.measure);
+    const r = await measureModels(
+      [{ label: 'baseline', ...input }, ...models.map(({ c, m }) => ({ label: `p=${c.globalPercent}`, net: m.net, weights: m.weights }))],
+      o.measure,
+    );
     settings = r.settings;
     observations.length = 0;
     const b = r.measured[0].latency.medianMs;
     baselines.push(b);
     observations.push({ features: baseFeatures, ratio: 1 });
-    models.forEach(({ m }, k) => observations.push({ features: layerFeatures(net, modelShape(net, m.net, m.toOriginal)), ratio: r.measured[k + 1].latency.medianMs / b }));
-    notes.push(`${o.measure.runtime === 'openvino' ? 'OpenVINO without profiling counters' : 'onnxruntime has no per-layer profiling counters'}: the latency model is fitted from whole-model latencies of the baseline and ${models.length} channel plan(s) (${probes.map((c) => `p=${c.globalPercent}`).join(', ')})`);
+    models.forEach(({ m }, k) =>
+      observations.push({
+        features: layerFeatures(net, modelShape(net, m.net, m.toOriginal)),
+        ratio: r.measured[k + 1].latency.medianMs / b,
+      }),
+    );
+    notes.push(
+      `${o.measure.runtime === 'openvino' ? 'OpenVINO without profiling counters' : 'onnxruntime has no per-layer profiling counters'}: the latency model is fitted from whole-model latencies of the baseline and ${models.length} channel plan(s) (${probes.map((c) => `p=${c.globalPercent}`).join(', ')})`,
+    );
   }
   const firstBaselineMs = baselines[0];
   const fit = (): LatencyModel => (profiling ? fitPerLayer(observations.map(point)) : fitGlobal(observations.map(point), bflopsOf));
@@ -163,23 +212,50 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
     let map50: number | undefined;
     if (predictedMet && o.choose) {
       const c = await o.choose(rankFeasible(candidates, target));
-      plan = c.plan; map50 = c.map50; evaluated = c.evaluated;
+      plan = c.plan;
+      map50 = c.map50;
+      evaluated = c.evaluated;
     }
     if (built.some((b) => sameParameters(b.it, plan))) {
-      notes.push(`fit ${k + 1} chose p=${plan.globalPercent}, layer_keep=${plan.layerKeep}, ${plan.cutUnits} unit(s) cut again: already measured, stopped`);
+      notes.push(
+        `fit ${k + 1} chose p=${plan.globalPercent}, layer_keep=${plan.layerKeep}, ${plan.cutUnits} unit(s) cut again: already measured, stopped`,
+      );
       break;
     }
-    progress(`measuring p=${plan.globalPercent}, layer_keep=${plan.layerKeep}, ${plan.cutUnits} unit(s) cut (predicted ${plan.predictedMs.toFixed(2)} ms)`, 0.15 + (0.8 * k) / o.maxMeasurements);
+    progress(
+      `measuring p=${plan.globalPercent}, layer_keep=${plan.layerKeep}, ${plan.cutUnits} unit(s) cut (predicted ${plan.predictedMs.toFixed(2)} ms)`,
+      0.15 + (0.8 * k) / o.maxMeasurements,
+    );
     const model = buildPlanModel(net, weights, plan);
-    const r = await measureModels([{ label: 'baseline', ...input }, { label: 'plan', net: model.net, weights: model.weights }], o.measure);
-    const achievedMs = r.measured[1].latency.medianMs, roundBaseline = r.measured[0].latency.medianMs;
+    const r = await measureModels(
+      [
+        { label: 'baseline', ...input },
+        { label: 'plan', net: model.net, weights: model.weights },
+      ],
+      o.measure,
+    );
+    const achievedMs = r.measured[1].latency.medianMs,
+      roundBaseline = r.measured[0].latency.medianMs;
     baselines.push(roundBaseline);
-    const ratio = achievedMs / roundBaseline, adjustedMs = ratio * baseRef();
+    const ratio = achievedMs / roundBaseline,
+      adjustedMs = ratio * baseRef();
     const features = layerFeatures(net, modelShape(net, model.net, model.toOriginal));
     const prof = await profileOf(model, model.toOriginal);
     const it: PlanIteration = {
-      ...params(plan), gammaMass: plan.gammaMass, predictedMs: latencyModel.predict(features), predictedMet, achievedMs, baselineMs: roundBaseline, adjustedMs,
-      targetMs: targetMs(), met: adjustedMs <= targetMs(), metAsMeasured: achievedMs <= targetMs(), bflops: model.net.totals.bflops, params: model.net.totals.params, profiled: prof !== undefined, model: latencyModel.describe(),
+      ...params(plan),
+      gammaMass: plan.gammaMass,
+      predictedMs: latencyModel.predict(features),
+      predictedMet,
+      achievedMs,
+      baselineMs: roundBaseline,
+      adjustedMs,
+      targetMs: targetMs(),
+      met: adjustedMs <= targetMs(),
+      metAsMeasured: achievedMs <= targetMs(),
+      bflops: model.net.totals.bflops,
+      params: model.net.totals.params,
+      profiled: prof !== undefined,
+      model: latencyModel.describe(),
       ...(map50 !== undefined ? { map50 } : {}),
     };
     iterations.push(it);
@@ -193,21 +269,50 @@ export async function planForLatency(net: Network, weights: DarknetWeights, o: L
   // Best measured plan that met the target (most γ mass); none: the fastest measured.
   const met = built.filter((b) => b.it.met).sort((a, b) => b.it.gammaMass - a.it.gammaMass);
   const pick = met[0] ?? built.reduce((m, b) => (b.it.adjustedMs < m.it.adjustedMs ? b : m));
-  if (!met.length) notes.push(`no measured plan met ${targetMs().toFixed(2)} ms in ${built.length} measured plan(s) (--max-iterations ${o.maxMeasurements}): the fastest measured one is written`);
-  if (built.length > 1) notes.push(`${built.length} plans measured (${iterations.map((it, k) => `${k + 1}: ${it.met ? 'met' : 'missed'}`).join(', ')}), each refitting the model; written: plan ${built.indexOf(pick) + 1}, ${met.length ? 'the met one with the most γ mass' : 'the fastest'}`);
+  if (!met.length)
+    notes.push(
+      `no measured plan met ${targetMs().toFixed(2)} ms in ${built.length} measured plan(s) (--max-iterations ${o.maxMeasurements}): the fastest measured one is written`,
+    );
+  if (built.length > 1)
+    notes.push(
+      `${built.length} plans measured (${iterations.map((it, k) => `${k + 1}: ${it.met ? 'met' : 'missed'}`).join(', ')}), each refitting the model; written: plan ${built.indexOf(pick) + 1}, ${met.length ? 'the met one with the most γ mass' : 'the fastest'}`,
+    );
 
   // The curve of the final fit: best plan for targets from the fastest prediction to the baseline.
   const candidates = enumerateCandidates({ net, gammas, structure, units }, space, latencyModel);
-  const lo = Math.min(...candidates.map((c) => c.predictedMs)), hi = Math.max(...candidates.map((c) => c.predictedMs));
-  const curve = targetCurve(candidates, Array.from({ length: 11 }, (_, k) => lo + ((hi - lo) * k) / 10)).map((t) => ({ targetMs: t.targetMs, met: t.met, predictedMs: t.plan.predictedMs, gammaMass: t.plan.gammaMass, plan: params(t.plan) }));
+  const lo = Math.min(...candidates.map((c) => c.predictedMs)),
+    hi = Math.max(...candidates.map((c) => c.predictedMs));
+  const curve = targetCurve(
+    candidates,
+    Array.from({ length: 11 }, (_, k) => lo + ((hi - lo) * k) / 10),
+  ).map((t) => ({ targetMs: t.targetMs, met: t.met, predictedMs: t.plan.predictedMs, gammaMass: t.plan.gammaMass, plan: params(t.plan) }));
 
   return {
-    targetMs: targetMs(), model: pick.model, chosen: pick.it, iterations,
+    targetMs: targetMs(),
+    model: pick.model,
+    chosen: pick.it,
+    iterations,
     baseline: {
-      measuredMs: firstBaselineMs, referenceMs: baseRef(), measurements: baselines.length, bflops: net.totals.bflops, params: net.totals.params,
-      ...(baseProfile ? { profile: { nodes: baseProfile.nodes, mappedNodes: baseProfile.mappedNodes, unmappedMs: baseProfile.unmappedMs, layerMsSum: baseProfile.layerMs.reduce((s, v) => s + v, 0) } } : {}),
+      measuredMs: firstBaselineMs,
+      referenceMs: baseRef(),
+      measurements: baselines.length,
+      bflops: net.totals.bflops,
+      params: net.totals.params,
+      ...(baseProfile
+        ? {
+            profile: {
+              nodes: baseProfile.nodes,
+              mappedNodes: baseProfile.mappedNodes,
+              unmappedMs: baseProfile.unmappedMs,
+              layerMsSum: baseProfile.layerMs.reduce((s, v) => s + v, 0),
+            },
+          }
+        : {}),
     },
     latencyModel: { kind: latencyModel.kind, description: latencyModel.describe() },
-    settings, curve, ...(evaluated ? { evaluated } : {}), notes,
+    settings,
+    curve,
+    ...(evaluated ? { evaluated } : {}),
+    notes,
   };
 }

@@ -47,7 +47,11 @@ export const DEFAULT_LAYER_KEEPS = [0.01, 0.1, 0.25, 0.5];
 /** 0, 0.01, …, 0.99. */
 export const DEFAULT_PERCENTS = Array.from({ length: 100 }, (_, k) => k / 100);
 
-const sum = (g: Float32Array, mask?: Uint8Array) => { let s = 0; for (let c = 0; c < g.length; c++) if (!mask || mask[c]) s += g[c]; return s; };
+const sum = (g: Float32Array, mask?: Uint8Array) => {
+  let s = 0;
+  for (let c = 0; c < g.length; c++) if (!mask || mask[c]) s += g[c];
+  return s;
+};
 
 /**
  * Every candidate of the space, priced by `model`. Channel plans are computed once per
@@ -67,19 +71,31 @@ export function enumerateCandidates(input: SearchInput, space: SearchSpace, mode
       let mass = keptMass.reduce((s, v) => s + v, 0);
       // the unit scores `prune layer` would see on the channel-pruned weights: mean kept |γ|
       const scored = input.units.map((u) => {
-        const g = gammas[u.conv], m = masks[u.conv];
-        const n = m ? m.reduce((s, v) => s + v, 0) : g?.length ?? 1;
+        const g = gammas[u.conv],
+          m = masks[u.conv];
+        const n = m ? m.reduce((s, v) => s + v, 0) : (g?.length ?? 1);
         return { ...u, score: Math.fround((g ? sum(g, m) : 0) / Math.max(1, n)) };
       });
       const order = selectUnits(scored, Math.min(space.maxCut, scored.length));
       const removed = new Set<number>();
       for (let n = 0; n <= order.length; n++) {
-        if (n > 0) for (const k of order[n - 1].layers) { removed.add(k); mass -= keptMass[k]; }
+        if (n > 0)
+          for (const k of order[n - 1].layers) {
+            removed.add(k);
+            mass -= keptMass[k];
+          }
         const features = layerFeatures(net, shapeFromKept(net, e.keptPerLayer, removed));
         out.push({
-          globalPercent, layerKeep, cutUnits: n, cutShortcuts: order.slice(0, n).map((u) => u.shortcut),
-          keptPerLayer: e.keptPerLayer, removed: new Set(removed), features,
-          gammaMass: total > 0 ? Math.max(0, mass) / total : 1, bflops: featureBflops(net, features), predictedMs: model.predict(features),
+          globalPercent,
+          layerKeep,
+          cutUnits: n,
+          cutShortcuts: order.slice(0, n).map((u) => u.shortcut),
+          keptPerLayer: e.keptPerLayer,
+          removed: new Set(removed),
+          features,
+          gammaMass: total > 0 ? Math.max(0, mass) / total : 1,
+          bflops: featureBflops(net, features),
+          predictedMs: model.predict(features),
         });
       }
     }
@@ -88,7 +104,11 @@ export function enumerateCandidates(input: SearchInput, space: SearchSpace, mode
 }
 
 const better = (a: PlanCandidate, b: PlanCandidate) =>
-  a.gammaMass - b.gammaMass || b.predictedMs - a.predictedMs || b.globalPercent - a.globalPercent || b.cutUnits - a.cutUnits || a.layerKeep - b.layerKeep;
+  a.gammaMass - b.gammaMass ||
+  b.predictedMs - a.predictedMs ||
+  b.globalPercent - a.globalPercent ||
+  b.cutUnits - a.cutUnits ||
+  a.layerKeep - b.layerKeep;
 
 /** Feasible candidates (predicted ≤ target), best first: most γ mass, then fastest. */
 export function rankFeasible(candidates: PlanCandidate[], targetMs: number): PlanCandidate[] {
@@ -99,7 +119,9 @@ export function rankFeasible(candidates: PlanCandidate[], targetMs: number): Pla
 export function choosePlan(candidates: PlanCandidate[], targetMs: number): { plan: PlanCandidate; met: boolean } {
   const ranked = rankFeasible(candidates, targetMs);
   if (ranked.length) return { plan: ranked[0], met: true };
-  const fastest = candidates.reduce((m, c) => (c.predictedMs < m.predictedMs || (c.predictedMs === m.predictedMs && better(c, m) > 0) ? c : m));
+  const fastest = candidates.reduce((m, c) =>
+    c.predictedMs < m.predictedMs || (c.predictedMs === m.predictedMs && better(c, m) > 0) ? c : m,
+  );
   return { plan: fastest, met: false };
 }
 
@@ -108,4 +130,5 @@ export function targetCurve(candidates: PlanCandidate[], targetsMs: number[]): {
   return targetsMs.map((t) => ({ targetMs: t, ...choosePlan(candidates, t) }));
 }
 
-export const sameParameters = (a: PlanParameters, b: PlanParameters) => a.globalPercent === b.globalPercent && a.layerKeep === b.layerKeep && a.cutUnits === b.cutUnits;
+export const sameParameters = (a: PlanParameters, b: PlanParameters) =>
+  a.globalPercent === b.globalPercent && a.layerKeep === b.layerKeep && a.cutUnits === b.cutUnits;

@@ -114,11 +114,30 @@ const RESULT_SHAPE: { [C in keyof JobResults]: (d: Record<string, unknown>) => b
   'prune channel': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   'prune layer': (d) => typeof d.out === 'string' && Array.isArray(d.files) && isObject(d.report),
   sweep: (d) => Array.isArray(d.points) && typeof d.rule === 'string',
-  env: (d) => typeof d.node === 'string' && Array.isArray(d.tfjsBackends) && Array.isArray(d.runtimes) && isObject(d.train) && isObject(d.infer),
-  detect: (d) => typeof d.classes === 'number' && isObject(d.nms) && typeof d.thresh === 'number' && Array.isArray(d.images)
-    && d.images.every((i) => isObject(i) && typeof i.image === 'string' && typeof i.width === 'number' && typeof i.height === 'number' && Array.isArray(i.detections)),
-  bench: (d) => typeof d.runtime === 'string' && Array.isArray(d.models) && d.models.length > 0 && Array.isArray(d.ratios) && isObject(d.machine)
-    && d.models.every((m) => isObject(m) && typeof m.label === 'string' && typeof m.fps === 'number' && Array.isArray(m.latenciesMs) && isObject(m.latency)),
+  env: (d) =>
+    typeof d.node === 'string' && Array.isArray(d.tfjsBackends) && Array.isArray(d.runtimes) && isObject(d.train) && isObject(d.infer),
+  detect: (d) =>
+    typeof d.classes === 'number' &&
+    isObject(d.nms) &&
+    typeof d.thresh === 'number' &&
+    Array.isArray(d.images) &&
+    d.images.every(
+      (i) =>
+        isObject(i) &&
+        typeof i.image === 'string' &&
+        typeof i.width === 'number' &&
+        typeof i.height === 'number' &&
+        Array.isArray(i.detections),
+    ),
+  bench: (d) =>
+    typeof d.runtime === 'string' &&
+    Array.isArray(d.models) &&
+    d.models.length > 0 &&
+    Array.isArray(d.ratios) &&
+    isObject(d.machine) &&
+    d.models.every(
+      (m) => isObject(m) && typeof m.label === 'string' && typeof m.fps === 'number' && Array.isArray(m.latenciesMs) && isObject(m.latency),
+    ),
   'export openvino': (d) => typeof d.xml === 'string' && typeof d.bin === 'string' && isObject(d.input) && Array.isArray(d.outputs),
 };
 
@@ -152,10 +171,18 @@ export type ChannelPruneJob = ChannelMethodOptions & {
 
 export function pruneChannelArgs(j: ChannelPruneJob): string[] {
   return [
-    'prune', 'channel', j.cfg, j.weights, '--global-percent', String(j.globalPercent), '--method', j.method,
+    'prune',
+    'channel',
+    j.cfg,
+    j.weights,
+    '--global-percent',
+    String(j.globalPercent),
+    '--method',
+    j.method,
     ...layerKeepArgs(j),
     ...(j.thenShortcuts !== undefined ? ['--then-shortcuts', String(j.thenShortcuts)] : []),
-    '-o', j.out,
+    '-o',
+    j.out,
     ...(j.name !== undefined ? ['--name', j.name] : []),
   ];
 }
@@ -171,7 +198,16 @@ export interface LayerPruneJob {
 
 export function pruneLayerArgs(j: LayerPruneJob): string[] {
   const source = 'prunedDir' in j.source ? [j.source.prunedDir] : [j.source.cfg, j.source.weights];
-  return ['prune', 'layer', ...source, '--shortcuts', String(j.shortcuts), '-o', j.out, ...(j.name !== undefined ? ['--name', j.name] : [])];
+  return [
+    'prune',
+    'layer',
+    ...source,
+    '--shortcuts',
+    String(j.shortcuts),
+    '-o',
+    j.out,
+    ...(j.name !== undefined ? ['--name', j.name] : []),
+  ];
 }
 
 export type SweepJob = SweepMethodOptions & {
@@ -188,7 +224,9 @@ export type SweepJob = SweepMethodOptions & {
 
 export function sweepArgs(j: SweepJob): string[] {
   return [
-    'sweep', j.cfg, j.weights,
+    'sweep',
+    j.cfg,
+    j.weights,
     ...(j.percents !== undefined ? ['--percents', j.percents] : []),
     ...(j.method !== undefined ? ['--method', j.method] : []),
     ...layerKeepArgs(j),
@@ -217,7 +255,8 @@ export interface BenchJob {
 
 export function benchArgs(j: BenchJob): string[] {
   return [
-    'bench', ...j.models.flatMap((m) => ('path' in m ? [m.path] : [m.cfg, ...(m.weights !== undefined ? [m.weights] : [])])),
+    'bench',
+    ...j.models.flatMap((m) => ('path' in m ? [m.path] : [m.cfg, ...(m.weights !== undefined ? [m.weights] : [])])),
     ...(j.runtime !== undefined ? ['--runtime', j.runtime] : []),
     ...(j.hint !== undefined ? ['--hint', j.hint] : []),
     ...(j.iterations !== undefined ? ['--iterations', String(j.iterations)] : j.seconds !== undefined ? ['--time', String(j.seconds)] : []),
@@ -258,7 +297,10 @@ export interface DetectJob {
 
 export function detectArgs(j: DetectJob): string[] {
   return [
-    'detect', j.cfg, j.weights, ...j.images,
+    'detect',
+    j.cfg,
+    j.weights,
+    ...j.images,
     ...(j.names !== undefined ? ['--names', j.names] : []),
     ...(j.runtime !== undefined ? ['--runtime', j.runtime] : []),
     ...(j.thresh !== undefined ? ['--thresh', String(j.thresh)] : []),

@@ -8,7 +8,9 @@ import type { NetworkSummaryParams } from '../lang/summary';
 /** Server → client, with each diagnostics push: the network summary of the document. */
 export const NetworkSummaryNotification = new NotificationType<NetworkSummaryParams>('darknet/networkSummary');
 
-export interface NetworkGraphParams { uri: string }
+export interface NetworkGraphParams {
+  uri: string;
+}
 
 /**
  * Client → server: the graph of an open document's current analysis (null when it is not open).

@@ -20,16 +20,25 @@ export interface TrainJob {
 }
 
 export function trainArgs(j: TrainJob): string[] {
-  const source = 'finetune' in j.source
-    ? ['--finetune', j.source.finetune, ...(j.source.warmupEpochs !== undefined ? ['--warmup-epochs', String(j.source.warmupEpochs)] : [])]
-    : [j.source.cfg, ...(j.source.weights !== undefined ? ['--weights', j.source.weights] : [])];
+  const source =
+    'finetune' in j.source
+      ? [
+          '--finetune',
+          j.source.finetune,
+          ...(j.source.warmupEpochs !== undefined ? ['--warmup-epochs', String(j.source.warmupEpochs)] : []),
+        ]
+      : [j.source.cfg, ...(j.source.weights !== undefined ? ['--weights', j.source.weights] : [])];
   return [
-    'train', ...source, '--data', j.data,
+    'train',
+    ...source,
+    '--data',
+    j.data,
     ...(j.epochs !== undefined ? ['--epochs', String(j.epochs)] : []),
     ...(j.batch !== undefined ? ['--batch', String(j.batch)] : []),
     ...(j.backend !== undefined ? ['--backend', j.backend] : []),
     ...(j.sparsity ? ['--sparsity', String(j.sparsity.s), ...(j.sparsity.pruneMode ? ['--prune-mode', j.sparsity.pruneMode] : [])] : []),
-    '-o', j.out,
+    '-o',
+    j.out,
   ];
 }
 
@@ -56,6 +65,14 @@ export function trainResult(data: unknown): TrainJobResult | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const d = data as Record<string, unknown>;
   const num = (k: string) => typeof d[k] === 'number';
-  return typeof d.runDir === 'string' && num('iteration') && num('epoch') && num('seen') && num('imagesPerSecond') && typeof d.backend === 'string' && Array.isArray(d.files)
-    && (d.bestMap50 === null || num('bestMap50')) ? (d as unknown as TrainJobResult) : undefined;
+  return typeof d.runDir === 'string' &&
+    num('iteration') &&
+    num('epoch') &&
+    num('seen') &&
+    num('imagesPerSecond') &&
+    typeof d.backend === 'string' &&
+    Array.isArray(d.files) &&
+    (d.bestMap50 === null || num('bestMap50'))
+    ? (d as unknown as TrainJobResult)
+    : undefined;
 }

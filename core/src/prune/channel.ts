@@ -27,7 +27,9 @@ export function checkCompact(model: PrunedModel, what: string): void {
   const err = model.net.diagnostics.find((d) => d.severity === 'error');
   if (err) throw new PruneError(`internal: the ${what} cfg does not analyse: line ${err.range.start.line + 1}: ${err.message}`);
   if (model.net.totals.weightFloats !== model.weights.totalFloats) {
-    throw new PruneError(`internal: the ${what} cfg needs ${model.net.totals.weightFloats} floats, the sliced weights hold ${model.weights.totalFloats}`);
+    throw new PruneError(
+      `internal: the ${what} cfg needs ${model.net.totals.weightFloats} floats, the sliced weights hold ${model.weights.totalFloats}`,
+    );
   }
 }
 

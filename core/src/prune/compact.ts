@@ -31,7 +31,9 @@ export function filtersEdits(net: Network, kept: number[]): TextEdit[] {
 
 const indicesOf = (m: Uint8Array): Int32Array => {
   const out: number[] = [];
-  m.forEach((v, k) => { if (v) out.push(k); });
+  m.forEach((v, k) => {
+    if (v) out.push(k);
+  });
   return Int32Array.from(out);
 };
 
@@ -50,7 +52,10 @@ export function sliceWeights(net: Network, weights: DarknetWeights, keep: Uint8A
   let total = 0;
   for (const l of net.layers) {
     const lw = weights.layers[l.index];
-    if (!lw) { layers.push(undefined); continue; }
+    if (!lw) {
+      layers.push(undefined);
+      continue;
+    }
     if (!isChannelSource(l)) {
       layers.push(lw);
       for (const b of Object.values(lw.blocks)) total += b!.length;
@@ -60,8 +65,11 @@ export function sliceWeights(net: Network, weights: DarknetWeights, keep: Uint8A
     const out = indicesOf(keep[l.index]);
     const inMask = l.index > 0 ? keep[l.index - 1] : new Uint8Array(net.net.channels).fill(1);
     const ins = indicesOf(inMask);
-    const cin = l.input![2], G = a.groups!, kk = a.size! * a.size!;
-    if (G > 1 && (ins.length !== cin || out.length !== a.filters)) throw new PruneError(`layer ${l.index}: a grouped convolution cannot be sliced`);
+    const cin = l.input![2],
+      G = a.groups!,
+      kk = a.size! * a.size!;
+    if (G > 1 && (ins.length !== cin || out.length !== a.filters))
+      throw new PruneError(`layer ${l.index}: a grouped convolution cannot be sliced`);
     const blocks: LayerWeights['blocks'] = {};
     for (const name of ['biases', 'scales', 'rolling_mean', 'rolling_variance'] as const) {
       const b = lw.blocks[name];

@@ -33,19 +33,40 @@ const any = (a: Float64Array | undefined): a is Float64Array => a !== undefined 
  *   layer pruning: every channel of the removed unit's convs)
  * @param keep per layer output channel keep mask ('channel' mode: where f applies)
  */
-export function propagateConstants(net: Network, weights: DarknetWeights, removedConvs: (Uint8Array | undefined)[], mode: ConstantMode, keep?: Uint8Array[]): Constants {
+export function propagateConstants(
+  net: Network,
+  weights: DarknetWeights,
+  removedConvs: (Uint8Array | undefined)[],
+  mode: ConstantMode,
+  keep?: Uint8Array[],
+): Constants {
   const values: (Float64Array | undefined)[] = [];
   const warnings: string[] = [];
-  const lost = (l: Layer, why: string) => warnings.push(`layer ${l.index} (${l.type}, line ${l.section.line + 1}): ${why}; the constant of removed channels is not compensated past it`);
+  const lost = (l: Layer, why: string) =>
+    warnings.push(
+      `layer ${l.index} (${l.type}, line ${l.section.line + 1}): ${why}; the constant of removed channels is not compensated past it`,
+    );
   for (const l of net.layers) {
-    const i = l.index, c = l.output?.[2] ?? 0;
+    const i = l.index,
+      c = l.output?.[2] ?? 0;
     const prev = i > 0 ? values[i - 1] : undefined;
     const flow = specOf(l)?.prune ?? OPAQUE;
     let out: Float64Array | undefined;
     if (flow.constants) {
       out = flow.constants({
-        net, layer: l, c, mode, prev, values, keep, removed: removedConvs[i], weights, any,
-        lost: (why) => lost(l, why), activationFn, isLinear,
+        net,
+        layer: l,
+        c,
+        mode,
+        prev,
+        values,
+        keep,
+        removed: removedConvs[i],
+        weights,
+        any,
+        lost: (why) => lost(l, why),
+        activationFn,
+        isLinear,
       });
     } else if (flow.channels === 'pass') {
       if (any(prev)) out = prev.slice();
@@ -64,28 +85,61 @@ export function propagateConstants(net: Network, weights: DarknetWeights, remove
  * Fold each conv's constant input into its rolling_mean (BN) or bias, on copies of those blocks.
  * Returns the weights with the copies in place (other blocks still share the source buffers).
  */
-export function applyCompensation(net: Network, weights: DarknetWeights, constants: Constants, skip?: Set<number>, keep?: Uint8Array[]): DarknetWeights {
+export function applyCompensation(
+  net: Network,
+  weights: DarknetWeights,
+  constants: Constants,
+  skip?: Set<number>,
+  keep?: Uint8Array[],
+): DarknetWeights {
   const layers = weights.layers.map((lw) => (lw ? { layer: lw.layer, blocks: { ...lw.blocks } } : undefined));
   for (const l of net.layers) {
     if (!isChannelSource(l) || l.index === 0 || skip?.has(l.index)) continue;
     const A = constants.values[l.index - 1];
     if (!any(A)) continue;
     const lw = layers[l.index];
-    if (!lw) { constants.warnings.push(`layer ${l.index} (convolutional, line ${l.section.line + 1}): no weights of its own (share_index or dontload); constant input not compensated`); continue; }
-    if (l.attrs.flipped) { constants.warnings.push(`layer ${l.index} (convolutional, line ${l.section.line + 1}): flipped weights; constant input not compensated`); continue; }
-    const a = l.attrs, W = lw.blocks.weights!, n = a.filters!, cin = l.input![2], G = a.groups!, cg = Math.trunc(cin / G), ng = Math.trunc(n / G), kk = a.size! * a.size!;
+    if (!lw) {
+      constants.warnings.push(
+        `layer ${l.index} (convolutional, line ${l.section.line + 1}): no weights of its own (share_index or dontload); constant input not compensated`,
+      );
+      continue;
+    }
+    if (l.attrs.flipped) {
+      constants.warnings.push(
+        `layer ${l.index} (convolutional, line ${l.section.line + 1}): flipped weights; constant input not compensated`,
+      );
+      continue;
+    }
+    const a = l.attrs,
+      W = lw.blocks.weights!,
+      n = a.filters!,
+      cin = l.input![2],
+      G = a.groups!,
+      cg = Math.trunc(cin / G),
+      ng = Math.trunc(n / G),
+      kk = a.size! * a.size!;
     // output channels the compact model drops need no offset (their value is f(β) either way)
     const offset = constantOffsets(W, A, n, cg, ng, G, kk, keep?.[l.index]);
     const bn = a.batchNormalize && lw.blocks.rolling_mean;
     const target = (bn ? lw.blocks.rolling_mean! : lw.blocks.biases!).slice();
     for (let o = 0; o < n; o++) target[o] = bn ? target[o] - offset[o] : target[o] + offset[o];
-    if (bn) lw.blocks.rolling_mean = target; else lw.blocks.biases = target;
+    if (bn) lw.blocks.rolling_mean = target;
+    else lw.blocks.biases = target;
   }
   return { header: weights.header, layers, totalFloats: weights.totalFloats };
 }
 
 /** offset[o] = Σ_ci (Σ_k W[o][ci][k]) · A[group(o)·cg + ci], visiting only channels with A ≠ 0. */
-function constantOffsets(W: Float32Array, A: Float64Array, n: number, cg: number, ng: number, G: number, kk: number, outKeep?: Uint8Array): Float64Array {
+function constantOffsets(
+  W: Float32Array,
+  A: Float64Array,
+  n: number,
+  cg: number,
+  ng: number,
+  G: number,
+  kk: number,
+  outKeep?: Uint8Array,
+): Float64Array {
   const offset = new Float64Array(n);
   const live: number[][] = [];
   for (let g = 0; g < G; g++) {
@@ -96,7 +150,9 @@ function constantOffsets(W: Float32Array, A: Float64Array, n: number, cg: number
   for (let o = 0; o < n; o++) {
     if (outKeep && !outKeep[o]) continue;
     const g = Math.min(Math.trunc(o / Math.max(ng, 1)), G - 1);
-    const idx = live[g], aBase = g * cg, oBase = o * cg;
+    const idx = live[g],
+      aBase = g * cg,
+      oBase = o * cg;
     let acc = 0;
     for (let j = 0; j < idx.length; j++) {
       const ci = idx[j];

@@ -88,34 +88,48 @@ export function readPruneReport(json: unknown, file = 'prune-report.json'): Prun
   if (p2o !== undefined) {
     info.prunedToOriginal = denseFrom(pairs(p2o, at('prunedToOriginal')));
   } else if (o2p !== undefined) {
-    info.prunedToOriginal = denseFrom(pairs(o2p, at('originalToPruned')).filter(([, p]) => p !== null).map(([o, p]) => [p!, o]));
+    info.prunedToOriginal = denseFrom(
+      pairs(o2p, at('originalToPruned'))
+        .filter(([, p]) => p !== null)
+        .map(([o, p]) => [p!, o]),
+    );
   } else if (Array.isArray(list)) {
-    info.prunedToOriginal = denseFrom(list.map((e, i) => {
-      if (!isObj(e)) throw new DiffError(at(`mapping[${i}] is not an object`));
-      const o = indexOrNull(field(e, ['original', 'originalIndex', 'from']), at(`mapping[${i}].original`));
-      const p = indexOrNull(field(e, ['pruned', 'prunedIndex', 'to']), at(`mapping[${i}].pruned`));
-      return [p ?? -1, o] as [number, number | null];
-    }).filter(([p]) => p >= 0));
+    info.prunedToOriginal = denseFrom(
+      list
+        .map((e, i) => {
+          if (!isObj(e)) throw new DiffError(at(`mapping[${i}] is not an object`));
+          const o = indexOrNull(field(e, ['original', 'originalIndex', 'from']), at(`mapping[${i}].original`));
+          const p = indexOrNull(field(e, ['pruned', 'prunedIndex', 'to']), at(`mapping[${i}].pruned`));
+          return [p ?? -1, o] as [number, number | null];
+        })
+        .filter(([p]) => p >= 0),
+    );
   }
 
   const removed = pick(json, ['removed', 'removedLayers', 'removedIndices']);
   if (removed !== undefined) {
     if (!Array.isArray(removed)) throw new DiffError(at('removed: expected an array of layer indices'));
     const flat = removed.flat(2);
-    flat.forEach((v, i) => { if (!isIndex(v)) throw new DiffError(at(`removed[${i}]: expected a layer index, got ${JSON.stringify(v)}`)); });
+    flat.forEach((v, i) => {
+      if (!isIndex(v)) throw new DiffError(at(`removed[${i}]: expected a layer index, got ${JSON.stringify(v)}`));
+    });
     info.removed = [...new Set(flat as number[])].sort((a, b) => a - b);
   }
 
   // Per-layer details: top level, or the channel stage of a staged report (channel pruning keeps indices).
   let layers = pick(json, ['layers']);
   const stages = pick(json, ['stages']);
-  if (layers === undefined && Array.isArray(stages)) layers = stages.find((st) => isObj(st) && st.stage === 'channel' && Array.isArray(st.layers))?.layers;
+  if (layers === undefined && Array.isArray(stages))
+    layers = stages.find((st) => isObj(st) && st.stage === 'channel' && Array.isArray(st.layers))?.layers;
   if (Array.isArray(layers)) {
     for (const e of layers) {
       if (!isObj(e)) continue;
       const o = field(e, ['originalIndex', 'original', 'index', 'layer']);
       if (!isIndex(o)) continue;
-      const num = (names: string[]) => { const v = field(e, names); return typeof v === 'number' && Number.isFinite(v) ? v : undefined; };
+      const num = (names: string[]) => {
+        const v = field(e, names);
+        return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+      };
       const p = field(e, ['prunedIndex', 'pruned']);
       const kept = field(e, ['kept', 'keptChannels', 'keptIndices', 'keep']);
       info.layers.set(o, {

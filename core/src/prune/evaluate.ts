@@ -5,7 +5,16 @@
 import type { Network, Totals } from '../cfg/network';
 import { isChannelSource, specOf } from '../layers';
 import { headerBytes, type WeightsHeader } from '../weights/format';
-import { outputMasks, planChannelPrune, popcount, populationOf, sortedPopulation, type ChannelPlan, type ChannelPlanOptions, type PruneMethod } from './plan';
+import {
+  outputMasks,
+  planChannelPrune,
+  popcount,
+  populationOf,
+  sortedPopulation,
+  type ChannelPlan,
+  type ChannelPlanOptions,
+  type PruneMethod,
+} from './plan';
 import { analyseChannelStructure, type ChannelStructure } from './structure';
 
 const f32 = Math.fround;
@@ -15,14 +24,24 @@ export interface PruneTotals extends Totals {
 }
 
 /** Totals of the network once every layer's output keeps only `keep[i]` channels. */
-export function prunedTotals(net: Network, keep: Uint8Array[], header: Pick<WeightsHeader, 'major' | 'minor'> = { major: 0, minor: 2 }): PruneTotals {
+export function prunedTotals(
+  net: Network,
+  keep: Uint8Array[],
+  header: Pick<WeightsHeader, 'major' | 'minor'> = { major: 0, minor: 2 },
+): PruneTotals {
   const t: PruneTotals = { layers: net.layers.length, params: 0, weightFloats: 0, bflops: 0, weightsBytes: 0 };
   const counts = keep.map(popcount);
   for (const l of net.layers) {
-    let params = l.params, floats = l.weightFloats, bflops = l.bflops;
+    let params = l.params,
+      floats = l.weightFloats,
+      bflops = l.bflops;
     const cin = l.index > 0 ? counts[l.index - 1] : net.net.channels;
     const r = l.output ? specOf(l)?.prune.recount?.(l, cin, counts[l.index]) : undefined;
-    if (r) { params = r.params ?? params; floats = r.weightFloats ?? floats; bflops = r.bflops ?? bflops; }
+    if (r) {
+      params = r.params ?? params;
+      floats = r.weightFloats ?? floats;
+      bflops = r.bflops ?? bflops;
+    }
     t.params += params;
     t.weightFloats += floats;
     if (bflops > 0) t.bflops = f32(t.bflops + bflops);
@@ -69,19 +88,39 @@ function prepare(net: Network, gammas: (Float32Array | undefined)[], structure?:
   return p;
 }
 
-export function evaluateChannelPrune(net: Network, gammas: (Float32Array | undefined)[], opts: ChannelPlanOptions, structure?: ChannelStructure): ChannelPruneEvaluation {
+export function evaluateChannelPrune(
+  net: Network,
+  gammas: (Float32Array | undefined)[],
+  opts: ChannelPlanOptions,
+  structure?: ChannelStructure,
+): ChannelPruneEvaluation {
   const p = prepare(net, gammas, structure);
   const method = opts.method ?? 'slim';
   let sorted = p.sorted.get(method);
-  if (!sorted) { sorted = sortedPopulation(populationOf(p.structure, method), gammas); p.sorted.set(method, sorted); }
+  if (!sorted) {
+    sorted = sortedPopulation(populationOf(p.structure, method), gammas);
+    p.sorted.set(method, sorted);
+  }
   const plan = planChannelPrune(p.structure, gammas, opts, sorted);
   const keep = outputMasks(p.structure, plan.masks);
   const keptPerLayer = keep.map(popcount);
-  const changed = net.layers.filter((l) => isChannelSource(l) && keptPerLayer[l.index] !== l.attrs.filters)
+  const changed = net.layers
+    .filter((l) => isChannelSource(l) && keptPerLayer[l.index] !== l.attrs.filters)
     .map((l) => ({ layer: l.index, before: l.attrs.filters!, after: keptPerLayer[l.index] }));
   return {
-    method: plan.method, globalPercent: plan.globalPercent, layerKeep: plan.layerKeep, threshold: plan.threshold,
-    thresholdIndex: plan.thresholdIndex, populationSize: plan.populationSize, keptPerLayer, changed,
-    totals: prunedTotals(net, keep), before: p.before, emptied: plan.emptied, floored: plan.floored, plan, keep,
+    method: plan.method,
+    globalPercent: plan.globalPercent,
+    layerKeep: plan.layerKeep,
+    threshold: plan.threshold,
+    thresholdIndex: plan.thresholdIndex,
+    populationSize: plan.populationSize,
+    keptPerLayer,
+    changed,
+    totals: prunedTotals(net, keep),
+    before: p.before,
+    emptied: plan.emptied,
+    floored: plan.floored,
+    plan,
+    keep,
   };
 }

@@ -29,7 +29,10 @@ export function readGammaWeights(path: string, net: Network, layers?: readonly n
     let pos = headerBytes(header);
     for (const l of net.layers) {
       const blocks = layerBlocks(l);
-      if (blocks.length === 0) { out.push(undefined); continue; }
+      if (blocks.length === 0) {
+        out.push(undefined);
+        continue;
+      }
       const lw: LayerWeights = { layer: l.index, blocks: {} };
       for (const b of blocks) {
         if (b.name === 'scales' && (!want || want.has(l.index))) {

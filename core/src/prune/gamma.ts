@@ -13,7 +13,10 @@ import { UserError } from '../errors';
 
 export class GammaError extends UserError {
   /** `weights`: the data is bad (e.g. a NaN γ); `options`: the request is (layer set, percent, bins), a usage error (exit 2). */
-  constructor(message: string, readonly origin: 'options' | 'weights' = 'options') {
+  constructor(
+    message: string,
+    readonly origin: 'options' | 'weights' = 'options',
+  ) {
     super(message, origin === 'weights' ? 1 : 2);
   }
 }
@@ -91,8 +94,13 @@ function scalesOf(net: Network, weights: DarknetWeights, index: number): Float32
 }
 
 function lowerBound(sorted: Float32Array, v: number): number {
-  let lo = 0, hi = sorted.length;
-  while (lo < hi) { const mid = (lo + hi) >>> 1; if (sorted[mid] < v) lo = mid + 1; else hi = mid; }
+  let lo = 0,
+    hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
   return lo;
 }
 
@@ -109,7 +117,8 @@ export function gammaStats(net: Network, weights: DarknetWeights, opts: GammaOpt
   const indices = opts.layers ? [...opts.layers] : bnLayers(net);
   const nbins = opts.bins ?? 50;
   if (!Number.isInteger(nbins) || nbins < 1) throw new GammaError(`bins must be a positive integer, got ${nbins}`);
-  if (opts.layerKeep !== undefined && !(opts.layerKeep >= 0 && opts.layerKeep <= 1)) throw new GammaError(`layer_keep must be in [0, 1], got ${opts.layerKeep}`);
+  if (opts.layerKeep !== undefined && !(opts.layerKeep >= 0 && opts.layerKeep <= 1))
+    throw new GammaError(`layer_keep must be in [0, 1], got ${opts.layerKeep}`);
   if (new Set(indices).size !== indices.length) throw new GammaError('the layer set lists a layer twice');
 
   // Pass 1: gather |γ| (float32, layer order) and per-layer min/max/mean.
@@ -118,9 +127,12 @@ export function gammaStats(net: Network, weights: DarknetWeights, opts: GammaOpt
   if (n === 0) throw new GammaError('the γ set is empty (no conv with batch_normalize selected)');
   const all = new Float32Array(n);
   const layers: LayerGamma[] = [];
-  let pos = 0, globalMax = 0;
+  let pos = 0,
+    globalMax = 0;
   views.forEach((g, k) => {
-    let min = Infinity, max = -Infinity, sum = 0;
+    let min = Infinity,
+      max = -Infinity,
+      sum = 0;
     for (let c = 0; c < g.length; c++) {
       const v = Math.abs(g[c]);
       if (!Number.isFinite(v)) throw new GammaError(`${describeLayer(net.layers[indices[k]])}: γ[${c}] is ${g[c]}`, 'weights');
@@ -151,9 +163,14 @@ export function gammaStats(net: Network, weights: DarknetWeights, opts: GammaOpt
   const sorted = all.sort();
   const highestThreshold = layers.reduce((m, l) => Math.min(m, l.max), Infinity);
   const stats: GammaStats = {
-    layers, edges, counts, sorted, highestThreshold,
+    layers,
+    edges,
+    counts,
+    sorted,
+    highestThreshold,
     emptyingPercent: lowerBound(sorted, highestThreshold) / n,
-    emptied: [], floored: [],
+    emptied: [],
+    floored: [],
   };
   if (opts.percent === undefined) return stats;
 

@@ -47,33 +47,68 @@ export function residualUnits(net: Network, weights?: DarknetWeights): UnitCandi
     if (!isResidualAdd(s)) continue;
     const reject = (reason: string) => rejected.push({ shortcut: s.index, reason });
     const froms = s.refs.filter((r) => r.key === 'from');
-    if (froms.length !== 1) { reject(`${froms.length} from layers (a unit has one)`); continue; }
-    if (s.attrs.weightsType !== 'none') { reject('weighted shortcut'); continue; }
-    if (!isLinear(s.attrs.activation)) { reject(`activation ${s.attrs.activation} (removing the unit would not leave the identity)`); continue; }
+    if (froms.length !== 1) {
+      reject(`${froms.length} from layers (a unit has one)`);
+      continue;
+    }
+    if (s.attrs.weightsType !== 'none') {
+      reject('weighted shortcut');
+      continue;
+    }
+    if (!isLinear(s.attrs.activation)) {
+      reject(`activation ${s.attrs.activation} (removing the unit would not leave the identity)`);
+      continue;
+    }
     const j = froms[0].target;
-    if (j >= s.index - 1) { reject('no layers between the from layer and the shortcut'); continue; }
+    if (j >= s.index - 1) {
+      reject('no layers between the from layer and the shortcut');
+      continue;
+    }
     const block = new Set<number>();
     for (let k = j + 1; k < s.index; k++) block.add(k);
     const last = net.layers[s.index - 1];
-    if (!isChannelSource(last) || !last.attrs.batchNormalize) { reject(`layer ${last.index} before it is ${isChannelSource(last) ? 'a conv without' : `[${last.type}], not a conv with`} batch_normalize (its γ scores the unit)`); continue; }
-    const src = net.layers[j], out = s.output!, xs = src.output!;
-    if (xs[0] !== out[0] || xs[1] !== out[1] || xs[2] !== out[2]) { reject(`from layer ${j} is ${xs.join('×')}, the shortcut ${out.join('×')}`); continue; }
+    if (!isChannelSource(last) || !last.attrs.batchNormalize) {
+      reject(
+        `layer ${last.index} before it is ${isChannelSource(last) ? 'a conv without' : `[${last.type}], not a conv with`} batch_normalize (its γ scores the unit)`,
+      );
+      continue;
+    }
+    const src = net.layers[j],
+      out = s.output!,
+      xs = src.output!;
+    if (xs[0] !== out[0] || xs[1] !== out[1] || xs[2] !== out[2]) {
+      reject(`from layer ${j} is ${xs.join('×')}, the shortcut ${out.join('×')}`);
+      continue;
+    }
     let why: string | undefined;
     for (const k of block) {
       const l: Layer = net.layers[k];
       const badSrc = [...l.sources, ...l.refs.map((r) => r.target)].find((t) => t !== j && !block.has(t));
-      if (badSrc !== undefined) { why = `layer ${k} inside the unit reads layer ${badSrc} outside it`; break; }
+      if (badSrc !== undefined) {
+        why = `layer ${k} inside the unit reads layer ${badSrc} outside it`;
+        break;
+      }
       const outside = readers[k].find((r) => !block.has(r) && r !== s.index);
-      if (outside !== undefined) { why = `layer ${k} inside the unit is read by layer ${outside} outside it`; break; }
-      if (k === s.index - 1 ? readers[k].some((r) => r !== s.index) : readers[k].includes(s.index)) { why = `the shortcut does not read only layer ${s.index - 1} of the unit`; break; }
+      if (outside !== undefined) {
+        why = `layer ${k} inside the unit is read by layer ${outside} outside it`;
+        break;
+      }
+      if (k === s.index - 1 ? readers[k].some((r) => r !== s.index) : readers[k].includes(s.index)) {
+        why = `the shortcut does not read only layer ${s.index - 1} of the unit`;
+        break;
+      }
     }
-    if (why) { reject(why); continue; }
+    if (why) {
+      reject(why);
+      continue;
+    }
     let score: number | undefined;
     const g = weights?.layers[last.index]?.blocks.scales;
     if (g) {
       let sum = 0;
       for (const [c, v] of g.entries()) {
-        if (!Number.isFinite(v)) throw new PruneError(`layer ${last.index} (convolutional, line ${last.section.line + 1}): γ of channel ${c} is ${v}`);
+        if (!Number.isFinite(v))
+          throw new PruneError(`layer ${last.index} (convolutional, line ${last.section.line + 1}): γ of channel ${c} is ${v}`);
         sum += Math.abs(v);
       }
       score = Math.fround(sum / g.length);
@@ -102,7 +137,11 @@ export interface LayerPruneResult extends PrunedModel {
 }
 
 /** Text edits removing `removed` and rewriting the references of every surviving layer. */
-export function removalEdits(net: Network, removed: Set<number>, alias: (t: number) => number): { edits: TextEdit[]; remapped: LayerPruneResult['remapped'] } {
+export function removalEdits(
+  net: Network,
+  removed: Set<number>,
+  alias: (t: number) => number,
+): { edits: TextEdit[]; remapped: LayerPruneResult['remapped'] } {
   const below = new Int32Array(net.layers.length + 1);
   for (let k = 0; k < net.layers.length; k++) below[k + 1] = below[k] + (removed.has(k) ? 1 : 0);
   const newIndex = (k: number) => k - below[k];
@@ -151,10 +190,14 @@ export function pruneLayers(net: Network, weights: DarknetWeights, shortcuts: nu
 export function removeUnits(net: Network, weights: DarknetWeights, chosen: ResidualUnit[], candidates: UnitCandidates): LayerPruneResult {
   const removed = new Set(chosen.flatMap((u) => u.layers));
   const aliasOf = new Map(chosen.map((u) => [u.shortcut, u.from]));
-  const alias = (t: number): number => { while (aliasOf.has(t)) t = aliasOf.get(t)!; return t; };
+  const alias = (t: number): number => {
+    while (aliasOf.has(t)) t = aliasOf.get(t)!;
+    return t;
+  };
 
   const zero: (Uint8Array | undefined)[] = net.layers.map(() => undefined);
-  for (const u of chosen) for (const k of u.layers) if (isChannelSource(net.layers[k])) zero[k] = new Uint8Array(net.layers[k].attrs.filters!).fill(1);
+  for (const u of chosen)
+    for (const k of u.layers) if (isChannelSource(net.layers[k])) zero[k] = new Uint8Array(net.layers[k].attrs.filters!).fill(1);
   const constants = propagateConstants(net, weights, zero, 'offset');
   const compensated = applyCompensation(net, weights, constants, removed);
   const { edits, remapped } = removalEdits(net, removed, alias);
@@ -165,7 +208,10 @@ export function removeUnits(net: Network, weights: DarknetWeights, chosen: Resid
   let total = 0;
   prunedToOriginal.forEach((orig, k) => {
     const lw = compensated.layers[orig];
-    if (!lw) { layers.push(undefined); return; }
+    if (!lw) {
+      layers.push(undefined);
+      return;
+    }
     layers.push({ layer: k, blocks: lw.blocks });
     for (const b of Object.values(lw.blocks)) total += b!.length;
   });

@@ -52,7 +52,8 @@ export function absGammas(net: Network, weights: DarknetWeights): (Float32Array 
     const out = new Float32Array(g.length);
     for (let k = 0; k < g.length; k++) {
       const v = g[k];
-      if (!Number.isFinite(v)) throw new PruneError(`layer ${l.index} (convolutional, line ${l.section.line + 1}): γ of channel ${k} is ${v}`);
+      if (!Number.isFinite(v))
+        throw new PruneError(`layer ${l.index} (convolutional, line ${l.section.line + 1}): γ of channel ${k} is ${v}`);
       out[k] = Math.abs(v);
     }
     return out;
@@ -77,7 +78,10 @@ export function sortedPopulation(population: number[], gammas: (Float32Array | u
   for (const i of population) n += gammas[i]!.length;
   const all = new Float32Array(n);
   let pos = 0;
-  for (const i of population) { all.set(gammas[i]!, pos); pos += gammas[i]!.length; }
+  for (const i of population) {
+    all.set(gammas[i]!, pos);
+    pos += gammas[i]!.length;
+  }
   return all.sort();
 }
 
@@ -92,10 +96,19 @@ function argmaxMask(g: Float32Array): Uint8Array {
   return Uint8Array.from(g, (v) => (v >= max ? 1 : 0));
 }
 
-const popcount = (m: Uint8Array) => { let c = 0; for (const v of m) c += v; return c; };
+const popcount = (m: Uint8Array) => {
+  let c = 0;
+  for (const v of m) c += v;
+  return c;
+};
 
 /** Plan the masks; `sorted` is the ascending |γ| of the method's population (computed when omitted). */
-export function planChannelPrune(s: ChannelStructure, gammas: (Float32Array | undefined)[], opts: ChannelPlanOptions, sorted?: Float32Array): ChannelPlan {
+export function planChannelPrune(
+  s: ChannelStructure,
+  gammas: (Float32Array | undefined)[],
+  opts: ChannelPlanOptions,
+  sorted?: Float32Array,
+): ChannelPlan {
   const method = opts.method ?? 'slim';
   if (!PRUNE_METHODS.includes(method)) throw new PruneError(`unknown method "${method}" (slim, shortcut or regular)`);
   const p = opts.globalPercent;
@@ -105,11 +118,13 @@ export function planChannelPrune(s: ChannelStructure, gammas: (Float32Array | un
   const population = populationOf(s, method);
   for (const i of population) if (!gammas[i]) throw new PruneError(`layer ${i}: no γ in the weights`);
   sorted ??= sortedPopulation(population, gammas);
-  if (sorted.length === 0) throw new PruneError('no prunable layer: nothing to prune (see the excluded layers with `darknet-pruner prune channel --json`)');
+  if (sorted.length === 0)
+    throw new PruneError('no prunable layer: nothing to prune (see the excluded layers with `darknet-pruner prune channel --json`)');
   const k = thresholdIndex(sorted.length, p);
   const thr = sorted[k];
   const masks: (Uint8Array | undefined)[] = new Array(s.net.layers.length).fill(undefined);
-  const emptied: number[] = [], floored: number[] = [];
+  const emptied: number[] = [],
+    floored: number[] = [];
 
   if (method === 'slim') {
     for (const i of population) {
@@ -118,24 +133,45 @@ export function planChannelPrune(s: ChannelStructure, gammas: (Float32Array | un
       const kept = popcount(mask);
       const kmin = Math.max(1, Math.trunc(g.length * layerKeep));
       if (kept === 0) emptied.push(i);
-      if (kept < kmin) { floored.push(i); topK(g, kmin, mask); }
+      if (kept < kmin) {
+        floored.push(i);
+        topK(g, kmin, mask);
+      }
       masks[i] = mask;
     }
     for (const group of s.groups) {
       const union = new Uint8Array(masks[group[0]]!.length);
-      for (const m of group) masks[m]!.forEach((v, c) => { union[c] |= v; });
+      for (const m of group)
+        masks[m]!.forEach((v, c) => {
+          union[c] |= v;
+        });
       for (const m of group) masks[m] = union.slice();
     }
   } else {
     for (const i of population) {
       const g = gammas[i]!;
       let mask: Uint8Array = Uint8Array.from(g, (v) => (v >= thr ? 1 : 0));
-      if (popcount(mask) === 0) { emptied.push(i); floored.push(i); mask = argmaxMask(g); }
+      if (popcount(mask) === 0) {
+        emptied.push(i);
+        floored.push(i);
+        mask = argmaxMask(g);
+      }
       masks[i] = mask;
     }
     if (method === 'shortcut') for (const group of s.groups) for (const m of group.slice(1)) masks[m] = masks[group[0]]!.slice();
   }
-  return { method, globalPercent: p, layerKeep, population, populationSize: sorted.length, thresholdIndex: k, threshold: thr, masks, emptied, floored };
+  return {
+    method,
+    globalPercent: p,
+    layerKeep,
+    population,
+    populationSize: sorted.length,
+    thresholdIndex: k,
+    threshold: thr,
+    masks,
+    emptied,
+    floored,
+  };
 }
 
 /** Keep mask of every layer's output channels (a channel is kept when the conv channel it comes from is). */

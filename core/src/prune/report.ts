@@ -14,16 +14,38 @@ export const PRUNE_REPORT_VERSION = 1;
 export const PRUNE_REPORT_FILE = 'prune-report.json';
 export const MAX_REPORT_BYTES = 8 * 2 ** 20;
 
-export interface SourceInfo { cfg: string; cfgSha256: string; weights: string; weightsSha256: string }
+export interface SourceInfo {
+  cfg: string;
+  cfgSha256: string;
+  weights: string;
+  weightsSha256: string;
+}
 
-export interface FiguresJson { params: number; weightFloats: number; weightsBytes: number; bflops: number }
+export interface FiguresJson {
+  params: number;
+  weightFloats: number;
+  weightsBytes: number;
+  bflops: number;
+}
 
-export const figures = (t: Pick<PruneTotals, 'params' | 'weightFloats' | 'bflops'>, weightsBytes: number): FiguresJson =>
-  ({ params: t.params, weightFloats: t.weightFloats, weightsBytes, bflops: Number(t.bflops.toFixed(6)) });
+export const figures = (t: Pick<PruneTotals, 'params' | 'weightFloats' | 'bflops'>, weightsBytes: number): FiguresJson => ({
+  params: t.params,
+  weightFloats: t.weightFloats,
+  weightsBytes,
+  bflops: Number(t.bflops.toFixed(6)),
+});
 
 export function channelStageReport(r: ChannelPruneResult) {
-  const e = r.evaluation, s = r.structure, net = s.net;
-  const keptIdx = (m: Uint8Array) => { const o: number[] = []; m.forEach((v, k) => { if (v) o.push(k); }); return o; };
+  const e = r.evaluation,
+    s = r.structure,
+    net = s.net;
+  const keptIdx = (m: Uint8Array) => {
+    const o: number[] = [];
+    m.forEach((v, k) => {
+      if (v) o.push(k);
+    });
+    return o;
+  };
   return {
     stage: 'channel' as const,
     method: e.method,
@@ -38,7 +60,13 @@ export function channelStageReport(r: ChannelPruneResult) {
     floored: e.floored,
     layers: net.layers.filter(isChannelSource).map((l) => {
       const after = e.keptPerLayer[l.index];
-      return { index: l.index, type: l.type, filtersBefore: l.attrs.filters!, filtersAfter: after, ...(after !== l.attrs.filters ? { kept: keptIdx(e.keep[l.index]) } : {}) };
+      return {
+        index: l.index,
+        type: l.type,
+        filtersBefore: l.attrs.filters!,
+        filtersAfter: after,
+        ...(after !== l.attrs.filters ? { kept: keptIdx(e.keep[l.index]) } : {}),
+      };
     }),
     warnings: r.warnings,
   };
@@ -91,39 +119,81 @@ type Check = (v: unknown, at: string) => void;
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const shown = (v: unknown) => (v === undefined ? 'nothing' : (JSON.stringify(v) ?? String(v)).slice(0, 40));
-const expected = (at: string, what: string, v: unknown): never => { throw new ReportError(`field ${at}: expected ${what} (got ${shown(v)})`); };
+const expected = (at: string, what: string, v: unknown): never => {
+  throw new ReportError(`field ${at}: expected ${what} (got ${shown(v)})`);
+};
 
-const num: Check = (v, at) => { if (typeof v !== 'number' || !Number.isFinite(v)) expected(at, 'a number', v); };
-const index: Check = (v, at) => { if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) expected(at, 'a non-negative integer', v); };
-const version: Check = (v, at) => { if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) expected(at, 'an integer ≥ 1', v); };
-const str: Check = (v, at) => { if (typeof v !== 'string') expected(at, 'a string', v); };
-const nullable = (c: Check): Check => (v, at) => { if (v !== null) c(v, at); };
-const optional = (c: Check): Check => (v, at) => { if (v !== undefined) c(v, at); };
-const oneOf = (...values: string[]): Check => (v, at) => { if (!values.includes(v as string)) expected(at, values.map((x) => JSON.stringify(x)).join(' or '), v); };
-const list = (c: Check): Check => (v, at) => {
-  if (!Array.isArray(v)) return expected(at, 'an array', v);
-  for (let i = 0; i < v.length; i++) c(v[i], `${at}[${i}]`);
+const num: Check = (v, at) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) expected(at, 'a number', v);
 };
-const object = (fields: Record<string, Check>): Check => (v, at) => {
-  if (!isObj(v)) return expected(at, 'an object', v);
-  for (const [k, c] of Object.entries(fields)) c(v[k], at ? `${at}.${k}` : k);
+const index: Check = (v, at) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) expected(at, 'a non-negative integer', v);
 };
+const version: Check = (v, at) => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) expected(at, 'an integer ≥ 1', v);
+};
+const str: Check = (v, at) => {
+  if (typeof v !== 'string') expected(at, 'a string', v);
+};
+const nullable =
+  (c: Check): Check =>
+  (v, at) => {
+    if (v !== null) c(v, at);
+  };
+const optional =
+  (c: Check): Check =>
+  (v, at) => {
+    if (v !== undefined) c(v, at);
+  };
+const oneOf =
+  (...values: string[]): Check =>
+  (v, at) => {
+    if (!values.includes(v as string)) expected(at, values.map((x) => JSON.stringify(x)).join(' or '), v);
+  };
+const list =
+  (c: Check): Check =>
+  (v, at) => {
+    if (!Array.isArray(v)) return expected(at, 'an array', v);
+    for (let i = 0; i < v.length; i++) c(v[i], `${at}[${i}]`);
+  };
+const object =
+  (fields: Record<string, Check>): Check =>
+  (v, at) => {
+    if (!isObj(v)) return expected(at, 'an object', v);
+    for (const [k, c] of Object.entries(fields)) c(v[k], at ? `${at}.${k}` : k);
+  };
 
 const files = object({ cfg: str, cfgSha256: str, weights: str, weightsSha256: str });
 const figuresShape = object({ params: num, weightFloats: num, weightsBytes: num, bflops: num });
 const channelLayer = object({ index, type: str, filtersBefore: index, filtersAfter: index, kept: optional(list(index)) });
 const channelStage = object({
-  stage: oneOf('channel'), method: str, parameters: object({ globalPercent: num, layerKeep: nullable(num) }),
-  threshold: nullable(num), thresholdIndex: index, population: object({ layers: index, gammas: index }),
-  prunable: list(index), groups: list(list(index)), excluded: list(object({ layer: index, reason: str })),
-  emptied: list(index), floored: list(index), layers: list(channelLayer), warnings: list(str),
+  stage: oneOf('channel'),
+  method: str,
+  parameters: object({ globalPercent: num, layerKeep: nullable(num) }),
+  threshold: nullable(num),
+  thresholdIndex: index,
+  population: object({ layers: index, gammas: index }),
+  prunable: list(index),
+  groups: list(list(index)),
+  excluded: list(object({ layer: index, reason: str })),
+  emptied: list(index),
+  floored: list(index),
+  layers: list(channelLayer),
+  warnings: list(str),
 });
 const unit = { shortcut: index, conv: index, score: optional(nullable(num)) };
 const layerStage = object({
-  stage: oneOf('layer'), parameters: object({ shortcuts: index }),
-  candidates: list(object({ ...unit, from: index })), rejected: list(object({ shortcut: index, reason: str })),
-  removedUnits: list(object({ ...unit, layers: list(index) })), removed: list(index), prunedToOriginal: list(index),
-  remapped: list(object({ layer: index, key: str, from: str, to: str })), layersBefore: index, layersAfter: index, warnings: list(str),
+  stage: oneOf('layer'),
+  parameters: object({ shortcuts: index }),
+  candidates: list(object({ ...unit, from: index })),
+  rejected: list(object({ shortcut: index, reason: str })),
+  removedUnits: list(object({ ...unit, layers: list(index) })),
+  removed: list(index),
+  prunedToOriginal: list(index),
+  remapped: list(object({ layer: index, key: str, from: str, to: str })),
+  layersBefore: index,
+  layersAfter: index,
+  warnings: list(str),
 });
 const stage: Check = (v, at) => {
   if (isObj(v) && v.stage === 'channel') channelStage(v, at);
@@ -131,9 +201,17 @@ const stage: Check = (v, at) => {
   else expected(`${at}.stage`, '"channel" or "layer"', isObj(v) ? v.stage : v);
 };
 const reportShape = object({
-  tool: oneOf('darknet-pruner'), reportVersion: version, kind: oneOf('channel', 'layer', 'channel+layer'), createdAt: str,
-  source: files, provenance: optional(object({})), output: files, stages: list(stage),
-  layers: optional(list(channelLayer)), removed: optional(list(index)), prunedToOriginal: optional(list(index)),
+  tool: oneOf('darknet-pruner'),
+  reportVersion: version,
+  kind: oneOf('channel', 'layer', 'channel+layer'),
+  createdAt: str,
+  source: files,
+  provenance: optional(object({})),
+  output: files,
+  stages: list(stage),
+  layers: optional(list(channelLayer)),
+  removed: optional(list(index)),
+  prunedToOriginal: optional(list(index)),
   totals: object({ before: figuresShape, after: figuresShape }),
 });
 
@@ -179,7 +257,12 @@ export function readPruneReportFile(file: string): PruneReport {
 }
 
 export async function readPruneReportFileAsync(file: string): Promise<PruneReport> {
-  const text = await readBoundedText(file, MAX_REPORT_BYTES).then((r) => r.text, (e: unknown) => { throw asReportError(e); });
+  const text = await readBoundedText(file, MAX_REPORT_BYTES).then(
+    (r) => r.text,
+    (e: unknown) => {
+      throw asReportError(e);
+    },
+  );
   return parsePruneReport(parseJson(text, file), file);
 }
 

@@ -43,21 +43,28 @@ export interface ChannelStructure {
 
 class UnionFind {
   readonly parent: Int32Array;
-  constructor(n: number) { this.parent = Int32Array.from({ length: n }, (_, i) => i); }
+  constructor(n: number) {
+    this.parent = Int32Array.from({ length: n }, (_, i) => i);
+  }
   find(x: number): number {
     const p = this.parent;
-    while (p[x] !== x) { p[x] = p[p[x]]; x = p[x]; }
+    while (p[x] !== x) {
+      p[x] = p[p[x]];
+      x = p[x];
+    }
     return x;
   }
   union(a: number, b: number): void {
-    const ra = this.find(a), rb = this.find(b);
+    const ra = this.find(a),
+      rb = this.find(b);
     if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
   }
 }
 
 /** Origin of every output channel of every layer, as each layer's record passes them on. */
 function channelOrigins(net: Network): { originLayer: Int32Array[]; originChannel: Int32Array[] } {
-  const originLayer: Int32Array[] = [], originChannel: Int32Array[] = [];
+  const originLayer: Int32Array[] = [],
+    originChannel: Int32Array[] = [];
   for (const layer of net.layers) {
     const c = layer.output?.[2] ?? 0;
     const i = layer.index;
@@ -100,8 +107,16 @@ export function analyseChannelStructure(net: Network): ChannelStructure {
   };
 
   const ctx: Omit<ConstrainContext, 'layer' | 'at' | 'pinInputs'> = {
-    net, originLayer, originChannel, pin, pinOutputOf, referenceExcluded,
-    union: (x, y) => uf.union(x, y), touch: (conv) => { touched.add(conv); },
+    net,
+    originLayer,
+    originChannel,
+    pin,
+    pinOutputOf,
+    referenceExcluded,
+    union: (x, y) => uf.union(x, y),
+    touch: (conv) => {
+      touched.add(conv);
+    },
   };
   for (const layer of net.layers) {
     const at = `layer ${layer.index} (${layer.type})`;
@@ -119,9 +134,13 @@ export function analyseChannelStructure(net: Network): ChannelStructure {
     const width = new Map<number, number>();
     for (const l of net.layers) {
       if (!isConv(l) || uf.find(l.index) === uf.find(FIXED)) continue;
-      const r = uf.find(l.index), w = width.get(r);
+      const r = uf.find(l.index),
+        w = width.get(r);
       if (w === undefined) width.set(r, l.attrs.filters!);
-      else if (w !== l.attrs.filters) { pin(l.index, 'joined by a shortcut to a conv with a different number of filters'); changed = true; }
+      else if (w !== l.attrs.filters) {
+        pin(l.index, 'joined by a shortcut to a conv with a different number of filters');
+        changed = true;
+      }
     }
   }
 
@@ -133,16 +152,25 @@ export function analyseChannelStructure(net: Network): ChannelStructure {
     else prunable.push(i);
   }
   const byRoot = new Map<number, number[]>();
-  for (const i of prunable) if (touched.has(i)) {
-    const r = uf.find(i);
-    if (!byRoot.has(r)) byRoot.set(r, []);
-    byRoot.get(r)!.push(i);
-  }
+  for (const i of prunable)
+    if (touched.has(i)) {
+      const r = uf.find(i);
+      if (!byRoot.has(r)) byRoot.set(r, []);
+      byRoot.get(r)!.push(i);
+    }
   const groups = [...byRoot.values()].sort((x, y) => x[0] - y[0]);
   const groupOf = new Map<number, number>();
   groups.forEach((g, k) => g.forEach((m) => groupOf.set(m, k)));
   return {
-    net, originLayer, originChannel, bnConvs, referenceExcluded, excluded, prunable,
-    prunableNoShortcut: prunable.filter((i) => !touched.has(i)), groups, groupOf,
+    net,
+    originLayer,
+    originChannel,
+    bnConvs,
+    referenceExcluded,
+    excluded,
+    prunable,
+    prunableNoShortcut: prunable.filter((i) => !touched.has(i)),
+    groups,
+    groupOf,
   };
 }

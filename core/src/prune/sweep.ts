@@ -38,17 +38,31 @@ export interface SweepResult {
   rule: string;
 }
 
-export const SUGGESTION_RULE = 'largest percent whose threshold empties no layer (thr < min over layers of max |γ|); beyond it a layer survives only through the per-layer floor';
+export const SUGGESTION_RULE =
+  'largest percent whose threshold empties no layer (thr < min over layers of max |γ|); beyond it a layer survives only through the per-layer floor';
 
-export function sweepChannelPrune(net: Network, gammas: (Float32Array | undefined)[], percents: number[], opts: { method?: PruneMethod; layerKeep?: number } = {}, structure?: ChannelStructure, onPoint?: (k: number, p: SweepPoint) => void): SweepResult {
+export function sweepChannelPrune(
+  net: Network,
+  gammas: (Float32Array | undefined)[],
+  percents: number[],
+  opts: { method?: PruneMethod; layerKeep?: number } = {},
+  structure?: ChannelStructure,
+  onPoint?: (k: number, p: SweepPoint) => void,
+): SweepResult {
   const points: SweepPoint[] = [];
   let before: PruneTotals | undefined;
   for (const [k, percent] of percents.entries()) {
     const e = evaluateChannelPrune(net, gammas, { globalPercent: percent, layerKeep: opts.layerKeep, method: opts.method }, structure);
     before = e.before;
     const p: SweepPoint = {
-      percent, threshold: e.threshold, params: e.totals.params, weightFloats: e.totals.weightFloats, weightsBytes: e.totals.weightsBytes,
-      bflops: e.totals.bflops, emptied: e.emptied, floored: e.floored,
+      percent,
+      threshold: e.threshold,
+      params: e.totals.params,
+      weightFloats: e.totals.weightFloats,
+      weightsBytes: e.totals.weightsBytes,
+      bflops: e.totals.bflops,
+      emptied: e.emptied,
+      floored: e.floored,
     };
     points.push(p);
     onPoint?.(k, p);

@@ -6,6 +6,9 @@ export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return 'more than any memory';
   if (n < 1024) return `${n} bytes`;
   let u = -1;
-  while (n >= 1024 && u < UNITS.length - 1) { n /= 1024; u++; }
+  while (n >= 1024 && u < UNITS.length - 1) {
+    n /= 1024;
+    u++;
+  }
   return `${+n.toFixed(1)} ${UNITS[u]}`;
 }

@@ -20,7 +20,10 @@ export const jsonForTerminal = (value: unknown, space?: number): string =>
   JSON.stringify(value, null, space).replace(CONTROLS, (c) => `\\u${hex(c).padStart(4, '0')}`);
 
 /** Literal text inside Markdown: every ASCII punctuation character CommonMark could read is escaped. */
-export const escapeMarkdown = (s: string): string => escapeControls(s).replace(/[\\`*_{}[\]()<>#+\-.!|~&$:"']/g, '\\$&').replace(/\s+/g, ' ');
+export const escapeMarkdown = (s: string): string =>
+  escapeControls(s)
+    .replace(/[\\`*_{}[\]()<>#+\-.!|~&$:"']/g, '\\$&')
+    .replace(/\s+/g, ' ');
 
 /** Literal text in a code-lens title, where VS Code renders `$(name)` as an icon. */
 export const escapeLensTitle = (s: string): string => escapeControls(s).replace(/\$\(/g, '\\$(').replace(/\s+/g, ' ');

@@ -24,7 +24,10 @@ export interface BatchSource {
 
 /** The image order of an epoch: a permutation of 0…size−1 from (seed, epoch). */
 export function epochOrder(size: number, seed: number, epoch: number): number[] {
-  return shuffled(Array.from({ length: size }, (_, i) => i), makeRng(seed, epoch, 0x7a1));
+  return shuffled(
+    Array.from({ length: size }, (_, i) => i),
+    makeRng(seed, epoch, 0x7a1),
+  );
 }
 
 /** Optimiser steps per epoch: ⌊images / batch⌋, at least one (a smaller set wraps around). */
@@ -40,14 +43,22 @@ export class ListSource implements BatchSource {
   private readonly cache = new Map<number, { data: Float32Array; boxes: Truth[] }>();
   private readonly items: { image: string; labels: Truth[] }[];
 
-  constructor(list: ImageList, classes: number, readonly width: number, readonly height: number, readonly channels: number) {
+  constructor(
+    list: ImageList,
+    classes: number,
+    readonly width: number,
+    readonly height: number,
+    readonly channels: number,
+  ) {
     this.items = [...iterateDataset(list, classes)].map((it) => ({
       image: it.image,
       labels: (it.labels ?? []).filter((l) => l.w >= 0.001 && l.h >= 0.001).map((l) => ({ cls: l.cls, x: l.cx, y: l.cy, w: l.w, h: l.h })),
     }));
   }
 
-  get size(): number { return this.items.length; }
+  get size(): number {
+    return this.items.length;
+  }
 
   batch(indices: readonly number[]): TrainBatch {
     const per = this.width * this.height * this.channels;

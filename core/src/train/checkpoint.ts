@@ -34,7 +34,13 @@ const MAGIC = 0x4b435044; // 'DPCK' little-endian
 /** A model variable's key without the per-build prefix: `l<layer>/<name>`. */
 export const variableKey = (v: tf.Variable): string => v.name.slice(v.name.indexOf('/') + 1);
 
-export function encodeCheckpoint<E>(model: DarknetModel, opt: OptimizerState, position: CheckpointPosition, seed: number, extra: E): Uint8Array {
+export function encodeCheckpoint<E>(
+  model: DarknetModel,
+  opt: OptimizerState,
+  position: CheckpointPosition,
+  seed: number,
+  extra: E,
+): Uint8Array {
   const chunks: { key: string; data: Float32Array }[] = [];
   for (const v of model.allVariables()) chunks.push({ key: variableKey(v), data: v.dataSync() as Float32Array });
   for (const [name, b] of Object.entries(opt.buffers)) {
@@ -44,11 +50,19 @@ export function encodeCheckpoint<E>(model: DarknetModel, opt: OptimizerState, po
     if (b.v) chunks.push({ key: `opt:v:${k}`, data: b.v });
   }
   let offset = 0;
-  const tensors = chunks.map((c) => { const t = { key: c.key, offset, length: c.data.length }; offset += c.data.length; return t; });
+  const tensors = chunks.map((c) => {
+    const t = { key: c.key, offset, length: c.data.length };
+    offset += c.data.length;
+    return t;
+  });
   const header: CheckpointHeader<E> = { version: 1, position, seed, extra, tensors, adamT: opt.t };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const pad = (4 - (json.length % 4)) % 4;
-  if (pad) { const j = new Uint8Array(json.length + pad).fill(0x20); j.set(json); json = j; }
+  if (pad) {
+    const j = new Uint8Array(json.length + pad).fill(0x20);
+    j.set(json);
+    json = j;
+  }
   const out = new Uint8Array(8 + json.length + offset * 4);
   const dv = new DataView(out.buffer);
   dv.setUint32(0, MAGIC, true);
@@ -59,7 +73,10 @@ export function encodeCheckpoint<E>(model: DarknetModel, opt: OptimizerState, po
   return out;
 }
 
-export interface DecodedCheckpoint<E> { header: CheckpointHeader<E>; data: Map<string, Float32Array> }
+export interface DecodedCheckpoint<E> {
+  header: CheckpointHeader<E>;
+  data: Map<string, Float32Array>;
+}
 
 export function decodeCheckpoint<E>(buf: Uint8Array, file: string): DecodedCheckpoint<E> {
   if (buf.length < 8) throw new CheckpointError(`${file}: too short to be a checkpoint`);
@@ -67,12 +84,15 @@ export function decodeCheckpoint<E>(buf: Uint8Array, file: string): DecodedCheck
   if (dv.getUint32(0, true) !== MAGIC) throw new CheckpointError(`${file}: not a darknet-pruner checkpoint (no DPCK magic)`);
   const len = dv.getUint32(4, true);
   let header: CheckpointHeader<E>;
-  try { header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + len))) as CheckpointHeader<E>; } catch (e) {
+  try {
+    header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + len))) as CheckpointHeader<E>;
+  } catch (e) {
     throw new CheckpointError(`${file}: unreadable checkpoint header: ${(e as Error).message}`);
   }
   if (header.version !== 1) throw new CheckpointError(`${file}: checkpoint version ${String(header.version)} is not supported`);
   const total = header.tensors.reduce((s, t) => Math.max(s, t.offset + t.length), 0);
-  if (buf.length !== 8 + len + total * 4) throw new CheckpointError(`${file}: ${buf.length} bytes, the header describes ${8 + len + total * 4} (truncated or corrupt)`);
+  if (buf.length !== 8 + len + total * 4)
+    throw new CheckpointError(`${file}: ${buf.length} bytes, the header describes ${8 + len + total * 4} (truncated or corrupt)`);
   // A copy (a Node Buffer's slice is a view into a larger pool): aligned, and only the data.
   const floats = new Float32Array(new Uint8Array(buf.subarray(8 + len)).buffer);
   const data = new Map<string, Float32Array>();
@@ -84,7 +104,8 @@ export function decodeCheckpoint<E>(buf: Uint8Array, file: string): DecodedCheck
 export function restoreModel(model: DarknetModel, ck: DecodedCheckpoint<unknown>, file: string): void {
   for (const v of model.allVariables()) {
     const d = ck.data.get(variableKey(v));
-    if (!d || d.length !== v.size) throw new CheckpointError(`${file}: no ${v.size} values for ${variableKey(v)} (checkpoint of another cfg?)`);
+    if (!d || d.length !== v.size)
+      throw new CheckpointError(`${file}: no ${v.size} values for ${variableKey(v)} (checkpoint of another cfg?)`);
     tf.tidy(() => v.assign(tf.tensor(d, v.shape)));
   }
 }

@@ -10,7 +10,9 @@ import { activateHead } from '../nn/heads';
 import { LossConfigError, yoloLoss, yoloLossConfig, type Truth, type YoloLossConfig, type YoloLossStats } from './yolo-loss';
 import { isDecodedHead } from '../layers';
 
-export interface HeadLossSetup { configs: YoloLossConfig[] }
+export interface HeadLossSetup {
+  configs: YoloLossConfig[];
+}
 
 /** Loss settings of every head; throws LossConfigError for a head without a training loss. */
 export function headLossSetup(net: Network): HeadLossSetup {
@@ -24,7 +26,8 @@ export function nhwcToDarknet(d: Float32Array, [n, h, w, c]: number[]): Float32A
   const out = new Float32Array(d.length);
   for (let b = 0; b < n; b++) {
     const o = b * h * w * c;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[o + (ch * h + y) * w + x] = d[o + (y * w + x) * c + ch];
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[o + (ch * h + y) * w + x] = d[o + (y * w + x) * c + ch];
   }
   return out;
 }
@@ -34,7 +37,8 @@ export function darknetToNhwc(d: Float32Array, [n, h, w, c]: number[]): Float32A
   const out = new Float32Array(d.length);
   for (let b = 0; b < n; b++) {
     const o = b * h * w * c;
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[o + (y * w + x) * c + ch] = d[o + (ch * h + y) * w + x];
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) out[o + (y * w + x) * c + ch] = d[o + (ch * h + y) * w + x];
   }
   return out;
 }
@@ -47,7 +51,12 @@ export interface HeadLoss {
 }
 
 /** darknet's deltas for raw (pre-activation) head outputs, NHWC. */
-export function computeHeadLoss(net: Network, setup: HeadLossSetup, raw: Map<number, tf.Tensor4D>, truths: readonly (readonly Truth[])[]): HeadLoss {
+export function computeHeadLoss(
+  net: Network,
+  setup: HeadLossSetup,
+  raw: Map<number, tf.Tensor4D>,
+  truths: readonly (readonly Truth[])[],
+): HeadLoss {
   const heads: YoloLossStats[] = [];
   const deltas = new Map<number, tf.Tensor4D>();
   for (const cfg of setup.configs) {
@@ -72,7 +81,10 @@ export function surrogateLoss(raw: Map<number, tf.Tensor4D>, deltas: Map<number,
   return s;
 }
 
-export function disposeDeltas(l: HeadLoss): void { for (const d of l.deltas.values()) d.dispose(); l.deltas.clear(); }
+export function disposeDeltas(l: HeadLoss): void {
+  for (const d of l.deltas.values()) d.dispose();
+  l.deltas.clear();
+}
 
 /** Σ over heads of ‖delta‖² for one mini-batch. */
 export const deltaCost = (l: Pick<HeadLoss, 'heads'>): number => l.heads.reduce((s, h) => s + h.cost, 0);

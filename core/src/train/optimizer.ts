@@ -10,7 +10,14 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-export interface OptimizerSettings { momentum: number; decay: number; adam: boolean; b1: number; b2: number; eps: number }
+export interface OptimizerSettings {
+  momentum: number;
+  decay: number;
+  adam: boolean;
+  b1: number;
+  b2: number;
+  eps: number;
+}
 
 export interface OptimizerState {
   /** Per variable name: update buffer, and Adam's m and v. */
@@ -28,10 +35,16 @@ export class DarknetOptimizer {
   private readonly v = new Map<string, tf.Variable>();
   private t = 0;
 
-  constructor(readonly variables: tf.Variable[], readonly settings: OptimizerSettings) {
+  constructor(
+    readonly variables: tf.Variable[],
+    readonly settings: OptimizerSettings,
+  ) {
     for (const x of variables) {
       this.u.set(x.name, tf.variable(tf.zerosLike(x), false));
-      if (settings.adam) { this.m.set(x.name, tf.variable(tf.zerosLike(x), false)); this.v.set(x.name, tf.variable(tf.zerosLike(x), false)); }
+      if (settings.adam) {
+        this.m.set(x.name, tf.variable(tf.zerosLike(x), false));
+        this.v.set(x.name, tf.variable(tf.zerosLike(x), false));
+      }
     }
   }
 
@@ -55,10 +68,12 @@ export class DarknetOptimizer {
         let d: tf.Tensor = u;
         if (decays(x)) d = tf.sub(u, tf.mul(x, decay * images));
         if (adam) {
-          const m = this.m.get(x.name)!, v = this.v.get(x.name)!;
+          const m = this.m.get(x.name)!,
+            v = this.v.get(x.name)!;
           m.assign(tf.add(tf.mul(m, b1), tf.mul(d, 1 - b1)));
           v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(d), 1 - b2)));
-          const mhat = tf.div(m, 1 - Math.pow(b1, this.t)), vhat = tf.div(v, 1 - Math.pow(b2, this.t));
+          const mhat = tf.div(m, 1 - Math.pow(b1, this.t)),
+            vhat = tf.div(v, 1 - Math.pow(b2, this.t));
           x.assign(tf.add(x, tf.div(tf.mul(mhat, lr), tf.add(tf.sqrt(vhat), eps))));
           u.assign(tf.zerosLike(u));
         } else {
@@ -73,7 +88,10 @@ export class DarknetOptimizer {
     const buffers: OptimizerState['buffers'] = {};
     for (const x of this.variables) {
       buffers[x.name] = { u: this.u.get(x.name)!.dataSync() as Float32Array };
-      if (this.settings.adam) { buffers[x.name].m = this.m.get(x.name)!.dataSync() as Float32Array; buffers[x.name].v = this.v.get(x.name)!.dataSync() as Float32Array; }
+      if (this.settings.adam) {
+        buffers[x.name].m = this.m.get(x.name)!.dataSync() as Float32Array;
+        buffers[x.name].v = this.v.get(x.name)!.dataSync() as Float32Array;
+      }
     }
     return { buffers, t: this.t };
   }
@@ -85,7 +103,8 @@ export class DarknetOptimizer {
       if (!b) throw new Error(`checkpoint has no optimiser state for ${x.name}`);
       const set = (target: tf.Variable | undefined, data: Float32Array | undefined) => {
         if (!target || !data) return;
-        if (data.length !== target.size) throw new Error(`checkpoint optimiser state for ${x.name} holds ${data.length} values, expected ${target.size}`);
+        if (data.length !== target.size)
+          throw new Error(`checkpoint optimiser state for ${x.name} holds ${data.length} values, expected ${target.size}`);
         target.assign(tf.tensor(data, target.shape));
       };
       set(this.u.get(x.name), b.u);
@@ -94,5 +113,7 @@ export class DarknetOptimizer {
     }
   }
 
-  dispose(): void { for (const map of [this.u, this.m, this.v]) for (const x of map.values()) x.dispose(); }
+  dispose(): void {
+    for (const map of [this.u, this.m, this.v]) for (const x of map.values()) x.dispose();
+  }
 }

@@ -19,12 +19,21 @@ export interface StepSource {
 }
 
 /** Plain batches for steps `start`, `start+1`, … with `perEpoch` steps per epoch. */
-export function plainSource(list: ImageList, classes: number, net: Network, batch: number, seed: number, perEpoch: number, start: number): StepSource {
+export function plainSource(
+  list: ImageList,
+  classes: number,
+  net: Network,
+  batch: number,
+  seed: number,
+  perEpoch: number,
+  start: number,
+): StepSource {
   const src = new ListSource(list, classes, net.net.width, net.net.height, net.net.channels);
   let step = start;
   return {
     next: () => {
-      const epoch = Math.floor(step / perEpoch), k = step % perEpoch;
+      const epoch = Math.floor(step / perEpoch),
+        k = step % perEpoch;
       step++;
       return Promise.resolve(src.batch(stepIndices(epochOrder(src.size, seed, epoch), k, batch)));
     },
@@ -33,12 +42,31 @@ export function plainSource(list: ImageList, classes: number, net: Network, batc
 }
 
 /** Augmented batches from the data loader, from step `start` on. */
-export async function augmentedSource(dataPath: string, net: Network, batch: number, seed: number, start: number, workers?: number): Promise<StepSource> {
-  const loader: DataLoader = openLoader({ items: loaderItems(dataPath, 'train'), params: augmentParamsFromCfg(net, true), batch, seed, shuffle: true, workers });
+export async function augmentedSource(
+  dataPath: string,
+  net: Network,
+  batch: number,
+  seed: number,
+  start: number,
+  workers?: number,
+): Promise<StepSource> {
+  const loader: DataLoader = openLoader({
+    items: loaderItems(dataPath, 'train'),
+    params: augmentParamsFromCfg(net, true),
+    batch,
+    seed,
+    shuffle: true,
+    workers,
+  });
   const take = async (): Promise<TrainBatch> => {
     const b = await loader.next();
     if (!b) throw new Error('the data loader ended early');
-    return { images: b.images, boxes: b.boxes.map((ls) => ls.filter((l) => l.w >= 0.001 && l.h >= 0.001).map((l) => ({ cls: l.cls, x: l.cx, y: l.cy, w: l.w, h: l.h }))) };
+    return {
+      images: b.images,
+      boxes: b.boxes.map((ls) =>
+        ls.filter((l) => l.w >= 0.001 && l.h >= 0.001).map((l) => ({ cls: l.cls, x: l.cx, y: l.cy, w: l.w, h: l.h })),
+      ),
+    };
   };
   try {
     for (let k = 0; k < start; k++) await take();

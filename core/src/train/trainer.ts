@@ -45,12 +45,19 @@ export class Trainer {
   private readonly trainable: tf.Variable[];
   private readonly sparseGammas: { name: string; gamma: tf.Variable }[];
 
-  constructor(readonly model: DarknetModel, readonly net: Network, readonly opts: TrainerOptions) {
+  constructor(
+    readonly model: DarknetModel,
+    readonly net: Network,
+    readonly opts: TrainerOptions,
+  ) {
     this.setup = headLossSetup(net);
     this.trainable = model.trainableVariables();
     this.optimizer = new DarknetOptimizer(this.trainable, opts.settings);
     const set = new Set(opts.sparsity?.layers ?? []);
-    this.sparseGammas = model.gammas().filter((g) => set.has(g.layer)).map((g) => ({ name: g.gamma.name, gamma: g.gamma }));
+    this.sparseGammas = model
+      .gammas()
+      .filter((g) => set.has(g.layer))
+      .map((g) => ({ name: g.gamma.name, gamma: g.gamma }));
   }
 
   /** The rate of the step about to be taken. */
@@ -58,7 +65,7 @@ export class Trainer {
     const n = this.iteration + 1;
     let lr = learningRate(this.opts.settings, n);
     const w = this.opts.warmup;
-    if (w && this.iteration < w.steps) lr = 1e-6 + (lr - 1e-6) * this.iteration / (2 * w.stepsPerEpoch);
+    if (w && this.iteration < w.steps) lr = 1e-6 + ((lr - 1e-6) * this.iteration) / (2 * w.stepsPerEpoch);
     return lr;
   }
 
@@ -99,22 +106,37 @@ export class Trainer {
       this.model.updateRollingStats(stats);
       hl!.heads.forEach((h, i) => {
         cost += h.cost;
-        const acc = heads[i] ??= { cost: 0, count: 0, avgIou: 0, recall50: 0, recall75: 0, parts: { box: 0, obj: 0, cls: 0 } };
+        const acc = (heads[i] ??= { cost: 0, count: 0, avgIou: 0, recall50: 0, recall75: 0, parts: { box: 0, obj: 0, cls: 0 } });
         acc.cost += h.cost;
-        acc.parts.box += h.parts.box; acc.parts.obj += h.parts.obj; acc.parts.cls += h.parts.cls;
-        acc.avgIou += h.avgIou * h.count; acc.recall50 += h.recall50 * h.count; acc.recall75 += h.recall75 * h.count;
+        acc.parts.box += h.parts.box;
+        acc.parts.obj += h.parts.obj;
+        acc.parts.cls += h.parts.cls;
+        acc.avgIou += h.avgIou * h.count;
+        acc.recall50 += h.recall50 * h.count;
+        acc.recall75 += h.recall75 * h.count;
         acc.count += h.count;
       });
     }
-    for (const h of heads) if (h.count) { h.avgIou /= h.count; h.recall50 /= h.count; h.recall75 /= h.count; }
+    for (const h of heads)
+      if (h.count) {
+        h.avgIou /= h.count;
+        h.recall50 /= h.count;
+        h.recall75 /= h.count;
+      }
     this.optimizer.step(lr, n);
     this.iteration++;
     this.seen += n;
     const norm = this.setup.configs.length * n;
     const parts: LossParts = { box: 0, obj: 0, cls: 0 };
-    for (const h of heads) { parts.box += h.parts.box / norm; parts.obj += h.parts.obj / norm; parts.cls += h.parts.cls / norm; }
+    for (const h of heads) {
+      parts.box += h.parts.box / norm;
+      parts.obj += h.parts.obj / norm;
+      parts.cls += h.parts.cls / norm;
+    }
     return { iteration: this.iteration, loss: cost / norm, lr, heads, parts };
   }
 
-  dispose(): void { this.optimizer.dispose(); }
+  dispose(): void {
+    this.optimizer.dispose();
+  }
 }

@@ -7,7 +7,12 @@ import { evaluate } from '../eval/evaluate';
 import { modelSource } from '../eval/model-source';
 import type { DarknetModel } from '../nn/model';
 
-export interface Validation { precision: number; recall: number; map50: number; images: number }
+export interface Validation {
+  precision: number;
+  recall: number;
+  map50: number;
+  images: number;
+}
 
 export async function validate(net: Network, model: DarknetModel, list: ImageList, classes: number): Promise<Validation> {
   const r = await evaluate(net, modelSource(net, model, 'training model'), list, classes, { conf: 0.001, nmsIou: 0.5, nms: 'merge' });
@@ -44,24 +49,37 @@ export function gammaHistogram(model: DarknetModel, layers: readonly number[], b
   for (const { layer, gamma } of model.gammas()) {
     if (!set.has(layer)) continue;
     let max = 0;
-    for (const v of gamma.dataSync()) { const a = Math.abs(v); values.push(a); if (a > max) max = a; }
+    for (const v of gamma.dataSync()) {
+      const a = Math.abs(v);
+      values.push(a);
+      if (a > max) max = a;
+    }
     highestThreshold = Math.min(highestThreshold, max);
   }
   const top = values.reduce((m, v) => Math.max(m, v), 0) || 1;
   const edges = Array.from({ length: bins + 1 }, (_, i) => (top * i) / bins);
   const counts = new Array<number>(bins).fill(0);
   const belowCounts = GAMMA_THRESHOLDS.map(() => 0);
-  let sum = 0, emptying = 0;
+  let sum = 0,
+    emptying = 0;
   for (const v of values) {
     counts[Math.min(bins - 1, Math.floor((v / top) * bins))]++;
-    GAMMA_THRESHOLDS.forEach((t, i) => { if (v < t) belowCounts[i]++; });
+    GAMMA_THRESHOLDS.forEach((t, i) => {
+      if (v < t) belowCounts[i]++;
+    });
     if (v < highestThreshold) emptying++;
     sum += v;
   }
   const n = values.length;
   const below = Object.fromEntries(GAMMA_THRESHOLDS.map((t, i) => [String(t), n ? belowCounts[i] / n : 0]));
   return {
-    edges, counts, channels: n, below001: below['0.01'], below, meanAbs: n ? sum / n : 0,
-    highestThreshold: Number.isFinite(highestThreshold) ? highestThreshold : 0, emptyingPercent: n ? emptying / n : 0,
+    edges,
+    counts,
+    channels: n,
+    below001: below['0.01'],
+    below,
+    meanAbs: n ? sum / n : 0,
+    highestThreshold: Number.isFinite(highestThreshold) ? highestThreshold : 0,
+    emptyingPercent: n ? emptying / n : 0,
   };
 }

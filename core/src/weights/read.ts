@@ -22,15 +22,21 @@ export interface DarknetWeights {
 }
 
 export function readHeader(buf: Uint8Array, file = 'weights'): WeightsHeader {
-  if (buf.byteLength < 16) throw new WeightsError(`${file}: ${buf.byteLength} bytes is too short for a Darknet .weights header (16 or 20 bytes)`);
+  if (buf.byteLength < 16)
+    throw new WeightsError(`${file}: ${buf.byteLength} bytes is too short for a Darknet .weights header (16 or 20 bytes)`);
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const major = dv.getInt32(0, true), minor = dv.getInt32(4, true), revision = dv.getInt32(8, true);
+  const major = dv.getInt32(0, true),
+    minor = dv.getInt32(4, true),
+    revision = dv.getInt32(8, true);
   if (major < 0 || minor < 0 || revision < 0 || (major > 1000 && minor > 1000 && major > 1e6)) {
     const text = buf.subarray(0, 12).every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127));
-    throw new WeightsError(`${file}: not a Darknet .weights file (${text ? 'it starts with text: a cfg? did you swap cfg and weights?' : `header version ${major}.${minor}.${revision}`})`);
+    throw new WeightsError(
+      `${file}: not a Darknet .weights file (${text ? 'it starts with text: a cfg? did you swap cfg and weights?' : `header version ${major}.${minor}.${revision}`})`,
+    );
   }
   const long = headerBytes({ major, minor }) === 20;
-  if (long && buf.byteLength < 20) throw new WeightsError(`${file}: version ${major}.${minor} needs a 20-byte header, file has ${buf.byteLength} bytes`);
+  if (long && buf.byteLength < 20)
+    throw new WeightsError(`${file}: version ${major}.${minor} needs a 20-byte header, file has ${buf.byteLength} bytes`);
   const seen = long ? dv.getBigUint64(12, true) : BigInt(dv.getUint32(12, true));
   return { major, minor, revision, seen };
 }
@@ -47,7 +53,10 @@ export function checkWeightsSize(net: Network, header: WeightsHeader, bytes: num
   if (have === need) return;
   const unknown = net.layers.find((l) => !l.output && l.spec && !l.spec.unsupported);
   if (unknown) throw new WeightsError(`${file}: cannot check sizes: the shape of layer ${unknown.index} (${unknown.type}) is unknown`);
-  if (have > need) throw new WeightsError(`${file}: holds ${fmt(have)} floats, the cfg needs ${fmt(need)}: ${fmt(have - need)} extra floats (${fmt((have - need) * 4)} bytes) — wrong cfg for these weights?`);
+  if (have > need)
+    throw new WeightsError(
+      `${file}: holds ${fmt(have)} floats, the cfg needs ${fmt(need)}: ${fmt(have - need)} extra floats (${fmt((have - need) * 4)} bytes) — wrong cfg for these weights?`,
+    );
   let pos = 0;
   for (const l of net.layers) {
     if (l.weightFloats === 0) continue;
@@ -70,9 +79,15 @@ export function parseWeights(buf: Uint8Array, net: Network, file = 'weights'): D
   let pos = 0;
   for (const l of net.layers) {
     const blocks = layerBlocks(l);
-    if (blocks.length === 0) { layers.push(undefined); continue; }
+    if (blocks.length === 0) {
+      layers.push(undefined);
+      continue;
+    }
     const lw: LayerWeights = { layer: l.index, blocks: {} };
-    for (const b of blocks) { lw.blocks[b.name] = floats.subarray(pos, pos + b.length); pos += b.length; }
+    for (const b of blocks) {
+      lw.blocks[b.name] = floats.subarray(pos, pos + b.length);
+      pos += b.length;
+    }
     layers.push(lw);
   }
   return { header, layers, totalFloats: pos };

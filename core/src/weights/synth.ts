@@ -12,9 +12,11 @@ export class XorShift32 {
   constructor(public state: number) {}
   next(): number {
     let s = this.state;
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     this.state = s;
     return s;
   }
@@ -37,7 +39,10 @@ export function synthesizeWeights(net: Network, seed = WEIGHTS_SEED): DarknetWei
   let total = 0;
   for (const l of net.layers) {
     const blocks = layerBlocks(l);
-    if (blocks.length === 0) { layers.push(undefined); continue; }
+    if (blocks.length === 0) {
+      layers.push(undefined);
+      continue;
+    }
     const lw: LayerWeights = { layer: l.index, blocks: {} };
     for (const b of blocks) {
       const fanIn = specOf(l)?.fanIn?.(l, b) ?? 1;

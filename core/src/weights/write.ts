@@ -14,7 +14,8 @@ export function serializeWeights(net: Network, w: DarknetWeights, header: Weight
   dv.setInt32(0, header.major, true);
   dv.setInt32(4, header.minor, true);
   dv.setInt32(8, header.revision, true);
-  if (long) dv.setBigUint64(12, header.seen, true); else dv.setUint32(12, Number(header.seen), true);
+  if (long) dv.setBigUint64(12, header.seen, true);
+  else dv.setUint32(12, Number(header.seen), true);
   const floats = new Float32Array(out.buffer, hb);
   let pos = 0;
   for (const l of net.layers) {

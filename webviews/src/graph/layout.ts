@@ -12,9 +12,15 @@ export const NODE_H = 38;
 /** Vertical gap between the layers of a run. */
 const RUN_GAP = 18;
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 /** Centre and size, as dagre gives them. */
-export interface Box extends Point { width: number; height: number }
+export interface Box extends Point {
+  width: number;
+  height: number;
+}
 
 export interface Layout {
   key: string;
@@ -31,7 +37,8 @@ export function structureKey(g: NetworkGraph): string {
 
 /** Runs of layers joined by their only edge: run index per layer, and the layers of each run. */
 export function runsOf(g: NetworkGraph): { runOf: Map<number, number>; runs: number[][] } {
-  const outs = new Map<number, GraphEdge[]>(), ins = new Map<number, GraphEdge[]>();
+  const outs = new Map<number, GraphEdge[]>(),
+    ins = new Map<number, GraphEdge[]>();
   for (const e of g.edges) {
     outs.set(e.from, [...(outs.get(e.from) ?? []), e]);
     ins.set(e.to, [...(ins.get(e.to) ?? []), e]);
@@ -40,7 +47,8 @@ export function runsOf(g: NetworkGraph): { runOf: Map<number, number>; runs: num
   const runs: number[][] = [];
   let prev: number | undefined;
   for (const n of g.nodes) {
-    const o = prev !== undefined ? outs.get(prev) : undefined, i = ins.get(n.index);
+    const o = prev !== undefined ? outs.get(prev) : undefined,
+      i = ins.get(n.index);
     const joins = prev !== undefined && o?.length === 1 && i?.length === 1 && o[0] === i[0];
     if (!joins) runs.push([]);
     runs[runs.length - 1].push(n.index);
@@ -59,7 +67,12 @@ export function layoutGraph(g: NetworkGraph): Layout {
   runs.forEach((r, k) => d.setNode(`r${k}`, { width: NODE_W, height: runHeight(r.length) }));
   const between = g.edges.filter((e) => runOf.get(e.from) !== runOf.get(e.to));
   for (const e of between) {
-    d.setEdge(`r${runOf.get(e.from)}`, `r${runOf.get(e.to)}`, { weight: e.kind === 'next' ? 4 : 1, minlen: 1 }, `${e.from}>${e.to}${e.kind}`);
+    d.setEdge(
+      `r${runOf.get(e.from)}`,
+      `r${runOf.get(e.to)}`,
+      { weight: e.kind === 'next' ? 4 : 1, minlen: 1 },
+      `${e.from}>${e.to}${e.kind}`,
+    );
   }
   // The default ordering heuristic repeats the crossing reduction many times; one pass suffices for
   // these mostly sequential graphs at a fraction of the time (bench/graph.ts).
@@ -71,11 +84,21 @@ export function layoutGraph(g: NetworkGraph): Layout {
     const top = b.y - b.height / 2;
     r.forEach((index, j) => nodes.set(index, { x: b.x, y: top + j * (NODE_H + RUN_GAP) + NODE_H / 2, width: NODE_W, height: NODE_H }));
   });
-  const bottom = (i: number): Point => { const b = nodes.get(i)!; return { x: b.x, y: b.y + b.height / 2 }; };
-  const top = (i: number): Point => { const b = nodes.get(i)!; return { x: b.x, y: b.y - b.height / 2 }; };
+  const bottom = (i: number): Point => {
+    const b = nodes.get(i)!;
+    return { x: b.x, y: b.y + b.height / 2 };
+  };
+  const top = (i: number): Point => {
+    const b = nodes.get(i)!;
+    return { x: b.x, y: b.y - b.height / 2 };
+  };
   const edges = g.edges.map((edge) => {
     if (runOf.get(edge.from) === runOf.get(edge.to)) return { edge, points: [bottom(edge.from), top(edge.to)] };
-    const routed = (d.edge(`r${runOf.get(edge.from)}`, `r${runOf.get(edge.to)}`, `${edge.from}>${edge.to}${edge.kind}`) as { points?: Point[] } | undefined)?.points ?? [];
+    const routed =
+      (
+        d.edge(`r${runOf.get(edge.from)}`, `r${runOf.get(edge.to)}`, `${edge.from}>${edge.to}${edge.kind}`) as
+          { points?: Point[] } | undefined
+      )?.points ?? [];
     // dagre ends an edge where it meets the run's box; it leaves the run's last layer and enters its first.
     const inner = routed.slice(1, -1).map((p) => ({ x: p.x, y: p.y }));
     return { edge, points: [bottom(edge.from), ...inner, top(edge.to)] };

@@ -2,7 +2,11 @@
 // background pans; fit, zoom buttons and centring on a node.
 import type { Box } from './layout';
 
-export interface View { x: number; y: number; k: number }
+export interface View {
+  x: number;
+  y: number;
+  k: number;
+}
 
 const MIN_K = 0.1;
 const MAX_K = 3;
@@ -11,12 +15,20 @@ export class Viewport {
   view: View = { x: 0, y: 0, k: 1 };
   private drag: { x: number; y: number; px: number; py: number } | undefined;
 
-  constructor(private readonly svg: SVGSVGElement, private readonly layer: SVGGElement, private readonly onChange: (v: View) => void) {
-    svg.addEventListener('wheel', (e) => {
-      e.preventDefault();
-      if (e.ctrlKey || e.metaKey) this.zoomAt(Math.exp(-e.deltaY / 300), e.offsetX, e.offsetY);
-      else this.set({ ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY });
-    }, { passive: false });
+  constructor(
+    private readonly svg: SVGSVGElement,
+    private readonly layer: SVGGElement,
+    private readonly onChange: (v: View) => void,
+  ) {
+    svg.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        if (e.ctrlKey || e.metaKey) this.zoomAt(Math.exp(-e.deltaY / 300), e.offsetX, e.offsetY);
+        else this.set({ ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY });
+      },
+      { passive: false },
+    );
     svg.addEventListener('pointerdown', (e) => {
       if ((e.target as Element).closest('.node')) return;
       this.drag = { x: this.view.x, y: this.view.y, px: e.clientX, py: e.clientY };
@@ -26,12 +38,18 @@ export class Viewport {
     svg.addEventListener('pointermove', (e) => {
       if (this.drag) this.set({ ...this.view, x: this.drag.x + e.clientX - this.drag.px, y: this.drag.y + e.clientY - this.drag.py });
     });
-    const end = () => { this.drag = undefined; svg.classList.remove('panning'); };
+    const end = () => {
+      this.drag = undefined;
+      svg.classList.remove('panning');
+    };
     svg.addEventListener('pointerup', end);
     svg.addEventListener('pointercancel', end);
   }
 
-  private get size() { const r = this.svg.getBoundingClientRect(); return { w: r.width || 800, h: r.height || 600 }; }
+  private get size() {
+    const r = this.svg.getBoundingClientRect();
+    return { w: r.width || 800, h: r.height || 600 };
+  }
 
   set(v: View): void {
     this.view = { x: v.x, y: v.y, k: Math.min(MAX_K, Math.max(MIN_K, v.k)) };
@@ -61,8 +79,10 @@ export class Viewport {
   reveal(b: Box, always = false): void {
     const { w, h } = this.size;
     const { x, y, k } = this.view;
-    const left = x + (b.x - b.width / 2) * k, right = x + (b.x + b.width / 2) * k;
-    const top = y + (b.y - b.height / 2) * k, bottom = y + (b.y + b.height / 2) * k;
+    const left = x + (b.x - b.width / 2) * k,
+      right = x + (b.x + b.width / 2) * k;
+    const top = y + (b.y - b.height / 2) * k,
+      bottom = y + (b.y + b.height / 2) * k;
     if (!always && left >= 0 && right <= w && top >= 0 && bottom <= h) return;
     this.set({ k, x: w / 2 - b.x * k, y: h / 2 - b.y * k });
   }

@@ -8,7 +8,11 @@ export interface VsCodeApi<S> {
 declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
 export const vscodeApi = <S>(): VsCodeApi<S> => acquireVsCodeApi<S>();
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
   for (const c of children) e.append(c);
@@ -17,7 +21,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 
 export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
 export const fmtBytes = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`);
-export const pctChange = (before: number, after: number): string => (before > 0 ? `${(((after - before) / before) * 100).toFixed(1)}%` : '—');
+export const pctChange = (before: number, after: number): string =>
+  before > 0 ? `${(((after - before) / before) * 100).toFixed(1)}%` : '—';
 
 /** Colours from the VS Code theme (CSS variables). */
 export function themeColor(name: string, fallback: string): string {

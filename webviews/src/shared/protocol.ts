@@ -6,7 +6,13 @@ import type { Candidate, Selection } from '../../../core/src/nn/select-detection
 
 export type { GraphEdge, GraphNode, NetworkGraph };
 
-export interface GammaLayerView { index: number; channels: number; min: number; mean: number; max: number }
+export interface GammaLayerView {
+  index: number;
+  channels: number;
+  min: number;
+  mean: number;
+  max: number;
+}
 
 export interface GammaView {
   title: string;
@@ -31,26 +37,62 @@ export interface PruneFigures {
   elapsedMs: number;
 }
 
-export interface ReportLayerView { index: number; type: string; before: number; after: number }
+export interface ReportLayerView {
+  index: number;
+  type: string;
+  before: number;
+  after: number;
+}
 
 export interface ReportView {
   title: string;
   method: string;
   parameters: Record<string, string | number | boolean | null>;
   layers: ReportLayerView[];
-  totals: { params: { before: number; after: number }; bflops: { before: number; after: number }; weightsBytes: { before: number; after: number } };
+  totals: {
+    params: { before: number; after: number };
+    bflops: { before: number; after: number };
+    weightsBytes: { before: number; after: number };
+  };
   prunedCfg: string;
   originalCfg: string;
 }
 
-export interface SweepPointView { percent: number; params: number; bflops: number; weightsBytes: number; emptied: number; floored: number; mAP?: number }
-export interface SweepView { title: string; points: SweepPointView[]; suggested?: number; rule: string }
+export interface SweepPointView {
+  percent: number;
+  params: number;
+  bflops: number;
+  weightsBytes: number;
+  emptied: number;
+  floored: number;
+  mAP?: number;
+}
+export interface SweepView {
+  title: string;
+  points: SweepPointView[];
+  suggested?: number;
+  rule: string;
+}
 
 /** The live γ-threshold overlay on the graph: fraction of channels kept per layer at a percent. */
-export interface GammaOverlay { percent: number; threshold: number; kept: Record<number, number> }
+export interface GammaOverlay {
+  percent: number;
+  threshold: number;
+  kept: Record<number, number>;
+}
 
 /** Tukey box of a latency sample (ms): quartiles, whiskers at the furthest samples within 1.5 IQR, the rest outliers. */
-export interface BoxStats { n: number; min: number; q1: number; median: number; q3: number; max: number; whiskerLow: number; whiskerHigh: number; outliers: number[] }
+export interface BoxStats {
+  n: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  whiskerLow: number;
+  whiskerHigh: number;
+  outliers: number[];
+}
 
 export interface BenchModelView {
   label: string;
@@ -73,7 +115,14 @@ export interface BenchModelView {
 }
 
 /** One saved run, as the history list shows it. */
-export interface BenchRunSummary { id: string; when: string; runtime: string; hint: string; models: string[]; fpsRatio: number | null }
+export interface BenchRunSummary {
+  id: string;
+  when: string;
+  runtime: string;
+  hint: string;
+  models: string[];
+  fpsRatio: number | null;
+}
 
 export interface BenchView {
   /** The saved run shown (its file name in the history folder). */
@@ -97,12 +146,27 @@ export const BENCH_RUN_ID = /^[0-9A-Za-z][0-9A-Za-z._-]{0,99}\.json$/;
 
 /** One epoch of a training run (metrics.jsonl); the loss parts are absent in runs from before they were recorded. */
 export interface TrainingEpochView {
-  epoch: number; iteration: number; loss: number; lossBox: number | null; lossObj: number | null; lossCls: number | null;
-  precision: number; recall: number; map50: number; lr: number;
+  epoch: number;
+  iteration: number;
+  loss: number;
+  lossBox: number | null;
+  lossObj: number | null;
+  lossCls: number | null;
+  precision: number;
+  recall: number;
+  map50: number;
+  lr: number;
 }
 
 /** One optimiser step, live from the job's metric events. */
-export interface TrainingStepView { step: number; loss: number; lossBox?: number; lossObj?: number; lossCls?: number; lr?: number }
+export interface TrainingStepView {
+  step: number;
+  loss: number;
+  lossBox?: number;
+  lossObj?: number;
+  lossCls?: number;
+  lr?: number;
+}
 
 /** The |γ| distribution after one epoch (gamma.jsonl), on the run's common bins (`TrainingView.gammaEdges`). */
 export interface TrainingGammaView {
@@ -207,13 +271,25 @@ export function parseViewMessage(m: unknown): ViewToHost | undefined {
   const v = m as Record<string, unknown>;
   const num = (x: unknown, lo: number, hi: number) => typeof x === 'number' && Number.isFinite(x) && x >= lo && x <= hi;
   switch (v.type) {
-    case 'ready': case 'compare': return { type: v.type };
-    case 'percent': case 'prune':
-      return num(v.percent, 0, 0.999) && num(v.layerKeep, 0, 1) ? { type: v.type, percent: v.percent as number, layerKeep: v.layerKeep as number } : undefined;
-    case 'benchRun': return typeof v.id === 'string' && BENCH_RUN_ID.test(v.id) ? { type: 'benchRun', id: v.id } : undefined;
-    case 'reveal': return Number.isInteger(v.index) && (v.index as number) >= 0 ? { type: 'reveal', index: v.index as number } : undefined;
-    case 'training': return (TRAINING_ACTIONS as readonly unknown[]).includes(v.action) ? { type: 'training', action: v.action as TrainingAction } : undefined;
-    case 'open': return v.target === 'prunedCfg' || v.target === 'originalCfg' ? { type: 'open', target: v.target } : undefined;
-    default: return undefined;
+    case 'ready':
+    case 'compare':
+      return { type: v.type };
+    case 'percent':
+    case 'prune':
+      return num(v.percent, 0, 0.999) && num(v.layerKeep, 0, 1)
+        ? { type: v.type, percent: v.percent as number, layerKeep: v.layerKeep as number }
+        : undefined;
+    case 'benchRun':
+      return typeof v.id === 'string' && BENCH_RUN_ID.test(v.id) ? { type: 'benchRun', id: v.id } : undefined;
+    case 'reveal':
+      return Number.isInteger(v.index) && (v.index as number) >= 0 ? { type: 'reveal', index: v.index as number } : undefined;
+    case 'training':
+      return (TRAINING_ACTIONS as readonly unknown[]).includes(v.action)
+        ? { type: 'training', action: v.action as TrainingAction }
+        : undefined;
+    case 'open':
+      return v.target === 'prunedCfg' || v.target === 'originalCfg' ? { type: 'open', target: v.target } : undefined;
+    default:
+      return undefined;
   }
 }

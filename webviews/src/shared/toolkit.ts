@@ -2,8 +2,17 @@
 // customer's choice; deprecated upstream). Swapping to @vscode-elements/elements is a change to
 // this file only: the panels use the tag names and helpers exported here.
 import {
-  provideVSCodeDesignSystem, vsCodeButton, vsCodeDataGrid, vsCodeDataGridCell, vsCodeDataGridRow,
-  vsCodeDivider, vsCodeDropdown, vsCodeLink, vsCodeOption, vsCodeProgressRing, vsCodeTextField,
+  provideVSCodeDesignSystem,
+  vsCodeButton,
+  vsCodeDataGrid,
+  vsCodeDataGridCell,
+  vsCodeDataGridRow,
+  vsCodeDivider,
+  vsCodeDropdown,
+  vsCodeLink,
+  vsCodeOption,
+  vsCodeProgressRing,
+  vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
 let registered = false;
@@ -11,8 +20,16 @@ export function registerComponents(): void {
   if (registered) return;
   registered = true;
   provideVSCodeDesignSystem().register(
-    vsCodeButton(), vsCodeDropdown(), vsCodeOption(), vsCodeDivider(), vsCodeLink(), vsCodeProgressRing(),
-    vsCodeTextField(), vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(),
+    vsCodeButton(),
+    vsCodeDropdown(),
+    vsCodeOption(),
+    vsCodeDivider(),
+    vsCodeLink(),
+    vsCodeProgressRing(),
+    vsCodeTextField(),
+    vsCodeDataGrid(),
+    vsCodeDataGridRow(),
+    vsCodeDataGridCell(),
   );
 }
 

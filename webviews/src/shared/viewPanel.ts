@@ -25,16 +25,24 @@ export interface PanelOptions {
   onError?(message: string): void;
 }
 
-interface Saved<T extends ViewType, Ui> { view?: ViewOf<T>; context?: PanelContext; ui?: Ui }
+interface Saved<T extends ViewType, Ui> {
+  view?: ViewOf<T>;
+  context?: PanelContext;
+  ui?: Ui;
+}
 
 export function viewPanel<T extends ViewType, Ui = never>(
-  type: T, render: (root: HTMLElement, view: ViewOf<T>, panel: Panel<Ui>) => void, options: PanelOptions = {},
+  type: T,
+  render: (root: HTMLElement, view: ViewOf<T>, panel: Panel<Ui>) => void,
+  options: PanelOptions = {},
 ): Panel<Ui> {
   const vscode = vscodeApi<Saved<T, Ui>>();
   const saved = (): Saved<T, Ui> => vscode.getState() ?? {};
   const panel: Panel<Ui> = {
     post: (m) => vscode.postMessage(m),
-    get ui() { return saved().ui; },
+    get ui() {
+      return saved().ui;
+    },
     saveUi: (ui) => vscode.setState({ ...saved(), ui }),
   };
   registerComponents();
@@ -46,7 +54,8 @@ export function viewPanel<T extends ViewType, Ui = never>(
   window.addEventListener('message', (e: MessageEvent<HostToView>) => {
     const m = e.data;
     if (m.type === type) show((m as ViewMessage).view as ViewOf<T>, (m as ViewMessage).context);
-    else if (m.type === 'error') (options.onError ?? ((message) => root.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, message))))(m.message);
+    else if (m.type === 'error')
+      (options.onError ?? ((message) => root.replaceChildren(h('p', { class: 'error', 'data-testid': 'error' }, message))))(m.message);
     else options.onMessage?.(m);
   });
   // After the panel script has finished its own set-up (it may use the returned panel in render).

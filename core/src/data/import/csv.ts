@@ -8,23 +8,45 @@ import type { SourceImage, SourceSet } from './source';
 
 function splitCsvLine(line: string): string[] {
   const out: string[] = [];
-  let cur = '', quoted = false;
+  let cur = '',
+    quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false;
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cur += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { out.push(cur); cur = ''; } else cur += ch;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
   }
   out.push(cur);
   return out.map((f) => f.trim());
 }
 
 const COLUMN: Record<string, string> = {
-  image: 'image', image_path: 'image', filename: 'image', file: 'image', path: 'image', image_id: 'image',
-  xmin: 'xmin', x1: 'xmin', ymin: 'ymin', y1: 'ymin', xmax: 'xmax', x2: 'xmax', ymax: 'ymax', y2: 'ymax',
-  label: 'label', class: 'label', class_name: 'label', name: 'label',
+  image: 'image',
+  image_path: 'image',
+  filename: 'image',
+  file: 'image',
+  path: 'image',
+  image_id: 'image',
+  xmin: 'xmin',
+  x1: 'xmin',
+  ymin: 'ymin',
+  y1: 'ymin',
+  xmax: 'xmax',
+  x2: 'xmax',
+  ymax: 'ymax',
+  y2: 'ymax',
+  label: 'label',
+  class: 'label',
+  class_name: 'label',
+  name: 'label',
 };
 
 export function readCsv(src: string, imagesDir?: string): SourceSet {
@@ -42,13 +64,24 @@ export function readCsv(src: string, imagesDir?: string): SourceSet {
       const named = f.map((h) => COLUMN[h.toLowerCase()]);
       if (named.some((n) => n !== undefined) && !f.slice(1, 5).every((x) => x !== '' && Number.isFinite(Number(x)))) {
         const missing = ['image', 'xmin', 'ymin', 'xmax', 'ymax', 'label'].filter((c) => !named.includes(c));
-        if (missing.length) { set.errors.push(`${at}: header has no ${missing.join(', ')} column (expected image,xmin,ymin,xmax,ymax,label)`); return; }
-        cols = Object.fromEntries(named.map((n, j) => [n, j]).filter(([n]) => n !== undefined).reverse());
+        if (missing.length) {
+          set.errors.push(`${at}: header has no ${missing.join(', ')} column (expected image,xmin,ymin,xmax,ymax,label)`);
+          return;
+        }
+        cols = Object.fromEntries(
+          named
+            .map((n, j) => [n, j])
+            .filter(([n]) => n !== undefined)
+            .reverse(),
+        );
         return;
       }
     }
     const ref = f[cols.image] ?? '';
-    if (!ref) { set.errors.push(`${at}: no image name`); return; }
+    if (!ref) {
+      set.errors.push(`${at}: no image name`);
+      return;
+    }
     let image = byRef.get(ref);
     if (!image) {
       image = { ref, at, searchDirs: [...(imagesDir ? [imagesDir] : []), dirname(src)], boxes: [] };
@@ -59,8 +92,14 @@ export function readCsv(src: string, imagesDir?: string): SourceSet {
     const label = f[cols.label] ?? '';
     if (coords.every((c) => c === '') && !label) return; // background image
     const v = coords.map((c) => (c === '' ? NaN : Number(c)));
-    if (!v.every(Number.isFinite)) { set.errors.push(`${at}: xmin,ymin,xmax,ymax "${coords.join(',')}" are not four numbers`); return; }
-    if (!label) { set.errors.push(`${at}: no label`); return; }
+    if (!v.every(Number.isFinite)) {
+      set.errors.push(`${at}: xmin,ymin,xmax,ymax "${coords.join(',')}" are not four numbers`);
+      return;
+    }
+    if (!label) {
+      set.errors.push(`${at}: no label`);
+      return;
+    }
     image.boxes.push({ label, x1: v[0], y1: v[1], x2: v[2], y2: v[3], at });
   });
   if (set.images.length === 0 && set.errors.length === 0) set.errors.push(`${src}: no rows`);

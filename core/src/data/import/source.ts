@@ -4,7 +4,10 @@
 export interface SourceBox {
   label: string;
   /** Pixel edges (continuous coordinates: 0 is the left edge of the first pixel). */
-  x1: number; y1: number; x2: number; y2: number;
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
   at: string;
 }
 

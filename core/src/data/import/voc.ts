@@ -13,7 +13,10 @@ function xmlFiles(src: string): string[] {
   if (statSync(src).isFile()) return [src];
   const ann = join(src, 'Annotations');
   const dir = existsSync(ann) && statSync(ann).isDirectory() ? ann : src;
-  return readdirSync(dir).filter((f) => /\.xml$/i.test(f)).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => /\.xml$/i.test(f))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 export function readVoc(src: string, imagesDir?: string): SourceSet {
@@ -30,31 +33,48 @@ export function readVoc(src: string, imagesDir?: string): SourceSet {
       continue;
     }
     const ann = child(doc, 'annotation');
-    if (!ann) { set.errors.push(`${file}:1: no <annotation> element`); continue; }
+    if (!ann) {
+      set.errors.push(`${file}:1: no <annotation> element`);
+      continue;
+    }
     const fn = child(ann, 'filename');
     const ref = fn?.text.trim();
-    if (!ref) { set.errors.push(`${file}:${fn?.line ?? ann.line}: no <filename>`); continue; }
+    if (!ref) {
+      set.errors.push(`${file}:${fn?.line ?? ann.line}: no <filename>`);
+      continue;
+    }
     const image: SourceImage = {
-      ref, at: `${file}:${fn!.line}`,
+      ref,
+      at: `${file}:${fn!.line}`,
       searchDirs: [...(imagesDir ? [imagesDir] : []), join(root, 'JPEGImages'), dirname(file), root],
       boxes: [],
     };
     const size = child(ann, 'size');
     if (size) {
-      const w = Number(child(size, 'width')?.text.trim()), h = Number(child(size, 'height')?.text.trim());
+      const w = Number(child(size, 'width')?.text.trim()),
+        h = Number(child(size, 'height')?.text.trim());
       if (w > 0 && h > 0) image.declared = { width: w, height: h, at: `${file}:${size.line}` };
     }
     for (const obj of children(ann, 'object')) {
       const name = child(obj, 'name')?.text.trim();
       const bb = child(obj, 'bndbox');
       const at = `${file}:${obj.line}`;
-      if (!name) { set.errors.push(`${at}: <object> without <name>`); continue; }
-      if (!bb) { set.errors.push(`${at}: <object> "${name}" without <bndbox>`); continue; }
+      if (!name) {
+        set.errors.push(`${at}: <object> without <name>`);
+        continue;
+      }
+      if (!bb) {
+        set.errors.push(`${at}: <object> "${name}" without <bndbox>`);
+        continue;
+      }
       const v = ['xmin', 'ymin', 'xmax', 'ymax'].map((k) => {
         const t = child(bb, k)?.text.trim();
         return t === undefined || t === '' ? NaN : Number(t);
       });
-      if (!v.every(Number.isFinite)) { set.errors.push(`${file}:${bb.line}: <bndbox> needs numeric xmin, ymin, xmax, ymax`); continue; }
+      if (!v.every(Number.isFinite)) {
+        set.errors.push(`${file}:${bb.line}: <bndbox> needs numeric xmin, ymin, xmax, ymax`);
+        continue;
+      }
       image.boxes.push({ label: name, x1: v[0], y1: v[1], x2: v[2], y2: v[3], at: `${file}:${bb.line}` });
     }
     set.images.push(image);

@@ -2,10 +2,20 @@
 // knows its line, so errors can say `a.xml:14:`. Comments, the XML declaration, DOCTYPE and CDATA are
 // handled; namespaces are not needed.
 
-export interface XmlElement { name: string; line: number; children: XmlElement[]; text: string }
+export interface XmlElement {
+  name: string;
+  line: number;
+  children: XmlElement[];
+  text: string;
+}
 
 export class XmlError extends Error {
-  constructor(readonly line: number, message: string) { super(message); }
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -20,7 +30,8 @@ function decodeText(s: string): string {
 export function parseXml(text: string): XmlElement {
   const root: XmlElement = { name: '#document', line: 1, children: [], text: '' };
   const stack: XmlElement[] = [root];
-  let line = 1, pos = 0;
+  let line = 1,
+    pos = 0;
   const advance = (to: number) => {
     for (let i = pos; i < to; i++) if (text.charCodeAt(i) === 10) line++;
     pos = to;
@@ -47,7 +58,11 @@ export function parseXml(text: string): XmlElement {
     const [, closing, name, selfClosing] = m;
     if (closing) {
       const top = stack.pop()!;
-      if (top === root || top.name !== name) throw new XmlError(line, `</${name}> closes <${top === root ? '(nothing)' : top.name}>${top === root ? '' : ` of line ${top.line}`}`);
+      if (top === root || top.name !== name)
+        throw new XmlError(
+          line,
+          `</${name}> closes <${top === root ? '(nothing)' : top.name}>${top === root ? '' : ` of line ${top.line}`}`,
+        );
     } else {
       const el: XmlElement = { name, line, children: [], text: '' };
       stack[stack.length - 1].children.push(el);
@@ -55,7 +70,8 @@ export function parseXml(text: string): XmlElement {
     }
     advance(gt + 1);
   }
-  if (stack.length > 1) throw new XmlError(line, `<${stack[stack.length - 1].name}> of line ${stack[stack.length - 1].line} is never closed`);
+  if (stack.length > 1)
+    throw new XmlError(line, `<${stack[stack.length - 1].name}> of line ${stack[stack.length - 1].line} is never closed`);
   return root;
 }
 
