@@ -1,6 +1,6 @@
 // [batchnorm] (batchnorm_layer.c; docs/network.md §Layer semantics): stand-alone batch normalisation.
 
-import { bnBlocks, OPAQUE } from './common';
+import { bnBlocks, bnVariables, OPAQUE } from './common';
 import type { LayerSpec } from './spec';
 
 export const batchnorm = {
@@ -34,23 +34,7 @@ export const batchnorm = {
             block('biases', c, () => new Float32Array(c)),
             [c],
           ),
-          scales: variable(
-            'scales',
-            block('scales', c, () => new Float32Array(c).fill(1)),
-            [c],
-          ),
-          rollingMean: variable(
-            'rolling_mean',
-            block('rolling_mean', c, () => new Float32Array(c)),
-            [c],
-            false,
-          ),
-          rollingVariance: variable(
-            'rolling_variance',
-            block('rolling_variance', c, () => new Float32Array(c).fill(1)),
-            [c],
-            false,
-          ),
+          ...bnVariables({ variable, block }, c),
         },
       };
     },

@@ -2,7 +2,7 @@
 // plain prune flows.
 
 import type { Block } from '../weights/format';
-import type { AnalyseContext, Forward, OnnxContext, Origins, OriginsContext, PruneFlow } from './spec';
+import type { AnalyseContext, Forward, OnnxContext, Origins, OriginsContext, ParamsContext, PruneFlow } from './spec';
 
 /** Darknet's batch-norm ε (batchnorm_layer.c, fuse_conv_batchnorm). */
 export const BN_EPSILON = 1e-5;
@@ -40,4 +40,27 @@ export const OPAQUE: PruneFlow = { channels: 'opaque' };
 /** Origins of a channel-preserving layer: the input's, when the channel counts agree. */
 export function passOrigins({ prev, c, fresh }: OriginsContext): Origins {
   return prev && prev.l.length === c ? { l: prev.l.slice(), ch: prev.ch.slice() } : fresh();
+}
+
+/** γ and the rolling statistics of a BN over n channels as variables (γ trainable, the statistics not). */
+export function bnVariables({ variable, block }: Pick<ParamsContext, 'variable' | 'block'>, n: number) {
+  return {
+    scales: variable(
+      'scales',
+      block('scales', n, () => new Float32Array(n).fill(1)),
+      [n],
+    ),
+    rollingMean: variable(
+      'rolling_mean',
+      block('rolling_mean', n, () => new Float32Array(n)),
+      [n],
+      false,
+    ),
+    rollingVariance: variable(
+      'rolling_variance',
+      block('rolling_variance', n, () => new Float32Array(n).fill(1)),
+      [n],
+      false,
+    ),
+  };
 }

@@ -1,7 +1,7 @@
 // [connected] (connected_layer.c; docs/network.md §Layer semantics): fully connected, optional BN, activation.
 
 import type { LayerWeights } from '../weights/read';
-import { bnBlocks, OPAQUE } from './common';
+import { bnBlocks, bnVariables, OPAQUE } from './common';
 import { act, flag, int } from './keys';
 import type { ConnectedParams, LayerSpec } from './spec';
 
@@ -57,25 +57,7 @@ export const connected = {
           [n],
         ),
       };
-      if (a.batchNormalize) {
-        p.scales = variable(
-          'scales',
-          block('scales', n, () => new Float32Array(n).fill(1)),
-          [n],
-        );
-        p.rollingMean = variable(
-          'rolling_mean',
-          block('rolling_mean', n, () => new Float32Array(n)),
-          [n],
-          false,
-        );
-        p.rollingVariance = variable(
-          'rolling_variance',
-          block('rolling_variance', n, () => new Float32Array(n).fill(1)),
-          [n],
-          false,
-        );
-      }
+      if (a.batchNormalize) Object.assign(p, bnVariables({ variable, block }, n));
       return { connected: p };
     },
     toBlocks(p, l, data) {

@@ -5,7 +5,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import type { Layer } from '../cfg/network';
 import { findOption } from '../cfg/parse';
 import { CROSS_CHANNEL_ACTIVATIONS } from '../prune/activation';
-import { BN_EPSILON, bnBlocks } from './common';
+import { BN_EPSILON, bnBlocks, bnVariables } from './common';
 import { antialiasBlur, convOut, f32, rfThrough } from './geometry';
 import { act, flag, float, int } from './keys';
 import type { LayerWeights } from '../weights/read';
@@ -243,25 +243,7 @@ export const convolutional = {
         ),
         owner: l.index,
       };
-      if (a.batchNormalize) {
-        p.scales = variable(
-          'scales',
-          block('scales', n, () => new Float32Array(n).fill(1)),
-          [n],
-        );
-        p.rollingMean = variable(
-          'rolling_mean',
-          block('rolling_mean', n, () => new Float32Array(n)),
-          [n],
-          false,
-        );
-        p.rollingVariance = variable(
-          'rolling_variance',
-          block('rolling_variance', n, () => new Float32Array(n).fill(1)),
-          [n],
-          false,
-        );
-      }
+      if (a.batchNormalize) Object.assign(p, bnVariables({ variable, block }, n));
       return { conv: p };
     },
     toBlocks(p, l, data) {
