@@ -13,14 +13,24 @@ import type { Truth } from '../../core/src/train/yolo-loss';
 
 export const SIZE = 64;
 
-export function tinyCfg(opts: { batch?: number; subdivisions?: number; lr?: number; maxBatches?: number; yolo?: string } = {}): string {
-  const conv = (f: number, s: number, act = 'leaky', bn = 1) =>
-    `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${f}\nsize=${s}\nstride=1\npad=1\nactivation=${act}\n`;
-  const pool = (s = 2) => `[maxpool]\nsize=2\nstride=${s}\n`;
+interface NetOptions {
+  batch?: number;
+  subdivisions?: number;
+  lr?: number;
+  maxBatches?: number;
+}
+
+const netSection = (opts: NetOptions) =>
+  `[net]\nbatch=${opts.batch ?? 1}\nsubdivisions=${opts.subdivisions ?? 1}\nwidth=${SIZE}\nheight=${SIZE}\nchannels=3\nmomentum=0.9\ndecay=0.0005\nangle=0\nsaturation=1\nexposure=1\nhue=0\nlearning_rate=${opts.lr ?? 0.001}\nburn_in=0\nmax_batches=${opts.maxBatches ?? 1}\npolicy=steps\nsteps=100000\nscales=.1\n`;
+const conv = (f: number, s: number, act = 'leaky', bn = 1) =>
+  `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${f}\nsize=${s}\nstride=1\npad=1\nactivation=${act}\n`;
+const pool = (s = 2) => `[maxpool]\nsize=2\nstride=${s}\n`;
+
+export function tinyCfg(opts: NetOptions & { yolo?: string } = {}): string {
   const yolo = (mask: string) =>
     `[yolo]\nmask=${mask}\nanchors=6,8, 10,14, 18,16, 22,30, 34,28, 46,52\nclasses=2\nnum=6\njitter=0\nignore_thresh=.7\ntruth_thresh=1\nrandom=0\n${opts.yolo ?? ''}`;
   return [
-    `[net]\nbatch=${opts.batch ?? 1}\nsubdivisions=${opts.subdivisions ?? 1}\nwidth=${SIZE}\nheight=${SIZE}\nchannels=3\nmomentum=0.9\ndecay=0.0005\nangle=0\nsaturation=1\nexposure=1\nhue=0\nlearning_rate=${opts.lr ?? 0.001}\nburn_in=0\nmax_batches=${opts.maxBatches ?? 1}\npolicy=steps\nsteps=100000\nscales=.1\n`,
+    netSection(opts),
     conv(4, 3),
     pool(),
     conv(8, 3),
@@ -45,6 +55,29 @@ export function tinyCfg(opts: { batch?: number; subdivisions?: number; lr?: numb
     conv(16, 3),
     conv(21, 1, 'linear', 0),
     yolo('0,1,2'),
+  ].join('\n');
+}
+
+/**
+ * A yolov2-tiny-like cfg (tiny-yolo-voc's [region] keys; 4×4 grid, 3 anchors in grid cells, 2
+ * classes); `region` appends keys to the [region] section.
+ */
+export function tinyRegionCfg(opts: NetOptions & { region?: string } = {}): string {
+  return [
+    netSection(opts),
+    conv(4, 3),
+    pool(),
+    conv(8, 3),
+    pool(),
+    conv(8, 3),
+    pool(),
+    conv(16, 3),
+    pool(),
+    conv(32, 3),
+    pool(1),
+    conv(32, 3),
+    conv(21, 1, 'linear', 0),
+    `[region]\nanchors=0.75,1.0, 1.5,1.25, 2.5,2.75\nbias_match=1\nclasses=2\ncoords=4\nnum=3\nsoftmax=1\njitter=0\nrescore=1\nobject_scale=5\nnoobject_scale=1\nclass_scale=1\ncoord_scale=1\nabsolute=1\nthresh=.6\nrandom=0\n${opts.region ?? ''}`,
   ].join('\n');
 }
 

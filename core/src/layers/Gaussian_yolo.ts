@@ -36,6 +36,7 @@ export const Gaussian_yolo = {
     outputs: 'boxes',
     decoder: 'gaussian_yolo',
     layout: 'chw',
+    loss: 'gaussian_yolo',
     entriesPerAnchor: per,
     anchorSlots: (l) => l.attrs.mask!,
     // x μ,σ (0,1), y μ,σ (2,3) get σ, μ's scaled; w,h μ (4,6) raw; w,h σ (5,7), obj, classes σ.

@@ -66,6 +66,7 @@ export const region = {
     outputs: 'boxes',
     decoder: 'region',
     layout: 'hwc',
+    loss: 'region',
     entriesPerAnchor: per,
     anchorSlots: (l) => Array.from({ length: l.attrs.num! }, (_, i) => i),
     // σ on the objectness, softmax over the classes when softmax=1; x, y, w, h stay raw.

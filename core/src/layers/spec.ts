@@ -91,7 +91,7 @@ export interface HeadSpec {
   /** Darknet's in-layer activation of the head's input (what it stores in l.output), NHWC. */
   activate?(tf: typeof TF, x: TF.Tensor4D, l: Layer): TF.Tensor4D;
   /** The training loss core/src/train implements for it (none: training refuses the head). */
-  loss?: 'yolo';
+  loss?: 'yolo' | 'region' | 'gaussian_yolo';
 }
 
 // ---- TF.js forward --------------------------------------------------------------------------

@@ -1,24 +1,97 @@
-// The detection loss of a whole network in TensorFlow.js: darknet's deltas of every [yolo] head
-// (yolo-loss.ts) on the heads' activated outputs, fed back as the gradient of the head inputs.
-// darknet back-propagates `delta` unchanged into the head's input (backward_yolo_layer), so the
-// scalar −Σ stop_gradient(delta)·input has exactly darknet's gradient; its value is meaningless.
-// The reported loss is darknet's: Σ over heads of ‖delta‖² (see darknetLoss).
+// The detection loss of a whole network in TensorFlow.js: darknet's deltas of every head — the
+// loss its record names (HeadSpec.loss: [yolo] yolo-loss.ts, [region] region-loss.ts,
+// [Gaussian_yolo] gaussian-yolo-loss.ts) — fed back as the gradient of the head inputs. darknet
+// back-propagates `delta` into the head's input (backward_yolo_layer copies it; the region layer
+// scales some entries by σ′ first, region-loss.ts), so the scalar −Σ stop_gradient(grad)·input has
+// exactly darknet's gradient; its value is meaningless. The reported loss is darknet's: Σ over heads
+// of ‖delta‖² (see deltaCost).
 
 import * as tf from '@tensorflow/tfjs-core';
-import type { Network } from '../cfg/network';
+import type { Layer, Network } from '../cfg/network';
 import { activateHead } from '../nn/heads';
-import { LossConfigError, yoloLoss, yoloLossConfig, type Truth, type YoloLossConfig, type YoloLossStats } from './yolo-loss';
-import { isDecodedHead } from '../layers';
+import { LossConfigError, yoloLoss, yoloLossConfig, type HeadGeometry, type Truth, type YoloLossStats } from './yolo-loss';
+import { regionLoss, regionLossConfig } from './region-loss';
+import { gaussianYoloLoss, gaussianYoloLossConfig } from './gaussian-yolo-loss';
+import { headOf, isDecodedHead } from '../layers';
+import type { HeadSpec } from '../layers/spec';
+
+/** One head's loss, its settings read: what it computes from the head's output in darknet's layout. */
+export interface HeadLossPlan {
+  layer: number;
+  /** The loss reads the head's activated output (darknet's l.output); otherwise its raw input. */
+  activated: boolean;
+  /** darknet's cost and statistics, and −∂loss/∂(head input) in darknet's layout. */
+  compute(
+    geo: HeadGeometry,
+    out: Float32Array,
+    truths: readonly (readonly Truth[])[],
+    seen: number,
+  ): { stats: YoloLossStats; grad: Float32Array };
+}
 
 export interface HeadLossSetup {
-  configs: YoloLossConfig[];
+  configs: HeadLossPlan[];
 }
+
+const statsOf = (r: YoloLossStats): YoloLossStats => ({
+  cost: r.cost,
+  count: r.count,
+  avgIou: r.avgIou,
+  recall50: r.recall50,
+  recall75: r.recall75,
+  parts: r.parts,
+});
+
+/** The losses core/src/train implements, by the name a layer record gives in HeadSpec.loss. */
+const LOSSES: Record<NonNullable<HeadSpec['loss']>, (l: Layer) => HeadLossPlan> = {
+  yolo(l) {
+    const cfg = yoloLossConfig(l);
+    return {
+      layer: l.index,
+      activated: true,
+      compute(geo, out, truths) {
+        const r = yoloLoss(cfg, geo, out, truths);
+        return { stats: statsOf(r), grad: r.delta };
+      },
+    };
+  },
+  region(l) {
+    const cfg = regionLossConfig(l);
+    return {
+      layer: l.index,
+      activated: false,
+      compute(geo, out, truths, seen) {
+        const r = regionLoss(cfg, geo, out, truths, seen);
+        return { stats: statsOf(r), grad: r.grad };
+      },
+    };
+  },
+  gaussian_yolo(l) {
+    const cfg = gaussianYoloLossConfig(l);
+    return {
+      layer: l.index,
+      activated: true,
+      compute(geo, out, truths) {
+        const r = gaussianYoloLoss(cfg, geo, out, truths);
+        return { stats: statsOf(r), grad: r.delta };
+      },
+    };
+  },
+};
 
 /** Loss settings of every head; throws LossConfigError for a head without a training loss. */
 export function headLossSetup(net: Network): HeadLossSetup {
   const heads = net.layers.filter(isDecodedHead);
-  if (heads.length === 0) throw new LossConfigError('no detection head ([yolo]) to train: darknet-pruner trains detectors only');
-  return { configs: heads.map((l) => yoloLossConfig(l)) };
+  if (heads.length === 0)
+    throw new LossConfigError('no detection head ([yolo], [region], [Gaussian_yolo]) to train: darknet-pruner trains detectors only');
+  return {
+    configs: heads.map((l) => {
+      const kind = headOf(l)?.loss;
+      if (!kind)
+        throw new LossConfigError(`layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): this head has no training loss here`);
+      return LOSSES[kind](l);
+    }),
+  };
 }
 
 /** NHWC [n, h, w, c] data → darknet [n][c][h][w]. */
@@ -46,16 +119,21 @@ export function darknetToNhwc(d: Float32Array, [n, h, w, c]: number[]): Float32A
 export interface HeadLoss {
   /** Per head: darknet's l.cost (‖delta‖² over the batch) and assignment statistics. */
   heads: YoloLossStats[];
-  /** Deltas in NHWC, per head layer index (kept; dispose with disposeDeltas). */
+  /** −∂loss/∂(head input) in NHWC, per head layer index (kept; dispose with disposeDeltas). */
   deltas: Map<number, tf.Tensor4D>;
 }
 
-/** darknet's deltas for raw (pre-activation) head outputs, NHWC. */
+/**
+ * darknet's deltas for raw (pre-activation) head outputs, NHWC. `seen`: the images darknet has
+ * counted when this mini-batch runs (net.seen, incremented before the forward; the [region] loss
+ * reads it).
+ */
 export function computeHeadLoss(
   net: Network,
   setup: HeadLossSetup,
   raw: Map<number, tf.Tensor4D>,
   truths: readonly (readonly Truth[])[],
+  seen = 0,
 ): HeadLoss {
   const heads: YoloLossStats[] = [];
   const deltas = new Map<number, tf.Tensor4D>();
@@ -63,13 +141,13 @@ export function computeHeadLoss(
     const t = raw.get(cfg.layer);
     if (!t) throw new Error(`head ${cfg.layer} missing from the forward pass`);
     const layer = net.layers[cfg.layer];
-    const act = tf.tidy(() => activateHead(t, layer));
+    const act = cfg.activated ? tf.tidy(() => activateHead(t, layer)) : t;
     const shape = act.shape;
     const out = nhwcToDarknet(act.dataSync() as Float32Array, shape);
-    act.dispose();
-    const r = yoloLoss(cfg, { w: shape[2], h: shape[1], netW: net.net.width, netH: net.net.height }, out, truths);
-    heads.push({ cost: r.cost, count: r.count, avgIou: r.avgIou, recall50: r.recall50, recall75: r.recall75, parts: r.parts });
-    deltas.set(cfg.layer, tf.tensor4d(darknetToNhwc(r.delta, shape), shape as [number, number, number, number]));
+    if (act !== t) act.dispose();
+    const r = cfg.compute({ w: shape[2], h: shape[1], netW: net.net.width, netH: net.net.height }, out, truths, seen);
+    heads.push(r.stats);
+    deltas.set(cfg.layer, tf.tensor4d(darknetToNhwc(r.grad, shape), shape as [number, number, number, number]));
   }
   return { heads, deltas };
 }

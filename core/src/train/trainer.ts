@@ -87,7 +87,7 @@ export class Trainer {
       let hl: HeadLoss | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const raw = this.model.forward(x, { training: true, heads: 'raw', bnStats: stats });
-        hl = computeHeadLoss(this.net, this.setup, raw, truths);
+        hl = computeHeadLoss(this.net, this.setup, raw, truths, this.seen + (s + 1) * mini);
         return surrogateLoss(raw, hl.deltas);
       }, this.trainable);
       value.dispose();
