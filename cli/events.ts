@@ -12,6 +12,8 @@ export interface Reporter {
   emit(e: JobEvent): void;
   /** Human-readable progress (stderr) unless in events mode. */
   progress(message: string, fraction?: number): void;
+  /** A `note` event, or `warning: …` / the message on stderr. */
+  note(level: 'info' | 'warning', message: string): void;
 }
 
 export function makeReporter(
@@ -29,6 +31,10 @@ export function makeReporter(
     progress(message, fraction) {
       if (events) out.write(JSON.stringify({ type: 'progress', message, fraction } satisfies JobEvent) + '\n');
       else err.write(message + '\n');
+    },
+    note(level, message) {
+      if (events) out.write(JSON.stringify({ type: 'note', level, message } satisfies JobEvent) + '\n');
+      else err.write(`${level === 'warning' ? 'warning: ' : ''}${message}\n`);
     },
   };
 }

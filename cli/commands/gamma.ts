@@ -10,6 +10,7 @@ import { readCfgFile } from '../cfg-input';
 import type { CommandContext } from '../main';
 import { requireAnalysable } from '../network';
 import { withContext } from '../error-context';
+import { pruneWarning, sparsityVerdict, verdictText } from '../../core/src/prune/sparsity-verdict';
 
 const SETS = {
   slim: 'mode-1 prunable set: slim and layer pruning',
@@ -88,6 +89,7 @@ function sparkline(counts: number[], width = 20): string {
 }
 
 export function gammaJson(net: Network, s: GammaStats, files: { cfg: string; weights: string }, setName: string) {
+  const sparsity = sparsityVerdict(s.sorted, s.percent);
   return {
     ...files,
     set: setName,
@@ -103,12 +105,15 @@ export function gammaJson(net: Network, s: GammaStats, files: { cfg: string; wei
     thresholdIndex: s.thresholdIndex ?? null,
     emptied: s.emptied,
     floored: s.floored,
+    /** Do the γ look sparsity-trained; with a percent, what its threshold cuts (docs/pruning.md §Sparsity verdict). */
+    sparsity: { ...sparsity, warning: pruneWarning(sparsity) ?? null },
     sorted: Array.from(s.sorted),
   };
 }
 
 export function gammaText(s: GammaStats, setName: string, layerKeep?: number): string {
   const withThr = s.threshold !== undefined;
+  const verdict = sparsityVerdict(s.sorted, s.percent);
   const rows = [`${s.layers.length} layers (${setName}), ${int(s.sorted.length)} γ`, ''];
   rows.push(` layer  channels   min |γ|  mean |γ|   max |γ|${withThr ? '   ≤thr   kept' : ''}  distribution (shared bins)`);
   for (const l of s.layers) {
@@ -143,6 +148,9 @@ export function gammaText(s: GammaStats, setName: string, layerKeep?: number): s
           : `no layer falls under layer_keep ${layerKeep}`,
       );
   }
+  rows.push('', verdictText(verdict));
+  const warning = pruneWarning(verdict);
+  if (warning) rows.push(`warning: ${warning}`);
   return rows.join('\n');
 }
 
@@ -165,6 +173,13 @@ export function run(argv: string[], ctx: CommandContext): number {
     emit({ type: 'histogram', name: 'gamma/all', edges: stats.edges, counts: stats.counts });
     for (const l of stats.layers) emit({ type: 'histogram', name: 'gamma/layer', edges: stats.edges, counts: l.counts, step: l.index });
     if (stats.threshold !== undefined) emit({ type: 'metric', name: 'gamma/threshold', value: stats.threshold });
+    const verdict = sparsityVerdict(stats.sorted, stats.percent);
+    const warning = pruneWarning(verdict);
+    emit({
+      type: 'note',
+      level: warning ? 'warning' : 'info',
+      message: warning ? `${warning}\n${verdictText(verdict)}` : verdictText(verdict),
+    });
     emit({ type: 'result', command: 'gamma', data: gammaJson(net, stats, { cfg, weights: weightsPath }, setName) });
   } else if (args.values.json) {
     ctx.out(JSON.stringify(gammaJson(net, stats, { cfg, weights: weightsPath }, setName)));

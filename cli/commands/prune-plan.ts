@@ -12,6 +12,8 @@ import { openDataset } from '../dataset-input';
 import type { LatencyPlanResult } from '../../core/src/plan/latency-plan';
 import type { PlanCandidate } from '../../core/src/plan/latency-search';
 import { writeOutput } from './prune';
+import { warnIfNotNearZero } from '../sparsity-warning';
+import { populationVerdict } from '../../core/src/prune/population-verdict';
 import { percentRange } from './sweep';
 
 export const PLAN_ARGS = defineCommand({
@@ -242,6 +244,7 @@ export async function runPlan(argv: string[], ctx: CommandContext): Promise<numb
     notes: r.notes,
   };
   const planText = JSON.stringify(plan, null, 2) + '\n';
+  warnIfNotNearZero(rep, populationVerdict(input.net, input.weights, 'slim', c.globalPercent));
   const { report, files } = writeOutput(out, name, input, r.model, r.model.stages, r.model.kind, rep, [
     { name: PLAN_FILE, data: planText },
   ]);

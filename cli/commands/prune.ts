@@ -24,6 +24,8 @@ import { writeModelDir } from '../model-dir';
 import { checkFileName, checkOutputDir } from '../outputs';
 import { isDirectory, loadModel, loadModelDir, sha256, type ModelInput } from '../model-input';
 import { PLAN_ARGS, runPlan } from './prune-plan';
+import { populationVerdict } from '../../core/src/prune/population-verdict';
+import { warnIfNotNearZero } from '../sparsity-warning';
 
 const OUTPUT_FLAGS = {
   o: {
@@ -204,6 +206,7 @@ function runChannel(argv: string[], ctx: CommandContext): number {
   const rep = makeReporter(args.values['json-events']);
   rep.progress(`reading ${cfg} and ${weights}`, 0);
   const input = loadModel(cfg, weights);
+  warnIfNotNearZero(rep, populationVerdict(input.net, input.weights, method, globalPercent));
   rep.progress(`planning ${method} channel pruning at ${globalPercent}`, 0.3);
   const ch = wrap(() => pruneChannels(input.net, input.weights, { globalPercent, layerKeep, method }));
   const stages: StageReport[] = [channelStageReport(ch)];

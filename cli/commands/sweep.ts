@@ -13,6 +13,8 @@ import type { CommandContext } from '../main';
 import type { SweepJobResult } from '../../core/src/protocol/jobs';
 import { loadModel } from '../model-input';
 import { withContext } from '../error-context';
+import { populationVerdict } from '../../core/src/prune/population-verdict';
+import { warnIfNotNearZero } from '../sparsity-warning';
 
 /** The command's options (the extension's argument builders are tested against them). */
 export const SWEEP_ARGS = defineCommand({
@@ -58,6 +60,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const input = loadModel(cfg, weights);
   const structure = analyseChannelStructure(input.net);
   const gammas = absGammas(input.net, input.weights);
+  // the top percent cuts the most: one warning for the range
+  warnIfNotNearZero(rep, populationVerdict(input.net, input.weights, method, percents[percents.length - 1], structure, gammas));
   const result = sweepChannelPrune(input.net, gammas, percents, { method, layerKeep }, structure, (k, p) => {
     if (!rep.events) return;
     rep.progress(`p=${p.percent}`, (k + 1) / percents.length);

@@ -1,6 +1,7 @@
 // BN-γ histogram panel: distribution of |γ| over the prunable set or one layer, the global-percent
 // threshold as a draggable line, live figures for the chosen percent, and a Prune button.
 import { thresholdIndex } from '../../core/src/prune/threshold';
+import { pruneWarning, sparsityVerdict, verdictText } from '../../core/src/prune/sparsity-verdict';
 import { Chart, colors, histogram, type Plugin } from './shared/charts';
 import { fmtBytes, fmtInt, h, pctChange } from './shared/dom';
 import type { GammaView, PruneFigures } from './shared/protocol';
@@ -46,7 +47,23 @@ const controls = h(
   keepField,
   pruneButton,
 );
-root.append(title, controls, h('div', { class: 'chart' }, canvas), figures);
+// Do the γ look sparsity-trained, and does this percent cut γ that are not near zero (docs/pruning.md §Sparsity verdict)
+const verdict = h('div', { class: 'verdict', 'data-testid': 'sparsity-verdict', role: 'status', 'aria-live': 'polite' });
+root.append(title, controls, verdict, h('div', { class: 'chart' }, canvas), figures);
+
+function showVerdict() {
+  const v = state.view;
+  if (!v || v.sorted.length === 0) {
+    verdict.replaceChildren();
+    return;
+  }
+  const sv = sparsityVerdict(v.sorted, state.percent);
+  const warning = pruneWarning(sv);
+  verdict.replaceChildren(
+    h('div', { class: sv.sparsityTrained ? '' : 'warning', 'data-testid': 'verdict-text' }, verdictText(sv)),
+    ...(warning ? [h('div', { class: 'warning', 'data-testid': 'verdict-warning' }, `⚠ ${warning}`)] : []),
+  );
+}
 
 function thresholdOf(view: GammaView, percent: number): number {
   return view.sorted.length ? view.sorted[thresholdIndex(view.sorted.length, percent)] : 0;
@@ -111,6 +128,7 @@ function setPercent(p: number, fromSlider = false) {
   (percentField as HTMLInputElement).value = state.percent.toFixed(3);
   save();
   chart?.update();
+  showVerdict();
   requestFigures();
 }
 

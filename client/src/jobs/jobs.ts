@@ -22,6 +22,8 @@ export interface JobOutcome {
   result?: unknown;
   artifacts: { kind: string; path: string }[];
   error?: string;
+  /** The job's `note` warnings (e.g. pruning γ that are not near zero), each shown as it came. */
+  warnings?: string[];
 }
 
 export class JobRunner implements vscode.Disposable {
@@ -89,6 +91,15 @@ export class JobRunner implements vscode.Disposable {
             break;
           case 'metric':
             this.log.info(`${e.name} = ${e.value}`);
+            break;
+          case 'note':
+            if (e.level === 'warning') {
+              (outcome.warnings ??= []).push(e.message);
+              this.log.warn(e.message);
+              // shown as it comes: the job keeps running (a warning never stops it)
+              void vscode.window.showWarningMessage(`${spec.title}: ${e.message}`, 'Show log').then((pick) => pick && this.log.show());
+            } else this.log.info(e.message);
+            write?.(e.message);
             break;
           default:
             break;

@@ -23,9 +23,11 @@ export type JobEvent =
   | { type: 'histogram'; name: string; edges: number[]; counts: number[]; step?: number }
   | { type: 'artifact'; kind: ArtifactKind; path: string }
   | { type: 'result'; command: string; data: unknown }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Something the user should read: a `warning` is shown (e.g. pruning γ that are not near zero), an `info` logged. */
+  | { type: 'note'; level: 'info' | 'warning'; message: string };
 
-export const JOB_EVENT_TYPES = ['progress', 'metric', 'histogram', 'artifact', 'result', 'error'] as const;
+export const JOB_EVENT_TYPES = ['progress', 'metric', 'histogram', 'artifact', 'result', 'error', 'note'] as const;
 
 /** Parses one line of CLI output; undefined for anything that is not a job event. */
 export function parseJobEvent(line: string): JobEvent | undefined {
