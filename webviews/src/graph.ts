@@ -1,11 +1,12 @@
-// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out with
-// dagre and painted as SVG; zoom/pan, search by index or type, click a layer to reveal its section,
-// the editor's cursor highlights its layer, and the pruning / γ-threshold overlay.
-import { fmtInt, h } from './shared/dom';
+// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out in
+// layers (./graph/layered.ts) and painted as SVG; zoom/pan, search by index or type, click a layer
+// to reveal its section, the editor's cursor highlights its layer, and the pruning / γ-threshold
+// overlay.
+import { h } from './shared/dom';
 import type { GammaOverlay, NetworkGraph } from './shared/protocol';
 import { el, valueOf } from './shared/toolkit';
 import { viewPanel } from './shared/viewPanel';
-import { markers, overlayOf, paint, repaint, svg } from './graph/draw';
+import { markers, overlayOf, paint, relayout, repaint, svg, thousands } from './graph/draw';
 import { layoutGraph, structureKey, type Layout } from './graph/layout';
 import { Viewport, type View } from './graph/viewport';
 
@@ -63,17 +64,22 @@ function legendText(g: NetworkGraph): string {
 }
 
 function draw(g: NetworkGraph): void {
+  viewport.sized(() => drawSized(g));
+}
+
+function drawSized(g: NetworkGraph): void {
   const t0 = performance.now();
   const layout = state.layout?.key === structureKey(g) ? state.layout : layoutGraph(g);
   const t1 = performance.now();
   const first = !state.layout;
-  if (layout === state.layout) repaint(state.nodes, g, overlayOf(g, state.gamma));
-  else state.nodes = paint(layer, g, layout, overlayOf(g, state.gamma));
+  const overlay = overlayOf(g, state.gamma);
+  if (layout === state.layout) repaint(state.nodes, g, overlay);
+  else if (first || !relayout(layer, state.nodes, g, layout, overlay)) state.nodes = paint(layer, g, layout, overlay);
   state.graph = g;
   state.layout = layout;
   canvas.setAttribute('data-version', String(g.version));
   const t = g.totals;
-  title.textContent = `${fileName(g.uri)} — ${fmtInt(t.layers)} layers · input ${g.input} · ${fmtInt(t.params)} params · ${t.bflops.toFixed(3)} BFLOPs`;
+  title.textContent = `${fileName(g.uri)} — ${thousands(t.layers)} layers · input ${g.input} · ${thousands(t.params)} params · ${t.bflops.toFixed(3)} BFLOPs`;
   legend.replaceChildren(legendText(g), ...(state.gamma ? [' ', hideGamma] : []));
   if (first) {
     const saved = panel.ui?.view;

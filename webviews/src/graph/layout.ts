@@ -1,11 +1,11 @@
-// Layered layout of the network graph with dagre (@dagrejs/dagre). Runs of layers that only feed
-// each other (one output to the next layer, which has no other input) are laid out as one tall
-// node, which halves what dagre works on for darknet's long conv chains (yolov4: 162 layers, 80
-// runs) and keeps each run straight. Nodes have one fixed size, so an edit that changes no edge
-// (filters=, activation=, …) reuses the previous layout: only a changed structure (a `from=`/
-// `layers=` edit, a section added or removed) is laid out again.
-import dagre from '@dagrejs/dagre';
+// Layered layout of the network graph (./layered.ts). Runs of layers that only feed each other (one
+// output to the next layer, which has no other input) are laid out as one tall node, which halves
+// what the layout works on for darknet's long conv chains (yolov4: 162 layers, 80 runs) and keeps
+// each run straight. Nodes have one fixed size, so an edit that changes no edge (filters=,
+// activation=, …) reuses the previous layout: only a changed structure (a `from=`/`layers=` edit,
+// a section added or removed) is laid out again.
 import type { GraphEdge, NetworkGraph } from '../shared/protocol';
+import { layered } from './layered';
 
 export const NODE_W = 150;
 export const NODE_H = 38;
@@ -16,7 +16,7 @@ export interface Point {
   x: number;
   y: number;
 }
-/** Centre and size, as dagre gives them. */
+/** Centre and size. */
 export interface Box extends Point {
   width: number;
   height: number;
@@ -62,27 +62,23 @@ const runHeight = (n: number) => n * NODE_H + (n - 1) * RUN_GAP;
 
 export function layoutGraph(g: NetworkGraph): Layout {
   const { runOf, runs } = runsOf(g);
-  const d = new dagre.graphlib.Graph({ multigraph: true });
-  d.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 26, edgesep: 10, marginx: 16, marginy: 16 });
-  runs.forEach((r, k) => d.setNode(`r${k}`, { width: NODE_W, height: runHeight(r.length) }));
   const between = g.edges.filter((e) => runOf.get(e.from) !== runOf.get(e.to));
-  for (const e of between) {
-    d.setEdge(
-      `r${runOf.get(e.from)}`,
-      `r${runOf.get(e.to)}`,
-      { weight: e.kind === 'next' ? 4 : 1, minlen: 1 },
-      `${e.from}>${e.to}${e.kind}`,
-    );
-  }
-  // The default ordering heuristic repeats the crossing reduction many times; one pass suffices for
-  // these mostly sequential graphs at a fraction of the time (bench/graph.ts).
-  dagre.layout(d, { disableOptimalOrderHeuristic: true });
+  const laid = layered({
+    widths: runs.map(() => NODE_W),
+    heights: runs.map((r) => runHeight(r.length)),
+    edges: between.map((e) => ({ from: runOf.get(e.from)!, to: runOf.get(e.to)!, weight: e.kind === 'next' ? 4 : 1 })),
+    nodesep: 28,
+    edgesep: 10,
+    ranksep: 26,
+    margin: 16,
+  });
 
   const nodes = new Map<number, Box>();
   runs.forEach((r, k) => {
-    const b = d.node(`r${k}`) as Box;
-    const top = b.y - b.height / 2;
-    r.forEach((index, j) => nodes.set(index, { x: b.x, y: top + j * (NODE_H + RUN_GAP) + NODE_H / 2, width: NODE_W, height: NODE_H }));
+    const top = laid.y[k] - runHeight(r.length) / 2;
+    r.forEach((index, j) =>
+      nodes.set(index, { x: laid.x[k], y: top + j * (NODE_H + RUN_GAP) + NODE_H / 2, width: NODE_W, height: NODE_H }),
+    );
   });
   const bottom = (i: number): Point => {
     const b = nodes.get(i)!;
@@ -92,17 +88,8 @@ export function layoutGraph(g: NetworkGraph): Layout {
     const b = nodes.get(i)!;
     return { x: b.x, y: b.y - b.height / 2 };
   };
-  const edges = g.edges.map((edge) => {
-    if (runOf.get(edge.from) === runOf.get(edge.to)) return { edge, points: [bottom(edge.from), top(edge.to)] };
-    const routed =
-      (
-        d.edge(`r${runOf.get(edge.from)}`, `r${runOf.get(edge.to)}`, `${edge.from}>${edge.to}${edge.kind}`) as
-          { points?: Point[] } | undefined
-      )?.points ?? [];
-    // dagre ends an edge where it meets the run's box; it leaves the run's last layer and enters its first.
-    const inner = routed.slice(1, -1).map((p) => ({ x: p.x, y: p.y }));
-    return { edge, points: [bottom(edge.from), ...inner, top(edge.to)] };
-  });
-  const size = d.graph() as { width?: number; height?: number };
-  return { key: structureKey(g), width: size.width ?? 0, height: size.height ?? 0, nodes, edges };
+  const bends = new Map(between.map((e, k) => [e, laid.bends[k]]));
+  // An edge leaves its layer's bottom and enters its target's top, through a point per rank it crosses.
+  const edges = g.edges.map((edge) => ({ edge, points: [bottom(edge.from), ...(bends.get(edge) ?? []), top(edge.to)] }));
+  return { key: structureKey(g), width: laid.width, height: laid.height, nodes, edges };
 }

@@ -14,6 +14,7 @@ const MAX_K = 3;
 export class Viewport {
   view: View = { x: 0, y: 0, k: 1 };
   private drag: { x: number; y: number; px: number; py: number } | undefined;
+  private fixedSize: { w: number; h: number } | undefined;
 
   constructor(
     private readonly svg: SVGSVGElement,
@@ -47,8 +48,22 @@ export class Viewport {
   }
 
   private get size() {
+    if (this.fixedSize) return this.fixedSize;
     const r = this.svg.getBoundingClientRect();
     return { w: r.width || 800, h: r.height || 600 };
+  }
+
+  /**
+   * Runs fn with the canvas size read before it changes the document: fitting or revealing after
+   * a new SVG is in place would otherwise force a layout of all of it in the middle of the script.
+   */
+  sized<T>(fn: () => T): T {
+    this.fixedSize = this.size;
+    try {
+      return fn();
+    } finally {
+      this.fixedSize = undefined;
+    }
   }
 
   set(v: View): void {
