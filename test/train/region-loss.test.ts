@@ -237,14 +237,18 @@ function darknetFirstLoss(f: ReturnType<typeof writeDarknetFixture>): number {
 
 // darknet counts net.seen (read from the weights header) before the forward: a header of 0 keeps the
 // prior term on, one of 12800 turns it off.
-for (const seen of [0, PRIOR_SEEN]) {
+for (const [seen, batch] of [
+  [0, 1],
+  [PRIOR_SEEN, 1],
+  [0, 2],
+]) {
   test(
-    `darknet's printed first-iteration loss on a yolov2-tiny-like cfg equals ours within 1e-3 relative (weights seen=${seen})`,
+    `darknet's printed first-iteration loss on a yolov2-tiny-like cfg equals ours within 1e-3 relative (weights seen=${seen}${batch > 1 ? `, batch=${batch} subdivisions=${batch}` : ''})`,
     { skip },
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'dp-region-'));
       try {
-        const f = writeDarknetFixture(dir, tinyRegionCfg({ lr: 0.01, maxBatches: seen + 1 }));
+        const f = writeDarknetFixture(dir, tinyRegionCfg({ batch, subdivisions: batch, lr: 0.01, maxBatches: seen + 1 }));
         writeFileSync(
           f.weightsPath,
           serializeWeights(f.net, synthesizeWeights(f.net), { major: 0, minor: 2, revision: 5, seen: BigInt(seen) }),
@@ -256,13 +260,17 @@ for (const seen of [0, PRIOR_SEEN]) {
         trainer.seen = seen;
         let ours: number;
         try {
-          ours = trainer.step({ images: f.image, boxes: [f.truths] }).loss;
+          const images = new Float32Array(f.image.length * batch);
+          for (let i = 0; i < batch; i++) images.set(f.image, i * f.image.length);
+          ours = trainer.step({ images, boxes: Array.from({ length: batch }, () => f.truths) }).loss;
         } finally {
           trainer.dispose();
           model.dispose();
         }
         const rel = Math.abs(ours - theirs) / Math.abs(theirs);
-        console.log(`# seen=${seen}: darknet ${theirs.toFixed(6)}, ours ${ours.toFixed(6)}, relative ${rel.toExponential(1)}`);
+        console.log(
+          `# seen=${seen} batch=${batch}: darknet ${theirs.toFixed(6)}, ours ${ours.toFixed(6)}, relative ${rel.toExponential(1)}`,
+        );
         assert.ok(rel < 1e-3, `darknet ${theirs}, ours ${ours} (relative ${rel})`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
