@@ -90,6 +90,12 @@ test('Show γ Histogram: the chart renders with data and the figures follow the 
     const at50 = await figParams.innerText();
     const after = (t: string) => Number(/→ ([\d,]+)/.exec(t)![1].replace(/,/g, ''));
     assert.ok(after(at50) > after(at80), `pruning less keeps more: ${at50} vs ${at80}`);
+    // synthesized γ (U(0.5, 1.5)) were never sparsity-trained: the panel says so, with the numbers (docs/pruning.md §Sparsity verdict)
+    assert.match(
+      await gammaFrame.locator('[data-testid="verdict-text"]').innerText(),
+      /^does not look sparsity-trained: 0\.0% of 2528 \|γ\|/,
+    );
+    assert.match(await gammaFrame.locator('[data-testid="verdict-warning"]').innerText(), /global percent 0\.5 cuts \d+ channel\(s\)/);
     assert.deepEqual(vs.cspViolations, [], 'no CSP violation');
     await vs.screenshot('gamma-histogram');
   }),
