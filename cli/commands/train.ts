@@ -24,6 +24,14 @@ import { withContext } from '../error-context';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 import { isDecodedHead } from '../../core/src/layers';
+import {
+  AUTO_START,
+  nextSparsity,
+  startAutoSparsity,
+  type AutoSparsityDecision,
+  type AutoSparsityState,
+} from '../../core/src/train/sparsity-auto';
+import { runDarknetEngine, type DarknetEngineOptions } from './train-darknet';
 
 export const SPEC = defineCommand({
   command: 'train',
@@ -34,6 +42,10 @@ export const SPEC = defineCommand({
   forms: [
     'darknet-pruner train --finetune <pruned-dir> --data <file.data> -o <run-dir> [--warmup-epochs N] [...]',
     'darknet-pruner train --resume <run-dir> [--epochs N] [--iterations N] [--json-events]',
+    'darknet-pruner train (<cfg> | --finetune <pruned-dir>) --engine darknet [--darknet PATH] [--gpus 0,1] [--no-weights] --data <file.data> -o <run-dir>',
+  ],
+  notes: [
+    "--engine darknet runs `darknet detector train` (a child process) on a copy of the cfg in the run folder: --iterations/--epochs set its max_batches (else the cfg's), --batch, --subdivisions, --lr, --adam, --warmup-epochs (burn_in) its [net]; every weights file darknet saves is measured on valid (docs/training.md).",
   ],
   flags: {
     data: {
@@ -62,14 +74,44 @@ export const SPEC = defineCommand({
       description: 'TF.js backend (default: the best that can train here)',
     },
     'no-augment': { type: 'boolean', description: "images resized only, without the cfg's augmentation" },
-    sparsity: { type: 'number', min: 0, placeholder: 'S', description: 'L1 sparsity on the prunable γ (sparsity training before pruning)' },
+    sparsity: {
+      type: 'string',
+      placeholder: 'S|auto',
+      description:
+        'L1 sparsity on the prunable γ (sparsity training before pruning); auto: from 0.001, adjusted every epoch from mAP and γ compression',
+    },
     'prune-mode': { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'with --sparsity: the γ set it acts on' },
     finetune: { type: 'path', placeholder: '<pruned-dir>', description: 'fine-tune a folder written by prune (its cfg and weights)' },
     'warmup-epochs': { type: 'int', min: 0, placeholder: 'N', description: 'learning-rate warm-up (default 6 with --finetune, else 0)' },
     resume: { type: 'path', placeholder: '<run-dir>', description: 'continue a run from its checkpoint' },
+    engine: {
+      type: 'enum',
+      values: ['tfjs', 'darknet'],
+      default: 'tfjs',
+      description: 'who trains: TensorFlow.js here, or darknet itself',
+    },
+    darknet: { type: 'path', placeholder: 'PATH', description: 'with --engine darknet: the darknet executable (default: darknet on PATH)' },
+    gpus: {
+      type: 'string',
+      placeholder: '0,1',
+      description:
+        "with --engine darknet: darknet's -gpus (a CPU build such as Debian's has no GPUs: it multiplies batch and rate by their count)",
+    },
+    'no-weights': {
+      type: 'boolean',
+      description: "with --engine darknet: start from darknet's random init (with --finetune: only the pruned cfg)",
+    },
   },
 });
 export const SPECS = [SPEC];
+
+/** --sparsity: a number ≥ 0, or auto (docs/training.md §Sparsity auto). */
+function parseSparsity(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const s = Number(text);
+  if (text.trim() === '' || !Number.isFinite(s) || s < 0) throw new CliError(`--sparsity: expected a number ≥ 0 or auto, got "${text}"`);
+  return s;
+}
 
 /** Everything a run needs, stored in its checkpoint so --resume continues with the same settings. */
 interface RunOptions {
@@ -85,7 +127,8 @@ interface RunOptions {
   adam: boolean;
   seed: number;
   backend?: 'tensorflow' | 'wasm';
-  sparsity?: number;
+  /** A fixed s, or auto (core/src/train/sparsity-auto.ts). */
+  sparsity?: number | 'auto';
   pruneMode: PruneMethod;
   finetune?: string;
   warmupEpochs: number;
@@ -98,6 +141,8 @@ interface RunExtra {
   metrics: string[];
   gamma: string[];
   bestMap: number | null;
+  /** --sparsity auto: the s in force and what it is judged against (absent in older checkpoints). */
+  autoSparsity?: AutoSparsityState;
   /** Losses of the steps taken in the epoch in progress (its mean goes to metrics.jsonl); the parts are absent in older checkpoints. */
   epochLoss: { sum: number; count: number; box?: number; obj?: number; cls?: number };
 }
@@ -148,7 +193,7 @@ function parseOptions(argv: string[]): {
       adam: v.adam,
       seed: v.seed,
       backend,
-      sparsity,
+      sparsity: sparsity === undefined ? undefined : parseSparsity(sparsity),
       pruneMode,
       finetune,
       warmupEpochs: v['warmup-epochs'] ?? (finetune ? 6 : 0),
@@ -175,7 +220,47 @@ function loadInputs(o: RunOptions): { net: Network; weights: DarknetWeights | un
   return { net: requireAnalysable(analyseText(readCfgFile(o.cfg)), o.cfg), weights: undefined, inputs: [o.cfg] };
 }
 
+/** --engine darknet's options; the TF.js engine's own flags are refused with the reason. */
+function darknetEngineOptions(argv: string[], args: ReturnType<typeof parseArgs<typeof SPEC.flags>>): DarknetEngineOptions {
+  const v = args.values;
+  const tfjsOnly = ['resume', 'sparsity', 'prune-mode', 'backend', 'no-augment', 'seed'].filter((k) => args.flags.has(k));
+  if (tfjsOnly.length)
+    throw new CliError(
+      `--engine darknet trains with darknet's own settings; ${tfjsOnly.map((k) => `--${k}`).join(', ')} belong to --engine tfjs`,
+    );
+  const finetune = v.finetune;
+  const [cfg] = finetune ? args.positionals : requirePositionals(args, ['<cfg>'], SPEC);
+  if (finetune && args.positionals.length) throw new CliError(`--finetune ${finetune} brings its own cfg; drop ${args.positionals[0]}`);
+  if (v['no-weights'] && v.weights) throw new CliError("--no-weights starts from darknet's random init; drop --weights");
+  if (v.gpus !== undefined && !/^\d+(,\d+)*$/.test(v.gpus)) throw new CliError(`--gpus ${v.gpus}: expected GPU indices such as 0 or 0,1`);
+  if (!v.data) throw missingFlag(SPEC, 'data');
+  if (!v.o) throw missingFlag(SPEC, 'o');
+  return {
+    argv,
+    cfg,
+    weights: v.weights,
+    finetune,
+    noWeights: v['no-weights'],
+    data: v.data,
+    out: v.o,
+    epochs: v.epochs,
+    iterations: v.iterations,
+    batch: v.batch,
+    subdivisions: v.subdivisions,
+    lr: v.lr,
+    adam: v.adam,
+    warmupEpochs: v['warmup-epochs'],
+    darknet: v.darknet,
+    gpus: v.gpus,
+  };
+}
+
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const args = parseArgs(argv, SPEC);
+  if (args.values.engine === 'darknet')
+    return runDarknetEngine(darknetEngineOptions(argv, args), makeReporter(args.values['json-events']), ctx);
+  const darknetOnly = ['darknet', 'gpus', 'no-weights'].filter((k) => args.flags.has(k));
+  if (darknetOnly.length) throw new CliError(`${darknetOnly.map((k) => `--${k}`).join(', ')}: only with --engine darknet`);
   const parsed = parseOptions(argv);
   const reporter = makeReporter(parsed.events);
   const { decodeCheckpoint, encodeCheckpoint, optimizerStateOf, restoreModel } = await import('../../core/src/train/checkpoint');
@@ -240,7 +325,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       () =>
         new Trainer(model, net, {
           settings,
-          sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
+          sparsity: opts.sparsity
+            ? { s: opts.sparsity === 'auto' ? (resumed?.header.extra.autoSparsity?.s ?? AUTO_START) : opts.sparsity, layers: gammaSet }
+            : undefined,
           warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
         }),
     );
@@ -302,6 +389,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   let imagesThisRun = 0;
   let steps: Awaited<ReturnType<typeof augmentedSource>> | undefined;
   try {
+    // --sparsity auto: the starting weights measured once, the reference of its choices
+    if (opts.sparsity === 'auto' && !extra.autoSparsity) {
+      const v0 = await validate(net, model, lists.valid, classes ?? 1);
+      const d = startAutoSparsity(v0.map50, gammaHistogram(model, gammaSet).below001);
+      extra.autoSparsity = d.state;
+      reporter.emit({ type: 'metric', name: 'sparsity', value: d.state.s, step: trainer.iteration });
+      reporter.note('info', `sparsity auto: ${d.reason}`);
+    }
     steps = opts.augment
       ? await augmentedSource(opts.data, net, settings.batch, opts.seed, trainer.iteration)
       : plainSource(lists.train, classes ?? 1, net, settings.batch, opts.seed, perEpoch, trainer.iteration);
@@ -327,6 +422,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       // End of an epoch: measure, then commit.
       const v = await validate(net, model, lists.valid, classes ?? 1);
       const hist = gammaHistogram(model, gammaSet);
+      const trainedWith = trainer.opts.sparsity?.s;
+      let auto: AutoSparsityDecision | undefined;
+      if (opts.sparsity === 'auto') {
+        auto = nextSparsity(extra.autoSparsity!, v.map50, hist.below001);
+        extra.autoSparsity = auto.state;
+        trainer.opts.sparsity!.s = auto.state.s;
+      }
       const el = extra.epochLoss;
       const meanLoss = el.count ? el.sum / el.count : lastLoss;
       const meanPart = (v: number | undefined) => (el.count && v !== undefined ? v / el.count : null);
@@ -341,6 +443,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       ] as const) {
         reporter.emit({ type: 'metric', name, value, step });
       }
+      if (auto) {
+        reporter.emit({ type: 'metric', name: 'sparsity', value: auto.state.s, step });
+        reporter.note('info', `sparsity auto, epoch ${epoch + 1}: ${auto.reason}`);
+      }
       reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
       extra.metrics.push(
         JSON.stringify({
@@ -352,6 +458,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
           recall: v.recall,
           map50: v.map50,
           lr: trainer.rate(),
+          ...(trainedWith !== undefined ? { sparsity: trainedWith } : {}),
+          ...(auto ? { sparsityNext: auto.state.s, sparsityReason: auto.reason } : {}),
         }),
       );
       extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));
