@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { sizeBoundFromEnv } from '../../core/src/cfg/size-bound';
-import { main } from '../../cli/main';
 import { corpusCfgs, readCfg } from '../corpus';
+import { runMain } from '../cli/in-process';
 
 const tiny = readCfg('yolov4-tiny.cfg');
 const tooLarge = (text: string, opts = {}) => analyseText(text, opts).diagnostics.filter((d) => d.code === 'too-large');
@@ -86,12 +86,7 @@ test('no corpus cfg is too large, even at 2048×2048', () => {
 const work = mkdtempSync(join(tmpdir(), 'dp-size-bound-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 test('every command refuses a too-large cfg with one located line, exit 1, nothing written', async () => {
   const cases = {

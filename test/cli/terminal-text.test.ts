@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../cli/main';
 import { readCfg } from '../corpus';
+import { runMain } from './in-process';
 
 const work = mkdtempSync(join(tmpdir(), 'dp-terminal-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -22,12 +22,7 @@ writeFileSync(
   readCfg('yolov3-tiny.cfg').replace('activation=leaky', `activation=${NASTY}leaky`).replace('[maxpool]', `[maxpool${NASTY}]`),
 );
 
-async function cli(...argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 test('check prints the cfg text with visible escapes', async () => {
   const r = await cli('check', cfg);

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { diffNetworks, DiffError } from '../../core/src/prune/diff';
 import { readPruneReport } from '../../core/src/prune/diff-report';
-import { main } from '../../cli/main';
 import { CFG_DIR, corpusCfgs, readCfg } from '../corpus';
 import { removeLayers, removeLayersRepaired, setFilters } from './helpers';
+import { runMain as cli } from '../cli/in-process';
 
 const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 const identityExcept = (n: number, removed: number[]) => range(0, n - 1).filter((i) => !removed.includes(i));
@@ -192,13 +192,6 @@ test('report problems are located errors; report details are cross-checked', () 
   assert.deepEqual(d.mapping[2].kept, range(0, 19));
   assert.deepEqual(d.warnings, ['prune-report.json: layer 2: report says 21 filters after, the pruned cfg has 20']);
 });
-
-async function cli(argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('CLI diff: table, --json, report beside the pruned cfg, bad reports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'diff-'));

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../cli/main';
 import { createOrtSession } from '../../core/src/export/ort';
 import { CFG_DIR } from '../corpus';
+import { runMain } from '../cli/in-process';
 
 const dirs: string[] = [];
 after(() => {
@@ -22,12 +22,7 @@ const tempDir = () => {
   return d;
 };
 
-async function cli(...argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 function weightsFor(cfgText: string, dir: string): string {
   const net = analyseText(cfgText);

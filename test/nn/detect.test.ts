@@ -16,8 +16,8 @@ import { darknetLayout } from '../../core/src/nn/heads';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../cli/main';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
+import { runMain as cli } from '../cli/in-process';
 
 before(async () => {
   await useBackend('infer');
@@ -226,16 +226,6 @@ classes=2
 num=3
 nms_kind=greedynms
 `;
-
-function cli(argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  return main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }).then((code) => ({
-    code,
-    out: out.join('\n'),
-    err: err.join('\n'),
-  }));
-}
 
 test('CLI forward writes darknet-layout yolo_<i>.f32 equal to the in-process forward; wrong input size is a clear error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnp-forward-'));

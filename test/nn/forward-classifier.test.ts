@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../cli/main';
 import { buildNetwork, chwToNHWC } from '../../core/src/nn/model';
 import { darknetLayout } from '../../core/src/nn/heads';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
+import { runMain as cli } from '../cli/in-process';
 
 before(async () => {
   await useBackend('infer');
@@ -44,16 +44,6 @@ groups=1
 [cost]
 type=sse
 `;
-
-function cli(argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  return main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }).then((code) => ({
-    code,
-    out: out.join('\n'),
-    err: err.join('\n'),
-  }));
-}
 
 test("CLI forward writes a classifier's softmax output as output_<layer>.f32, equal to the in-process forward", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnp-forward-cls-'));

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { main } from '../../cli/main';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
@@ -15,13 +14,7 @@ import type { BenchReport } from '../../core/src/bench/report';
 import { openvinoVenv } from '../../core/src/openvino/venv';
 import { CFG_DIR } from '../corpus';
 import { openvinoMissing } from './available';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runMain as cli } from '../cli/in-process';
 
 const skip = openvinoMissing();
 let dir = '';

@@ -6,20 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { main } from '../../cli/main';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { exportOnnx } from '../../core/src/export/onnx';
 import { CFG_DIR } from '../corpus';
 import { openvinoMissing } from './available';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runMain as cli } from '../cli/in-process';
 
 test("export openvino writes .xml, .bin and .heads.json with the ONNX export's heads", { skip: openvinoMissing() }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'export-ov-'));

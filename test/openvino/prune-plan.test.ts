@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { main } from '../../cli/main';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { readWeightsFile } from '../../core/src/weights/read';
 import { synthesizeWeights } from '../../core/src/weights/synth';
@@ -16,13 +15,7 @@ import { profileOpenvino } from '../../core/src/plan/latency-measure';
 import { CFG_DIR } from '../corpus';
 import { openvinoMissing } from './available';
 import { runAndInterrupt } from '../cli/interrupt';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { runMain as cli } from '../cli/in-process';
 
 const skip = openvinoMissing();
 let dir = '',

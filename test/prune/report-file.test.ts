@@ -21,16 +21,12 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { readReport } from '../../client/src/pruning/reportView';
 import { readCfg } from '../corpus';
+import { runMain } from '../cli/in-process';
 
 let dir: string, channelDir: string, layerDir: string;
 const quiet = { out: () => undefined, err: () => undefined };
 
-async function cli(...argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-report-'));
