@@ -75,3 +75,22 @@ test('layered: long edges split per rank, bending around the middle of the chain
   for (const b of [...out.bends[3], ...out.bends[4]]) assert.notEqual(b.x, out.x[2]);
   assert.equal(Math.sign(out.bends[3][1].x - out.x[2]), Math.sign(out.bends[4][0].x - out.x[2]));
 });
+
+test('layered: an edge against the numbering is left out of the layout, the rest is laid out', () => {
+  const out = layered({
+    widths: [10, 10, 10],
+    heights: [10, 10, 10],
+    edges: [
+      { from: 0, to: 1, weight: 1 },
+      { from: 2, to: 0, weight: 1 },
+      { from: 1, to: 2, weight: 1 },
+    ],
+    nodesep: 20,
+    edgesep: 10,
+    ranksep: 10,
+    margin: 5,
+  });
+  assert.ok([...out.x, ...out.y].every(Number.isFinite));
+  assert.ok(out.y[0] < out.y[1] && out.y[1] < out.y[2]);
+  assert.deepEqual(out.bends, [[], [], []]);
+});

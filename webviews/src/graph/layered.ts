@@ -15,7 +15,7 @@ export interface LayeredEdge {
 export interface LayeredInput {
   widths: number[];
   heights: number[];
-  /** Edges go from a lower node number to a higher one (a topological numbering). */
+  /** Edges go from a lower node number to a higher one (a topological numbering); others are left out. */
   edges: LayeredEdge[];
   nodesep: number;
   edgesep: number;
@@ -29,7 +29,7 @@ export interface LayeredOutput {
   y: number[];
   width: number;
   height: number;
-  /** Per edge, the points where it crosses the ranks between its ends. */
+  /** Per edge, the points where it crosses the ranks between its ends (none for an edge left out). */
   bends: { x: number; y: number }[][];
 }
 
@@ -39,7 +39,9 @@ const MAX_SWEEPS = 24;
 
 export function layered(input: LayeredInput): LayeredOutput {
   const n0 = input.widths.length;
-  const rank = ranks(n0, input.edges);
+  const forward = input.edges.map((e) => e.from < e.to && e.to < n0);
+  const edges = input.edges.filter((_, k) => forward[k]);
+  const rank = ranks(n0, edges);
 
   // Split edges that span ranks: node ids n0… are dummies, one per rank crossed.
   const rankOf = rank.slice();
@@ -56,7 +58,7 @@ export function layered(input: LayeredInput): LayeredOutput {
     down[u].push(v);
     downW[u].push(w);
   };
-  for (const e of input.edges) {
+  for (const e of edges) {
     const chain: number[] = [];
     let prev = e.from;
     for (let r = rank[e.from] + 1; r < rank[e.to]; r++) {
@@ -104,12 +106,13 @@ export function layered(input: LayeredInput): LayeredOutput {
     x[v] += dx;
     y[v] += dy;
   }
+  let laid = 0;
   return {
     x: x.slice(0, n0),
     y: y.slice(0, n0),
     width: maxX - minX + 2 * input.margin,
     height: maxY + 2 * input.margin,
-    bends: chains.map((c) => c.map((d) => ({ x: x[d], y: y[d] }))),
+    bends: forward.map((f) => (f ? chains[laid++].map((d) => ({ x: x[d], y: y[d] })) : [])),
   };
 }
 
