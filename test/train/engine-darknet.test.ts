@@ -82,6 +82,7 @@ test('a few darknet iterations: the events are its printed lines, its weights co
     printed.map((p) => ({ step: p.step, value: p.rate })),
   );
   assert.ok(printed.every((p) => Number.isFinite(p.loss) && p.loss > 0));
+  console.log(`# darknet printed ${printed.map((p) => `${p.step}: ${p.loss}`).join(', ')}; the events carry the same`);
 
   // The user's cfg is untouched; the run's copy stops at 4 iterations.
   assert.equal(readFileSync(cfg, 'utf8'), cfgBefore);
@@ -234,6 +235,7 @@ test('cancel while darknet trains: darknet is killed, nothing is left', { skip }
       assert.ok(i < 2000, `darknet (pid ${pid}) still runs after the cancel`);
       await new Promise((res) => setTimeout(res, 5));
     }
+    console.log(`# cancel: the CLI exited ${r.stopMs.toFixed(0)} ms after SIGTERM; darknet (pid ${pid}) had ended`);
     assert.ok(!existsSync(run));
     assert.deepEqual(readdirSync(work), []);
   } finally {
