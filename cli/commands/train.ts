@@ -24,6 +24,13 @@ import { withContext } from '../error-context';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 import { isDecodedHead } from '../../core/src/layers';
+import {
+  AUTO_START,
+  nextSparsity,
+  startAutoSparsity,
+  type AutoSparsityDecision,
+  type AutoSparsityState,
+} from '../../core/src/train/sparsity-auto';
 import { runDarknetEngine, type DarknetEngineOptions } from './train-darknet';
 
 export const SPEC = defineCommand({
@@ -67,7 +74,12 @@ export const SPEC = defineCommand({
       description: 'TF.js backend (default: the best that can train here)',
     },
     'no-augment': { type: 'boolean', description: "images resized only, without the cfg's augmentation" },
-    sparsity: { type: 'number', min: 0, placeholder: 'S', description: 'L1 sparsity on the prunable γ (sparsity training before pruning)' },
+    sparsity: {
+      type: 'string',
+      placeholder: 'S|auto',
+      description:
+        'L1 sparsity on the prunable γ (sparsity training before pruning); auto: from 0.001, adjusted every epoch from mAP and γ compression',
+    },
     'prune-mode': { type: 'enum', values: PRUNE_METHODS, default: 'slim', description: 'with --sparsity: the γ set it acts on' },
     finetune: { type: 'path', placeholder: '<pruned-dir>', description: 'fine-tune a folder written by prune (its cfg and weights)' },
     'warmup-epochs': { type: 'int', min: 0, placeholder: 'N', description: 'learning-rate warm-up (default 6 with --finetune, else 0)' },
@@ -93,6 +105,14 @@ export const SPEC = defineCommand({
 });
 export const SPECS = [SPEC];
 
+/** --sparsity: a number ≥ 0, or auto (docs/training.md §Sparsity auto). */
+function parseSparsity(text: string): number | 'auto' {
+  if (text === 'auto') return 'auto';
+  const s = Number(text);
+  if (text.trim() === '' || !Number.isFinite(s) || s < 0) throw new CliError(`--sparsity: expected a number ≥ 0 or auto, got "${text}"`);
+  return s;
+}
+
 /** Everything a run needs, stored in its checkpoint so --resume continues with the same settings. */
 interface RunOptions {
   argv: string[];
@@ -107,7 +127,8 @@ interface RunOptions {
   adam: boolean;
   seed: number;
   backend?: 'tensorflow' | 'wasm';
-  sparsity?: number;
+  /** A fixed s, or auto (core/src/train/sparsity-auto.ts). */
+  sparsity?: number | 'auto';
   pruneMode: PruneMethod;
   finetune?: string;
   warmupEpochs: number;
@@ -120,6 +141,8 @@ interface RunExtra {
   metrics: string[];
   gamma: string[];
   bestMap: number | null;
+  /** --sparsity auto: the s in force and what it is judged against (absent in older checkpoints). */
+  autoSparsity?: AutoSparsityState;
   /** Losses of the steps taken in the epoch in progress (its mean goes to metrics.jsonl); the parts are absent in older checkpoints. */
   epochLoss: { sum: number; count: number; box?: number; obj?: number; cls?: number };
 }
@@ -170,7 +193,7 @@ function parseOptions(argv: string[]): {
       adam: v.adam,
       seed: v.seed,
       backend,
-      sparsity,
+      sparsity: sparsity === undefined ? undefined : parseSparsity(sparsity),
       pruneMode,
       finetune,
       warmupEpochs: v['warmup-epochs'] ?? (finetune ? 6 : 0),
@@ -302,7 +325,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       () =>
         new Trainer(model, net, {
           settings,
-          sparsity: opts.sparsity ? { s: opts.sparsity, layers: gammaSet } : undefined,
+          sparsity: opts.sparsity
+            ? { s: opts.sparsity === 'auto' ? (resumed?.header.extra.autoSparsity?.s ?? AUTO_START) : opts.sparsity, layers: gammaSet }
+            : undefined,
           warmup: opts.warmupEpochs ? { steps: opts.warmupEpochs * perEpoch, stepsPerEpoch: perEpoch } : undefined,
         }),
     );
@@ -364,6 +389,14 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   let imagesThisRun = 0;
   let steps: Awaited<ReturnType<typeof augmentedSource>> | undefined;
   try {
+    // --sparsity auto: the starting weights measured once, the reference of its choices
+    if (opts.sparsity === 'auto' && !extra.autoSparsity) {
+      const v0 = await validate(net, model, lists.valid, classes ?? 1);
+      const d = startAutoSparsity(v0.map50, gammaHistogram(model, gammaSet).below001);
+      extra.autoSparsity = d.state;
+      reporter.emit({ type: 'metric', name: 'sparsity', value: d.state.s, step: trainer.iteration });
+      reporter.note('info', `sparsity auto: ${d.reason}`);
+    }
     steps = opts.augment
       ? await augmentedSource(opts.data, net, settings.batch, opts.seed, trainer.iteration)
       : plainSource(lists.train, classes ?? 1, net, settings.batch, opts.seed, perEpoch, trainer.iteration);
@@ -389,6 +422,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       // End of an epoch: measure, then commit.
       const v = await validate(net, model, lists.valid, classes ?? 1);
       const hist = gammaHistogram(model, gammaSet);
+      const trainedWith = trainer.opts.sparsity?.s;
+      let auto: AutoSparsityDecision | undefined;
+      if (opts.sparsity === 'auto') {
+        auto = nextSparsity(extra.autoSparsity!, v.map50, hist.below001);
+        extra.autoSparsity = auto.state;
+        trainer.opts.sparsity!.s = auto.state.s;
+      }
       const el = extra.epochLoss;
       const meanLoss = el.count ? el.sum / el.count : lastLoss;
       const meanPart = (v: number | undefined) => (el.count && v !== undefined ? v / el.count : null);
@@ -403,6 +443,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       ] as const) {
         reporter.emit({ type: 'metric', name, value, step });
       }
+      if (auto) {
+        reporter.emit({ type: 'metric', name: 'sparsity', value: auto.state.s, step });
+        reporter.note('info', `sparsity auto, epoch ${epoch + 1}: ${auto.reason}`);
+      }
       reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
       extra.metrics.push(
         JSON.stringify({
@@ -414,6 +458,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
           recall: v.recall,
           map50: v.map50,
           lr: trainer.rate(),
+          ...(trainedWith !== undefined ? { sparsity: trainedWith } : {}),
+          ...(auto ? { sparsityNext: auto.state.s, sparsityReason: auto.reason } : {}),
         }),
       );
       extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));

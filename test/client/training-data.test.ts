@@ -32,6 +32,15 @@ test('metrics.jsonl: every epoch, the loss parts when recorded (null in older ru
   assert.equal(rows[1].map50, 0.1);
 });
 
+test('metrics.jsonl: the sparsity s per epoch and, with --sparsity auto, why (null without)', () => {
+  const rows = parseMetrics(
+    'metrics.jsonl',
+    `${metricLine(1)}\n${metricLine(2, { sparsity: 0.001, sparsityNext: 0.0001, sparsityReason: 'mAP fell under half the best' })}\n`,
+  );
+  assert.deepEqual([rows[0].sparsity, rows[0].sparsityReason], [null, null]);
+  assert.deepEqual([rows[1].sparsity, rows[1].sparsityReason], [0.001, 'mAP fell under half the best']);
+});
+
 test('a bad line is an error naming the file and line', () => {
   assert.throws(
     () => parseMetrics('/r/metrics.jsonl', `${metricLine(1)}\n{"epoch": 2, "iteration`),

@@ -248,6 +248,7 @@ function drawCharts(v: TrainingView) {
 function drawTable(v: TrainingView) {
   const g = new Map(v.gamma.map((x) => [x.epoch, x]));
   const estimated = v.gamma.some((x) => x.estimated);
+  const withS = v.epochs.some((e) => e.sparsity != null);
   const head = h(
     'tr',
     {},
@@ -262,6 +263,7 @@ function drawTable(v: TrainingView) {
       'R',
       'mAP@0.5',
       'lr',
+      ...(withS ? ['sparsity s'] : []),
       ...v.thresholds.map((t) => `|γ| < ${t}${estimated ? ' *' : ''}`),
       'mean |γ|',
       'suggested prune point',
@@ -269,25 +271,29 @@ function drawTable(v: TrainingView) {
   );
   const rows = v.epochs.map((e) => {
     const gg = g.get(e.epoch);
-    return h(
-      'tr',
-      { 'data-testid': 'epoch-row' },
-      ...[
-        String(e.epoch),
-        String(e.iteration),
-        num(e.loss),
-        num(e.lossBox),
-        num(e.lossObj),
-        num(e.lossCls),
-        pct(e.precision),
-        pct(e.recall),
-        pct(e.map50),
-        num(e.lr, 3),
-        ...v.thresholds.map((_, i) => pct(gg?.below[i])),
-        num(gg?.meanAbs, 3),
-        pct(gg?.emptyingPercent),
-      ].map((t) => h('td', {}, t)),
-    );
+    const cells = [
+      String(e.epoch),
+      String(e.iteration),
+      num(e.loss),
+      num(e.lossBox),
+      num(e.lossObj),
+      num(e.lossCls),
+      pct(e.precision),
+      pct(e.recall),
+      pct(e.map50),
+      num(e.lr, 3),
+      ...v.thresholds.map((_, i) => pct(gg?.below[i])),
+      num(gg?.meanAbs, 3),
+      pct(gg?.emptyingPercent),
+    ].map((t) => h('td', {}, t));
+    // the s after lr; with --sparsity auto its tooltip says why the next epoch's s was chosen
+    if (withS)
+      cells.splice(
+        10,
+        0,
+        h('td', { 'data-testid': 'epoch-sparsity', ...(e.sparsityReason ? { title: e.sparsityReason } : {}) }, num(e.sparsity, 2)),
+      );
+    return h('tr', { 'data-testid': 'epoch-row' }, ...cells);
   });
   table.replaceChildren(head, ...rows);
   if (estimated) table.append(h('caption', { class: 'muted' }, '* read off the histogram (this run did not record the exact fractions)'));

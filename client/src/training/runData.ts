@@ -88,6 +88,8 @@ export function parseMetrics(file: string, text: string): TrainingEpochView[] {
     recall: v.recall as number,
     map50: v.map50 as number,
     lr: v.lr as number,
+    sparsity: numOrNull(v.sparsity),
+    sparsityReason: typeof v.sparsityReason === 'string' ? v.sparsityReason : null,
   }));
 }
 

@@ -156,6 +156,10 @@ export interface TrainingEpochView {
   recall: number;
   map50: number;
   lr: number;
+  /** The sparsity s the epoch trained with (--sparsity, fixed or auto); null without. */
+  sparsity?: number | null;
+  /** --sparsity auto: why it chose the s of the next epoch. */
+  sparsityReason?: string | null;
 }
 
 /** One optimiser step, live from the job's metric events. */
