@@ -8,6 +8,9 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 // Native and heavy runtimes are loaded lazily at run time, never bundled.
 const runtimeExternals = ['@tensorflow/*', 'onnxruntime-node', 'openvino-node', 'vscode'];
+// @npmcli/arborist (runtimes install) is bundled; its script runner's require.resolve of node-gyp is
+// only reached when a package script runs, which the installer never lets happen (ignoreScripts).
+const cliExternals = [...runtimeExternals, 'node-gyp/bin/node-gyp.js'];
 // Except tfjs-core's ESM side-effect files (gradients, chained ops; core/src/nn/tfjs-setup.ts):
 // Node 20 cannot require ESM, so they are bundled; they register into tfjs-core's global registries.
 const tfjsSideEffects = {
@@ -36,7 +39,7 @@ const nodeBundles = [
 
 await Promise.all([
   ...nodeBundles.map(([entry, outfile]) =>
-    esbuild.build({ ...node, entryPoints: [entry], outfile, external: runtimeExternals, plugins: [tfjsSideEffects] }),
+    esbuild.build({ ...node, entryPoints: [entry], outfile, external: cliExternals, plugins: [tfjsSideEffects] }),
   ),
   webviewEntries.length
     ? esbuild.build({

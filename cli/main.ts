@@ -7,6 +7,7 @@ import type { JobWorkerData } from './job-protocol';
 import { noteJob, onJobNote } from './job-state';
 import { onWriteNote, removePendingTemps } from '../core/src/io/atomic';
 import { UserError } from '../core/src/errors';
+import { useRuntimesFolder } from './runtimes-folder';
 
 export interface CommandContext {
   out(text: string): void;
@@ -46,6 +47,10 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<Com
     load: () => import('./commands/train'),
   },
   data: { summary: 'training data: check a dataset, import VOC/COCO/CSV, draw a synthetic one', load: () => import('./commands/data') },
+  runtimes: {
+    summary: 'install the ML runtimes (TensorFlow.js, onnxruntime-node, tfjs-node, openvino-node) into a folder',
+    load: () => import('./commands/runtimes'),
+  },
 };
 
 function usage(): string {
@@ -75,7 +80,7 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
       const missing = /Cannot find module '([^']+)'/.exec(e.message ?? '')?.[1];
       if (e.code !== 'MODULE_NOT_FOUND' || !missing) throw e;
       throw new CliError(
-        `"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install)`,
+        `"${name}" needs the package ${missing}, which is not installed next to this CLI (run it from a checkout after npm install, or install the ML runtimes: darknet-pruner runtimes install --dir <dir> and DARKNET_PRUNER_RUNTIMES=<dir>; in the editor: Darknet: Install ML Runtimes)`,
       );
     });
     if (rest.includes('--help')) {
@@ -139,5 +144,6 @@ if (!isMainThread && (workerData as JobWorkerData | undefined)?.notes) {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  useRuntimesFolder();
   runHere(process.argv.slice(2));
 }

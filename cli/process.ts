@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { JobWorkerData } from './job-protocol';
 import type { JobNote } from './job-state';
+import { useRuntimesFolder } from './runtimes-folder';
 
 /** How long a worker gets to stop before the process ends itself by the signal's default action. */
 const STOP_GRACE_MS = 700;
+
+useRuntimesFolder();
 
 const argv = process.argv.slice(2);
 const events = argv.includes('--json-events');

@@ -27,6 +27,7 @@ export const COMMANDS = {
   showLog: 'darknet.showLog',
   showNetworkGraph: 'darknet.showNetworkGraph',
   showRuntimeStatus: 'darknet.showRuntimeStatus',
+  installRuntimes: 'darknet.installRuntimes',
   synthesizeWeights: 'darknet.synthesizeWeights',
   exportOnnx: 'darknet.exportOnnx',
   exportOpenvino: 'darknet.exportOpenvino',
@@ -54,6 +55,7 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   train: 'Train…',
   sparsityTrain: 'Sparsity Train…',
   finetune: 'Fine-tune…',
+  installRuntimes: 'Install ML Runtimes',
 };
 
 export const STATUS_ITEMS = {

@@ -4,6 +4,7 @@
 // Properties documents, where it only checks their first line). Nothing here loads a native ML
 // runtime: long jobs run in the `darknet-pruner` CLI as a child process.
 
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { FirstLineDetector } from './autoDetect';
 import { registerCommands, serverCommands } from './commands';
@@ -18,6 +19,7 @@ import { pruningCommands } from './pruning/commands';
 import { GraphPanels } from './graph/graphPanels';
 import { PruneInputs } from './pruning/inputs';
 import { RuntimeStatus } from './runtime/runtimeStatus';
+import { installRuntimes } from './runtime/installRuntimes';
 import { synthesizeWeights } from './weights/synthesize';
 import { exportOnnx } from './export/exportOnnx';
 import { detectionCommands } from './detection/detectObjects';
@@ -37,7 +39,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     new NetworkStatusItem(client.onDidSummarize),
     new FirstLineDetector(),
   );
-  const cliHost = () => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs() });
+  const runtimesDir = join(context.globalStorageUri.fsPath, 'runtimes');
+  const cliHost = () => ({ extensionPath: context.extensionPath, nodePath: nodePathForJobs(), runtimesDir });
   const runner = new JobRunner(cliHost);
   context.subscriptions.push(runner, registerTaskProvider(runner));
   const graphs = new GraphPanels(context.extensionUri, client);
@@ -50,6 +53,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ...trainingCommands(context, runner),
     showNetworkGraph: (uri?: vscode.Uri) => graphs.show(uri),
     showRuntimeStatus: () => runtime.show(),
+    installRuntimes: (only?: unknown) => installRuntimes(runner, runtimesDir, Array.isArray(only) ? only.map(String) : undefined),
     synthesizeWeights: (uri?: vscode.Uri) => synthesizeWeights(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
     exportOnnx: (uri?: vscode.Uri) => exportOnnx(runner, inputs, uri instanceof vscode.Uri ? uri : undefined),
     ...detectionCommands(context, runner, inputs),

@@ -50,6 +50,7 @@ test('the job commands are those that start darknet-pruner', () => {
     [
       'benchmark',
       'detectObjects',
+      'installRuntimes',
       'exportOnnx',
       'exportOpenvino',
       'pruneChannels',
@@ -88,6 +89,7 @@ test('untrusted: every job command refuses with a message naming it, and starts 
   assert.match(f.warnings[6], /^Export to OpenVINO runs/);
   assert.match(f.warnings[7], /^Benchmark runs/);
   assert.match(f.warnings[8], /^Detect Objects in Image runs/);
+  assert.match(f.warnings[12], /^Install ML Runtimes runs/);
 });
 
 test('untrusted: the other commands run as usual, with their arguments', () => {

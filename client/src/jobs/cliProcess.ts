@@ -35,6 +35,8 @@ export interface CliHost {
   extensionPath: string;
   /** Node executable: the user's setting, else the extension host's own runtime. */
   nodePath?: string;
+  /** The folder Install ML Runtimes fills (global storage): the CLI loads runtimes from it last (cli/runtimes-folder.ts). */
+  runtimesDir?: string;
 }
 
 export function cliEntry(host: CliHost): string {
@@ -44,7 +46,8 @@ export function cliEntry(host: CliHost): string {
 export function startCli(host: CliHost, inv: CliInvocation, onEvent: (e: JobEvent) => void, onLog: (line: string) => void): CliRun {
   const node = host.nodePath || process.execPath;
   // Inside Electron, process.execPath is the editor binary: ask it to behave as Node.
-  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  if (host.runtimesDir && !env.DARKNET_PRUNER_RUNTIMES) env.DARKNET_PRUNER_RUNTIMES = host.runtimesDir;
   const child = spawn(node, [cliEntry(host), ...inv.args, '--json-events'], { cwd: inv.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const lines = (stream: NodeJS.ReadableStream, handle: (line: string) => void) => {

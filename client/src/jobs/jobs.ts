@@ -4,6 +4,10 @@
 import * as vscode from 'vscode';
 import type { JobEvent } from '../../../core/src/protocol/jobs';
 import { judgeExit, startCli, type CliHost } from './cliProcess';
+import { COMMANDS } from '../constants';
+import { needsRuntime } from '../runtime/installAccount';
+
+const INSTALL_RUNTIMES = 'Install ML Runtimes';
 
 export interface JobSpec {
   title: string;
@@ -151,8 +155,11 @@ export async function announce(runner: JobRunner, title: string, outcome: JobOut
     return;
   }
   if (!outcome.ok) {
-    const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, 'Show log');
-    if (pick) runner.log.show();
+    // a runtime the job needs is missing: offer to install it (client/src/runtime/installRuntimes.ts)
+    const install = needsRuntime(outcome.error) ? [INSTALL_RUNTIMES] : [];
+    const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, ...install, 'Show log');
+    if (pick === INSTALL_RUNTIMES) await vscode.commands.executeCommand(COMMANDS.installRuntimes);
+    else if (pick) runner.log.show();
     return;
   }
   const report = outcome.artifacts.find((a) => a.kind === 'report');

@@ -101,6 +101,22 @@ export interface DetectJobResult {
   }[];
 }
 
+/** `runtimes install`: per runtime what was found, installed, built or skipped, and why. */
+export interface RuntimesInstallJobResult {
+  dir: string;
+  node: string;
+  runtimes: {
+    runtime: string;
+    packages: string[];
+    /** found: already usable (in the folder, or where jobs load it first); installed: fetched; built: fetched and its addon built. */
+    status: 'found' | 'installed' | 'built' | 'skipped' | 'failed';
+    detail: string;
+  }[];
+  /** The install's log (pip, node-gyp), when anything ran. */
+  log: string | null;
+  ms: number;
+}
+
 export interface JobResults {
   'prune channel': PruneJobResult;
   'prune layer': PruneJobResult;
@@ -109,6 +125,7 @@ export interface JobResults {
   detect: DetectJobResult;
   bench: BenchJobResult;
   'export openvino': ExportOpenvinoJobResult;
+  'runtimes install': RuntimesInstallJobResult;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
@@ -141,6 +158,8 @@ const RESULT_SHAPE: { [C in keyof JobResults]: (d: Record<string, unknown>) => b
       (m) => isObject(m) && typeof m.label === 'string' && typeof m.fps === 'number' && Array.isArray(m.latenciesMs) && isObject(m.latency),
     ),
   'export openvino': (d) => typeof d.xml === 'string' && typeof d.bin === 'string' && isObject(d.input) && Array.isArray(d.outputs),
+  'runtimes install': (d) =>
+    typeof d.dir === 'string' && Array.isArray(d.runtimes) && d.runtimes.every((r) => isObject(r) && typeof r.status === 'string'),
 };
 
 /** A job's result data as the command's type, or undefined when it does not have that shape. */
