@@ -7,11 +7,12 @@
 // Every stage is evaluated by `eval` on the valid list, sized by `info`, timed by one interleaved
 // `bench` (onnxruntime) — the table is scripts/stage-table.mjs, the demo's.
 //
-//   node --import tsx bench/training.ts [--part a|b] [--quick] [--keep DIR] [--epochs N] [--images N] [--size S]
+//   node --import tsx bench/training.ts [--part a|b] [--quick] [--keep DIR] [--epochs N] [--tune-epochs N] [--images N] [--size S]
+//   (a) only: --continue DIR trains the baseline kept in DIR (--keep) on to --epochs and redoes the rest
 //   (npm run bench -- training runs both parts at the default size)
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,8 @@ const { values: opt } = parseArgs({
     epochs: { type: 'string' },
     images: { type: 'string' },
     size: { type: 'string' },
+    'tune-epochs': { type: 'string' },
+    continue: { type: 'string' },
   },
 });
 const quick = opt.quick;
@@ -43,12 +46,18 @@ const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
 
 /** Runs the CLI; its stdout (stderr shown on failure, which ends the bench). */
 function cli(...args: string[]): string {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.status !== 0) {
+  for (let attempt = 1; ; attempt++) {
+    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+    if (r.status === 0 && r.stdout) return r.stdout;
+    // a concurrent `npm run build` rewriting cli/out/ makes a command load a half-written bundle
+    // (nothing printed, or a SyntaxError): once more after a pause
+    if (attempt < 3 && (r.status === 0 || /SyntaxError|Cannot find module/.test(r.stderr))) {
+      spawnSync('sleep', ['10']);
+      continue;
+    }
     process.stderr.write(r.stderr);
-    throw new Error(`darknet-pruner ${args.join(' ')} exited with ${r.status}`);
+    throw new Error(`darknet-pruner ${args.join(' ')} exited with ${r.status}${r.status === 0 ? ' and printed nothing' : ''}`);
   }
-  return r.stdout;
 }
 const json = <T>(...args: string[]): T => JSON.parse(cli(...args, '--json')) as T;
 
@@ -132,6 +141,22 @@ function partA(dir: string): boolean {
   const images = num(opt.images, quick ? 60 : 300);
   const epochs = num(opt.epochs, quick ? 1 : 24);
   const cfg = join(dir, 'model.cfg');
+  const data = join(dir, 'data', 'obj.data');
+  // Adam and no augmentation: a detector from scratch in a few hundred iterations on a loaded CPU
+  const common = ['--data', data, '--batch', '16', '--adam', '--no-augment'];
+  if (opt.continue) {
+    // the baseline of a kept run trained on to --epochs (train --resume), then every later stage anew
+    const from = join(resolve(opt.continue), 'a');
+    for (const f of ['data', 'model.cfg', 'baseline']) cpSync(join(from, f), join(dir, f), { recursive: true });
+    console.log(`(a) continuing the baseline of ${from} to ${epochs} epochs`);
+    step('train --resume (baseline)', () => train(['--resume', join(dir, 'baseline'), '--epochs', String(epochs)]));
+  } else {
+    trainBaseline(dir, cfg, common, size, images, epochs);
+  }
+  return pruneAndTune(dir, cfg, data, common, num(opt['tune-epochs'], quick ? 1 : 8));
+}
+
+function trainBaseline(dir: string, cfg: string, common: string[], size: number, images: number, epochs: number) {
   // the cfg at the chosen size; anchors scale with it
   const anchors = (s: string) =>
     s
@@ -145,9 +170,6 @@ function partA(dir: string): boolean {
       .replace(/^height=.*$/m, `height=${size}`)
       .replace(/^anchors=(.*)$/gm, (_, a: string) => `anchors=${anchors(a.replace(/\s/g, ''))}`),
   );
-  const data = join(dir, 'data', 'obj.data');
-  // Adam and no augmentation: a detector from scratch in a few hundred iterations on a loaded CPU
-  const common = ['--data', data, '--batch', '16', '--adam', '--no-augment'];
   console.log(`(a) synthetic shapes: ${images} images ${size}×${size}, ${epochs} baseline epochs`);
   step('data synth', () => {
     cli('data', 'synth', '-o', join(dir, 'data'), '--classes', '2', '--images', String(images), '--size', String(size), '--seed', '7');
@@ -155,8 +177,11 @@ function partA(dir: string): boolean {
   step('train (baseline)', () =>
     train([cfg, ...common, '--lr', '0.002', '--epochs', String(epochs), '--seed', '1', '-o', join(dir, 'baseline')]),
   );
+}
+
+function pruneAndTune(dir: string, cfg: string, data: string, common: string[], tuneEpochs: number): boolean {
   const base = join(dir, 'baseline', 'last.weights');
-  const sparseEpochs = String(Math.max(1, Math.round(epochs / 3)));
+  const sparseEpochs = String(tuneEpochs);
   step('train --sparsity (L1 on γ)', () =>
     train([
       cfg,
@@ -256,6 +281,8 @@ function partB(dir: string): void {
     readFileSync(cocoCfg, 'utf8')
       .replace(/^width=.*$/m, `width=${size}`)
       .replace(/^height=.*$/m, `height=${size}`)
+      // its burn_in=1000 would keep the rate near zero for the whole run
+      .replace(/^burn_in=.*$/m, 'burn_in=10')
       .replace(/^classes=80$/gm, 'classes=1')
       .replace(/^filters=255$/gm, 'filters=18'),
   );
