@@ -124,6 +124,8 @@ test('a few darknet iterations: the events are its printed lines, its weights co
     [4],
   );
   assert.equal(view.gamma.length, 1);
+  assert.equal(view.status, 'finished');
+  assert.equal(view.canResume, false);
   assert.deepEqual(view.latest, { cfg, weights: join(run, 'last.weights') });
   const result = ev.find((e) => e.type === 'result')!.data!;
   assert.equal(result.backend, 'darknet');

@@ -41,6 +41,8 @@ export interface GammaRecord {
 export interface CommandRecord {
   argv: string[];
   options: { cfg?: string; weights?: string; finetune?: string; epochs?: number; sparsity?: number };
+  /** The darknet command line of a `train --engine darknet` run (whose folder appears only once it has finished). */
+  darknet?: string[];
 }
 
 function readCapped(file: string): string | undefined {
@@ -252,6 +254,7 @@ export function runView(dir: string, live: LiveState | undefined, folders: reado
   if (live?.running) status = live.stopping ? 'stopping' : 'running';
   else if (live?.failed) status = 'failed';
   else if (!command && !epochs.length) status = 'empty';
+  else if (command?.darknet && existsSync(runFile(dir, 'last'))) status = 'finished';
   else if (epochsTotal !== null && epochs.length >= epochsTotal) status = 'finished';
   else status = 'stopped';
   const note = live?.failed ?? live?.note;
