@@ -6,9 +6,27 @@
 // (backward_gaussian_yolo_layer), and so do we. Keys honoured: docs/training.md §The loss.
 
 import type { Layer } from '../cfg/network';
-import { findOption } from '../cfg/parse';
 import { boxIou, boxMeasure, boxMeasureGrad, type Box, type IouKind } from './box-iou';
-import { LossConfigError, type HeadGeometry, type LossParts, type Truth, type YoloLossResult } from './yolo-loss';
+import type { YoloLossResult } from './yolo-loss';
+import {
+  anchorBox,
+  AssignStats,
+  averageBoxDeltas,
+  bestAnchor,
+  classMatch,
+  classMultipliers,
+  clip,
+  forEachPrediction,
+  headLayout,
+  headMask,
+  imageTruths,
+  labelSmoother,
+  LossConfigError,
+  lossKeys,
+  shapeBox,
+  type HeadGeometry,
+  type Truth,
+} from './head-loss-common';
 
 export type YoloPoint = 'center' | 'left_top' | 'right_bottom';
 
@@ -43,34 +61,18 @@ const IOU_KINDS = ['iou', 'giou', 'diou', 'ciou'];
 
 /** The loss settings of a [Gaussian_yolo] layer, with AlexeyAB's defaults. */
 export function gaussianYoloLossConfig(l: Layer): GaussianYoloLossConfig {
-  const at = `layer ${l.index} [${l.section.name}] (line ${l.section.line + 1})`;
-  const opt = (k: string) => findOption(l.section, k)?.value?.trim();
-  const num = (k: string, def: number) => {
-    const v = opt(k);
-    return v === undefined ? def : Number.parseFloat(v);
-  };
+  const { at, opt, num } = lossKeys(l);
   const oneOf = <T extends string>(k: string, def: T, values: readonly string[]): T => {
     const v = opt(k) ?? def;
     if (!values.includes(v)) throw new LossConfigError(`${at}: ${k}=${v} is not one of ${values.join(', ')}`);
     return v as T;
   };
   if (opt('map') !== undefined) throw new LossConfigError(`${at}: map= (class remapping) has no training loss here`);
-  const a = l.attrs;
-  const counters = opt('counters_per_class')
-    ?.split(',')
-    .map((s) => Number.parseFloat(s));
-  let classMultipliers: number[] | undefined;
-  if (counters) {
-    if (counters.length !== a.classes || counters.some((c) => !(c > 0)))
-      throw new LossConfigError(`${at}: counters_per_class needs ${a.classes} positive counts, got "${opt('counters_per_class')}"`);
-    const m = Math.max(...counters);
-    classMultipliers = counters.map((c) => m / c);
-  }
-  const anchors = a.anchors ?? [];
+  const anchors = l.attrs.anchors ?? [];
   return {
     layer: l.index,
-    classes: a.classes!,
-    mask: a.mask ?? Array.from({ length: a.num ?? anchors.length / 2 }, (_, i) => i),
+    classes: l.attrs.classes!,
+    mask: headMask(l, anchors),
     anchors,
     ignoreThresh: num('ignore_thresh', 0.5),
     truthThresh: num('truth_thresh', 1),
@@ -86,11 +88,10 @@ export function gaussianYoloLossConfig(l: Layer): GaussianYoloLossConfig {
     objectnessSmooth: num('objectness_smooth', 0) !== 0,
     yoloPoint: oneOf('yolo_point', 'center', ['center', 'left_top', 'right_bottom']),
     maxBoxes: num('max', 200),
-    classMultipliers,
+    classMultipliers: classMultipliers(l),
   };
 }
 
-const clip = (v: number, m: number) => (v > m ? m : v < -m ? -m : v);
 const finite = (v: number) => (Number.isFinite(v) ? v : 0);
 
 /** The negative log-likelihood darknet differentiates for one coordinate: mean μ, uncertainty σ, target t. */
@@ -117,15 +118,11 @@ export function gaussianYoloLoss(
   const n = cfg.mask.length,
     C = cfg.classes,
     per = 9 + C,
-    stride = w * h,
-    outputs = n * per * stride,
     batch = truths.length;
-  if (output.length !== outputs * batch)
-    throw new Error(`layer ${cfg.layer}: output holds ${output.length} floats, expected ${batch}×${outputs}`);
+  const { stride, entry } = headLayout(cfg.layer, n, per, w, h, batch, output.length, 'output');
   const x = output;
   const delta = new Float32Array(output.length);
   const bias = cfg.anchors;
-  const entry = (b: number, a: number, loc: number, e: number) => b * outputs + a * per * stride + e * stride + loc;
   const mult = (cls: number) => cfg.classMultipliers?.[cls] ?? 1;
   const shift = cfg.yoloPoint === 'left_top' ? 0.5 : cfg.yoloPoint === 'right_bottom' ? -0.5 : 0;
   const getBox = (index: number, anchor: number, i: number, j: number): Box => {
@@ -166,8 +163,8 @@ export function gaussianYoloLoss(
     }
     return iou;
   };
-  const smooth = (y: number) => (cfg.labelSmoothEps ? y * (1 - cfg.labelSmoothEps) + 0.5 * cfg.labelSmoothEps : y);
-  /** delta_gaussian_yolo_class: a class entry already set (class 0's) means only the true class moves. */
+  const smooth = labelSmoother(cfg.labelSmoothEps);
+  /** delta_gaussian_yolo_class: a class entry already set (class 0's, unlike [yolo]) means only the true class moves; no finiteness test. */
   const deltaClass = (index: number, cls: number) => {
     if (delta[index]) {
       delta[index + stride * cls] = smooth(1) - x[index + stride * cls];
@@ -179,126 +176,73 @@ export function gaussianYoloLoss(
       if (cfg.classMultipliers && c === cls) delta[index + stride * c] *= mult(cls) * cfg.clsNormalizer;
     }
   };
-  const classMatch = (classIndex: number) => {
-    for (let c = 0; c < C; c++) if (x[classIndex + stride * c] > 0.25) return true;
-    return false;
-  };
-
-  let count = 0,
-    iouSum = 0,
-    r50 = 0,
-    r75 = 0;
+  const stats = new AssignStats();
   for (let b = 0; b < batch; b++) {
-    const ts: Truth[] = [];
-    for (const t of truths[b]) {
-      if (ts.length >= cfg.maxBoxes || !t.x) break;
-      if (t.cls >= C || t.cls < 0) continue;
-      ts.push(t);
-    }
-    for (let j = 0; j < h; j++) {
-      for (let i = 0; i < w; i++) {
-        for (let a = 0; a < n; a++) {
-          const loc = j * w + i;
-          const boxIndex = entry(b, a, loc, 0),
-            objIndex = entry(b, a, loc, 8),
-            classIndex = entry(b, a, loc, 9);
-          const pred = getBox(boxIndex, cfg.mask[a], i, j);
-          const match = classMatch(classIndex);
-          let bestIou = 0,
-            bestT = 0,
-            bestMatchIou = 0,
-            bestMatchT = 0;
-          ts.forEach((t, k) => {
-            const iou = boxIou(pred, t);
-            if (match && iou > bestMatchIou) {
-              bestMatchIou = iou;
-              bestMatchT = k;
-            }
-            if (iou > bestIou) {
-              bestIou = iou;
-              bestT = k;
-            }
-          });
-          delta[objIndex] = cfg.objNormalizer * (0 - x[objIndex]);
-          if (bestMatchIou > cfg.ignoreThresh) {
-            if (cfg.objectnessSmooth) {
-              delta[objIndex] = cfg.objNormalizer * (bestMatchIou * bestMatchIou - x[objIndex]);
-              deltaClass(classIndex, ts[bestMatchT].cls);
-            } else delta[objIndex] = 0;
-          }
-          if (bestIou > cfg.truthThresh) {
-            const t = ts[bestT];
-            const m = bestIou * bestIou;
-            delta[objIndex] = cfg.objNormalizer * ((cfg.objectnessSmooth ? m : 1) - x[objIndex]);
-            deltaClass(classIndex, t.cls);
-            if (cfg.objectnessSmooth) delta[classIndex + stride * t.cls] = mult(t.cls) * (m - x[classIndex + stride * t.cls]);
-            deltaBox(t, cfg.mask[a], boxIndex, i, j, 2 - t.w * t.h, cfg.iouNormalizer * mult(t.cls));
-          }
+    const ts = imageTruths(truths[b], cfg.maxBoxes, C);
+    forEachPrediction(w, h, n, (i, j, a, loc) => {
+      const boxIndex = entry(b, a, loc, 0),
+        objIndex = entry(b, a, loc, 8),
+        classIndex = entry(b, a, loc, 9);
+      const pred = getBox(boxIndex, cfg.mask[a], i, j);
+      const match = classMatch(x, classIndex, C, stride);
+      let bestIou = 0,
+        bestT = 0,
+        bestMatchIou = 0,
+        bestMatchT = 0;
+      ts.forEach((t, k) => {
+        const iou = boxIou(pred, t);
+        if (match && iou > bestMatchIou) {
+          bestMatchIou = iou;
+          bestMatchT = k;
         }
+        if (iou > bestIou) {
+          bestIou = iou;
+          bestT = k;
+        }
+      });
+      delta[objIndex] = cfg.objNormalizer * (0 - x[objIndex]);
+      if (bestMatchIou > cfg.ignoreThresh) {
+        if (cfg.objectnessSmooth) {
+          delta[objIndex] = cfg.objNormalizer * (bestMatchIou * bestMatchIou - x[objIndex]);
+          deltaClass(classIndex, ts[bestMatchT].cls);
+        } else delta[objIndex] = 0;
       }
-    }
+      if (bestIou > cfg.truthThresh) {
+        const t = ts[bestT];
+        const m = bestIou * bestIou;
+        delta[objIndex] = cfg.objNormalizer * ((cfg.objectnessSmooth ? m : 1) - x[objIndex]);
+        deltaClass(classIndex, t.cls);
+        if (cfg.objectnessSmooth) delta[classIndex + stride * t.cls] = mult(t.cls) * (m - x[classIndex + stride * t.cls]);
+        deltaBox(t, cfg.mask[a], boxIndex, i, j, 2 - t.w * t.h, cfg.iouNormalizer * mult(t.cls));
+      }
+    });
+    const total = bias.length / 2;
+    const anchorShape = (k: number) => anchorBox(bias, k, netW, netH);
     for (const t of ts) {
+      // yolo_point shifts the truth's cell; darknet clamps it into the grid (the [yolo] loss does not).
       const cell = (c: number, size: number) => Math.trunc(Math.min(size - 1, Math.max(0, c * size)));
       const i = cell(t.x - shift * t.w, w),
         j = cell(t.y - shift * t.h, h);
-      const shifted: Box = { x: 0, y: 0, w: t.w, h: t.h };
-      const anchorShape = (k: number): Box => ({ x: 0, y: 0, w: bias[2 * k] / netW, h: bias[2 * k + 1] / netH });
-      let bestIou = 0,
-        bestN = 0;
-      const total = bias.length / 2;
-      for (let k = 0; k < total; k++) {
-        const iou = boxIou(anchorShape(k), shifted);
-        if (iou > bestIou) {
-          bestIou = iou;
-          bestN = k;
-        }
-      }
+      const bestN = bestAnchor(t, total, anchorShape);
       const assign = (anchor: number) => {
         const maskN = cfg.mask.indexOf(anchor);
         const loc = j * w + i;
         const iou = deltaBox(t, anchor, entry(b, maskN, loc, 0), i, j, 2 - t.w * t.h, cfg.iouNormalizer * mult(t.cls));
         const objIndex = entry(b, maskN, loc, 8);
+        // Unlike [yolo], the class multiplier scales the objectness delta too.
         delta[objIndex] = mult(t.cls) * cfg.objNormalizer * (1 - x[objIndex]);
         deltaClass(entry(b, maskN, loc, 9), t.cls);
-        count++;
-        iouSum += iou;
-        if (iou > 0.5) r50++;
-        if (iou > 0.75) r75++;
+        stats.add(iou);
       };
       if (cfg.mask.includes(bestN)) assign(bestN);
       if (cfg.iouThresh < 1) {
         for (let k = 0; k < total; k++)
-          if (k !== bestN && cfg.mask.includes(k) && boxMeasure(anchorShape(k), shifted, cfg.iouThreshKind) > cfg.iouThresh) assign(k);
+          if (k !== bestN && cfg.mask.includes(k) && boxMeasure(anchorShape(k), shapeBox(t.w, t.h), cfg.iouThreshKind) > cfg.iouThresh)
+            assign(k);
       }
     }
-    // averages_gaussian_yolo_deltas: the 8 box deltas divided by the number of classes with a positive delta.
-    for (let loc = 0; loc < stride; loc++) {
-      for (let a = 0; a < n; a++) {
-        const boxIndex = entry(b, a, loc, 0),
-          classIndex = entry(b, a, loc, 9);
-        let k = 0;
-        for (let c = 0; c < C; c++) if (delta[classIndex + stride * c] > 0) k++;
-        if (k > 0) for (let e = 0; e < 8; e++) delta[boxIndex + e * stride] /= k;
-      }
-    }
+    // averages_gaussian_yolo_deltas: the 8 box entries (μ and σ of x, y, w, h).
+    averageBoxDeltas(delta, entry, b, n, stride, C, 8);
   }
-  let cost = 0;
-  const parts: LossParts = { box: 0, obj: 0, cls: 0 };
-  for (let k = 0; k < delta.length; k++) {
-    const e = Math.floor((k % (per * stride)) / stride),
-      d2 = delta[k] * delta[k];
-    cost += d2;
-    if (e < 8) parts.box += d2;
-    else if (e === 8) parts.obj += d2;
-    else parts.cls += d2;
-  }
-  return {
-    delta,
-    cost,
-    count,
-    avgIou: count ? iouSum / count : 0,
-    recall50: count ? r50 / count : 0,
-    recall75: count ? r75 / count : 0,
-    parts,
-  };
+  return { delta, ...stats.summary(delta, per, stride, 8) };
 }

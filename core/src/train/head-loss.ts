@@ -33,49 +33,33 @@ export interface HeadLossSetup {
   configs: HeadLossPlan[];
 }
 
-const statsOf = (r: YoloLossStats): YoloLossStats => ({
-  cost: r.cost,
-  count: r.count,
-  avgIou: r.avgIou,
-  recall50: r.recall50,
-  recall75: r.recall75,
-  parts: r.parts,
-});
+type LossRun = (...args: Parameters<HeadLossPlan['compute']>) => YoloLossStats & { delta: Float32Array; grad?: Float32Array };
+
+/** A plan from a loss function; its `grad` where it has one ([region]), else its delta fed back unchanged. */
+function plan(l: Layer, activated: boolean, run: LossRun): HeadLossPlan {
+  return {
+    layer: l.index,
+    activated,
+    compute(geo, out, truths, seen) {
+      const { delta, grad, ...stats } = run(geo, out, truths, seen);
+      return { stats, grad: grad ?? delta };
+    },
+  };
+}
 
 /** The losses core/src/train implements, by the name a layer record gives in HeadSpec.loss. */
 const LOSSES: Record<NonNullable<HeadSpec['loss']>, (l: Layer) => HeadLossPlan> = {
   yolo(l) {
     const cfg = yoloLossConfig(l);
-    return {
-      layer: l.index,
-      activated: true,
-      compute(geo, out, truths) {
-        const r = yoloLoss(cfg, geo, out, truths);
-        return { stats: statsOf(r), grad: r.delta };
-      },
-    };
+    return plan(l, true, (geo, out, truths) => yoloLoss(cfg, geo, out, truths));
   },
   region(l) {
     const cfg = regionLossConfig(l);
-    return {
-      layer: l.index,
-      activated: false,
-      compute(geo, out, truths, seen) {
-        const r = regionLoss(cfg, geo, out, truths, seen);
-        return { stats: statsOf(r), grad: r.grad };
-      },
-    };
+    return plan(l, false, (geo, out, truths, seen) => regionLoss(cfg, geo, out, truths, seen));
   },
   gaussian_yolo(l) {
     const cfg = gaussianYoloLossConfig(l);
-    return {
-      layer: l.index,
-      activated: true,
-      compute(geo, out, truths) {
-        const r = gaussianYoloLoss(cfg, geo, out, truths);
-        return { stats: statsOf(r), grad: r.delta };
-      },
-    };
+    return plan(l, true, (geo, out, truths) => gaussianYoloLoss(cfg, geo, out, truths));
   },
 };
 

@@ -10,9 +10,21 @@
 // Semantics and the keys honoured: docs/training.md §The loss.
 
 import type { Layer } from '../cfg/network';
-import { findOption } from '../cfg/parse';
 import { boxIou, type Box } from './box-iou';
-import { LossConfigError, type HeadGeometry, type LossParts, type Truth, type YoloLossStats } from './yolo-loss';
+import {
+  anchorBox,
+  AssignStats,
+  bestAnchor,
+  forEachPrediction,
+  headLayout,
+  imageTruths,
+  LossConfigError,
+  lossKeys,
+  shapeBox,
+  type HeadGeometry,
+  type Truth,
+  type YoloLossStats,
+} from './head-loss-common';
 
 export interface RegionLossConfig {
   layer: number;
@@ -39,12 +51,7 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** The loss settings of a [region] layer, with darknet's defaults; refuses what is not implemented. */
 export function regionLossConfig(l: Layer): RegionLossConfig {
-  const at = `layer ${l.index} [${l.section.name}] (line ${l.section.line + 1})`;
-  const opt = (k: string) => findOption(l.section, k)?.value?.trim();
-  const num = (k: string, def: number) => {
-    const v = opt(k);
-    return v === undefined ? def : Number.parseFloat(v);
-  };
+  const { at, opt, num } = lossKeys(l);
   const refuse = (why: string) => {
     throw new LossConfigError(`${at}: ${why}`);
   };
@@ -97,11 +104,8 @@ export function regionLoss(
   const n = cfg.num,
     C = cfg.classes,
     per = 5 + C,
-    stride = w * h,
-    outputs = n * per * stride,
     batch = truths.length;
-  if (input.length !== outputs * batch)
-    throw new Error(`layer ${cfg.layer}: input holds ${input.length} floats, expected ${batch}×${outputs}`);
+  const { stride, outputs, entry } = headLayout(cfg.layer, n, per, w, h, batch, input.length, 'input');
   // The layer's activation.
   const x = new Float32Array(input.length);
   for (let b = 0; b < batch; b++) {
@@ -126,7 +130,6 @@ export function regionLoss(
   }
   const delta = new Float32Array(input.length);
   const bias = cfg.anchors;
-  const entry = (b: number, a: number, loc: number, e: number) => b * outputs + a * per * stride + e * stride + loc;
   const getBox = (index: number, anchor: number, i: number, j: number): Box => ({
     x: (i + x[index]) / w,
     y: (j + x[index + stride]) / h,
@@ -150,81 +153,45 @@ export function regionLoss(
     return x[index + stride * cls];
   };
 
-  let count = 0,
-    iouSum = 0,
-    r50 = 0,
-    r75 = 0;
+  const stats = new AssignStats();
   for (let b = 0; b < batch; b++) {
-    const ts: Truth[] = [];
-    for (const t of truths[b]) {
-      if (ts.length >= cfg.maxBoxes || !t.x) break;
-      ts.push(t);
-    }
-    for (let j = 0; j < h; j++) {
-      for (let i = 0; i < w; i++) {
-        for (let a = 0; a < n; a++) {
-          const loc = j * w + i;
-          const boxIndex = entry(b, a, loc, 0),
-            objIndex = entry(b, a, loc, 4);
-          const pred = getBox(boxIndex, a, i, j);
-          let bestIou = 0;
-          for (const t of ts) bestIou = Math.max(bestIou, boxIou(pred, t));
-          delta[objIndex] = bestIou > cfg.thresh ? 0 : cfg.noobjectScale * (0 - x[objIndex]);
-          if (seen < PRIOR_SEEN) {
-            const prior: Box = { x: (i + 0.5) / w, y: (j + 0.5) / h, w: bias[2 * a] / w, h: bias[2 * a + 1] / h };
-            deltaBox(prior, a, boxIndex, i, j, 0.01);
-          }
-        }
+    // No class filter (the 2018 darknet reads any class id).
+    const ts = imageTruths(truths[b], cfg.maxBoxes);
+    forEachPrediction(w, h, n, (i, j, a, loc) => {
+      const boxIndex = entry(b, a, loc, 0),
+        objIndex = entry(b, a, loc, 4);
+      const pred = getBox(boxIndex, a, i, j);
+      let bestIou = 0;
+      for (const t of ts) bestIou = Math.max(bestIou, boxIou(pred, t));
+      delta[objIndex] = bestIou > cfg.thresh ? 0 : cfg.noobjectScale * (0 - x[objIndex]);
+      if (seen < PRIOR_SEEN) {
+        const prior: Box = { x: (i + 0.5) / w, y: (j + 0.5) / h, w: bias[2 * a] / w, h: bias[2 * a + 1] / h };
+        deltaBox(prior, a, boxIndex, i, j, 0.01);
       }
-    }
+    });
     for (const t of ts) {
       // darknet's (int) cast; a truth on the right or bottom edge stays in the last cell.
       const i = Math.min(w - 1, Math.trunc(t.x * w)),
         j = Math.min(h - 1, Math.trunc(t.y * h));
       const loc = j * w + i;
-      const shifted: Box = { x: 0, y: 0, w: t.w, h: t.h };
-      let bestIou = 0,
-        bestN = 0;
-      for (let a = 0; a < n; a++) {
+      // bias_match: the anchor shapes (in grid cells); otherwise the shapes the anchors predict at the cell.
+      const bestN = bestAnchor(t, n, (a) => {
+        if (cfg.biasMatch) return anchorBox(bias, a, w, h);
         const p = getBox(entry(b, a, loc, 0), a, i, j);
-        const shape: Box = cfg.biasMatch ? { x: 0, y: 0, w: bias[2 * a] / w, h: bias[2 * a + 1] / h } : { x: 0, y: 0, w: p.w, h: p.h };
-        const iou = boxIou(shape, shifted);
-        if (iou > bestIou) {
-          bestIou = iou;
-          bestN = a;
-        }
-      }
+        return shapeBox(p.w, p.h);
+      });
       const boxIndex = entry(b, bestN, loc, 0),
         objIndex = entry(b, bestN, loc, 4);
       const iou = deltaBox(t, bestN, boxIndex, i, j, cfg.coordScale * (2 - t.w * t.h));
       delta[objIndex] = cfg.objectScale * ((cfg.rescore ? iou : 1) - x[objIndex]);
       deltaClass(entry(b, bestN, loc, 5), t.cls, cfg.classScale);
-      count++;
-      iouSum += iou;
-      if (iou > 0.5) r50++;
-      if (iou > 0.75) r75++;
+      stats.add(iou);
     }
   }
   const grad = Float32Array.from(delta);
-  const parts: LossParts = { box: 0, obj: 0, cls: 0 };
-  let cost = 0;
   for (let k = 0; k < delta.length; k++) {
-    const e = Math.floor((k % (per * stride)) / stride),
-      d2 = delta[k] * delta[k];
-    cost += d2;
-    if (e < 4) parts.box += d2;
-    else if (e === 4) parts.obj += d2;
-    else parts.cls += d2;
+    const e = Math.floor((k % (per * stride)) / stride);
     if (e === 0 || e === 1 || e === 4) grad[k] = delta[k] * x[k] * (1 - x[k]);
   }
-  return {
-    delta,
-    grad,
-    cost,
-    count,
-    avgIou: count ? iouSum / count : 0,
-    recall50: count ? r50 / count : 0,
-    recall75: count ? r75 / count : 0,
-    parts,
-  };
+  return { delta, grad, ...stats.summary(delta, per, stride, 4) };
 }

@@ -12,22 +12,31 @@
 // accumulated (AlexeyAB), and AlexeyAB's averaging of box deltas over the classes with a positive
 // delta at an anchor.
 
-import { UserError } from '../errors';
 import type { Layer } from '../cfg/network';
-import { findOption } from '../cfg/parse';
 import { boxIou, boxMeasureGrad, type Box, type IouKind } from './box-iou';
 import { headOf } from '../layers';
+import {
+  anchorBox,
+  AssignStats,
+  averageBoxDeltas,
+  bestAnchor,
+  classMatch,
+  classMultipliers,
+  clip,
+  forEachPrediction,
+  headLayout,
+  headMask,
+  imageTruths,
+  labelSmoother,
+  LossConfigError,
+  lossKeys,
+  shapeBox,
+  type HeadGeometry,
+  type Truth,
+  type YoloLossStats,
+} from './head-loss-common';
 
-export class LossConfigError extends UserError {}
-
-/** One ground-truth box: class and centre x, y, width, height relative to the image. */
-export interface Truth {
-  cls: number;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
+export { LossConfigError, type HeadGeometry, type LossParts, type Truth, type YoloLossStats } from './head-loss-common';
 
 export interface YoloLossConfig {
   layer: number;
@@ -75,39 +84,18 @@ export function yoloLossConfig(l: Layer): YoloLossConfig {
     throw new LossConfigError(
       `layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`,
     );
-  const opt = (k: string) => findOption(l.section, k)?.value;
-  const num = (k: string, def: number) => {
-    const v = opt(k);
-    return v === undefined ? def : Number.parseFloat(v);
-  };
+  const { at, opt, num } = lossKeys(l);
   const alexey = ALEXEY_KEYS.some((k) => opt(k) !== undefined);
   const a = l.attrs;
-  const kindRaw = (opt('iou_loss') ?? 'mse').trim();
-  if (!['mse', 'iou', 'giou', 'diou', 'ciou'].includes(kindRaw)) {
-    throw new LossConfigError(
-      `layer ${l.index} [yolo] (line ${l.section.line + 1}): iou_loss=${kindRaw} is not one of mse, iou, giou, diou, ciou`,
-    );
-  }
+  const kindRaw = opt('iou_loss') ?? 'mse';
+  if (!['mse', 'iou', 'giou', 'diou', 'ciou'].includes(kindRaw))
+    throw new LossConfigError(`${at}: iou_loss=${kindRaw} is not one of mse, iou, giou, diou, ciou`);
   const iouLoss = kindRaw as YoloLossConfig['iouLoss'];
-  const counters = opt('counters_per_class')
-    ?.split(',')
-    .map((s) => Number.parseFloat(s));
-  let classMultipliers: number[] | undefined;
-  if (counters) {
-    if (counters.length !== a.classes || counters.some((c) => !(c > 0))) {
-      throw new LossConfigError(
-        `layer ${l.index} [yolo] (line ${l.section.line + 1}): counters_per_class needs ${a.classes} positive counts, got "${opt('counters_per_class')}"`,
-      );
-    }
-    const m = Math.max(...counters);
-    classMultipliers = counters.map((c) => m / c);
-  }
   const anchors = a.anchors ?? [];
-  const mask = a.mask ?? Array.from({ length: a.num ?? anchors.length / 2 }, (_, i) => i);
   return {
     layer: l.index,
     classes: a.classes!,
-    mask,
+    mask: headMask(l, anchors),
     anchors,
     ignoreThresh: num('ignore_thresh', 0.5),
     truthThresh: num('truth_thresh', 1),
@@ -122,45 +110,15 @@ export function yoloLossConfig(l: Layer): YoloLossConfig {
     labelSmoothEps: num('label_smooth_eps', 0),
     maxDelta: num('max_delta', Infinity),
     maxBoxes: num('max', alexey ? 200 : 90),
-    classMultipliers,
+    classMultipliers: classMultipliers(l),
     alexey,
   };
-}
-
-export interface HeadGeometry {
-  /** Grid width and height of the head. */
-  w: number;
-  h: number;
-  /** Network input width and height (anchors are in its pixels). */
-  netW: number;
-  netH: number;
-}
-
-export interface YoloLossStats {
-  /** ‖delta‖² of the head over the batch (darknet's l.cost). */
-  cost: number;
-  /** Truths assigned to an anchor of this head. */
-  count: number;
-  /** Mean IoU of the assigned predictions (0 without any). */
-  avgIou: number;
-  recall50: number;
-  recall75: number;
-  /** `cost` split by entry: box (x, y, w, h), objectness, classes (the dashboard's loss components). */
-  parts: LossParts;
-}
-
-export interface LossParts {
-  box: number;
-  obj: number;
-  cls: number;
 }
 
 export interface YoloLossResult extends YoloLossStats {
   /** darknet's l.delta, same layout as the output. */
   delta: Float32Array;
 }
-
-const clip = (v: number, m: number) => (v > m ? m : v < -m ? -m : v);
 
 /**
  * darknet's forward_yolo_layer (training part) on the activated output of one head for a batch.
@@ -176,15 +134,11 @@ export function yoloLoss(
   const n = cfg.mask.length,
     C = cfg.classes,
     per = 5 + C,
-    stride = w * h;
-  const outputs = n * per * stride;
-  const batch = truths.length;
-  if (output.length !== outputs * batch)
-    throw new Error(`layer ${cfg.layer}: output holds ${output.length} floats, expected ${batch}×${outputs}`);
+    batch = truths.length;
+  const { stride, entry } = headLayout(cfg.layer, n, per, w, h, batch, output.length, 'output');
   const x = output;
   const delta = new Float32Array(output.length);
   const bias = cfg.anchors;
-  const entry = (b: number, a: number, loc: number, e: number) => b * outputs + a * per * stride + e * stride + loc;
   const getBox = (index: number, anchor: number, i: number, j: number): Box =>
     cfg.newCoords
       ? {
@@ -238,9 +192,9 @@ export function yoloLoss(
     }
     return iou;
   };
-  /** delta_yolo_class (no focal loss). */
+  const smooth = labelSmoother(cfg.labelSmoothEps);
+  /** delta_yolo_class (no focal loss): a class entry already set means only the true class moves; non-finite targets are skipped. */
   const deltaClass = (index: number, cls: number) => {
-    const smooth = (y: number) => (cfg.labelSmoothEps ? y * (1 - cfg.labelSmoothEps) + 0.5 * cfg.labelSmoothEps : y);
     if (delta[index + stride * cls]) {
       const r = smooth(1) - x[index + stride * cls];
       if (Number.isFinite(r)) delta[index + stride * cls] = r;
@@ -253,69 +207,42 @@ export function yoloLoss(
       if (cfg.classMultipliers && c === cls) delta[index + stride * cls] *= mult(cls) * cfg.clsNormalizer;
     }
   };
-  const classMatch = (classIndex: number) => {
-    for (let c = 0; c < C; c++) if (x[classIndex + stride * c] > 0.25) return true;
-    return false;
-  };
-
-  let count = 0,
-    iouSum = 0,
-    r50 = 0,
-    r75 = 0;
+  const stats = new AssignStats();
   for (let b = 0; b < batch; b++) {
-    // darknet reads truths until the first with x = 0 (and at most `max`).
-    const ts: Truth[] = [];
-    for (const t of truths[b]) {
-      if (ts.length >= cfg.maxBoxes || !t.x) break;
-      if (cfg.alexey && (t.cls >= C || t.cls < 0)) continue;
-      ts.push(t);
-    }
-    for (let j = 0; j < h; j++) {
-      for (let i = 0; i < w; i++) {
-        for (let a = 0; a < n; a++) {
-          const loc = j * w + i;
-          const boxIndex = entry(b, a, loc, 0),
-            objIndex = entry(b, a, loc, 4),
-            classIndex = entry(b, a, loc, 5);
-          const pred = getBox(boxIndex, cfg.mask[a], i, j);
-          let bestIou = 0,
-            bestT = 0,
-            bestMatchIou = 0;
-          const match = cfg.alexey && classMatch(classIndex);
-          ts.forEach((t, k) => {
-            const iou = boxIou(pred, t);
-            if (iou > bestIou) {
-              bestIou = iou;
-              bestT = k;
-            }
-            if (match && iou > bestMatchIou) bestMatchIou = iou;
-          });
-          delta[objIndex] = cfg.objNormalizer * (0 - x[objIndex]);
-          if ((cfg.alexey ? bestMatchIou : bestIou) > cfg.ignoreThresh) delta[objIndex] = 0;
-          if (bestIou > cfg.truthThresh) {
-            delta[objIndex] = cfg.objNormalizer * (1 - x[objIndex]);
-            const t = ts[bestT];
-            deltaClass(classIndex, t.cls);
-            deltaBox(t, cfg.mask[a], boxIndex, i, j, 2 - t.w * t.h, cfg.iouNormalizer * mult(t.cls));
-          }
+    // AlexeyAB skips a truth whose class is out of range; the 2018 darknet does not.
+    const ts = imageTruths(truths[b], cfg.maxBoxes, cfg.alexey ? C : undefined);
+    forEachPrediction(w, h, n, (i, j, a, loc) => {
+      const boxIndex = entry(b, a, loc, 0),
+        objIndex = entry(b, a, loc, 4),
+        classIndex = entry(b, a, loc, 5);
+      const pred = getBox(boxIndex, cfg.mask[a], i, j);
+      let bestIou = 0,
+        bestT = 0,
+        bestMatchIou = 0;
+      const match = cfg.alexey && classMatch(x, classIndex, C, stride);
+      ts.forEach((t, k) => {
+        const iou = boxIou(pred, t);
+        if (iou > bestIou) {
+          bestIou = iou;
+          bestT = k;
         }
+        if (match && iou > bestMatchIou) bestMatchIou = iou;
+      });
+      delta[objIndex] = cfg.objNormalizer * (0 - x[objIndex]);
+      if ((cfg.alexey ? bestMatchIou : bestIou) > cfg.ignoreThresh) delta[objIndex] = 0;
+      if (bestIou > cfg.truthThresh) {
+        delta[objIndex] = cfg.objNormalizer * (1 - x[objIndex]);
+        const t = ts[bestT];
+        deltaClass(classIndex, t.cls);
+        deltaBox(t, cfg.mask[a], boxIndex, i, j, 2 - t.w * t.h, cfg.iouNormalizer * mult(t.cls));
       }
-    }
+    });
+    const total = bias.length / 2;
+    const anchorShape = (k: number) => anchorBox(bias, k, netW, netH);
     for (const t of ts) {
       const i = Math.trunc(t.x * w),
         j = Math.trunc(t.y * h);
-      const shifted: Box = { x: 0, y: 0, w: t.w, h: t.h };
-      const anchorIou = (k: number) => boxIou({ x: 0, y: 0, w: bias[2 * k] / netW, h: bias[2 * k + 1] / netH }, shifted);
-      let bestIou = 0,
-        bestN = 0;
-      const total = bias.length / 2;
-      for (let k = 0; k < total; k++) {
-        const iou = anchorIou(k);
-        if (iou > bestIou) {
-          bestIou = iou;
-          bestN = k;
-        }
-      }
+      const bestN = bestAnchor(t, total, anchorShape);
       const assign = (anchor: number) => {
         const maskN = cfg.mask.indexOf(anchor);
         const loc = j * w + i;
@@ -324,46 +251,15 @@ export function yoloLoss(
         const objIndex = entry(b, maskN, loc, 4);
         delta[objIndex] = cfg.objNormalizer * (1 - x[objIndex]);
         deltaClass(entry(b, maskN, loc, 5), t.cls);
-        count++;
-        iouSum += iou;
-        if (iou > 0.5) r50++;
-        if (iou > 0.75) r75++;
+        stats.add(iou);
       };
       if (cfg.mask.includes(bestN)) assign(bestN);
       if (cfg.iouThresh < 1) {
-        for (let k = 0; k < total; k++) if (k !== bestN && cfg.mask.includes(k) && anchorIou(k) > cfg.iouThresh) assign(k);
+        for (let k = 0; k < total; k++)
+          if (k !== bestN && cfg.mask.includes(k) && boxIou(anchorShape(k), shapeBox(t.w, t.h)) > cfg.iouThresh) assign(k);
       }
     }
-    if (cfg.alexey) {
-      // averages_yolo_deltas: box deltas divided by the number of classes with a positive delta.
-      for (let loc = 0; loc < stride; loc++) {
-        for (let a = 0; a < n; a++) {
-          const boxIndex = entry(b, a, loc, 0),
-            classIndex = entry(b, a, loc, 5);
-          let k = 0;
-          for (let c = 0; c < C; c++) if (delta[classIndex + stride * c] > 0) k++;
-          if (k > 0) for (let e = 0; e < 4; e++) delta[boxIndex + e * stride] /= k;
-        }
-      }
-    }
+    if (cfg.alexey) averageBoxDeltas(delta, entry, b, n, stride, C, 4);
   }
-  let cost = 0;
-  for (let k = 0; k < delta.length; k++) cost += delta[k] * delta[k];
-  const parts: LossParts = { box: 0, obj: 0, cls: 0 };
-  for (let k = 0; k < delta.length; k++) {
-    const e = Math.floor((k % (per * stride)) / stride),
-      d2 = delta[k] * delta[k];
-    if (e < 4) parts.box += d2;
-    else if (e === 4) parts.obj += d2;
-    else parts.cls += d2;
-  }
-  return {
-    delta,
-    cost,
-    count,
-    avgIou: count ? iouSum / count : 0,
-    recall50: count ? r50 / count : 0,
-    recall75: count ? r75 / count : 0,
-    parts,
-  };
+  return { delta, ...stats.summary(delta, per, stride, 4) };
 }
