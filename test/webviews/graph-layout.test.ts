@@ -1,96 +1,101 @@
-// The graph panel's layered layout (webviews/src/graph/layout.ts, ./layered.ts) on every corpus cfg:
-// each layer has a box, no two boxes overlap, a run of layers is one straight column, every edge
-// runs downward from its source's bottom to its target's top, the drawing's size holds it all, and
-// the same graph gives the same layout.
+// The graph panel's layout (webviews/src/graph/layout.ts: dagre over runs of layers) on every corpus
+// cfg: each layer has a box, no two boxes overlap, a run of layers is one straight column, every
+// edge runs downward from its source's bottom to its target's top, the drawing's size holds it all,
+// and the same graph gives the same layout. A `layers=` edit keeps the boxes and routes the edges
+// again, as readable; an edit it cannot keep readable is laid out anew.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { networkGraph } from '../../core/src/lang/graph';
-import { layoutGraph, runsOf, type Box } from '../../webviews/src/graph/layout';
-import { layered } from '../../webviews/src/graph/layered';
+import type { NetworkGraph } from '../../webviews/src/shared/protocol';
+import { layoutGraph, runsOf, type Box, type Layout } from '../../webviews/src/graph/layout';
 import { corpusCfgs, readCfg } from '../corpus';
 
 const overlap = (a: Box, b: Box) => Math.abs(a.x - b.x) < (a.width + b.width) / 2 && Math.abs(a.y - b.y) < (a.height + b.height) / 2;
+
+/** Asserts that layout draws g readably. */
+function assertReadable(name: string, g: NetworkGraph, layout: Layout): void {
+  const boxes = g.nodes.map((n) => {
+    const b = layout.nodes.get(n.index);
+    assert.ok(b, `${name}: layer ${n.index} has a box`);
+    return [n.index, b] as const;
+  });
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++)
+      assert.ok(!overlap(boxes[i][1], boxes[j][1]), `${name}: layers ${boxes[i][0]} and ${boxes[j][0]} overlap`);
+  for (const [i, b] of boxes) {
+    assert.ok(b.x - b.width / 2 >= 0 && b.x + b.width / 2 <= layout.width, `${name}: layer ${i} inside the width`);
+    assert.ok(b.y - b.height / 2 >= 0 && b.y + b.height / 2 <= layout.height, `${name}: layer ${i} inside the height`);
+  }
+  for (const run of runsOf(g).runs) {
+    const xs = new Set(run.map((i) => layout.nodes.get(i)!.x));
+    assert.equal(xs.size, 1, `${name}: run ${run[0]}–${run.at(-1)} is one column`);
+  }
+  assert.equal(layout.edges.length, g.edges.length);
+  for (const { edge, points } of layout.edges) {
+    const from = layout.nodes.get(edge.from)!,
+      to = layout.nodes.get(edge.to)!;
+    const where = `${name}: edge ${edge.from} → ${edge.to}`;
+    assert.deepEqual(points[0], { x: from.x, y: from.y + from.height / 2 }, `${where} leaves its source's bottom`);
+    assert.deepEqual(points.at(-1), { x: to.x, y: to.y - to.height / 2 }, `${where} enters its target's top`);
+    for (let k = 1; k < points.length; k++) assert.ok(points[k].y > points[k - 1].y, `${where} runs downward`);
+    for (const p of points) assert.ok(p.x >= 0 && p.x <= layout.width, `${where} inside the width`);
+  }
+}
+
+const graphOf = (text: string) => networkGraph(analyseText(text), 'x', 1);
 
 test('every corpus cfg: boxes apart, runs straight, edges downward between their ends, inside the drawing', () => {
   const cfgs = corpusCfgs();
   assert.ok(cfgs.length > 0);
   for (const name of cfgs) {
-    const g = networkGraph(analyseText(readCfg(name)), 'x', 1);
+    const g = graphOf(readCfg(name));
     const layout = layoutGraph(g);
-    const boxes = g.nodes.map((n) => {
-      const b = layout.nodes.get(n.index);
-      assert.ok(b, `${name}: layer ${n.index} has a box`);
-      return [n.index, b] as const;
-    });
-    for (let i = 0; i < boxes.length; i++)
-      for (let j = i + 1; j < boxes.length; j++)
-        assert.ok(!overlap(boxes[i][1], boxes[j][1]), `${name}: layers ${boxes[i][0]} and ${boxes[j][0]} overlap`);
-    for (const [i, b] of boxes) {
-      assert.ok(b.x - b.width / 2 >= 0 && b.x + b.width / 2 <= layout.width, `${name}: layer ${i} inside the width`);
-      assert.ok(b.y - b.height / 2 >= 0 && b.y + b.height / 2 <= layout.height, `${name}: layer ${i} inside the height`);
-    }
-    for (const run of runsOf(g).runs) {
-      const xs = new Set(run.map((i) => layout.nodes.get(i)!.x));
-      assert.equal(xs.size, 1, `${name}: run ${run[0]}–${run.at(-1)} is one column`);
-    }
-    assert.equal(layout.edges.length, g.edges.length);
-    for (const { edge, points } of layout.edges) {
-      const from = layout.nodes.get(edge.from)!,
-        to = layout.nodes.get(edge.to)!;
-      const where = `${name}: edge ${edge.from} → ${edge.to}`;
-      assert.deepEqual(points[0], { x: from.x, y: from.y + from.height / 2 }, `${where} leaves its source's bottom`);
-      assert.deepEqual(points.at(-1), { x: to.x, y: to.y - to.height / 2 }, `${where} enters its target's top`);
-      for (let k = 1; k < points.length; k++) assert.ok(points[k].y > points[k - 1].y, `${where} runs downward`);
-      for (const p of points) assert.ok(p.x >= 0 && p.x <= layout.width, `${where} inside the width`);
-    }
+    assertReadable(name, g, layout);
     assert.deepEqual(layoutGraph(g), layout, `${name}: the same graph, the same layout`);
   }
 });
 
-test('layered: long edges split per rank, bending around the middle of the chain on one side', () => {
-  // 0 → 1 → 2 → 3 (the spine, weight 4), 0 → 3 across two ranks, 1 → 3
-  const out = layered({
-    widths: [10, 10, 10, 10],
-    heights: [10, 10, 10, 10],
-    edges: [
-      { from: 0, to: 1, weight: 4 },
-      { from: 1, to: 2, weight: 4 },
-      { from: 2, to: 3, weight: 4 },
-      { from: 0, to: 3, weight: 1 },
-      { from: 1, to: 3, weight: 1 },
-    ],
-    nodesep: 20,
-    edgesep: 10,
-    ranksep: 10,
-    margin: 5,
-  });
-  assert.deepEqual(
-    out.y.map((y) => Math.round(y)),
-    [10, 30, 50, 70],
-  );
-  // the long edges bend around the chain's middle node, both on one side of it (no crossing)
-  assert.equal(out.bends[3].length, 2);
-  assert.equal(out.bends[4].length, 1);
-  for (const b of [...out.bends[3], ...out.bends[4]]) assert.notEqual(b.x, out.x[2]);
-  assert.equal(Math.sign(out.bends[3][1].x - out.x[2]), Math.sign(out.bends[4][0].x - out.x[2]));
+/** yolov4.cfg with its first `layers=-1,-N` route past the backbone (in the neck) reading the layer before the previous instead (-1,-2). */
+function routeEdited(): { before: NetworkGraph; after: NetworkGraph } {
+  const lines = readCfg('yolov4.cfg').split('\n');
+  const at = lines.findIndex((l, i) => i > lines.length / 2 && /^layers\s*=\s*-1,\s*-\d+$/.test(l.trim()));
+  assert.ok(at > 0, 'yolov4.cfg has a layers=-1,-N route in its second half');
+  const edited = lines.slice();
+  edited[at] = 'layers=-1,-2';
+  return { before: graphOf(lines.join('\n')), after: graphOf(edited.join('\n')) };
+}
+
+test('a layers= edit keeps every box where it was and routes the moved edge readably', () => {
+  const { before, after } = routeEdited();
+  const previous = layoutGraph(before);
+  const kept = layoutGraph(after, previous);
+  assert.notEqual(kept.key, previous.key, 'the edit moved an edge');
+  assert.deepEqual(kept.nodes, previous.nodes);
+  assertReadable('yolov4.cfg edited', after, kept);
+  const routes = new Map(previous.edges.map((r) => [`${r.edge.from}>${r.edge.to}${r.edge.kind}`, r.points]));
+  const moved = kept.edges.filter((r) => !routes.has(`${r.edge.from}>${r.edge.to}${r.edge.kind}`));
+  assert.ok(moved.length > 0);
+  for (const r of kept.edges.filter((r) => !moved.includes(r)))
+    assert.deepEqual(r.points, routes.get(`${r.edge.from}>${r.edge.to}${r.edge.kind}`));
+  // no new edge passes over a box between its ends
+  for (const { edge, points } of moved)
+    for (const [i, b] of kept.nodes)
+      for (let k = 1; k < points.length; k++) {
+        const [p, q] = [points[k - 1], points[k]];
+        if (i === edge.from || i === edge.to || p.x !== q.x) continue;
+        assert.ok(
+          !(Math.abs(p.x - b.x) < b.width / 2 && Math.max(p.y, q.y) > b.y - b.height / 2 && Math.min(p.y, q.y) < b.y + b.height / 2),
+          `edge ${edge.from} → ${edge.to} crosses layer ${i}`,
+        );
+      }
 });
 
-test('layered: an edge against the numbering is left out of the layout, the rest is laid out', () => {
-  const out = layered({
-    widths: [10, 10, 10],
-    heights: [10, 10, 10],
-    edges: [
-      { from: 0, to: 1, weight: 1 },
-      { from: 2, to: 0, weight: 1 },
-      { from: 1, to: 2, weight: 1 },
-    ],
-    nodesep: 20,
-    edgesep: 10,
-    ranksep: 10,
-    margin: 5,
-  });
-  assert.ok([...out.x, ...out.y].every(Number.isFinite));
-  assert.ok(out.y[0] < out.y[1] && out.y[1] < out.y[2]);
-  assert.deepEqual(out.bends, [[], [], []]);
+test('an edit that adds a layer, or another file, is laid out anew', () => {
+  const { before } = routeEdited();
+  const previous = layoutGraph(before);
+  const added = graphOf(readCfg('yolov4.cfg') + '\n[convolutional]\nfilters=8\nsize=1\nstride=1\npad=1\nactivation=leaky\n');
+  assert.deepEqual(layoutGraph(added, previous), layoutGraph(added));
+  const other = graphOf(readCfg('yolov3-tiny.cfg'));
+  assert.deepEqual(layoutGraph(other, previous), layoutGraph(other));
 });

@@ -1,5 +1,5 @@
-// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out in
-// layers (./graph/layered.ts) and painted as SVG; zoom/pan, search by index or type, click a layer
+// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out with
+// dagre (./graph/layout.ts) and painted as SVG; zoom/pan, search by index or type, click a layer
 // to reveal its section, the editor's cursor highlights its layer, and the pruning / γ-threshold
 // overlay.
 import { h } from './shared/dom';
@@ -69,7 +69,8 @@ function draw(g: NetworkGraph): void {
 
 function drawSized(g: NetworkGraph): void {
   const t0 = performance.now();
-  const layout = state.layout?.key === structureKey(g) ? state.layout : layoutGraph(g);
+  const layout =
+    state.layout?.key === structureKey(g) ? state.layout : layoutGraph(g, state.graph?.uri === g.uri ? state.layout : undefined);
   const t1 = performance.now();
   const first = !state.layout;
   const overlay = overlayOf(g, state.gamma);

@@ -1,11 +1,12 @@
-// Layered layout of the network graph (./layered.ts). Runs of layers that only feed each other (one
-// output to the next layer, which has no other input) are laid out as one tall node, which halves
-// what the layout works on for darknet's long conv chains (yolov4: 162 layers, 80 runs) and keeps
-// each run straight. Nodes have one fixed size, so an edit that changes no edge (filters=,
-// activation=, …) reuses the previous layout: only a changed structure (a `from=`/`layers=` edit,
-// a section added or removed) is laid out again.
+// Layered layout of the network graph with dagre (@dagrejs/dagre). Runs of layers that only feed
+// each other (one output to the next layer, which has no other input) are laid out as one tall
+// node, which halves what dagre works on for darknet's long conv chains (yolov4: 162 layers, 80
+// runs) and keeps each run straight. Nodes have one fixed size, so an edit that changes no edge
+// (filters=, activation=, …) reuses the previous layout; an edit that only moves edges between the
+// same layers (a `from=`/`layers=` edit) keeps the layers where they are and routes the edges
+// again when that stays readable (docs/network-graph.md §Performance); anything else is laid out anew.
+import dagre from '@dagrejs/dagre';
 import type { GraphEdge, NetworkGraph } from '../shared/protocol';
-import { layered } from './layered';
 
 export const NODE_W = 150;
 export const NODE_H = 38;
@@ -59,37 +60,100 @@ export function runsOf(g: NetworkGraph): { runOf: Map<number, number>; runs: num
 }
 
 const runHeight = (n: number) => n * NODE_H + (n - 1) * RUN_GAP;
+const MARGIN = 16;
+/** Distance of an edge's lane from the boxes it passes (edge routing of a kept layout). */
+const LANE_GAP = 14;
 
-export function layoutGraph(g: NetworkGraph): Layout {
+const bottomOf = (b: Box): Point => ({ x: b.x, y: b.y + b.height / 2 });
+const topOf = (b: Box): Point => ({ x: b.x, y: b.y - b.height / 2 });
+const edgeId = (e: GraphEdge) => `${e.from}>${e.to}${e.kind}`;
+
+/**
+ * The graph laid out. With the previous layout of the same layers, an edit that moved only edges
+ * keeps the boxes where they were and routes the edges again (no new ranking: the picture does not
+ * jump, and it costs no dagre run); see keptLayout for when that is refused.
+ */
+export function layoutGraph(g: NetworkGraph, previous?: Layout): Layout {
+  return (previous && keptLayout(g, previous)) ?? dagreLayout(g);
+}
+
+function dagreLayout(g: NetworkGraph): Layout {
   const { runOf, runs } = runsOf(g);
+  const d = new dagre.graphlib.Graph({ multigraph: true });
+  // longest-path ranking: the cheapest of dagre's rankers on these graphs, and as compact for them
+  // as network-simplex (bench figures in docs/network-graph.md §Performance).
+  d.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 26, edgesep: 10, marginx: MARGIN, marginy: MARGIN, ranker: 'longest-path' });
+  runs.forEach((r, k) => d.setNode(`r${k}`, { width: NODE_W, height: runHeight(r.length) }));
   const between = g.edges.filter((e) => runOf.get(e.from) !== runOf.get(e.to));
-  const laid = layered({
-    widths: runs.map(() => NODE_W),
-    heights: runs.map((r) => runHeight(r.length)),
-    edges: between.map((e) => ({ from: runOf.get(e.from)!, to: runOf.get(e.to)!, weight: e.kind === 'next' ? 4 : 1 })),
-    nodesep: 28,
-    edgesep: 10,
-    ranksep: 26,
-    margin: 16,
-  });
+  for (const e of between)
+    d.setEdge(`r${runOf.get(e.from)}`, `r${runOf.get(e.to)}`, { weight: e.kind === 'next' ? 4 : 1, minlen: 1 }, edgeId(e));
+  // The default ordering heuristic repeats the crossing reduction many times; one pass suffices for
+  // these mostly sequential graphs at a fraction of the time.
+  dagre.layout(d, { disableOptimalOrderHeuristic: true });
 
   const nodes = new Map<number, Box>();
   runs.forEach((r, k) => {
-    const top = laid.y[k] - runHeight(r.length) / 2;
-    r.forEach((index, j) =>
-      nodes.set(index, { x: laid.x[k], y: top + j * (NODE_H + RUN_GAP) + NODE_H / 2, width: NODE_W, height: NODE_H }),
-    );
+    const b = d.node(`r${k}`) as Box;
+    const top = b.y - b.height / 2;
+    r.forEach((index, j) => nodes.set(index, { x: b.x, y: top + j * (NODE_H + RUN_GAP) + NODE_H / 2, width: NODE_W, height: NODE_H }));
   });
-  const bottom = (i: number): Point => {
-    const b = nodes.get(i)!;
-    return { x: b.x, y: b.y + b.height / 2 };
-  };
-  const top = (i: number): Point => {
-    const b = nodes.get(i)!;
-    return { x: b.x, y: b.y - b.height / 2 };
-  };
-  const bends = new Map(between.map((e, k) => [e, laid.bends[k]]));
-  // An edge leaves its layer's bottom and enters its target's top, through a point per rank it crosses.
-  const edges = g.edges.map((edge) => ({ edge, points: [bottom(edge.from), ...(bends.get(edge) ?? []), top(edge.to)] }));
-  return { key: structureKey(g), width: laid.width, height: laid.height, nodes, edges };
+  const edges = g.edges.map((edge) => {
+    const from = bottomOf(nodes.get(edge.from)!),
+      to = topOf(nodes.get(edge.to)!);
+    if (runOf.get(edge.from) === runOf.get(edge.to)) return { edge, points: [from, to] };
+    const routed =
+      (d.edge(`r${runOf.get(edge.from)}`, `r${runOf.get(edge.to)}`, edgeId(edge)) as { points?: Point[] } | undefined)?.points ?? [];
+    // dagre ends an edge where it meets the run's box; it leaves the run's last layer and enters its first.
+    const inner = routed.slice(1, -1).map((p) => ({ x: p.x, y: p.y }));
+    return { edge, points: [from, ...inner, to] };
+  });
+  const size = d.graph() as { width?: number; height?: number };
+  // dagre sizes the drawing by its nodes only; an edge's bend can lie in the left margin or past the right.
+  const xs = edges.flatMap((r) => r.points.map((p) => p.x));
+  const shift = Math.max(0, MARGIN - Math.min(...xs));
+  if (shift) {
+    for (const b of nodes.values()) b.x += shift;
+    for (const r of edges) r.points = r.points.map((p) => ({ x: p.x + shift, y: p.y }));
+  }
+  const width = Math.max((size.width ?? 0) + shift, Math.max(...xs) + shift + MARGIN);
+  return { key: structureKey(g), width, height: size.height ?? 0, nodes, edges };
+}
+
+/**
+ * The previous layout's boxes with g's edges, or undefined when that would not read well: other
+ * layers, an edge that would not run downward, or a run of g that is not one column there. An edge
+ * kept from before keeps its route; a new one goes straight when no box is in its way, else down a
+ * lane to the right of every box beside it.
+ */
+function keptLayout(g: NetworkGraph, previous: Layout): Layout | undefined {
+  const nodes = previous.nodes;
+  if (nodes.size !== g.nodes.length || g.nodes.some((n) => !nodes.has(n.index))) return undefined;
+  for (const e of g.edges) if (bottomOf(nodes.get(e.from)!).y >= topOf(nodes.get(e.to)!).y) return undefined;
+  for (const run of runsOf(g).runs) if (run.some((i) => nodes.get(i)!.x !== nodes.get(run[0])!.x)) return undefined;
+
+  const before = new Map(previous.edges.map((r) => [edgeId(r.edge), r.points]));
+  const boxes = [...nodes.values()];
+  let width = previous.width;
+  const edges: Layout['edges'] = [];
+  for (const edge of g.edges) {
+    const kept = before.get(edgeId(edge));
+    if (kept) {
+      edges.push({ edge, points: kept });
+      continue;
+    }
+    const from = bottomOf(nodes.get(edge.from)!),
+      to = topOf(nodes.get(edge.to)!);
+    const beside = boxes.filter((b) => b.y + b.height / 2 > from.y && b.y - b.height / 2 < to.y);
+    const lo = Math.min(from.x, to.x) - NODE_W / 2,
+      hi = Math.max(from.x, to.x) + NODE_W / 2;
+    if (!beside.some((b) => b.x + b.width / 2 > lo && b.x - b.width / 2 < hi)) {
+      edges.push({ edge, points: [from, to] });
+      continue;
+    }
+    if (to.y - from.y <= 2 * LANE_GAP) return undefined;
+    const lane = Math.max(...beside.map((b) => b.x + b.width / 2)) + LANE_GAP;
+    width = Math.max(width, lane + MARGIN);
+    edges.push({ edge, points: [from, { x: lane, y: from.y + LANE_GAP }, { x: lane, y: to.y - LANE_GAP }, to] });
+  }
+  return { key: structureKey(g), width, height: previous.height, nodes, edges };
 }
