@@ -37,6 +37,22 @@ const NEUTRAL_CWD = parse(process.cwd()).root;
 
 type RuntimeInfo = EnvJobResult['runtimes'][number];
 
+const RESOLVED_PACKAGES = [
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  'onnxruntime-node',
+  'openvino-node',
+];
+
+function packageDir(pkg: string): string | null {
+  try {
+    return dirname(req.resolve(`${pkg}/package.json`));
+  } catch {
+    return null;
+  }
+}
+
 function pkgVersion(pkg: string): string | null {
   try {
     return (JSON.parse(readFileSync(join(dirname(req.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string })
@@ -119,6 +135,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   );
   const ovPy = probePythonOpenvino();
   const forced = process.env.DARKNET_BACKEND;
+  const loadedFrom = {
+    runtimesFolder: process.env.DARKNET_PRUNER_RUNTIMES || null,
+    packages: Object.fromEntries(RESOLVED_PACKAGES.map((p) => [p, packageDir(p)])),
+  };
   const report: EnvJobResult = {
     node: process.version,
     darknetBackend: forced ?? null,
@@ -126,6 +146,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     train: train.choice ?? { error: train.error! },
     infer: infer.choice ?? { error: infer.error! },
     runtimes: [ort, ovNode, ovPy],
+    loadedFrom,
   };
   // The extension's Show Runtime Status runs env as a job (--json-events): the report is its result.
   if (args.values['json-events']) {
@@ -161,6 +182,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         `  (--runtime ${rt.name}: ${rt.setup} installs ${rt.package}${rt.name === 'openvino' ? ' and a venv with benchmark_app' : ''})`,
       );
   }
+  // where each package resolved: a checkout's node_modules first, NODE_PATH, then the runtimes folder
+  lines.push(
+    '',
+    `loaded from${loadedFrom.runtimesFolder ? ` (runtimes folder ${loadedFrom.runtimesFolder}: DARKNET_PRUNER_RUNTIMES)` : ''}:`,
+  );
+  for (const [p, dir] of Object.entries(loadedFrom.packages)) lines.push(`  ${p.padEnd(30)} ${dir ?? '(not found)'}`);
   ctx.out(lines.join('\n'));
   return train.choice || infer.choice ? 0 : 1;
 }

@@ -61,6 +61,8 @@ export interface EnvJobResult {
   infer: BackendChoice | { error: string };
   /** onnxruntime-node, openvino-node, python openvino (each probed in its own process). */
   runtimes: { name: string; installed: boolean; version: string | null; loadable: boolean; detail: string }[];
+  /** The folder each runtime package resolves from (null: not found); DARKNET_PRUNER_RUNTIMES when set. */
+  loadedFrom?: { runtimesFolder: string | null; packages: Record<string, string | null> };
 }
 
 /** `bench`: per model the settings read back, every latency, FPS; the ratios to the first model. */
