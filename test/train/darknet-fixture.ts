@@ -1,6 +1,8 @@
 // A yolov3-tiny-like training fixture darknet (2018) and we both read: a cfg, weights from our
 // synthesiser, one left-right symmetric PNG with mirrored boxes (so darknet's random flip changes
 // nothing), jitter=0 hue=0 saturation=1 exposure=1 random=0 (no other augmentation), batch=1.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
@@ -25,20 +27,14 @@ const netSection = (opts: NetOptions) =>
 const conv = (f: number, s: number, act = 'leaky', bn = 1) =>
   `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${f}\nsize=${s}\nstride=1\npad=1\nactivation=${act}\n`;
 const pool = (s = 2) => `[maxpool]\nsize=2\nstride=${s}\n`;
+/** [net] and the first four conv + maxpool pairs both cfgs start with. */
+const stem = (opts: NetOptions) => [netSection(opts), conv(4, 3), pool(), conv(8, 3), pool(), conv(8, 3), pool(), conv(16, 3), pool()];
 
 export function tinyCfg(opts: NetOptions & { yolo?: string } = {}): string {
   const yolo = (mask: string) =>
     `[yolo]\nmask=${mask}\nanchors=6,8, 10,14, 18,16, 22,30, 34,28, 46,52\nclasses=2\nnum=6\njitter=0\nignore_thresh=.7\ntruth_thresh=1\nrandom=0\n${opts.yolo ?? ''}`;
   return [
-    netSection(opts),
-    conv(4, 3),
-    pool(),
-    conv(8, 3),
-    pool(),
-    conv(8, 3),
-    pool(),
-    conv(16, 3),
-    pool(),
+    ...stem(opts),
     conv(16, 3),
     pool(),
     conv(32, 3),
@@ -64,15 +60,7 @@ export function tinyCfg(opts: NetOptions & { yolo?: string } = {}): string {
  */
 export function tinyRegionCfg(opts: NetOptions & { region?: string } = {}): string {
   return [
-    netSection(opts),
-    conv(4, 3),
-    pool(),
-    conv(8, 3),
-    pool(),
-    conv(8, 3),
-    pool(),
-    conv(16, 3),
-    pool(),
+    ...stem(opts),
     conv(32, 3),
     pool(1),
     conv(32, 3),
@@ -140,4 +128,43 @@ export function writeDarknetFixture(dir: string, cfgText = tinyCfg()): Fixture {
     image = new Float32Array(3 * S * S);
   for (let i = 0; i < S * S; i++) for (let c = 0; c < 3; c++) image[c * S * S + i] = rgba[i * 4 + c] / 255;
   return { dir, cfgPath, weightsPath, dataPath, imagePath, net, image, truths };
+}
+
+/** `data synth` arguments: `images` 64×64 images of 2 classes into `out`, `validFraction` of them held out. */
+export const synthDataArgs = (out: string, images: number, seed: number, validFraction: number): string[] => [
+  'data',
+  'synth',
+  '-o',
+  out,
+  '--classes',
+  '2',
+  '--images',
+  String(images),
+  '--size',
+  String(SIZE),
+  '--seed',
+  String(seed),
+  '--valid-fraction',
+  String(validFraction),
+];
+
+const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8' }).stdout.trim();
+const stdbuf = spawnSync('sh', ['-c', 'command -v stdbuf'], { encoding: 'utf8' }).stdout.trim();
+/** The skip reason of a test that runs darknet, or false where it is on PATH. */
+export const skipWithoutDarknet = darknet
+  ? false
+  : 'darknet is not on PATH: install it with `apt-get install darknet` (npm run setup:darknet)';
+
+/** `darknet detector train` on the fixture: the loss of each "N: loss, avg, rate, …" line it prints. */
+export function darknetLosses(f: Fixture): number[] {
+  // darknet may crash while tearing down its loader thread after the last iteration; its stdout is
+  // a pipe, so make it unbuffered (stdbuf) or the lines printed before the crash are lost.
+  const args = ['detector', 'train', f.dataPath, f.cfgPath, f.weightsPath];
+  const r = stdbuf
+    ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: f.dir, encoding: 'utf8', timeout: 120_000 })
+    : spawnSync(darknet, args, { cwd: f.dir, encoding: 'utf8', timeout: 120_000 });
+  const text = `${r.stdout}\n${r.stderr}`;
+  const losses = [...text.matchAll(/^(\d+): ([-\d.naif]+), /gm)].map((m) => Number(m[2]));
+  assert.ok(losses.length > 0, `darknet printed no iteration (exit ${r.status ?? r.signal}):\n${text.slice(-2000)}`);
+  return losses;
 }

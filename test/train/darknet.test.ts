@@ -6,7 +6,6 @@
 // updates: momentum, decay, BN backward as darknet's), with batch=1 and with batch=2 subdivisions=2.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,29 +14,11 @@ import { readWeightsFile } from '../../core/src/weights/read';
 import { Trainer } from '../../core/src/train/trainer';
 import { trainSettings } from '../../core/src/train/lr-policy';
 import { useBackend } from '../nn/helpers';
-import { tinyCfg, writeDarknetFixture } from './darknet-fixture';
-
-const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8' }).stdout.trim();
-const stdbuf = spawnSync('sh', ['-c', 'command -v stdbuf'], { encoding: 'utf8' }).stdout.trim();
-const skip = darknet ? false : 'darknet is not on PATH: install it with `apt-get install darknet` (npm run setup:darknet)';
+import { darknetLosses, skipWithoutDarknet as skip, tinyCfg, writeDarknetFixture } from './darknet-fixture';
 
 before(async () => {
   if (!skip) await useBackend('train');
 });
-
-/** darknet's "N: loss, avg, rate, …" lines. */
-function darknetLosses(dir: string, f: ReturnType<typeof writeDarknetFixture>): number[] {
-  // darknet may crash while tearing down its loader thread after the last iteration; its stdout is
-  // a pipe, so make it unbuffered (stdbuf) or the lines printed before the crash are lost.
-  const args = ['detector', 'train', f.dataPath, f.cfgPath, f.weightsPath];
-  const r = stdbuf
-    ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: dir, encoding: 'utf8', timeout: 120_000 })
-    : spawnSync(darknet, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  const text = `${r.stdout}\n${r.stderr}`;
-  const losses = [...text.matchAll(/^(\d+): ([-\d.naif]+), /gm)].map((m) => Number(m[2]));
-  assert.ok(losses.length > 0, `darknet printed no iteration (exit ${r.status ?? r.signal}):\n${text.slice(-2000)}`);
-  return losses;
-}
 
 function ourLosses(f: ReturnType<typeof writeDarknetFixture>, n: number): number[] {
   const s = trainSettings(f.net);
@@ -63,7 +44,7 @@ for (const [name, cfg, n] of [
     const dir = mkdtempSync(join(tmpdir(), 'dp-darknet-'));
     try {
       const f = writeDarknetFixture(dir, cfg);
-      const theirs = darknetLosses(dir, f);
+      const theirs = darknetLosses(f);
       const ours = ourLosses(f, n);
       assert.ok(theirs.length >= n, `darknet printed ${theirs.length} iterations, expected ${n}`);
       const rel = ours.map((v, i) => Math.abs(v - theirs[i]) / Math.abs(theirs[i]));

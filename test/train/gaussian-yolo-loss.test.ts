@@ -6,33 +6,24 @@ import assert from 'node:assert/strict';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { boxIou, boxMeasure, type Box } from '../../core/src/train/box-iou';
 import { gaussianYoloLoss, gaussianYoloLossConfig } from '../../core/src/train/gaussian-yolo-loss';
-import { LossConfigError, type Truth } from '../../core/src/train/yolo-loss';
-import { XorShift32, synthesizeWeights } from '../../core/src/weights/synth';
+import type { Truth } from '../../core/src/train/yolo-loss';
+import { synthesizeWeights } from '../../core/src/weights/synth';
 import { buildNetwork } from '../../core/src/nn/model';
 import { Trainer } from '../../core/src/train/trainer';
 import { trainSettings } from '../../core/src/train/lr-policy';
 import { useBackend } from '../nn/helpers';
 import { symmetricImage, SIZE } from './darknet-fixture';
+import { assertRefused, entryAt, H, maxGradientError, measurePartial, rawValues, S, W, yoloFamilyHead } from './loss-fixture';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** A 2×2-grid head on a 64×64 net: anchor slot 1 of two, two classes (11 entries per anchor). */
-function head(extra = '', mask = '1', num = 2) {
-  const net = analyseText(
-    `[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=${11 * mask.split(',').length}\nsize=1\nstride=32\nactivation=linear\n\n[Gaussian_yolo]\nmask=${mask}\nanchors=16,16, 40,24${num > 2 ? ', 24,40' : ''}\nclasses=2\nnum=${num}\nignore_thresh=1\n${extra}`,
-  );
-  return gaussianYoloLossConfig(net.layers[1]);
-}
-
-const W = 2,
-  H = 2,
-  S = W * H,
-  PER = 11;
-const at = (a: number, e: number, j: number, i: number) => (a * PER + e) * S + j * W + i;
+const PER = 11;
+const head = (extra = '', mask = '1', num = 2) => gaussianYoloLossConfig(yoloFamilyHead('Gaussian_yolo', PER, extra, mask, num));
+const at = entryAt(PER);
 /** Raw z and the head's activated output: σ on every entry but the w, h means (4, 6). */
 function outputs(seed: number, slots = 1) {
-  const z = new Float32Array(slots * PER * S);
-  new XorShift32(seed).fill(z, -1.5, 1.5);
+  const z = rawValues(slots * PER * S, seed);
   const o = new Float32Array(z.length);
   for (let k = 0; k < z.length; k++) {
     const e = Math.floor(k / S) % PER;
@@ -108,14 +99,7 @@ test('the deltas are −∂E/∂v (finite differences): E = ½·scale·w·NLL of
     e += ce(vv[at(0, 9, 0, 1)], 0) + ce(vv[at(0, 10, 0, 1)], 1);
     return e;
   };
-  let worst = 0;
-  for (let k = 0; k < v.length; k++) {
-    const p = v.slice(),
-      m = v.slice();
-    p[k] += 1e-6;
-    m[k] -= 1e-6;
-    worst = Math.max(worst, Math.abs(-(E(p) - E(m)) / 2e-6 - r.delta[k]));
-  }
+  const worst = maxGradientError(E, v, 1e-6, r.delta);
   assert.ok(worst < 1e-5, `max |delta + ∂E/∂v| = ${worst}`);
   console.log(`# max |delta + ∂E/∂v (finite difference)| = ${worst.toExponential(1)}`);
 });
@@ -128,9 +112,7 @@ test('iou_loss=giou: μ deltas are iou_normalizer·∂GIoU/∂(x, y) and ∂GIoU
   const r = gaussianYoloLoss(cfg, geo, o, [[truth]]);
   const idx = (e: number) => at(0, e, 0, 1);
   const pred: Box = { x: (1 + o[idx(0)]) / W, y: o[idx(2)] / H, w: (Math.exp(o[idx(4)]) * 40) / 64, h: (Math.exp(o[idx(6)]) * 24) / 64 };
-  const fd = (key: keyof Box) =>
-    (boxMeasure({ ...pred, [key]: pred[key] + 1e-6 }, truth, 'giou') - boxMeasure({ ...pred, [key]: pred[key] - 1e-6 }, truth, 'giou')) /
-    2e-6;
+  const fd = (key: keyof Box) => measurePartial(pred, truth, 'giou', key);
   assert.ok(Math.abs(r.delta[idx(0)] - 0.07 * fd('x')) < 1e-6);
   assert.ok(Math.abs(r.delta[idx(2)] - 0.07 * fd('y')) < 1e-6);
   assert.ok(Math.abs(r.delta[idx(4)] - 0.07 * fd('w') * Math.exp(o[idx(4)])) < 1e-6);
@@ -211,10 +193,7 @@ test('refused with a located error: map=, an unknown iou_loss or yolo_point', ()
     ['iou_loss=foo', /layer 1 \[Gaussian_yolo\] \(line 12\): iou_loss=foo is not one of/],
     ['yolo_point=middle', /layer 1 \[Gaussian_yolo\] \(line 12\): yolo_point=middle is not one of/],
   ] as const)
-    assert.throws(
-      () => head(extra),
-      (e: Error) => e instanceof LossConfigError && what.test(e.message),
-    );
+    assertRefused(() => head(extra), what);
 });
 
 before(async () => {

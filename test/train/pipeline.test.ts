@@ -13,7 +13,7 @@ import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { runCli } from '../cli/run';
-import { tinyCfg } from './darknet-fixture';
+import { synthDataArgs, tinyCfg } from './darknet-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'dp-pipeline-'));
 const cfg = join(dir, 'tiny.cfg'),
@@ -37,22 +37,7 @@ before(() => {
   const w = synthesizeWeights(net);
   for (const l of w.layers) if (l?.blocks.scales) l.blocks.scales = l.blocks.scales.map((v) => v * 0.3);
   writeFileSync(weights, serializeWeights(net, w));
-  ok([
-    'data',
-    'synth',
-    '-o',
-    join(dir, 'set'),
-    '--classes',
-    '2',
-    '--images',
-    '24',
-    '--size',
-    '64',
-    '--seed',
-    '1',
-    '--valid-fraction',
-    '0.2',
-  ]);
+  ok(synthDataArgs(join(dir, 'set'), 24, 1, 0.2));
 });
 
 test('sparsity training (slim set, s = 2) drives γ toward zero; the same run without it does not', { timeout: 300_000 }, () => {

@@ -3,16 +3,14 @@
 // region_layer and trains YOLOv2 cfgs on the CPU), and `train` on a yolov2-tiny-like cfg.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyseText } from '../../core/src/cfg/analyse';
 import { boxIou, type Box } from '../../core/src/train/box-iou';
 import { PRIOR_SEEN, regionLoss, regionLossConfig } from '../../core/src/train/region-loss';
 import { headLossSetup } from '../../core/src/train/head-loss';
-import { LossConfigError, type Truth } from '../../core/src/train/yolo-loss';
-import { XorShift32, synthesizeWeights } from '../../core/src/weights/synth';
+import type { Truth } from '../../core/src/train/yolo-loss';
+import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { buildNetwork } from '../../core/src/nn/model';
 import { readWeightsFile } from '../../core/src/weights/read';
@@ -20,27 +18,18 @@ import { Trainer } from '../../core/src/train/trainer';
 import { trainSettings } from '../../core/src/train/lr-policy';
 import { useBackend } from '../nn/helpers';
 import { runCli } from '../cli/run';
-import { tinyRegionCfg, writeDarknetFixture } from './darknet-fixture';
+import { darknetLosses, skipWithoutDarknet as skip, synthDataArgs, tinyRegionCfg, writeDarknetFixture } from './darknet-fixture';
+import { assertRefused, entryAt, H, maxGradientError, oneHeadNet, rawValues, S, W } from './loss-fixture';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** A 2×2-grid [region] on a 64×64 net: 2 anchors (grid cells), 2 classes. */
-function head(extra = '', softmax = 1) {
-  const net = analyseText(
-    `[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=14\nsize=1\nstride=32\nactivation=linear\n\n[region]\nanchors=0.5,0.5, 1.0,0.75\nclasses=2\ncoords=4\nnum=2\nsoftmax=${softmax}\n${extra}`,
+const head = (extra = '', softmax = 1) =>
+  regionLossConfig(
+    oneHeadNet(14, `[region]\nanchors=0.5,0.5, 1.0,0.75\nclasses=2\ncoords=4\nnum=2\nsoftmax=${softmax}\n${extra}`).layers[1],
   );
-  return regionLossConfig(net.layers[1]);
-}
-
-const W = 2,
-  H = 2,
-  S = W * H;
-const at = (a: number, e: number, j: number, i: number) => (a * 7 + e) * S + j * W + i;
-const raw = (seed: number) => {
-  const z = new Float32Array(2 * 7 * S);
-  new XorShift32(seed).fill(z, -1.5, 1.5);
-  return z;
-};
+const at = entryAt(7);
+const raw = (seed: number) => rawValues(2 * 7 * S, seed);
 /** The activated value of entry k (σ on x, y, objectness; softmax over the classes of a cell). */
 function activated(z: Float32Array) {
   const o = new Float64Array(z.length);
@@ -182,15 +171,7 @@ test('the gradient is −∂E/∂z (finite differences): E = ½·scale·(t − �
     e += 3 * (Math.log(Math.exp(zz[k(5)]) + Math.exp(zz[k(6)])) - zz[k(6)]);
     return e;
   };
-  const zz = Float64Array.from(z);
-  let worst = 0;
-  for (let k = 0; k < z.length; k++) {
-    const p = zz.slice(),
-      m = zz.slice();
-    p[k] += 1e-5;
-    m[k] -= 1e-5;
-    worst = Math.max(worst, Math.abs(-(E(p) - E(m)) / 2e-5 - r.grad[k]));
-  }
+  const worst = maxGradientError(E, Float64Array.from(z), 1e-5, r.grad);
   assert.ok(worst < 1e-5, `max |grad + ∂E/∂z| = ${worst}`);
   console.log(`# max |grad + ∂E/∂z (finite difference)| = ${worst.toExponential(1)}`);
 });
@@ -200,40 +181,16 @@ test('refused with a located error: tree= (softmax_tree), coords ≠ 4, map=', (
     ['tree=data/9k.tree', /layer 1 \[region\] \(line 12\): tree=/],
     ['map=data/coco9k.map', /layer 1 \[region\] \(line 12\): map=/],
   ] as const)
-    assert.throws(
-      () => head(extra),
-      (e: Error) => e instanceof LossConfigError && what.test(e.message),
-    );
-  const net = analyseText(
-    `[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=16\nsize=1\nstride=32\nactivation=linear\n\n[region]\nanchors=0.5,0.5, 1.0,0.75\nclasses=2\ncoords=5\nnum=2\n`,
-  );
-  assert.throws(
-    () => headLossSetup(net),
-    (e: Error) => e instanceof LossConfigError && /layer 1 \[region\] \(line 12\): coords=5/.test(e.message),
-  );
+    assertRefused(() => head(extra), what);
+  const net = oneHeadNet(16, `[region]\nanchors=0.5,0.5, 1.0,0.75\nclasses=2\ncoords=5\nnum=2\n`);
+  assertRefused(() => headLossSetup(net), /layer 1 \[region\] \(line 12\): coords=5/);
 });
 
 // ---- against darknet ----------------------------------------------------------------------------
 
-const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8' }).stdout.trim();
-const stdbuf = spawnSync('sh', ['-c', 'command -v stdbuf'], { encoding: 'utf8' }).stdout.trim();
-const skip = darknet ? false : 'darknet is not on PATH: install it with `apt-get install darknet` (npm run setup:darknet)';
-
 before(async () => {
   await useBackend('train');
 });
-
-function darknetFirstLoss(f: ReturnType<typeof writeDarknetFixture>): number {
-  const args = ['detector', 'train', f.dataPath, f.cfgPath, f.weightsPath];
-  const r = stdbuf
-    ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: f.dir, encoding: 'utf8', timeout: 120_000 })
-    : spawnSync(darknet, args, { cwd: f.dir, encoding: 'utf8', timeout: 120_000 });
-  const text = `${r.stdout}\n${r.stderr}`;
-  // darknet numbers iterations from seen/batch: the first line is `seen + 1: loss, …` here (batch 1).
-  const m = /^\d+: ([-\d.naif]+), /m.exec(text);
-  assert.ok(m, `darknet printed no iteration (exit ${r.status ?? r.signal}):\n${text.slice(-2000)}`);
-  return Number(m[1]);
-}
 
 // darknet counts net.seen (read from the weights header) before the forward: a header of 0 keeps the
 // prior term on, one of 12800 turns it off.
@@ -253,7 +210,8 @@ for (const [seen, batch] of [
           f.weightsPath,
           serializeWeights(f.net, synthesizeWeights(f.net), { major: 0, minor: 2, revision: 5, seen: BigInt(seen) }),
         );
-        const theirs = darknetFirstLoss(f);
+        // darknet numbers iterations from seen/batch: the first line is `seen + 1: loss, …` here (batch 1).
+        const theirs = darknetLosses(f)[0];
         const s = trainSettings(f.net);
         const model = buildNetwork(f.net, readWeightsFile(f.weightsPath, f.net), { darknetBackward: true });
         const trainer = new Trainer(model, f.net, { settings: s });
@@ -283,25 +241,7 @@ test('`train` on a yolov2-tiny-like cfg with synthetic data runs its iterations 
   const dir = mkdtempSync(join(tmpdir(), 'dp-region-train-'));
   try {
     writeFileSync(join(dir, 'tiny.cfg'), tinyRegionCfg({ batch: 2, lr: 0.01, maxBatches: 100 }));
-    const synth = runCli(
-      [
-        'data',
-        'synth',
-        '-o',
-        join(dir, 'set'),
-        '--classes',
-        '2',
-        '--images',
-        '6',
-        '--size',
-        '64',
-        '--seed',
-        '3',
-        '--valid-fraction',
-        '0.34',
-      ],
-      dir,
-    );
+    const synth = runCli(synthDataArgs(join(dir, 'set'), 6, 3, 0.34), dir);
     assert.equal(synth.code, 0, synth.err);
     const r = runCli(
       [

@@ -2,30 +2,20 @@
 // the IoU-family derivatives against finite differences.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyseText } from '../../core/src/cfg/analyse';
 import { boxMeasure, boxMeasureGrad, type Box, type IouKind } from '../../core/src/train/box-iou';
 import { yoloLoss, yoloLossConfig, type Truth } from '../../core/src/train/yolo-loss';
 import { XorShift32 } from '../../core/src/weights/synth';
+import { entryAt, H, maxGradientError, measurePartial, rawValues, S, W, yoloFamilyHead } from './loss-fixture';
 
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** A 2×2-grid head on a 64×64 net: one anchor slot of two, two classes. */
-function head(extra = '', mask = '1', num = 2) {
-  const net = analyseText(
-    `[net]\nwidth=64\nheight=64\nchannels=3\n\n[convolutional]\nfilters=${7 * mask.split(',').length}\nsize=1\nstride=32\nactivation=linear\n\n[yolo]\nmask=${mask}\nanchors=16,16, 40,24${num > 2 ? ', 24,40' : ''}\nclasses=2\nnum=${num}\nignore_thresh=1\n${extra}`,
-  );
-  return yoloLossConfig(net.layers[1]);
-}
-
-const W = 2,
-  H = 2,
-  S = W * H;
-const at = (a: number, e: number, j: number, i: number) => (a * 7 + e) * S + j * W + i;
+const head = (extra = '', mask = '1', num = 2) => yoloLossConfig(yoloFamilyHead('yolo', 7, extra, mask, num));
+const at = entryAt(7);
 
 /** Raw values z (darknet layout) and the head's activated output (σ on x, y, obj, classes; scale_x_y on x, y). */
 function outputs(seed: number, slots = 1, scale = 1) {
-  const z = new Float32Array(slots * 7 * S);
-  new XorShift32(seed).fill(z, -1.5, 1.5);
+  const z = rawValues(slots * 7 * S, seed);
   const act = (z: Float32Array) => {
     const o = new Float32Array(z.length);
     for (let k = 0; k < z.length; k++) {
@@ -97,17 +87,7 @@ test('the deltas are −∂E/∂z (finite differences) of cross-entropy on the l
     }
     return e;
   };
-  const zz = Float64Array.from(z);
-  let worst = 0;
-  for (let k = 0; k < z.length; k++) {
-    const h = 1e-5;
-    const p = zz.slice(),
-      m = zz.slice();
-    p[k] += h;
-    m[k] -= h;
-    const fd = (E(p) - E(m)) / (2 * h);
-    worst = Math.max(worst, Math.abs(-fd - r.delta[k]));
-  }
+  const worst = maxGradientError(E, Float64Array.from(z), 1e-5, r.delta);
   assert.ok(worst < 1e-5, `max |delta + ∂E/∂z| = ${worst}`);
   console.log(`# max |delta + ∂E/∂z (finite difference)| = ${worst.toExponential(1)}`);
 });
@@ -122,9 +102,7 @@ test('IoU, GIoU, DIoU, CIoU: forward-mode partials match central differences', (
     for (const kind of ['iou', 'giou', 'diou', 'ciou'] as IouKind[]) {
       const { grad } = boxMeasureGrad(p, t, kind);
       (['x', 'y', 'w', 'h'] as const).forEach((key, k) => {
-        const h = 1e-6;
-        const fd = (boxMeasure({ ...p, [key]: p[key] + h }, t, kind) - boxMeasure({ ...p, [key]: p[key] - h }, t, kind)) / (2 * h);
-        worst[kind] = Math.max(worst[kind], Math.abs(fd - grad[k]));
+        worst[kind] = Math.max(worst[kind], Math.abs(measurePartial(p, t, kind, key) - grad[k]));
       });
     }
   }
@@ -161,9 +139,7 @@ test('giou loss: box deltas are iou_normalizer·∂GIoU/∂(x, y) and ∂GIoU/�
   const r = yoloLoss(cfg, { w: W, h: H, netW: 64, netH: 64 }, o, [[truth]]);
   const idx = (e: number) => at(0, e, 0, 1);
   const pred: Box = { x: (1 + o[idx(0)]) / W, y: o[idx(1)] / H, w: (Math.exp(o[idx(2)]) * 40) / 64, h: (Math.exp(o[idx(3)]) * 24) / 64 };
-  const fd = (key: keyof Box) =>
-    (boxMeasure({ ...pred, [key]: pred[key] + 1e-6 }, truth, 'giou') - boxMeasure({ ...pred, [key]: pred[key] - 1e-6 }, truth, 'giou')) /
-    2e-6;
+  const fd = (key: keyof Box) => measurePartial(pred, truth, 'giou', key);
   // Only one class has a positive delta here, so AlexeyAB's averaging divides by 1.
   assert.ok(Math.abs(r.delta[idx(0)] - 0.07 * fd('x')) < 1e-6);
   assert.ok(Math.abs(r.delta[idx(1)] - 0.07 * fd('y')) < 1e-6);

@@ -193,7 +193,7 @@ export function yoloLoss(
     return iou;
   };
   const smooth = labelSmoother(cfg.labelSmoothEps);
-  /** delta_yolo_class (no focal loss): a class entry already set means only the true class moves; non-finite targets are skipped. */
+  /** delta_yolo_class (no focal loss): the true class's entry already set means only it moves; a non-finite delta is not written. */
   const deltaClass = (index: number, cls: number) => {
     if (delta[index + stride * cls]) {
       const r = smooth(1) - x[index + stride * cls];
