@@ -190,6 +190,8 @@ const fmt = (r: Result) =>
         .map(([k, [w, c]]) => `${k} ${w}/${c}`)
         .join(', ')}`
     : '');
+const ips = (r: Result) => r.imagesPerSec,
+  rss = (r: Result) => r.peakRssMB;
 const median = (a: number[]) => {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -241,11 +243,11 @@ function parent(): void {
       wasm = ours('wasm', cfg, wasmSteps, wasmWarmup, wasmSubdivisions);
       console.log(`  wasm:               ${typeof wasm === 'string' ? wasm : fmt(wasm)}`);
     }
-    const med = (rs: Result[], f: (r: Result) => number) => (rs.length ? median(rs.map(f)) : NaN);
+    const med = (rs: Result[], f: (r: Result) => number) => (rs.length ? median(rs.map(f)).toFixed(f === ips ? 3 : 0) : '—');
     summary.push(
-      `${name.padEnd(12)} native TF ${med(tfRuns, (r) => r.imagesPerSec).toFixed(3)} images/s (peak ${med(tfRuns, (r) => r.peakRssMB).toFixed(0)} MB)` +
+      `${name.padEnd(12)} native TF ${med(tfRuns, ips)} images/s (peak ${med(tfRuns, rss)} MB)` +
         ` | wasm ${typeof wasm === 'string' ? '—' : `${wasm.imagesPerSec.toFixed(3)} images/s (peak ${wasm.peakRssMB.toFixed(0)} MB)`}` +
-        ` | PyTorch ${med(ptRuns, (r) => r.imagesPerSec).toFixed(3)} images/s (peak ${med(ptRuns, (r) => r.peakRssMB).toFixed(0)} MB)` +
+        ` | PyTorch ${med(ptRuns, ips)} images/s (peak ${med(ptRuns, rss)} MB)` +
         ` | ours/PyTorch median ${ratios.length ? median(ratios).toFixed(2) : '—'}× wall [${ratios.map((x) => x.toFixed(2)).join(', ')}],` +
         ` ${cpuRatios.length ? median(cpuRatios).toFixed(2) : '—'}× by CPU time`,
     );
