@@ -15,7 +15,7 @@
 import type { Layer, Network } from '../cfg/network';
 import { isChannelSource, specOf } from '../layers';
 import { OPAQUE } from '../layers/common';
-import type { DarknetWeights } from '../weights/read';
+import type { DarknetWeights, LayerWeights } from '../weights/read';
 import { activationFn, isLinear } from './activation';
 
 export type ConstantMode = 'channel' | 'offset';
@@ -110,23 +110,23 @@ export function applyCompensation(
       );
       continue;
     }
-    const a = l.attrs,
-      W = lw.blocks.weights!,
-      n = a.filters!,
-      cin = l.input![2],
-      G = a.groups!,
-      cg = Math.trunc(cin / G),
-      ng = Math.trunc(n / G),
-      kk = a.size! * a.size!;
-    // output channels the compact model drops need no offset (their value is f(β) either way)
-    const offset = constantOffsets(W, A, n, cg, ng, G, kk, keep?.[l.index]);
-    const bn = a.batchNormalize && lw.blocks.rolling_mean;
-    const target = (bn ? lw.blocks.rolling_mean! : lw.blocks.biases!).slice();
-    for (let o = 0; o < n; o++) target[o] = bn ? target[o] - offset[o] : target[o] + offset[o];
-    if (bn) lw.blocks.rolling_mean = target;
-    else lw.blocks.biases = target;
+    foldOffsets(lw.blocks, l, A, keep?.[l.index]);
   }
   return { header: weights.header, layers, totalFloats: weights.totalFloats };
+}
+
+/** Folds the constant input's contribution into the layer's rolling mean (BN) or bias. Its own
+ * function so that V8 deoptimising its rarely taken bias branch does not drop the caller's loop
+ * (and the inlined offsets loop) back to the interpreter for the layers after it. */
+function foldOffsets(blocks: LayerWeights['blocks'], l: Layer, A: Float64Array, outKeep?: Uint8Array): void {
+  const a = l.attrs,
+    n = a.filters!,
+    G = a.groups!,
+    cg = Math.trunc(l.input![2] / G);
+  // output channels the compact model drops need no offset (their value is f(β) either way)
+  const offset = constantOffsets(blocks.weights!, A, n, cg, Math.trunc(n / G), G, a.size! * a.size!, outKeep);
+  if (a.batchNormalize && blocks.rolling_mean) blocks.rolling_mean = blocks.rolling_mean.map((v, o) => v - offset[o]);
+  else blocks.biases = blocks.biases!.map((v, o) => v + offset[o]);
 }
 
 /** offset[o] = Σ_ci (Σ_k W[o][ci][k]) · A[group(o)·cg + ci], visiting only channels with A ≠ 0. */
