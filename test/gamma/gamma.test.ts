@@ -9,11 +9,11 @@ import { synthesizeWeights, XorShift32 } from '../../core/src/weights/synth';
 import type { DarknetWeights } from '../../core/src/weights/read';
 import type { Network } from '../../core/src/cfg/network';
 import { serializeWeights } from '../../core/src/weights/write';
-import { main } from '../../cli/main';
 import { readGammaWeights } from '../../core/src/prune/gamma-read';
 import { readWeightsFile } from '../../core/src/weights/read';
 import { parseJobEvent, type JobEvent } from '../../cli/events';
 import { CFG_DIR, readCfg } from '../corpus';
+import { runMain as cli } from '../cli/in-process';
 
 const conv = (filters: number, bn = true) =>
   `[convolutional]\n${bn ? 'batch_normalize=1\n' : ''}filters=${filters}\nsize=3\nstride=1\npad=1\nactivation=leaky\n`;
@@ -155,13 +155,6 @@ test('bad requests and bad data give located errors', () => {
       e instanceof GammaError && e.origin === 'weights' && /layer 1 \(convolutional, 5 filters\): γ\[3\] is NaN/.test(e.message),
   );
 });
-
-async function cli(argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('CLI gamma: table, --json, --json-events histograms, located weights errors', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gamma-'));

@@ -7,20 +7,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { main } from '../../cli/main';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { parseWeights } from '../../core/src/weights/read';
 import { CFG_DIR, readCfg, REPO } from '../corpus';
+import { runMain } from '../cli/in-process';
 
 const work = mkdtempSync(join(tmpdir(), 'dp-prune-'));
 
-async function cli(...argv: string[]) {
-  const out: string[] = [],
-    err: string[] = [];
-  const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const cli = (...argv: string[]) => runMain(argv);
 
 const weightsFor = (name: string, seed = 12345) => {
   const path = join(work, `${name}-${seed}.weights`);
