@@ -139,7 +139,7 @@ function partA(dir: string): boolean {
   t0 = Date.now();
   const size = num(opt.size, quick ? 96 : 128);
   const images = num(opt.images, quick ? 60 : 300);
-  const epochs = num(opt.epochs, quick ? 1 : 24);
+  const epochs = num(opt.epochs, quick ? 1 : 48);
   const cfg = join(dir, 'model.cfg');
   const data = join(dir, 'data', 'obj.data');
   // Adam and no augmentation: a detector from scratch in a few hundred iterations on a loaded CPU
@@ -153,7 +153,7 @@ function partA(dir: string): boolean {
   } else {
     trainBaseline(dir, cfg, common, size, images, epochs);
   }
-  return pruneAndTune(dir, cfg, data, common, num(opt['tune-epochs'], quick ? 1 : 8));
+  return pruneAndTune(dir, cfg, data, common, num(opt['tune-epochs'], quick ? 1 : 14));
 }
 
 function trainBaseline(dir: string, cfg: string, common: string[], size: number, images: number, epochs: number) {
