@@ -162,7 +162,10 @@ export function regionLoss(
         objIndex = entry(b, a, loc, 4);
       const pred = getBox(boxIndex, a, i, j);
       let bestIou = 0;
-      for (const t of ts) bestIou = Math.max(bestIou, boxIou(pred, t));
+      for (const t of ts) {
+        const iou = boxIou(pred, t);
+        if (iou > bestIou) bestIou = iou; // as darknet: a NaN IoU (an overflowed box) never wins
+      }
       delta[objIndex] = bestIou > cfg.thresh ? 0 : cfg.noobjectScale * (0 - x[objIndex]);
       if (seen < PRIOR_SEEN) {
         const prior: Box = { x: (i + 0.5) / w, y: (j + 0.5) / h, w: bias[2 * a] / w, h: bias[2 * a + 1] / h };
