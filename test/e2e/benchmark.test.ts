@@ -54,16 +54,7 @@ after(async () => {
   if (made) rmSync(made, { recursive: true, force: true });
 });
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error)
-      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 /** Runs in the page: every row with one of these labels is checked in the (multi-select) quick pick. */
 function rowsChecked(labels: string[]): boolean {

@@ -520,6 +520,19 @@ export class VSCode {
     return out.join('\n');
   }
 
+  /** Runs one step of a test; when it fails, a screenshot `<name>-FAILED` is saved and the page's CSP
+   * violations and last console errors are added to the error. */
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      await this.screenshot(`${name}-FAILED`).catch(() => undefined);
+      if (e instanceof Error)
+        e.message += `\nCSP violations: ${this.cspViolations.join('\n') || 'none'}\nconsole errors: ${this.consoleErrors.slice(-10).join('\n')}`;
+      throw e;
+    }
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(artifactsDir, { recursive: true });
     const file = join(artifactsDir, `${this.name}-${name}.png`);

@@ -51,16 +51,7 @@ after(async () => {
   await vs?.close();
 });
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    const errs = vs.consoleErrors.length ? `\nbrowser console errors:\n${vs.consoleErrors.slice(-20).join('\n')}` : '';
-    if (e instanceof Error) e.message += errs;
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 test('a Darknet cfg opens in the darknet-cfg language with its language status item', { timeout: TEST_TIMEOUT }, () =>
   step('language-mode', async () => {

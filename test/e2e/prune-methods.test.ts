@@ -48,14 +48,7 @@ async function pruneFromPalette(method: 'shortcut' | 'regular', outDir: string):
   await vs.clearNotifications();
 }
 
-async function step(name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 test('Prune Channels… with method shortcut finishes its job and opens the report', { timeout: TEST_TIMEOUT }, () =>
   step('shortcut', async () => {

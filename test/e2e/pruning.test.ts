@@ -24,16 +24,7 @@ after(async () => {
   await vs?.close();
 });
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error)
-      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 /**
  * Runs in a webview: the painted (non-transparent) pixels of the canvas with this test id when

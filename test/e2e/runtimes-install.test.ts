@@ -37,15 +37,7 @@ after(async () => {
   await vs?.close();
 });
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error) e.message += `\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}`;
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 async function detect(runtime: string): Promise<void> {
   await vs.openFile('models/yolov3-tiny.cfg');

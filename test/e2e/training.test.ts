@@ -45,16 +45,7 @@ after(async () => {
   await vs?.close();
 });
 
-async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    if (e instanceof Error)
-      e.message += `\nCSP violations: ${vs.cspViolations.join('\n') || 'none'}\nconsole errors: ${vs.consoleErrors.slice(-10).join('\n')}\nlog:\n${vs.logs().split('\n').slice(-30).join('\n')}`;
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 /** Waits until the dashboard's status element has these data attributes (status, at least n epochs / steps). */
 async function dashboardState(

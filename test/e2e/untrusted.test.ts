@@ -31,14 +31,7 @@ after(async () => {
   await vs?.close();
 });
 
-async function step(name: string, fn: () => Promise<void>): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    await vs.screenshot(`${name}-FAILED`).catch(() => undefined);
-    throw e;
-  }
-}
+const step = <T>(name: string, fn: () => Promise<T>) => vs.step(name, fn);
 
 const models = () => readdirSync(join(vs.workspace, 'models')).sort();
 
