@@ -8,16 +8,7 @@ import { join } from 'node:path';
 import { REPO } from '../corpus';
 import { REAL, realWeightsMissing } from '../real-weights';
 import { openvinoMissing } from './available';
-
-interface Box {
-  class: number;
-  name: string;
-  prob: number;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+import { rowIou as iou, type DetectionRow as Box } from '../nn/detection-rows';
 
 function detect(runtime: string): { backend: string; boxes: Box[] } {
   const r = spawnSync(
@@ -42,13 +33,6 @@ function detect(runtime: string): { backend: string; boxes: Box[] } {
   const o = JSON.parse(r.stdout.trim().split('\n').pop()!) as { backend: string; images: { detections: Box[] }[] };
   return { backend: o.backend, boxes: o.images[0].detections };
 }
-
-const iou = (a: Box, b: Box) => {
-  const ix = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
-  const iy = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
-  const inter = ix * iy;
-  return inter / (a.width * a.height + b.width * b.height - inter);
-};
 
 test(
   'detect --runtime openvino gives the TF.js boxes on a real photo (COCO yolov3-tiny)',

@@ -7,15 +7,7 @@ import assert from 'node:assert/strict';
 import { main } from '../../cli/main';
 import { REAL, realWeightsMissing } from '../real-weights';
 import { openvinoMissing } from './available';
-
-interface Box {
-  class: number;
-  prob: number;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+import { rowIou as iou, type DetectionRow as Box } from '../nn/detection-rows';
 
 async function detect(extra: string[], images: string[]): Promise<{ stream?: number; detections: Box[] }[]> {
   const out: string[] = [],
@@ -27,12 +19,6 @@ async function detect(extra: string[], images: string[]): Promise<{ stream?: num
   assert.equal(code, 0, err.join('\n'));
   return (JSON.parse(out.join('\n')) as { images: { stream?: number; detections: Box[] }[] }).images;
 }
-
-const iou = (a: Box, b: Box) => {
-  const ix = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
-  const iy = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
-  return (ix * iy) / (a.width * a.height + b.width * b.height - ix * iy);
-};
 
 test(
   'detect --mosaic: each of four streams finds what its frame alone gives (seams aside)',

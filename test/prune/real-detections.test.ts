@@ -18,15 +18,7 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { runMain } from '../cli/in-process';
 import { runCli } from '../cli/run';
 import { REAL, realWeightsMissing } from '../real-weights';
-
-interface Box {
-  name: string;
-  prob: number;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+import { rowIou as iou, type DetectionRow as Box } from '../nn/detection-rows';
 
 const skip = realWeightsMissing();
 let dir = '';
@@ -55,11 +47,6 @@ function zeroedWeights(percent: number): string {
   return file;
 }
 
-const iou = (a: Box, b: Box) => {
-  const ix = Math.max(0, Math.min(a.left + a.width, b.left + b.width) - Math.max(a.left, b.left));
-  const iy = Math.max(0, Math.min(a.top + a.height, b.top + b.height) - Math.max(a.top, b.top));
-  return (ix * iy) / (a.width * a.height + b.width * b.height - ix * iy);
-};
 const show = (boxes: Box[]) =>
   boxes.map((b) => `${b.name} ${(b.prob * 100).toFixed(0)}% [${b.left},${b.top},${b.width}×${b.height}]`).join('; ') || 'none';
 
