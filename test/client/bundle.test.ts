@@ -33,7 +33,7 @@ test('the client bundle imports only vscode and Node built-ins, and no ML module
   assert.deepEqual([...new Set(external.filter((p) => p !== 'vscode' && !builtins.has(p)))], []);
 });
 
-test('the webview bundles take from core only the γ threshold index, not the pruning core', async () => {
+test('the webview bundles take from core only the γ threshold index and the sparsity verdict, not the pruning core', async () => {
   for (const panel of ['gamma', 'report', 'sweep', 'graph', 'training']) {
     const r = await esbuild.build({
       entryPoints: [join(REPO, `webviews/src/${panel}.ts`)],
@@ -47,6 +47,6 @@ test('the webview bundles take from core only the γ threshold index, not the pr
       absWorkingDir: REPO,
     });
     const core = Object.keys(r.metafile.inputs).filter((p) => p.startsWith('core/'));
-    assert.deepEqual(core, panel === 'gamma' ? ['core/src/prune/threshold.ts'] : [], panel);
+    assert.deepEqual(core.sort(), panel === 'gamma' ? ['core/src/prune/sparsity-verdict.ts', 'core/src/prune/threshold.ts'] : [], panel);
   }
 });
