@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, CFG_DIR } from '../corpus';
 import { ensureCliBuilt } from './run';
@@ -128,3 +128,37 @@ test('a cancel during the fetch leaves neither the folder nor a temporary', { ti
   assert.equal(existsSync(dir), false, 'the folder was made');
   assert.deepEqual(readdirSync(parent), [], 'something was left beside it');
 });
+
+// The native binding build (as `npm run setup:tensorflow`, which caches the wheel): ≈ 100 s, 1.4 GB.
+const CACHE = process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner');
+const tfWheelCached = () =>
+  existsSync(join(CACHE, 'wheels')) && readdirSync(join(CACHE, 'wheels')).some((f) => f.startsWith('tensorflow_cpu-2.21.0-'));
+
+test(
+  "builds tfjs-node's binding from the cached tensorflow-cpu wheel; detect then runs on native TensorFlow from the folder",
+  { timeout: 900_000 },
+  (t) => {
+    if (offline) return t.skip(offline);
+    if (Number(process.versions.node.split('.')[0]) >= 23)
+      return t.skip(`Node ${process.versions.node}: tfjs-node is refused on Node ≥ 23 (docs/runtimes.md)`);
+    if (!tfWheelCached()) return t.skip(`the tensorflow-cpu 2.21.0 wheel is not in ${join(CACHE, 'wheels')}: run npm run setup:tensorflow`);
+    const dir = join(tmp, 'native', 'runtimes');
+    const inst = run(['runtimes', 'install', '--dir', dir, '--only', 'tfjs-node', '--json-events']);
+    assert.equal(inst.code, 0, inst.err);
+    assert.deepEqual(
+      resultOf<RuntimesInstallJobResult>(inst.out).runtimes.map((r) => [r.runtime, r.status]),
+      [
+        ['tfjs', 'installed'],
+        ['tfjs-node', 'built'],
+      ],
+    );
+    const cfg = join(CFG_DIR, 'yolov3-tiny.cfg');
+    if (!existsSync(join(tmp, 'm.weights'))) assert.equal(run(['weights', 'synth', cfg, '-o', 'm.weights']).code, 0);
+    if (!existsSync(join(tmp, 'ds'))) assert.equal(run(['data', 'synth', '-o', 'ds', '--images', '1', '--size', '64']).code, 0);
+    const image = join(tmp, 'ds', 'images', readdirSync(join(tmp, 'ds', 'images'))[0]);
+    const r = run(['detect', cfg, 'm.weights', image, '--thresh', '0', '--json-events'], { DARKNET_PRUNER_RUNTIMES: dir });
+    assert.equal(r.code, 0, r.err);
+    assert.match(resultOf<DetectJobResult>(r.out).backend, /tensorflow \(@tensorflow\/tfjs-node/);
+    rmSync(join(tmp, 'native'), { recursive: true, force: true });
+  },
+);
