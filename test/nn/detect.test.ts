@@ -3,8 +3,7 @@
 // end to end.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
@@ -18,6 +17,7 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
 import { runMain as cli } from '../cli/in-process';
+import { tempDir } from '../tmp';
 
 before(async () => {
   await useBackend('infer');
@@ -228,7 +228,7 @@ nms_kind=greedynms
 `;
 
 test('CLI forward writes darknet-layout yolo_<i>.f32 equal to the in-process forward; wrong input size is a clear error', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dnp-forward-'));
+  const dir = tempDir('dnp-forward-');
   const net = analyse(SMALL);
   const w = synthesizeWeights(net);
   writeFileSync(join(dir, 'n.cfg'), SMALL);
@@ -285,7 +285,7 @@ test('CLI forward writes darknet-layout yolo_<i>.f32 equal to the in-process for
 });
 
 test('CLI detect: JSON detections in image pixels, names, annotated PNG', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dnp-detect-'));
+  const dir = tempDir('dnp-detect-');
   const net = analyse(SMALL);
   writeFileSync(join(dir, 'n.cfg'), SMALL);
   writeFileSync(join(dir, 'n.weights'), serializeWeights(net, synthesizeWeights(net)));

@@ -2,8 +2,7 @@
 // layer that is not a [cost]) as output_<layer>.f32 in darknet's layout.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildNetwork, chwToNHWC } from '../../core/src/nn/model';
 import { darknetLayout } from '../../core/src/nn/heads';
@@ -11,6 +10,7 @@ import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { analyse, maxAbsDiff, ramp, useBackend } from './helpers';
 import { runMain as cli } from '../cli/in-process';
+import { tempDir } from '../tmp';
 
 before(async () => {
   await useBackend('infer');
@@ -46,7 +46,7 @@ type=sse
 `;
 
 test("CLI forward writes a classifier's softmax output as output_<layer>.f32, equal to the in-process forward", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dnp-forward-cls-'));
+  const dir = tempDir('dnp-forward-cls-');
   const net = analyse(CLASSIFIER);
   const w = synthesizeWeights(net);
   writeFileSync(join(dir, 'n.cfg'), CLASSIFIER);

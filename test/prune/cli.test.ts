@@ -3,8 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
@@ -12,8 +11,9 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { parseWeights } from '../../core/src/weights/read';
 import { CFG_DIR, readCfg, REPO } from '../corpus';
 import { runMain } from '../cli/in-process';
+import { tempDir } from '../tmp';
 
-const work = mkdtempSync(join(tmpdir(), 'dp-prune-'));
+const work = tempDir('dp-prune-');
 
 const cli = (...argv: string[]) => runMain(argv);
 

@@ -6,16 +6,16 @@
 // s·sign(γ) makes |γ| swing by ≈ 50·lr·s); its γ start at 0.15…0.45 (synthesised, scaled by 0.3).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { synthesizeWeights } from '../../core/src/weights/synth';
 import { serializeWeights } from '../../core/src/weights/write';
 import { runCli } from '../cli/run';
 import { synthDataArgs, tinyCfg } from './darknet-fixture';
+import { tempDir } from '../tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'dp-pipeline-'));
+const dir = tempDir('dp-pipeline-');
 const cfg = join(dir, 'tiny.cfg'),
   weights = join(dir, 'tiny.weights'),
   data = join(dir, 'set', 'obj.data');

@@ -4,14 +4,14 @@
 // Ctrl-C keeps the run's committed checkpoint (a cancel otherwise removes what a job wrote).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../cli/run';
 import { runAndInterrupt, type JobEventLine } from '../cli/interrupt';
 import { tinyCfg } from './darknet-fixture';
+import { tempDir } from '../tmp';
 
-const dir = mkdtempSync(join(tmpdir(), 'dp-resume-'));
+const dir = tempDir('dp-resume-');
 const cfg = join(dir, 'tiny.cfg');
 const data = join(dir, 'set', 'obj.data');
 // 15 training images, batch 4: 3 steps per epoch; 2 epochs = 6 iterations.

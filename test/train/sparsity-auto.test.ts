@@ -2,12 +2,12 @@
 // real run (tiny cfg, 19 synthetic images) that says its choice every epoch and resumes with it.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nextSparsity, startAutoSparsity, type AutoSparsityState } from '../../core/src/train/sparsity-auto';
 import { runCli } from '../cli/run';
 import { tinyCfg } from './darknet-fixture';
+import { tempDir } from '../tmp';
 
 /** Runs the policy over (mAP, compression) per epoch from a start; the s chosen after each epoch. */
 function trend(start: [number, number], epochs: [number, number][]): { s: number[]; actions: string[]; reasons: string[] } {
@@ -94,7 +94,7 @@ test('compression moving, or mAP dipping without collapsing, keeps s; a stall wh
   assert.deepEqual(trend([0.04, 0], [[0.01, 0.1]]).actions, ['keep']);
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'dp-sparsity-auto-'));
+const dir = tempDir('dp-sparsity-auto-');
 const cfg = join(dir, 'tiny.cfg');
 const data = join(dir, 'set', 'obj.data');
 const train = (out: string, epochs: number, ...more: string[]) => [
