@@ -31,6 +31,8 @@ const webviewEntries = existsSync('webviews/src')
 const nodeBundles = [
   ['client/src/extension.ts', 'client/out/extension.js'],
   ['server/src/main.ts', 'server/out/server.js'],
+  // the graph-layout worker thread (server/src/layouts.ts looks for it beside the bundle)
+  ['server/src/layoutWorker.ts', 'server/out/graph-layout-worker.js'],
   ['cli/process.ts', 'cli/out/cli.js'],
   ['cli/main.ts', 'cli/out/cli-job.js'],
   // the training data loader's worker threads (core/src/data/loader.ts looks for it beside the bundle)

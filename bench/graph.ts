@@ -1,13 +1,16 @@
 // Network graph panel in real Chromium (playwright-core with /usr/bin/chromium, as the e2e harness
-// drives it), fed by the real language server (node server/out/server.js --stdio):
-//   1. yolov4.cfg (162 layers) laid out and painted — from the graph message reaching the panel to
-//      the frame after the SVG is in the document (target < 300 ms), on a fresh page (cold) and again
-//      (warm); and the fresh open's CPU time on the page's main thread, from a trace (what other
-//      processes' load inflates least);
+// drives it), fed by the real language server (node server/out/server.js --stdio), which lays the
+// graph out (core/src/lang/graph-layout.ts):
+//   1. yolov4.cfg (162 layers) laid out and painted (target < 300 ms), each time in a fresh server
+//      process and a fresh page — from darknet/networkGraph sent to the frame after the SVG is in
+//      the document: as a user meets it (the cfg open in the editor; the server's worker laid the
+//      graph out in the background at the open), and the worst case (asked at once with the open,
+//      so the worker's start and its first, cold dagre run are in the figure); and the fresh page's
+//      main-thread CPU time from a trace (what other processes' load inflates least);
 //   2. an edit reflected in the graph — from didChange sent to the frame showing the new graph,
-//      through the server's analysis (default 50 ms debounce), darknet/networkGraph, the panel's
-//      layout (skipped when no edge changed) and paint (target < 200 ms); for a `filters=` edit
-//      (same structure) and a `layers=` edit (new edges, a new layout).
+//      through the server's analysis (default 50 ms debounce), darknet/networkGraph with its layout
+//      (kept when no edge changed) and the panel's paint (target < 200 ms); for a `filters=` edit
+//      (same structure) and a `layers=` edit (new edges).
 // VS Code's own message passing (extension host ↔ webview) is not in these figures.
 
 import { readFileSync } from 'node:fs';
@@ -92,62 +95,82 @@ async function main(): Promise<void> {
   const script = bundle.outputFiles[0].text;
   const text = readFileSync(CFG, 'utf8');
   const uri = 'file:///bench/yolov4.cfg';
-  const client = await LspClient.start({ settings: { diagnostics: { debounceMs: 50 } } });
   const browser = await chromium.launch({
     executablePath: process.env.DARKNET_CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
   });
+  const servers: LspClient[] = [];
+  const server = async () => {
+    const c = await LspClient.start({ settings: { diagnostics: { debounceMs: 50 } } });
+    servers.push(c);
+    return c;
+  };
   try {
-    await client.open(uri, text);
-    await client.request('textDocument/documentSymbol', { textDocument: { uri } });
-    const graph = (await client.conn.sendRequest(NetworkGraphRequest, { uri }))!;
+    /** A fresh server: the graph asked right after the open (cold), or once the open is done. */
+    const openGraph = async (cold: boolean): Promise<{ graph: NetworkGraph; ms: number }> => {
+      const c = await server();
+      let t0 = performance.now();
+      const opened = c.open(uri, text);
+      if (!cold) {
+        await opened;
+        // the first answer waits for the layout the open started in the background
+        await c.conn.sendRequest(NetworkGraphRequest, { uri });
+        t0 = performance.now();
+      }
+      const graph = (await c.conn.sendRequest(NetworkGraphRequest, { uri }))!;
+      const ms = performance.now() - t0;
+      await c.stop();
+      return { graph, ms };
+    };
+    const opens = { user: { server: [] as number[], total: [] as number[] }, cold: { server: [] as number[], total: [] as number[] } };
+    const paintMs: number[] = [];
+    let graph: NetworkGraph | undefined;
+    for (let i = 0; i < RUNS; i++)
+      for (const kind of ['user', 'cold'] as const) {
+        const o = await openGraph(kind === 'cold');
+        graph = o.graph;
+        const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+        await panelPage(page, script);
+        const panel = await showGraph(page, o.graph);
+        if (kind === 'user')
+          paintMs.push(await page.evaluate(() => performance.getEntriesByType('measure').find((e) => e.name === 'graph-paint')!.duration));
+        opens[kind].server.push(o.ms);
+        opens[kind].total.push(o.ms + panel);
+        await page.close();
+      }
     console.log(
-      `yolov4.cfg: ${graph.nodes.length} layers, ${graph.edges.length} edges; load average ${loadavg()[0].toFixed(1)} on this machine`,
+      `yolov4.cfg: ${graph!.nodes.length} layers, ${graph!.edges.length} edges; load average ${loadavg()[0].toFixed(1)} on this machine`,
     );
-
-    const cold: number[] = [],
-      warm: number[] = [],
-      layoutMs: number[] = [],
-      paintMs: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
-      await panelPage(page, script);
-      cold.push(await showGraph(page, graph));
-      // a second, different-structure graph on the same page: layout and paint again, JIT warm
-      const m = await page.evaluate(() => performance.getEntriesByType('measure').map((e) => [e.name, e.duration] as const));
-      layoutMs.push(m.find(([n]) => n === 'graph-layout')![1]);
-      paintMs.push(m.find(([n]) => n === 'graph-paint')![1]);
-      const other = { ...graph, version: graph.version + 1000, edges: graph.edges.filter((_, k) => k !== graph.edges.length - 1) };
-      warm.push(await showGraph(page, other));
-      await page.close();
-    }
-    // The same fresh open traced: the CPU time of the page's main thread (trace events' thread
-    // time), which other processes' load inflates far less than the wall-clock figures above.
+    // A fresh page traced: the CPU time of the page's main thread (trace events' thread time), which
+    // other processes' load inflates far less than the wall-clock figures.
     const cpu: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
       await panelPage(page, script);
       await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-      await showGraph(page, graph);
+      await showGraph(page, graph!);
       cpu.push(mainThreadCpuMs(await browser.stopTracing()));
       await page.close();
     }
-    const c = stats(cold),
-      w = stats(warm);
     const verdict = (ms: number, target: number) => `${ms < target ? 'met' : 'NOT met'} (target ${target} ms)`;
+    const med = (xs: number[]) => stats(xs).median.toFixed(0);
+    const u = stats(opens.user.total),
+      c = stats(opens.cold.total);
     console.log(
-      `open: layout + paint, fresh page  median ${c.median.toFixed(0)} ms  min ${c.min.toFixed(0)} ms  (layout ${stats(layoutMs).median.toFixed(0)} ms, SVG ${stats(paintMs).median.toFixed(0)} ms)  → ${verdict(c.median, LAYOUT_TARGET_MS)}`,
+      `open, cfg open in the editor  median ${u.median.toFixed(0)} ms  min ${u.min.toFixed(0)} ms  (server ${med(opens.user.server)} ms, panel script ${med(paintMs)} ms)  → ${verdict(u.median, LAYOUT_TARGET_MS)}`,
     );
-    console.log(`      main-thread CPU, fresh page median ${stats(cpu).median.toFixed(0)} ms  min ${stats(cpu).min.toFixed(0)} ms`);
     console.log(
-      `      layout + paint, warm page   median ${w.median.toFixed(0)} ms  min ${w.min.toFixed(0)} ms  → ${verdict(w.median, LAYOUT_TARGET_MS)}`,
+      `open, asked with the open     median ${c.median.toFixed(0)} ms  min ${c.min.toFixed(0)} ms  (server incl. the worker's first dagre run ${med(opens.cold.server)} ms)  → ${verdict(c.median, LAYOUT_TARGET_MS)}`,
     );
+    console.log(`      main-thread CPU, fresh page median ${med(cpu)} ms  min ${stats(cpu).min.toFixed(0)} ms`);
 
+    const client = await server();
+    await client.open(uri, text);
     // Edits through the server into one page.
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
     await panelPage(page, script);
-    await showGraph(page, graph);
+    await showGraph(page, (await client.conn.sendRequest(NetworkGraphRequest, { uri }))!);
     const lines = text.split('\n');
     let version = 1;
     const edit = async (
@@ -164,12 +187,7 @@ async function main(): Promise<void> {
       const g = (await client.conn.sendRequest(NetworkGraphRequest, { uri }))!;
       const server = performance.now() - t0;
       const panel = await showGraph(page, g);
-      const js = await page.evaluate(() =>
-        performance
-          .getEntriesByType('measure')
-          .slice(-2)
-          .reduce((a, e) => a + e.duration, 0),
-      );
+      const js = await page.evaluate(() => performance.getEntriesByType('measure').at(-1)!.duration);
       // The graph's trip into the page through the DevTools protocol is left out (VS Code posts it).
       return { total: server + panel, server, panel, js, edges: g.edges.length };
     };
@@ -202,7 +220,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await browser.close();
-    await client.stop();
+    for (const c of servers) await c.stop().catch(() => undefined);
   }
 }
 

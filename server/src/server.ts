@@ -37,6 +37,7 @@ import { URI } from 'vscode-uri';
 import { Analyses } from './analyses';
 import { bomActions, fileStartsWithBom } from './bom';
 import { toCodeAction, toCompletionItem, toDocumentSymbol, toInlayHint, toLspDiagnostic } from './convert';
+import { GraphLayouts } from './layouts';
 import { DEFAULT_SETTINGS, readSettings, type Settings } from './settings';
 
 export interface ServerHandle {
@@ -142,9 +143,15 @@ export function createServer(connection: Connection): ServerHandle {
   }
 
   const opened = new Set<string>();
+  const layouts = new GraphLayouts();
   documents.onDidOpen((e) => {
-    opened.add(e.document.uri);
+    const uri = e.document.uri;
+    opened.add(uri);
     publish(e.document);
+    // The graph is laid out once at open, in the background: the first dagre run in a process is its
+    // slowest, and this way it is not on the path of a graph panel opened later (docs/network-graph.md §Performance).
+    const a = analysisOf(uri);
+    if (a && !layouts.has(uri)) void layouts.layout(uri, networkGraph(a.net, uri, a.version)).catch(() => undefined);
   });
   documents.onDidChangeContent((e) => {
     // onDidChangeContent also fires for the open itself, which onDidOpen has published.
@@ -160,6 +167,7 @@ export function createServer(connection: Connection): ServerHandle {
     if (t) clearTimeout(t);
     timers.delete(e.document.uri);
     opened.delete(e.document.uri);
+    layouts.drop(e.document.uri);
     analyses.drop(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -258,7 +266,8 @@ export function createServer(connection: Connection): ServerHandle {
   connection.onRequest(NetworkGraphRequest, async ({ uri }) => {
     const a = analysisOf(uri);
     if (!a) return null;
-    return networkGraph(a.net, uri, a.version, await prunedOf(uri, a.net));
+    const g = networkGraph(a.net, uri, a.version, await prunedOf(uri, a.net));
+    return { ...g, layout: await layouts.layout(uri, g) };
   });
 
   const listening = documents.listen(connection);
@@ -266,6 +275,7 @@ export function createServer(connection: Connection): ServerHandle {
     dispose() {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      layouts.dispose();
       listening.dispose();
     },
   };

@@ -92,6 +92,7 @@ test('the .vsix has every file the manifest and the runtime need', () => {
     'LICENSE.txt', // vsce stores LICENSE as LICENSE.txt
     'CHANGELOG.md',
     'server/out/server.js',
+    'server/out/graph-layout-worker.js',
     'cli/out/cli.js',
     'cli/out/cli-job.js',
     'cli/out/data-loader-worker.js',

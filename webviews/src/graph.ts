@@ -1,5 +1,5 @@
-// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out with
-// dagre (./graph/layout.ts) and painted as SVG; zoom/pan, search by index or type, click a layer
+// Network graph panel: the language server's graph of a cfg (darknet/networkGraph), laid out by the
+// server (core/src/lang/graph-layout.ts) and painted here as SVG; zoom/pan, search by index or type, click a layer
 // to reveal its section, the editor's cursor highlights its layer, and the pruning / γ-threshold
 // overlay.
 import { h } from './shared/dom';
@@ -7,7 +7,6 @@ import type { GammaOverlay, NetworkGraph } from './shared/protocol';
 import { el, valueOf } from './shared/toolkit';
 import { viewPanel } from './shared/viewPanel';
 import { markers, overlayOf, paint, relayout, repaint, svg, thousands } from './graph/draw';
-import { layoutGraph, structureKey, type Layout } from './graph/layout';
 import { Viewport, type View } from './graph/viewport';
 
 interface GraphUi {
@@ -41,7 +40,6 @@ root.append(h('div', { class: 'controls' }, search, found, fitButton, zoomIn, zo
 
 const state: {
   graph?: NetworkGraph;
-  layout?: Layout;
   nodes: Map<number, SVGGElement>;
   cursor: number | null;
   gamma: GammaOverlay | null;
@@ -69,15 +67,12 @@ function draw(g: NetworkGraph): void {
 
 function drawSized(g: NetworkGraph): void {
   const t0 = performance.now();
-  const layout =
-    state.layout?.key === structureKey(g) ? state.layout : layoutGraph(g, state.graph?.uri === g.uri ? state.layout : undefined);
-  const t1 = performance.now();
-  const first = !state.layout;
+  const before = state.graph?.layout;
+  const first = !before;
   const overlay = overlayOf(g, state.gamma);
-  if (layout === state.layout) repaint(state.nodes, g, overlay);
-  else if (first || !relayout(layer, state.nodes, g, layout, overlay)) state.nodes = paint(layer, g, layout, overlay);
+  if (before?.key === g.layout.key && state.graph?.uri === g.uri) repaint(state.nodes, g, overlay);
+  else if (first || !relayout(layer, state.nodes, g, overlay)) state.nodes = paint(layer, g, overlay);
   state.graph = g;
-  state.layout = layout;
   canvas.setAttribute('data-version', String(g.version));
   const t = g.totals;
   title.textContent = `${fileName(g.uri)} — ${thousands(t.layers)} layers · input ${g.input} · ${thousands(t.params)} params · ${t.bflops.toFixed(3)} BFLOPs`;
@@ -85,12 +80,11 @@ function drawSized(g: NetworkGraph): void {
   if (first) {
     const saved = panel.ui?.view;
     if (saved) viewport.set(saved);
-    else viewport.fit(layout.width);
+    else viewport.fit(g.layout.width);
   }
   markCursor();
   runSearch(false);
-  performance.measure('graph-layout', { start: t0, end: t1 });
-  performance.measure('graph-paint', { start: t1, end: performance.now() });
+  performance.measure('graph-paint', { start: t0, end: performance.now() });
 }
 
 const fileName = (uri: string) => decodeURIComponent(uri.split('/').pop() ?? uri);
@@ -99,7 +93,7 @@ function markCursor(): void {
   layer.querySelectorAll('.node.cursor').forEach((e) => e.classList.remove('cursor'));
   if (state.cursor === null) return;
   const e = state.nodes.get(state.cursor);
-  const b = state.layout?.nodes.get(state.cursor);
+  const b = state.graph?.layout.boxes[state.cursor];
   if (!e || !b) return;
   e.classList.add('cursor');
   viewport.reveal(b);
@@ -119,7 +113,7 @@ function runSearch(move: boolean): void {
   for (const i of state.matches) state.nodes.get(i)?.classList.add('match');
   if (move && state.matches.length) {
     state.match = (state.match + 1) % state.matches.length;
-    const b = state.layout?.nodes.get(state.matches[state.match]);
+    const b = state.graph?.layout.boxes[state.matches[state.match]];
     if (b) viewport.reveal(b, true);
   }
   found.textContent = state.matches.length
@@ -136,7 +130,7 @@ search.addEventListener('keydown', (e) => {
   if ((e as KeyboardEvent).key === 'Enter') runSearch(true);
 });
 fitButton.addEventListener('click', () => {
-  if (state.layout) viewport.fit(state.layout.width);
+  if (state.graph) viewport.fit(state.graph.layout.width);
 });
 zoomIn.addEventListener('click', () => viewport.zoom(1.25));
 zoomOut.addEventListener('click', () => viewport.zoom(0.8));

@@ -9,11 +9,12 @@
 
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { datasetDir, DatasetError, findLabelFile, parseDataFile, readImageList, readLabels, type Label } from '../eval/dataset';
 import type { AugmentParams } from './augment';
 import type { LoaderItem, LoaderWorkerData, SampleReply, SampleRequest } from './loader-protocol';
 import { makeRng, shuffled } from './rng';
+import { startWorker } from '../worker-thread';
 
 export type { LoaderItem } from './loader-protocol';
 
@@ -71,12 +72,6 @@ export function loaderItems(dataPath: string, role: 'train' | 'valid' = 'train',
 
 function defaultWorkerScript(): string {
   return __filename.endsWith('.ts') ? join(__dirname, 'loader-worker.ts') : join(__dirname, 'data-loader-worker.js');
-}
-
-/** A TypeScript worker (tests, tsx) registers tsx's require hook first: workers do not inherit the parent's loader hooks. */
-function startWorker(script: string, workerData: LoaderWorkerData): Worker {
-  if (!script.endsWith('.ts')) return new Worker(script, { workerData });
-  return new Worker(`require('tsx/cjs'); require(${JSON.stringify(script)});`, { eval: true, workerData });
 }
 
 interface Pending {

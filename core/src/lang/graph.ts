@@ -1,7 +1,8 @@
 // The network as a graph for the graph panel: one node per layer, one edge per input it reads
 // (the previous layer, [route] layers, [shortcut]/[sam]/[scale_channels] from), detection heads
 // marked, and for a pruned cfg the channels kept per layer and where residual units were removed.
-// Computed by the language server from its one analysed network (darknet/networkGraph).
+// Computed by the language server from its one analysed network (darknet/networkGraph), which adds
+// the layout (./graph-layout.ts).
 
 import { shapeText, type Layer, type Network } from '../cfg/network';
 import type { GraphEdge, GraphEdgeKind, GraphNode, NetworkGraph, PruneOverlay, PrunedLayerOverlay } from '../protocol/graph';
@@ -33,7 +34,8 @@ function edgesOf(l: Layer): GraphEdge[] {
   return out;
 }
 
-export function networkGraph(net: Network, uri: string, version: number, pruned?: PrunedView): NetworkGraph {
+/** The graph of `net`, all but its layout. */
+export function networkGraph(net: Network, uri: string, version: number, pruned?: PrunedView): Omit<NetworkGraph, 'layout'> {
   const errorLines = net.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line);
   const nodes = net.layers.map((l): GraphNode => {
     const { line } = l.section;
@@ -51,7 +53,7 @@ export function networkGraph(net: Network, uri: string, version: number, pruned?
       error: errorLines.some((e) => e >= line && e <= endLine),
     };
   });
-  const graph: NetworkGraph = {
+  const graph: Omit<NetworkGraph, 'layout'> = {
     uri,
     version,
     nodes,

@@ -46,12 +46,36 @@ export interface PruneOverlay {
   removed: { before: number; originalLayers: number[] }[];
 }
 
+export interface GraphPoint {
+  x: number;
+  y: number;
+}
+
+/** Centre and size. */
+export interface GraphBox extends GraphPoint {
+  width: number;
+  height: number;
+}
+
+/** Where the panel draws the graph (made by the server, core/src/lang/graph-layout.ts). */
+export interface GraphLayout {
+  /** The layers and edges it was made for. */
+  key: string;
+  width: number;
+  height: number;
+  /** One box per node, in the order of `nodes` (which is layer order). */
+  boxes: GraphBox[];
+  /** One polyline per edge, in the order of `edges`, from the source's bottom to the target's top. */
+  routes: GraphPoint[][];
+}
+
 export interface NetworkGraph {
   uri: string;
   version: number;
   input: string;
   nodes: GraphNode[];
   edges: GraphEdge[];
+  layout: GraphLayout;
   totals: { layers: number; params: number; bflops: number };
   prune?: PruneOverlay;
 }

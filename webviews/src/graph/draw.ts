@@ -2,8 +2,7 @@
 // the tooltip), edges by kind, heads and errors marked, and the pruning or γ-threshold overlay
 // (fill by the fraction of channels kept; a ✂ badge where residual units were removed).
 // Colours come from the theme through the classes in webviews/media/panel.css.
-import type { GammaOverlay, GraphNode, NetworkGraph } from '../shared/protocol';
-import { NODE_W, type Box, type Layout, type Point } from './layout';
+import type { GammaOverlay, GraphBox, GraphNode, GraphPoint, NetworkGraph } from '../shared/protocol';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -30,7 +29,7 @@ function svg<K extends keyof SVGElementTagNameMap>(
 }
 
 /** A smooth path through the edge's points; an edge between neighbouring ranks leaves and enters vertically. */
-function pathOf(points: Point[]): string {
+function pathOf(points: GraphPoint[]): string {
   if (points.length === 0) return '';
   let d = `M${points[0].x},${points[0].y}`;
   if (points.length === 2) {
@@ -113,8 +112,9 @@ function nodeView(n: GraphNode, overlay: Overlay | undefined) {
   };
 }
 
-const badgeMarkup = (removed: string, text: string) =>
-  `<g class="removed-badge" transform="translate(${NODE_W - 34},-9)" data-removed="${removed}"><rect width="40" height="16" rx="8"/><text x="6" y="12">${esc(text)}</text></g>`;
+/** The ✂ badge at the top right corner of a node `width` wide. */
+const badgeMarkup = (removed: string, text: string, width: number) =>
+  `<g class="removed-badge" transform="translate(${width - 34},-9)" data-removed="${removed}"><rect width="40" height="16" rx="8"/><text x="6" y="12">${esc(text)}</text></g>`;
 
 /** The overlay's fill, set through the CSSOM (the CSP allows no style attribute in markup). */
 function setFill(rect: SVGRectElement, value: string): void {
@@ -149,13 +149,15 @@ function fill(e: SVGGElement, n: GraphNode, overlay: Overlay | undefined): void 
   const badge = e.querySelector('.removed-badge');
   if (badge && badge.getAttribute('data-removed') !== v.removed) badge.remove();
   if (v.removed !== undefined && !e.querySelector('.removed-badge'))
-    title.insertAdjacentHTML('beforebegin', badgeMarkup(v.removed, v.badge));
+    title.insertAdjacentHTML('beforebegin', badgeMarkup(v.removed, v.badge, Number(rect.getAttribute('width'))));
   set(title, v.tip);
 }
 
-function edgesMarkup(layout: Layout): string {
+function edgesMarkup(g: NetworkGraph): string {
   let out = '';
-  for (const { edge, points } of layout.edges) {
+  for (let k = 0; k < g.edges.length; k++) {
+    const edge = g.edges[k],
+      points = g.layout.routes[k];
     const tip = `${edge.kind === 'next' ? 'input' : edge.kind} ${edge.from} → ${edge.to}${edge.label ? ` (${edge.label})` : ''}`;
     out += `<path class="edge k-${edge.kind}" d="${pathOf(points)}" data-from="${edge.from}" data-to="${edge.to}" data-kind="${edge.kind}" marker-end="url(#arrow-${edge.kind})"><title>${esc(tip)}</title></path>`;
     if (edge.label && points.length) {
@@ -166,18 +168,18 @@ function edgesMarkup(layout: Layout): string {
   return out;
 }
 
-const translate = (b: Box) => `translate(${b.x - b.width / 2},${b.y - b.height / 2})`;
+const translate = (b: GraphBox) => `translate(${b.x - b.width / 2},${b.y - b.height / 2})`;
 
 /**
  * Builds the SVG of a new layout as one string parsed at once (far cheaper than an element at a
  * time for ~1,200 elements); returns the node elements by layer index.
  */
-export function paint(root: SVGGElement, g: NetworkGraph, layout: Layout, overlay: Overlay | undefined): Map<number, SVGGElement> {
+export function paint(root: SVGGElement, g: NetworkGraph, overlay: Overlay | undefined): Map<number, SVGGElement> {
   let nodes = '';
   const shown: GraphNode[] = [];
   const fills: string[] = [];
   for (const n of g.nodes) {
-    const b = layout.nodes.get(n.index);
+    const b = g.layout.boxes[n.index];
     if (!b) continue;
     const v = nodeView(n, overlay);
     shown.push(n);
@@ -185,9 +187,9 @@ export function paint(root: SVGGElement, g: NetworkGraph, layout: Layout, overla
     nodes +=
       `<g class="${v.cls}" transform="${translate(b)}" data-index="${n.index}" tabindex="0" role="button" data-type="${esc(n.type)}" aria-label="${esc(v.aria)}">` +
       `<rect width="${b.width}" height="${b.height}" rx="4"/><text class="label" x="8" y="15">${esc(v.label)}</text><text class="shape" x="8" y="31">${esc(v.shape)}</text>` +
-      `${v.removed !== undefined ? badgeMarkup(v.removed, v.badge) : ''}<title>${esc(v.tip)}</title></g>`;
+      `${v.removed !== undefined ? badgeMarkup(v.removed, v.badge, b.width) : ''}<title>${esc(v.tip)}</title></g>`;
   }
-  root.innerHTML = `<g class="edges">${edgesMarkup(layout)}</g><g class="nodes">${nodes}</g>`;
+  root.innerHTML = `<g class="edges">${edgesMarkup(g)}</g><g class="nodes">${nodes}</g>`;
   const byIndex = new Map<number, SVGGElement>();
   const elements = root.lastElementChild!.children;
   shown.forEach((n, k) => {
@@ -202,18 +204,13 @@ export function paint(root: SVGGElement, g: NetworkGraph, layout: Layout, overla
  * A new layout of the same layers (an edit moved an edge): the edges are drawn again, the nodes
  * kept and moved, so the browser restyles only what changed. False when the layers differ.
  */
-export function relayout(
-  root: SVGGElement,
-  byIndex: Map<number, SVGGElement>,
-  g: NetworkGraph,
-  layout: Layout,
-  overlay: Overlay | undefined,
-): boolean {
-  if (byIndex.size !== layout.nodes.size || g.nodes.some((n) => !byIndex.has(n.index) || !layout.nodes.has(n.index))) return false;
-  root.firstElementChild!.innerHTML = edgesMarkup(layout);
+export function relayout(root: SVGGElement, byIndex: Map<number, SVGGElement>, g: NetworkGraph, overlay: Overlay | undefined): boolean {
+  const boxes = g.layout.boxes;
+  if (byIndex.size !== boxes.length || g.nodes.some((n) => !byIndex.has(n.index) || !boxes[n.index])) return false;
+  root.firstElementChild!.innerHTML = edgesMarkup(g);
   for (const n of g.nodes) {
     const e = byIndex.get(n.index)!,
-      t = translate(layout.nodes.get(n.index)!);
+      t = translate(boxes[n.index]);
     if (e.getAttribute('transform') !== t) e.setAttribute('transform', t);
     fill(e, n, overlay);
   }

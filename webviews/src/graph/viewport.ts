@@ -1,6 +1,6 @@
 // Zoom and pan of the graph's SVG: wheel scrolls, Ctrl/⌘+wheel zooms at the pointer, dragging the
 // background pans; fit, zoom buttons and centring on a node.
-import type { Box } from './layout';
+import type { GraphBox as Box } from '../shared/protocol';
 
 export interface View {
   x: number;

@@ -1,10 +1,10 @@
 // Messages between the extension host and the webview panels: one discriminated union each way,
 // shared by both sides. Webviews receive data by message only.
 
-import type { GraphEdge, GraphNode, NetworkGraph } from '../../../core/src/protocol/graph';
+import type { GraphBox, GraphEdge, GraphNode, GraphPoint, NetworkGraph } from '../../../core/src/protocol/graph';
 import type { Candidate, Selection } from '../../../core/src/nn/select-detections';
 
-export type { GraphEdge, GraphNode, NetworkGraph };
+export type { GraphBox, GraphEdge, GraphNode, GraphPoint, NetworkGraph };
 
 export interface GammaLayerView {
   index: number;
