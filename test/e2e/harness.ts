@@ -560,6 +560,32 @@ export class VSCode {
       .catch(() => undefined);
   }
 
+  /**
+   * Waits until VS Code's task service takes its commands ("Tasks: Run Task", "Run Build Task"…).
+   * Until then it drops them without a word (`_runTaskCommand` returns while `_tasksReconnected` is
+   * false), and it sets that flag only once the terminal service has connected to the pty host,
+   * which on a loaded machine comes seconds after the workbench shows. The terminal service marks
+   * that moment with the performance mark `code/terminal/didGetPerformanceMarks`, just before it
+   * resolves `whenConnected` (the task service's cue).
+   */
+  async waitForTaskService(): Promise<void> {
+    const mark = 'code/terminal/didGetPerformanceMarks';
+    try {
+      await this.page.waitForFunction((name) => performance.getEntriesByName(name, 'mark').length > 0, mark, {
+        timeout: STARTUP_TIMEOUT,
+        polling: 'raf',
+      });
+    } catch (e) {
+      const seen = await this.page
+        .evaluate(() => performance.getEntriesByType('mark').flatMap((m) => (m.name.startsWith('code/terminal/') ? [m.name] : [])))
+        .catch(() => []);
+      throw new Error(
+        `the terminal service did not connect to the pty host (no mark ${mark}) within ${STARTUP_TIMEOUT} ms; terminal marks: ${seen.join(', ') || 'none'}`,
+        { cause: e },
+      );
+    }
+  }
+
   /** The quick input widget (command palette, Quick Open, quick picks and input boxes). */
   quickInputWidget(): Locator {
     return this.page.locator('.quick-input-widget');
@@ -575,7 +601,14 @@ export class VSCode {
     return this.page
       .evaluate(() => {
         const widget = document.querySelector<HTMLElement>('.quick-input-widget');
-        if (!widget || widget.style.display === 'none' || widget.offsetHeight === 0) return 'the quick input is hidden';
+        if (!widget || widget.style.display === 'none' || widget.offsetHeight === 0) {
+          // What may show instead of it: a notification or a dialog.
+          const shown = (selector: string) =>
+            Array.from(document.querySelectorAll<HTMLElement>(selector))
+              .filter((e) => e.offsetHeight > 0)
+              .map((e) => JSON.stringify(e.innerText.replace(/\s+/g, ' ').trim()));
+          return `the quick input is hidden; notifications: ${shown('.notification-toast').join(', ') || 'none'}; dialogs: ${shown('.monaco-dialog-box').join(', ') || 'none'}`;
+        }
         const input = widget.querySelector<HTMLInputElement>('input.input');
         const rows = Array.from(widget.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')).map(
           (r) =>

@@ -49,6 +49,11 @@ after(async () => {
 test('a darknet task from tasks.json runs the job and writes its output', { timeout: TEST_TIMEOUT }, async () => {
   try {
     await vs.openFile('models/yolov3-tiny.cfg');
+    // The extension is active and its task provider registered: activate() registers the provider
+    // before the language status item ({} in the status bar, only ours for darknet-cfg) is sent.
+    await vs.page.locator('.statusbar-item[id="status.languageStatus"]').waitFor({ state: 'visible', timeout: TIMEOUT });
+    // VS Code drops "Tasks: Run Task" silently until its terminal service is connected.
+    await vs.waitForTaskService();
     await vs.runCommand('Tasks: Run Task');
     await vs.pickItem({ placeholder: 'Select the task to run' }, /prune-tiny-60/);
     await vs.waitForFiles('models/pruned-60', ['prune-report.json', 'yolov3-tiny-pruned.cfg', 'yolov3-tiny-pruned.weights']);
