@@ -4,7 +4,7 @@
 // verified from the folder. Built in a temporary folder beside it and renamed into place, so a cancel
 // or a failure leaves the folder as it was (docs/runtimes.md §Installing runtimes into a folder).
 
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { checkEnum, defineCommand, parseArgs } from '../args';
@@ -16,7 +16,14 @@ import { cacheDir } from '../../core/src/openvino/venv';
 import { UserError } from '../../core/src/errors';
 import { RUNTIME_IDS, RUNTIME_PINS, runtimePin, type RuntimeId } from '../runtimes/pins';
 import { folderDependencies, reifyPackages } from '../runtimes/fetch';
-import { buildOpenvinoAddon, buildTfjsNodeBinding, missingBuildTools, openvinoAddonSources, type BuildContext } from '../runtimes/build';
+import {
+  buildOpenvinoAddon,
+  buildTfjsNodeBinding,
+  missingBuildTools,
+  openvinoAddonSources,
+  runTfjsNodeInstallScript,
+  type BuildContext,
+} from '../runtimes/build';
 import { verifyRuntime } from '../runtimes/verify';
 
 export const SPEC = defineCommand({
@@ -33,8 +40,9 @@ export const SPEC = defineCommand({
     },
   },
   notes: [
-    'npm packages come from the npm registry (or npm_config_registry) through the npm cache; no package install script runs.',
-    "tfjs-node's binding and openvino-node's addon are built from the tensorflow-cpu and openvino wheels (python3 with pip, make, g++).",
+    "npm packages come from the npm registry (or npm_config_registry) through the npm cache; no package install script runs but tfjs-node's own.",
+    'tfjs-node: its install script downloads libtensorflow and its binding (TFJS_NODE_BASE_URI, npm_config_tfjs_binding_binary_host_mirror move the hosts); when that fails, its binding is built from the tensorflow-cpu wheel.',
+    "openvino-node's addon is built from the openvino wheel (python3 with pip, make, g++).",
   ],
 });
 export const SPECS = [SPEC];
@@ -98,6 +106,24 @@ function pruneOtherPlatforms(root: string): void {
           if (arch !== process.arch) rmSync(join(base, napi, platform, arch), { recursive: true, force: true });
     }
   }
+}
+
+/** tfjs-node's own install script, tried before the wheel build: the account's detail when its binding loads, else why not. */
+async function ownTfjsNodeInstall(pkgDir: string, staging: string, ctx: BuildContext): Promise<{ detail?: string; failure?: string }> {
+  let failure: string;
+  try {
+    const how = await runTfjsNodeInstallScript(pkgDir, ctx);
+    try {
+      return { detail: `${how}; ${await verifyRuntime('tfjs-node', staging)}` };
+    } catch (e) {
+      failure = `the binding tfjs-node's install script downloaded does not load: ${String((e as Error).message).split('\n')[0]}`;
+    }
+  } catch (e) {
+    failure = String((e as Error).message).split('\n')[0];
+  }
+  appendFileSync(ctx.log, `\n${failure}; building the binding from the wheel instead\n`);
+  ctx.progress(`tfjs-node: ${failure}; building its binding from the wheel instead`);
+  return { failure };
 }
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
@@ -180,8 +206,15 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         let built: string | undefined;
         reporter.progress(`${id}: ${pin.wheel ? 'building its addon' : 'checking it'}`, 0.3 + (0.6 * i) / toInstall.length);
         try {
-          if (id === 'tfjs-node')
-            built = await buildTfjsNodeBinding(join(staging, 'node_modules', '@tensorflow', 'tfjs-node'), pin.wheel!, ctxBuild);
+          if (id === 'tfjs-node') {
+            const pkgDir = join(staging, 'node_modules', '@tensorflow', 'tfjs-node');
+            const own = await ownTfjsNodeInstall(pkgDir, staging, ctxBuild);
+            if (own.detail) {
+              set(id, 'installed', own.detail);
+              continue;
+            }
+            built = `${own.failure}; ${await buildTfjsNodeBinding(pkgDir, pin.wheel!, ctxBuild)}`;
+          }
           if (id === 'openvino-node')
             built = await buildOpenvinoAddon(join(staging, 'node_modules', 'openvino-node'), pin.wheel!, ctxBuild);
           const detail = await verifyRuntime(id, staging);

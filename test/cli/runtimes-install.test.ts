@@ -3,11 +3,26 @@
 // the npm cache) into a folder; with DARKNET_PRUNER_RUNTIMES pointing there it detects objects on
 // both runtimes, and without it the same command says what to install. Installing again finds
 // them; a cancel during the fetch leaves neither the folder nor a temporary. The pins agree with
-// package-lock.json.
+// package-lock.json. tfjs-node's own install script runs first (against a local server that answers
+// 404, so the wheel build follows); a cancel during pip or node-gyp ends them and leaves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, CFG_DIR } from '../corpus';
@@ -134,24 +149,101 @@ const CACHE = process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOM
 const tfWheelCached = () =>
   existsSync(join(CACHE, 'wheels')) && readdirSync(join(CACHE, 'wheels')).some((f) => f.startsWith('tensorflow_cpu-2.21.0-'));
 
+/** Runs the CLI without blocking this process (whose HTTP servers answer it); `onEvent` sees each progress event. */
+function runLive(args: string[], env: NodeJS.ProcessEnv = {}, onEvent?: (message: string, child: ChildProcess) => void) {
+  const t0 = Date.now();
+  const events: { ms: number; message: string }[] = [];
+  const child = spawn(process.execPath, [cli, ...args, '--json-events'], {
+    cwd: tmp,
+    env: { ...process.env, NODE_PATH: '', DARKNET_PRUNER_RUNTIMES: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let line = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    out += c;
+    const lines = (line + c).split('\n');
+    line = lines.pop()!;
+    for (const l of lines) {
+      const e = JSON.parse(l) as { type: string; message?: string };
+      if (e.type !== 'progress') continue;
+      events.push({ ms: Date.now() - t0, message: e.message! });
+      onEvent?.(e.message!, child);
+    }
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string; at: number }>((r) =>
+    child.on('close', (code, signal) => r({ code, signal, out, err, at: Date.now() })),
+  );
+  return { child, events, done };
+}
+
+/** An HTTP server on 127.0.0.1 answering with `answer`; `urls` lists what was asked. */
+async function localServer(answer: (req: IncomingMessage, res: ServerResponse) => void) {
+  const urls: string[] = [];
+  const server = createServer((req, res) => {
+    urls.push(req.url!);
+    answer(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const close = () => {
+    server.closeAllConnections();
+    server.close();
+  };
+  return { base, urls, close };
+}
+
+const eventAt = (events: { ms: number; message: string }[], re: RegExp) => events.find((e) => re.test(e.message))?.ms;
+
 test(
-  "builds tfjs-node's binding from the cached tensorflow-cpu wheel; detect then runs on native TensorFlow from the folder",
+  'tfjs-node: its own install script runs first (here against a server answering 404) and, when it fails, its binding is built from the cached tensorflow-cpu wheel; detect then runs on native TensorFlow from the folder',
   { timeout: 900_000 },
-  (t) => {
+  async (t) => {
     if (offline) return t.skip(offline);
     if (Number(process.versions.node.split('.')[0]) >= 23)
       return t.skip(`Node ${process.versions.node}: tfjs-node is refused on Node ≥ 23 (docs/runtimes.md)`);
     if (!tfWheelCached()) return t.skip(`the tensorflow-cpu 2.21.0 wheel is not in ${join(CACHE, 'wheels')}: run npm run setup:tensorflow`);
+    const cdn = await localServer((_, res) => res.writeHead(404).end('Not Found'));
     const dir = join(tmp, 'native', 'runtimes');
-    const inst = run(['runtimes', 'install', '--dir', dir, '--only', 'tfjs-node', '--json-events']);
-    assert.equal(inst.code, 0, inst.err);
-    assert.deepEqual(
-      resultOf<RuntimesInstallJobResult>(inst.out).runtimes.map((r) => [r.runtime, r.status]),
-      [
-        ['tfjs', 'installed'],
-        ['tfjs-node', 'built'],
-      ],
-    );
+    try {
+      // the script's own overrides of its download hosts (libtensorflow, and node-pre-gyp's prebuilt binding)
+      const env = { TFJS_NODE_BASE_URI: `${cdn.base}/libtensorflow-`, npm_config_tfjs_binding_binary_host_mirror: `${cdn.base}/prebuilt/` };
+      const live = runLive(['runtimes', 'install', '--dir', dir, '--only', 'tfjs-node'], env);
+      const inst = await live.done;
+      assert.equal(inst.code, 0, inst.err);
+      const got = resultOf<RuntimesInstallJobResult>(inst.out);
+      assert.deepEqual(
+        got.runtimes.map((r) => [r.runtime, r.status]),
+        [
+          ['tfjs', 'installed'],
+          ['tfjs-node', 'built'],
+        ],
+      );
+      assert.deepEqual(cdn.urls, ['/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz'], 'the install script did not ask the local server');
+      const detail = got.runtimes[1].detail;
+      // tar is handed the 404 page (the script does not look at the status)
+      assert.match(
+        detail,
+        new RegExp(
+          `^tfjs-node's install script failed fetching ${cdn.base}/libtensorflow-cpu-linux-x86_64-2\\.9\\.1\\.tar\\.gz: TAR_BAD_ARCHIVE`,
+        ),
+      );
+      assert.match(
+        detail,
+        /; tfjs_binding\.node built against tensorflow-cpu==2\.21\.0; TensorFlow 2\.21\.0, backend 'tensorflow' computes$/,
+      );
+      assert.match(readFileSync(got.log!, 'utf8'), /install script failed .*; building the binding from the wheel instead/);
+      const [began, failed] = [
+        eventAt(live.events, /running its own install script/),
+        eventAt(live.events, /building its binding from the wheel instead/),
+      ];
+      assert.ok(began !== undefined && failed !== undefined, JSON.stringify(live.events));
+      t.diagnostic(`tfjs-node's install script failed after ${failed - began} ms; the install took ${(got.ms / 1000).toFixed(1)} s`);
+    } finally {
+      cdn.close();
+    }
     const cfg = join(CFG_DIR, 'yolov3-tiny.cfg');
     if (!existsSync(join(tmp, 'm.weights'))) assert.equal(run(['weights', 'synth', cfg, '-o', 'm.weights']).code, 0);
     if (!existsSync(join(tmp, 'ds'))) assert.equal(run(['data', 'synth', '-o', 'ds', '--images', '1', '--size', '64']).code, 0);
@@ -160,5 +252,125 @@ test(
     assert.equal(r.code, 0, r.err);
     assert.match(resultOf<DetectJobResult>(r.out).backend, /tensorflow \(@tensorflow\/tfjs-node/);
     rmSync(join(tmp, 'native'), { recursive: true, force: true });
+  },
+);
+
+const OV_WHEEL = 'openvino-2026.4.0-22959-cp311-cp311-manylinux_2_28_x86_64.whl';
+
+/** The processes whose command line or working folder is under `path` (pip, node-gyp, make, g++ of an install there). */
+function processesUnder(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      let cwd = '';
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        // not ours to read
+      }
+      if (cmd.includes(path) || cwd.startsWith(path))
+        found.push(`${pid} ${readFileSync(`/proc/${pid}/comm`, 'utf8').trim()}: ${cmd.slice(0, 200)}`);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return found;
+}
+
+/** Every file under `dir` with its size: what a cancel must leave as it was. */
+function listing(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => `${join(e.parentPath, e.name).slice(dir.length)} ${statSync(join(e.parentPath, e.name)).size}`)
+    .sort();
+}
+
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test(
+  'a cancel during the pip download (Cancel: SIGTERM) or the node-gyp build (Ctrl-C: SIGINT) stops the install and its children and leaves the folder and the cache as they were',
+  { timeout: 900_000 },
+  async (t) => {
+    if (offline) return t.skip(offline);
+    if (!existsSync(join(CACHE, 'wheels', OV_WHEEL)))
+      return t.skip(`the openvino wheel is not in ${join(CACHE, 'wheels')}: run npm run setup:openvino`);
+    cpSync(join(REPO, 'native', 'openvino'), join(tmp, 'ext', 'native', 'openvino'), {
+      recursive: true,
+      filter: (f) => !f.includes(`${join('native', 'openvino', 'build')}`),
+    });
+    const parent = join(tmp, 'cancel-build');
+    const dir = join(parent, 'runtimes');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'darknet-pruner-runtimes', private: true, dependencies: {} }) + '\n');
+    writeFileSync(join(dir, 'kept.txt'), 'what was in the folder before\n');
+    const before = listing(dir);
+    const args = ['runtimes', 'install', '--dir', dir, '--only', 'openvino-node'];
+
+    const leftBehind = async (cache: string, cached: string[]) => {
+      await until('the children of the install to end', () => processesUnder(parent).length === 0, 10_000).catch(() =>
+        assert.fail(`left running: ${processesUnder(parent).join('\n')}`),
+      );
+      assert.deepEqual(listing(dir), before, 'the folder changed');
+      assert.deepEqual(readdirSync(parent), ['runtimes'], 'a temporary was left beside the folder');
+      assert.deepEqual(readdirSync(join(cache, 'wheels')).sort(), cached, 'the wheel cache changed');
+      const extract = existsSync(join(cache, 'extract')) ? readdirSync(join(cache, 'extract')) : [];
+      for (const x of extract) assert.ok(existsSync(join(cache, 'extract', x, '.complete')), `a partial extract was left: ${x}`);
+    };
+
+    // 1. pip downloading the wheel, from a local index that serves it slowly; the editor's Cancel sends SIGTERM
+    const wheel = readFileSync(join(CACHE, 'wheels', OV_WHEEL));
+    const pypi = await localServer((req, res) => {
+      if (req.url === '/simple/openvino/') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end(`<a href="/files/${OV_WHEEL}">${OV_WHEEL}</a>`);
+      } else if (req.url === `/files/${OV_WHEEL}`) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': wheel.length });
+        // a trickle: the download is still going when the cancel comes
+        let at = 0;
+        const timer = setInterval(() => {
+          if (res.destroyed || at >= wheel.length) return clearInterval(timer);
+          res.write(wheel.subarray(at, (at += 16_384)));
+        }, 100);
+        res.on('close', () => clearInterval(timer));
+      } else res.writeHead(404).end();
+    });
+    const cache = join(tmp, 'cache-pip');
+    try {
+      const env = { DARKNET_PRUNER_CACHE: cache, PIP_INDEX_URL: `${pypi.base}/simple/`, PIP_FIND_LINKS: '', PIP_NO_CACHE_DIR: '1' };
+      const live = runLive(args, env);
+      await until('pip to ask the local index for the wheel file', () => pypi.urls.includes(`/files/${OV_WHEEL}`), 300_000);
+      assert.ok(eventAt(live.events, /downloading the openvino==2026\.4\.0 wheel/) !== undefined, JSON.stringify(live.events));
+      await until('pip to run', () => processesUnder(parent).some((p) => /^\d+ python3?[\d.]*: .* pip download /.test(p)));
+      const sent = Date.now();
+      live.child.kill('SIGTERM');
+      const end = await live.done;
+      assert.ok(end.code === 143 || end.signal === 'SIGTERM', `exit ${end.code} ${end.signal}: ${end.err}`);
+      assert.match(end.err, /interrupted \(SIGTERM\)/);
+      t.diagnostic(`pip download: the install ended ${end.at - sent} ms after SIGTERM`);
+      await leftBehind(cache, []);
+    } finally {
+      pypi.close();
+    }
+
+    // 2. node-gyp compiling the addon against the cached wheel (the real cache); Ctrl-C sends SIGINT
+    const cached = readdirSync(join(CACHE, 'wheels')).sort();
+    const live = runLive(args);
+    await until('the node-gyp step', () => eventAt(live.events, /with node-gyp/) !== undefined, 300_000);
+    await until('the compiler to run', () => processesUnder(parent).some((p) => /^\d+ (make|g\+\+|cc1plus|c\+\+): /.test(p)), 120_000);
+    const sent = Date.now();
+    live.child.kill('SIGINT');
+    const end = await live.done;
+    assert.ok(end.code === 130 || end.signal === 'SIGINT', `exit ${end.code} ${end.signal}: ${end.err}`);
+    assert.match(end.err, /interrupted \(SIGINT\)/);
+    t.diagnostic(`node-gyp build: the install ended ${end.at - sent} ms after SIGINT`);
+    await leftBehind(CACHE, cached);
+    rmSync(parent, { recursive: true, force: true });
   },
 );

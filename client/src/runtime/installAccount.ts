@@ -28,7 +28,7 @@ export const RUNTIME_CHOICES: readonly RuntimeChoice[] = [
   },
   {
     label: 'Native TensorFlow',
-    description: 'tfjs-node with its binding built from the tensorflow-cpu wheel (Node ≤ 22)',
+    description: 'tfjs-node with its own download of libtensorflow, else its binding built from the tensorflow-cpu wheel (Node ≤ 22)',
     only: ['tfjs-node'],
   },
 ];
