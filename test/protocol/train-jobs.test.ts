@@ -122,6 +122,22 @@ test(
   },
 );
 
+test(
+  'sparsity auto: argv the CLI runs, read back as a sparsity run whose epoch says the s it used and why',
+  { timeout: 300_000 },
+  async () => {
+    const job: TrainJob = { source: { cfg, weights }, data, out: freshOut(), epochs: 1, sparsity: { s: 'auto' } };
+    const args = trainArgs(job);
+    assert.deepEqual(args.slice(args.indexOf('--sparsity'), args.indexOf('--sparsity') + 2), ['--sparsity', 'auto']);
+    await train(args);
+    const view = runView(job.out, undefined);
+    assert.equal(view.kind, 'sparsity');
+    assert.equal(view.epochs.length, 1);
+    assert.equal(view.epochs[0].sparsity, 0.001, 'auto starts at the seed s');
+    assert.ok(view.epochs[0].sparsityReason, 'the epoch says why s stays or moves');
+  },
+);
+
 test('fine-tune a pruned folder, then resume it for another epoch', { timeout: 300_000 }, async () => {
   const pruned = join(dir, 'pruned');
   const p = runCli(['prune', 'channel', cfg, weights, '--global-percent', '0.3', '-o', pruned], dir);

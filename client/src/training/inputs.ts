@@ -14,7 +14,7 @@ export interface TrainDefaults {
   epochs: number;
   /** '' = the cfg's [net] batch. */
   batch: string;
-  sparsity: number;
+  sparsity: number | 'auto';
   pruneMode: PruneMethod;
   warmupEpochs: number;
 }
@@ -134,14 +134,17 @@ export class TrainInputs {
     return v === undefined ? undefined : v.trim();
   }
 
-  async sparsity(): Promise<{ s: number; pruneMode: PruneMethod } | undefined> {
+  async sparsity(): Promise<{ s: number | 'auto'; pruneMode: PruneMethod } | undefined> {
     const v = await vscode.window.showInputBox({
       title: 'Sparsity training: s',
-      prompt: "L1 weight on |γ| of the prunable BN channels (the seed's -sr --s)",
+      prompt:
+        "L1 weight on |γ| of the prunable BN channels (the seed's -sr --s), or auto: from 0.001, adjusted every epoch from mAP and γ compression",
       value: String(this.defaults().sparsity),
-      validateInput: (s) => (s.trim() !== '' && Number.isFinite(Number(s)) && Number(s) > 0 ? undefined : 'a number > 0'),
+      validateInput: (s) =>
+        s.trim() === 'auto' || (s.trim() !== '' && Number.isFinite(Number(s)) && Number(s) > 0) ? undefined : 'a number > 0, or auto',
     });
     if (v === undefined) return undefined;
+    const s = v.trim() === 'auto' ? 'auto' : Number(v);
     const d = this.defaults().pruneMode;
     const described: Record<PruneMethod, string> = {
       slim: 'every prunable BN conv (default)',
@@ -152,7 +155,7 @@ export class TrainInputs {
       a.label === d ? -1 : b.label === d ? 1 : 0,
     );
     const pick = await vscode.window.showQuickPick(items, { title: 'Sparsity training: prune mode (the γ set)' });
-    return pick ? { s: Number(v), pruneMode: pick.label } : undefined;
+    return pick ? { s, pruneMode: pick.label } : undefined;
   }
 
   async warmupEpochs(): Promise<number | undefined> {

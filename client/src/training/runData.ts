@@ -40,7 +40,7 @@ export interface GammaRecord {
 
 export interface CommandRecord {
   argv: string[];
-  options: { cfg?: string; weights?: string; finetune?: string; epochs?: number; sparsity?: number };
+  options: { cfg?: string; weights?: string; finetune?: string; epochs?: number; sparsity?: number | 'auto' };
   /** The darknet command line of a `train --engine darknet` run (whose folder appears only once it has finished). */
   darknet?: string[];
 }

@@ -15,8 +15,8 @@ export interface TrainJob {
   epochs?: number;
   batch?: number;
   backend?: 'tensorflow' | 'wasm';
-  /** L1 on |γ| of the prune mode's set. */
-  sparsity?: { s: number; pruneMode?: PruneMethod };
+  /** L1 on |γ| of the prune mode's set: a fixed s, or auto (chosen epoch by epoch, docs/training.md §Sparsity auto). */
+  sparsity?: { s: number | 'auto'; pruneMode?: PruneMethod };
 }
 
 export function trainArgs(j: TrainJob): string[] {
