@@ -85,7 +85,8 @@ function refusal(id: RuntimeId): string | undefined {
   if (id === 'tfjs-node' && nodeMajor() >= 23)
     return `@tensorflow/tfjs-node 4.22.0 needs Node ≤ 22 (it calls util.isNullOrUndefined, removed in Node 23) and jobs run on Node ${process.versions.node}: inference uses the wasm backend. To use it, set darknet.pruner.nodePath to a Node 22 or older and install again`;
   const pin = runtimePin(id);
-  if (pin.wheel) {
+  // tfjs-node's own install script needs no compiler when its downloads work: it is tried regardless
+  if (pin.wheel && id !== 'tfjs-node') {
     const missing = missingBuildTools();
     if (missing) return `its addon is built from the ${pin.wheel} wheel here, and ${missing}`;
   }
@@ -213,6 +214,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
               set(id, 'installed', own.detail);
               continue;
             }
+            const missing = missingBuildTools();
+            if (missing) throw new Error(`${own.failure}; its binding cannot be built from the ${pin.wheel} wheel here either: ${missing}`);
             built = `${own.failure}; ${await buildTfjsNodeBinding(pkgDir, pin.wheel!, ctxBuild)}`;
           }
           if (id === 'openvino-node')

@@ -248,7 +248,9 @@ export async function runTfjsNodeInstallScript(pkgDir: string, ctx: BuildContext
       },
     });
     const url = /^https?:\/\/\S+$/m.exec(out)?.[0];
-    return `downloaded by tfjs-node's install script${url ? ` (libtensorflow from ${url})` : ''}`;
+    // the script swallows node-pre-gyp's output: its fallback build leaves build/, a fetched prebuilt binding does not
+    const binding = existsSync(join(pkgDir, 'build')) ? 'and the binding built by node-pre-gyp against it' : 'and the prebuilt binding';
+    return `downloaded by tfjs-node's install script: libtensorflow${url ? ` from ${url}` : ''} ${binding}`;
   } catch (e) {
     writeFileSync(join(pkgDir, 'package.json'), manifest);
     for (const d of ['deps', 'lib', 'build']) rmSync(join(pkgDir, d), { recursive: true, force: true });

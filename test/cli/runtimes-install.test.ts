@@ -4,7 +4,8 @@
 // both runtimes, and without it the same command says what to install. Installing again finds
 // them; a cancel during the fetch leaves neither the folder nor a temporary. The pins agree with
 // package-lock.json. tfjs-node's own install script runs first (against a local server that answers
-// 404, so the wheel build follows); a cancel during pip or node-gyp ends them and leaves nothing.
+// 404, so the wheel build follows; then serving what that build made, so the script's download is
+// taken; and with no compiler on PATH); a cancel during pip or node-gyp ends them and leaves nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -21,6 +22,7 @@ import {
   readlinkSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -198,7 +200,7 @@ async function localServer(answer: (req: IncomingMessage, res: ServerResponse) =
 const eventAt = (events: { ms: number; message: string }[], re: RegExp) => events.find((e) => re.test(e.message))?.ms;
 
 test(
-  'tfjs-node: its own install script runs first (here against a server answering 404) and, when it fails, its binding is built from the cached tensorflow-cpu wheel; detect then runs on native TensorFlow from the folder',
+  "tfjs-node: its own install script runs first (here against a server answering 404) and, when it fails, its binding is built from the cached tensorflow-cpu wheel; detect then runs on native TensorFlow from the folder; when the script's downloads work, its result is taken",
   { timeout: 900_000 },
   async (t) => {
     if (offline) return t.skip(offline);
@@ -251,7 +253,90 @@ test(
     const r = run(['detect', cfg, 'm.weights', image, '--thresh', '0', '--json-events'], { DARKNET_PRUNER_RUNTIMES: dir });
     assert.equal(r.code, 0, r.err);
     assert.match(resultOf<DetectJobResult>(r.out).backend, /tensorflow \(@tensorflow\/tfjs-node/);
+
+    // When its downloads work, the script's result is taken as it is. Here the local server plays
+    // Google's storage with what was just built: the library as libtensorflow's tarball, the binding
+    // as node-pre-gyp's prebuilt one (napi-vN/tfjs_binding.node, as published).
+    const pkg = join(dir, 'node_modules', '@tensorflow', 'tfjs-node');
+    const tarOf = (cwd: string, what: string, gzip: boolean) => spawn('tar', [gzip ? '-cz' : '-c', '-C', cwd, what]).stdout;
+    const cdnOk = await localServer((req, res) => {
+      if (req.url === '/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz') tarOf(join(pkg, 'deps'), 'lib', false).pipe(res.writeHead(200));
+      else if (req.url!.endsWith('/CPU-linux-4.22.0.tar.gz')) tarOf(join(pkg, 'lib'), 'napi-v8', true).pipe(res.writeHead(200));
+      else res.writeHead(404).end();
+    });
+    try {
+      const env = {
+        TFJS_NODE_BASE_URI: `${cdnOk.base}/libtensorflow-`,
+        npm_config_tfjs_binding_binary_host_mirror: `${cdnOk.base}/prebuilt/`,
+      };
+      const again = await runLive(['runtimes', 'install', '--dir', join(tmp, 'native', 'downloaded'), '--only', 'tfjs-node'], env).done;
+      assert.equal(again.code, 0, again.err);
+      const got = resultOf<RuntimesInstallJobResult>(again.out);
+      assert.deepEqual(
+        got.runtimes.map((x) => [x.runtime, x.status]),
+        [
+          ['tfjs', 'installed'],
+          ['tfjs-node', 'installed'],
+        ],
+      );
+      assert.deepEqual(cdnOk.urls, ['/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz', '/prebuilt/napi-v8/4.22.0/CPU-linux-4.22.0.tar.gz']);
+      assert.match(
+        got.runtimes[1].detail,
+        new RegExp(
+          `^downloaded by tfjs-node's install script: libtensorflow from ${cdnOk.base}/libtensorflow-cpu-linux-x86_64-2\\.9\\.1\\.tar\\.gz and the prebuilt binding; TensorFlow 2\\.21\\.0, backend 'tensorflow' computes$`,
+        ),
+      );
+      t.diagnostic(`tfjs-node from its own (local) download: the install took ${(got.ms / 1000).toFixed(1)} s`);
+    } finally {
+      cdnOk.close();
+    }
     rmSync(join(tmp, 'native'), { recursive: true, force: true });
+  },
+);
+
+test(
+  'tfjs-node without python3, make or g++: its own install script is still tried, and the account gives both reasons when it fails',
+  { timeout: 600_000 },
+  async (t) => {
+    if (offline) return t.skip(offline);
+    if (Number(process.versions.node.split('.')[0]) >= 23)
+      return t.skip(`Node ${process.versions.node}: tfjs-node is refused on Node ≥ 23 (docs/runtimes.md)`);
+    // a PATH with this Node and setpriv only
+    const bin = join(tmp, 'bare-bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const setpriv = spawnSync('/bin/sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' }).stdout.trim();
+    if (setpriv) symlinkSync(setpriv, join(bin, 'setpriv'));
+    const cdn = await localServer((_, res) => res.writeHead(404).end('Not Found'));
+    const dir = join(tmp, 'bare', 'runtimes');
+    try {
+      const env: NodeJS.ProcessEnv = { PATH: bin, TFJS_NODE_BASE_URI: `${cdn.base}/libtensorflow-` };
+      const live = runLive(['runtimes', 'install', '--dir', dir, '--only', 'tfjs-node'], { ...env, PYTHON: undefined });
+      const end = await live.done;
+      assert.equal(end.code, 1, end.err);
+      const got = resultOf<RuntimesInstallJobResult>(end.out);
+      assert.deepEqual(
+        got.runtimes.map((r) => [r.runtime, r.status]),
+        [
+          ['tfjs', 'installed'],
+          ['tfjs-node', 'failed'],
+        ],
+      );
+      assert.deepEqual(cdn.urls, ['/libtensorflow-cpu-linux-x86_64-2.9.1.tar.gz'], 'the install script did not run');
+      assert.match(
+        got.runtimes[1].detail,
+        /^tfjs-node's install script failed fetching .*: TAR_BAD_ARCHIVE.*; its binding cannot be built from the tensorflow-cpu==2\.21\.0 wheel here either: no python3 /,
+      );
+      // what works is installed; tfjs-node is not left in the folder
+      assert.deepEqual(
+        Object.keys(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).dependencies).sort(),
+        Object.keys(RUNTIME_PINS[0].packages).sort(),
+      );
+      assert.equal(existsSync(join(dir, 'node_modules', '@tensorflow', 'tfjs-node')), false);
+    } finally {
+      cdn.close();
+      rmSync(join(tmp, 'bare'), { recursive: true, force: true });
+    }
   },
 );
 
