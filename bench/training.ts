@@ -120,6 +120,13 @@ function table(run: string, data: string, stages: Stage[]): StageRow[] {
   return rows;
 }
 
+/** Fine-tunes dir/pruned into dir/finetuned (one warm-up epoch, seed 3) with these flags. */
+function finetune(dir: string, flags: string[]): void {
+  step('train --finetune', () =>
+    train(['--finetune', join(dir, 'pruned'), ...flags, '--warmup-epochs', '1', '--seed', '3', '-o', join(dir, 'finetuned')]),
+  );
+}
+
 function prunedDir(dir: string) {
   const f = readdirSync(dir);
   return {
@@ -227,23 +234,7 @@ function pruneAndTune(dir: string, cfg: string, data: string, common: string[], 
   step('prune layer (2 residual units)', () => {
     json('prune', 'layer', join(dir, 'channel'), '--shortcuts', '2', '--name', 'model', '-o', join(dir, 'pruned'));
   });
-  step('train --finetune', () =>
-    train([
-      '--finetune',
-      join(dir, 'pruned'),
-      ...common,
-      '--epochs',
-      sparseEpochs,
-      '--lr',
-      '0.001',
-      '--warmup-epochs',
-      '1',
-      '--seed',
-      '3',
-      '-o',
-      join(dir, 'finetuned'),
-    ]),
-  );
+  finetune(dir, [...common, '--epochs', sparseEpochs, '--lr', '0.001']);
   const pruned = prunedDir(join(dir, 'pruned'));
   const rows = table('(a)', data, [
     { name: 'baseline', cfg, weights: base },
@@ -336,21 +327,7 @@ function partB(dir: string): void {
   step(`prune channel (slim, ${percent})`, () => {
     json('prune', 'channel', cfg, sparse, '--global-percent', String(percent), '--name', 'model', '-o', join(dir, 'pruned'));
   });
-  step('train --finetune', () =>
-    train([
-      '--finetune',
-      join(dir, 'pruned'),
-      ...common,
-      '--epochs',
-      String(epochs),
-      '--warmup-epochs',
-      '1',
-      '--seed',
-      '3',
-      '-o',
-      join(dir, 'finetuned'),
-    ]),
-  );
+  finetune(dir, [...common, '--epochs', String(epochs)]);
   const pruned = prunedDir(join(dir, 'pruned'));
   table('(b)', data, [
     { name: 'COCO → trees', cfg, weights: base },
