@@ -2,10 +2,10 @@
 // (outputs.ts: never over or around an input, a new or empty folder), filled in a hidden temporary
 // folder beside it and renamed into place only when complete, so a failure or a Cancel leaves nothing.
 
-import { existsSync, mkdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { asCliError } from './io';
-import { committedOutput, tempPathFor, trackTemp, untrackTemp } from '../core/src/io/atomic';
+import { committedOutput, replaceDir, tempPathFor, trackTemp, untrackTemp } from '../core/src/io/atomic';
 import { checkOutputDir } from './outputs';
 
 export function checkDatasetDir(out: string, inputs: string[]): void {
@@ -20,8 +20,7 @@ export function writeDatasetDir<T>(out: string, fill: (dir: string) => T): T {
   try {
     mkdirSync(tmp);
     const result = fill(tmp);
-    if (existsSync(dest)) rmdirSync(dest); // the empty folder checkOutputDir accepted
-    renameSync(tmp, dest);
+    replaceDir(tmp, dest); // over the empty folder checkOutputDir accepted, if any
     committedOutput(dest);
     return result;
   } catch (e) {

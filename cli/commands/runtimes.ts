@@ -4,14 +4,14 @@
 // verified from the folder. Built in a temporary folder beside it and renamed into place, so a cancel
 // or a failure leaves the folder as it was (docs/runtimes.md §Installing runtimes into a folder).
 
-import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { checkEnum, defineCommand, parseArgs } from '../args';
 import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import type { RuntimesInstallJobResult } from '../../core/src/protocol/jobs';
-import { tempPathFor, trackTemp, untrackTemp, cleanStaleTemps } from '../../core/src/io/atomic';
+import { replaceDir, tempPathFor, trackTemp, untrackTemp, cleanStaleTemps } from '../../core/src/io/atomic';
 import { cacheDir } from '../../core/src/openvino/venv';
 import { UserError } from '../../core/src/errors';
 import { RUNTIME_IDS, RUNTIME_PINS, runtimePin, type RuntimeId } from '../runtimes/pins';
@@ -240,10 +240,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       }
       if (failed.length < toInstall.length) {
         reporter.progress(`putting the runtimes in place at ${dir}`, 0.95);
-        const old = existsSync(dir) ? tempPathFor(dir) : undefined;
-        if (old) renameSync(dir, old);
-        renameSync(staging, dir);
-        if (old) rmSync(old, { recursive: true, force: true });
+        replaceDir(staging, dir);
       }
     } finally {
       rmSync(staging, { recursive: true, force: true });

@@ -20,7 +20,7 @@ import {
 } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
-import { cleanStaleTemps, tempPathFor, trackTemp, untrackTemp } from '../../core/src/io/atomic';
+import { cleanStaleTemps, replaceDir, tempPathFor, trackTemp, untrackTemp } from '../../core/src/io/atomic';
 import { BUILD_TOOL_PINS } from './pins';
 import { reifyPackages } from './fetch';
 import { groupCpuTicks, onPath, runStep, StepError } from './steps';
@@ -103,6 +103,21 @@ async function wheelFile(spec: string, pipArgs: string[], ctx: BuildContext): Pr
   return dest;
 }
 
+/** `fill` makes the cache folder `dest` in a temporary beside it, marked `.complete` and then put in place. */
+async function fillCacheDir(dest: string, fill: (tmp: string) => Promise<unknown>): Promise<void> {
+  const tmp = tempPathFor(dest);
+  mkdirSync(dirname(dest), { recursive: true });
+  trackTemp(tmp);
+  try {
+    await fill(tmp);
+    writeFileSync(join(tmp, '.complete'), '');
+    replaceDir(tmp, dest);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+    untrackTemp(tmp);
+  }
+}
+
 // Extracts the members named (a prefix ending in / takes a folder, a leading ? marks one the wheel may lack); argv: wheel dest name…
 const EXTRACT_PY = `import sys, zipfile
 whl, dest, args = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -128,18 +143,7 @@ async function extractWheel(wheel: string, members: string[], ctx: BuildContext)
   if (existsSync(join(dest, '.complete'))) return dest;
   cleanStaleTemps(dirname(dest));
   ctx.progress(`extracting the library and headers from ${wheel.split('/').pop()}`);
-  const tmp = tempPathFor(dest);
-  mkdirSync(dirname(dest), { recursive: true });
-  trackTemp(tmp);
-  try {
-    await runStep(python(), ['-c', EXTRACT_PY, wheel, tmp, ...members], { log: ctx.log });
-    writeFileSync(join(tmp, '.complete'), '');
-    rmSync(dest, { recursive: true, force: true });
-    renameSync(tmp, dest);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-    untrackTemp(tmp);
-  }
+  await fillCacheDir(dest, (tmp) => runStep(python(), ['-c', EXTRACT_PY, wheel, tmp, ...members], { log: ctx.log }));
   return dest;
 }
 
@@ -155,19 +159,10 @@ async function buildTools(ctx: BuildContext): Promise<BuildTools> {
   const dir = join(ctx.cache, `build-tools-node-gyp-${BUILD_TOOL_PINS['node-gyp']}`);
   if (!existsSync(join(dir, '.complete'))) {
     ctx.progress('fetching node-gyp, node-addon-api and node-api-headers (build tools, into the cache)');
-    const tmp = tempPathFor(dir);
-    mkdirSync(dirname(dir), { recursive: true });
-    trackTemp(tmp);
-    try {
+    await fillCacheDir(dir, async (tmp) => {
       mkdirSync(tmp);
       await reifyPackages(tmp, BUILD_TOOL_PINS);
-      writeFileSync(join(tmp, '.complete'), '');
-      rmSync(dir, { recursive: true, force: true });
-      renameSync(tmp, dir);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-      untrackTemp(tmp);
-    }
+    });
   }
   const nodeModules = join(dir, 'node_modules');
   const prefix = dirname(dirname(process.execPath));

@@ -2,7 +2,7 @@
 // disk, so that an interrupted job leaves nothing behind (docs/reliability.md). Whoever runs the
 // job (the CLI's worker thread) listens to the notes; without a listener they go nowhere.
 
-import { readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileError } from '../errors';
 
@@ -25,6 +25,22 @@ const TEMP_NAME = /^\..+\.tmp-(\d+)-\d+$/;
 /** `.NAME.tmp-PID-N` beside `dest`: hidden, and its PID says whether its writer is still alive. */
 export function tempPathFor(dest: string): string {
   return join(dirname(dest), `.${basename(dest)}.tmp-${process.pid}-${++tempCounter}`);
+}
+
+/**
+ * Renames the finished temporary directory `tmp` to `dest`. An existing `dest` is moved aside first
+ * and removed once `tmp` is in place; if that rename fails it is put back, so `dest` is never lost.
+ */
+export function replaceDir(tmp: string, dest: string): void {
+  const old = existsSync(dest) ? tempPathFor(dest) : undefined;
+  if (old) renameSync(dest, old);
+  try {
+    renameSync(tmp, dest);
+  } catch (e) {
+    if (old) renameSync(old, dest);
+    throw e;
+  }
+  if (old) rmSync(old, { recursive: true, force: true });
 }
 
 /** Write via a temporary file and rename, so a failure never leaves a half-written output. */
