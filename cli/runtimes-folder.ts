@@ -3,8 +3,8 @@
 // Node still prefers the node_modules beside the CLI (a checkout's) and any NODE_PATH already set
 // (docs/runtimes.md §Installing runtimes into a folder).
 
-import Module from 'node:module';
-import { delimiter, join, resolve } from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve } from 'node:path';
 
 export function useRuntimesFolder(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const dir = env.DARKNET_PRUNER_RUNTIMES;
@@ -17,4 +17,15 @@ export function useRuntimesFolder(env: NodeJS.ProcessEnv = process.env): string 
     (Module as unknown as { _initPaths?: () => void })._initPaths?.();
   }
   return modules;
+}
+
+const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
+
+/** Where this CLI resolves the npm package `pkg` (a checkout's node_modules, NODE_PATH, the runtimes folder), if anywhere. */
+export function packageDir(pkg: string): string | undefined {
+  try {
+    return dirname(req.resolve(`${pkg}/package.json`));
+  } catch {
+    return undefined;
+  }
 }

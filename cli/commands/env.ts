@@ -5,7 +5,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join, parse, resolve } from 'node:path';
+import { join, parse, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import {
   BackendError,
@@ -21,6 +21,8 @@ import type { CommandContext } from '../main';
 import type { EnvJobResult, JobEvent } from '../../core/src/protocol/jobs';
 import { openvinoVenv } from '../../core/src/openvino/venv';
 import { EVAL_RUNTIMES } from '../../core/src/eval/runtimes';
+import { packageDir } from '../runtimes-folder';
+import { RUNTIME_PINS } from '../runtimes/pins';
 
 export const SPEC = defineCommand({
   command: 'env',
@@ -37,26 +39,10 @@ const NEUTRAL_CWD = parse(process.cwd()).root;
 
 type RuntimeInfo = EnvJobResult['runtimes'][number];
 
-const RESOLVED_PACKAGES = [
-  '@tensorflow/tfjs-core',
-  '@tensorflow/tfjs-backend-wasm',
-  '@tensorflow/tfjs-node',
-  'onnxruntime-node',
-  'openvino-node',
-];
-
-function packageDir(pkg: string): string | null {
-  try {
-    return dirname(req.resolve(`${pkg}/package.json`));
-  } catch {
-    return null;
-  }
-}
-
 function pkgVersion(pkg: string): string | null {
+  const dir = packageDir(pkg);
   try {
-    return (JSON.parse(readFileSync(join(dirname(req.resolve(`${pkg}/package.json`)), 'package.json'), 'utf8')) as { version: string })
-      .version;
+    return dir ? (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version : null;
   } catch {
     return null;
   }
@@ -137,7 +123,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const forced = process.env.DARKNET_BACKEND;
   const loadedFrom = {
     runtimesFolder: process.env.DARKNET_PRUNER_RUNTIMES || null,
-    packages: Object.fromEntries(RESOLVED_PACKAGES.map((p) => [p, packageDir(p)])),
+    packages: Object.fromEntries(RUNTIME_PINS.flatMap((r) => Object.keys(r.packages)).map((p) => [p, packageDir(p) ?? null])),
   };
   const report: EnvJobResult = {
     node: process.version,

@@ -5,7 +5,6 @@
 // or a failure leaves the folder as it was (docs/runtimes.md §Installing runtimes into a folder).
 
 import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { checkEnum, defineCommand, parseArgs } from '../args';
 import { makeReporter } from '../events';
@@ -15,6 +14,7 @@ import { replaceDir, tempPathFor, trackTemp, untrackTemp, cleanStaleTemps } from
 import { cacheDir } from '../../core/src/openvino/venv';
 import { UserError } from '../../core/src/errors';
 import { RUNTIME_IDS, RUNTIME_PINS, runtimePin, type RuntimeId } from '../runtimes/pins';
+import { packageDir } from '../runtimes-folder';
 import { folderDependencies, reifyPackages } from '../runtimes/fetch';
 import {
   buildOpenvinoAddon,
@@ -49,16 +49,10 @@ export const SPECS = [SPEC];
 
 type Entry = RuntimesInstallJobResult['runtimes'][number];
 
-const req = createRequire(typeof __filename === 'string' ? __filename : join(process.cwd(), 'index.js'));
-
 /** Where this CLI itself resolves `pkg` (a checkout's node_modules, NODE_PATH), when not inside `dir`. */
 function resolvedElsewhere(pkg: string, dir: string): string | undefined {
-  try {
-    const at = dirname(req.resolve(`${pkg}/package.json`));
-    return at.startsWith(dir + sep) ? undefined : at;
-  } catch {
-    return undefined;
-  }
+  const at = packageDir(pkg);
+  return at?.startsWith(dir + sep) ? undefined : at;
 }
 
 function wantedRuntimes(only: string | undefined): RuntimeId[] {
