@@ -88,8 +88,13 @@ function sparkline(counts: number[], width = 20): string {
   return cells.map((c) => (c === 0 ? ' ' : RAMP[Math.max(1, Math.round((c / max) * (RAMP.length - 1)))])).join('');
 }
 
-export function gammaJson(net: Network, s: GammaStats, files: { cfg: string; weights: string }, setName: string) {
-  const sparsity = sparsityVerdict(s.sorted, s.percent);
+function gammaJson(
+  net: Network,
+  s: GammaStats,
+  files: { cfg: string; weights: string },
+  setName: string,
+  sparsity = sparsityVerdict(s.sorted, s.percent),
+) {
   return {
     ...files,
     set: setName,
@@ -180,7 +185,7 @@ export function run(argv: string[], ctx: CommandContext): number {
       level: warning ? 'warning' : 'info',
       message: warning ? `${warning}\n${verdictText(verdict)}` : verdictText(verdict),
     });
-    emit({ type: 'result', command: 'gamma', data: gammaJson(net, stats, { cfg, weights: weightsPath }, setName) });
+    emit({ type: 'result', command: 'gamma', data: gammaJson(net, stats, { cfg, weights: weightsPath }, setName, verdict) });
   } else if (args.values.json) {
     ctx.out(JSON.stringify(gammaJson(net, stats, { cfg, weights: weightsPath }, setName)));
   } else {

@@ -2,11 +2,11 @@
 // server (core/src/lang/graph-layout.ts) and painted here as SVG; zoom/pan, search by index or type, click a layer
 // to reveal its section, the editor's cursor highlights its layer, and the pruning / γ-threshold
 // overlay.
-import { h } from './shared/dom';
+import { fmtInt, h } from './shared/dom';
 import type { GammaOverlay, NetworkGraph } from './shared/protocol';
 import { el, valueOf } from './shared/toolkit';
 import { viewPanel } from './shared/viewPanel';
-import { markers, overlayOf, paint, relayout, repaint, svg, thousands } from './graph/draw';
+import { markers, overlayOf, paint, relayout, repaint, svg } from './graph/draw';
 import { Viewport, type View } from './graph/viewport';
 
 interface GraphUi {
@@ -75,7 +75,7 @@ function drawSized(g: NetworkGraph): void {
   state.graph = g;
   canvas.setAttribute('data-version', String(g.version));
   const t = g.totals;
-  title.textContent = `${fileName(g.uri)} — ${thousands(t.layers)} layers · input ${g.input} · ${thousands(t.params)} params · ${t.bflops.toFixed(3)} BFLOPs`;
+  title.textContent = `${fileName(g.uri)} — ${fmtInt(t.layers)} layers · input ${g.input} · ${fmtInt(t.params)} params · ${t.bflops.toFixed(3)} BFLOPs`;
   legend.replaceChildren(legendText(g), ...(state.gamma ? [' ', hideGamma] : []));
   if (first) {
     const saved = panel.ui?.view;

@@ -9,8 +9,8 @@
 import dagre from '@dagrejs/dagre';
 import type { GraphBox, GraphEdge, GraphLayout, GraphNode, GraphPoint } from '../protocol/graph';
 
-export const NODE_W = 150;
-export const NODE_H = 38;
+const NODE_W = 150;
+const NODE_H = 38;
 /** Vertical gap between the layers of a run. */
 const RUN_GAP = 18;
 

@@ -8,7 +8,7 @@ import type { Network } from '../cfg/network';
 import { isChannelSource } from '../layers';
 import type { DarknetWeights } from '../weights/read';
 import { describeLayer } from '../weights/format';
-import { thresholdIndex as planThresholdIndex } from './threshold';
+import { countBelow, thresholdIndex as planThresholdIndex } from './threshold';
 import { UserError } from '../errors';
 
 export class GammaError extends UserError {
@@ -93,17 +93,6 @@ function scalesOf(net: Network, weights: DarknetWeights, index: number): Float32
   return g;
 }
 
-function lowerBound(sorted: Float32Array, v: number): number {
-  let lo = 0,
-    hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Bin of v on linear edges 0..hi (last bin closed), corrected against the edge values themselves. */
 function binOf(v: number, edges: number[], scale: number): number {
   const n = edges.length - 1;
@@ -168,7 +157,7 @@ export function gammaStats(net: Network, weights: DarknetWeights, opts: GammaOpt
     counts,
     sorted,
     highestThreshold,
-    emptyingPercent: lowerBound(sorted, highestThreshold) / n,
+    emptyingPercent: countBelow(sorted, highestThreshold) / n,
     emptied: [],
     floored: [],
   };

@@ -2,7 +2,7 @@
 // (docs/pruning.md §Sparsity verdict). Pure and free of imports but the threshold index, so the γ
 // histogram webview bundles this one implementation.
 
-import { thresholdIndex } from './threshold';
+import { countBelow, thresholdIndex } from './threshold';
 
 /** The γ scale is this quantile of |γ|: robust to a few outliers, and to a pile at zero below 99%. */
 export const SCALE_QUANTILE = 0.99;
@@ -34,24 +34,10 @@ export interface SparsityVerdict {
   nearZero: number;
   nearZeroShare: number;
   sparsityTrained: boolean;
-  /** Smallest global percent whose threshold reaches γ that are not near zero (the near-zero share). */
-  safePercent: number;
   prune?: PruneVerdict;
 }
 
 const quantile = (sorted: ArrayLike<number>, q: number) => sorted[Math.floor(q * (sorted.length - 1))];
-
-/** Count of values < v (or ≤ v with `orEqual`) in an ascending array. */
-function countBelow(sorted: ArrayLike<number>, v: number, orEqual = false): number {
-  let lo = 0,
-    hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v || (orEqual && sorted[mid] === v)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /**
  * The verdict on an ascending |γ| population (the prune method's set, see core/src/prune/plan.ts's
@@ -73,7 +59,6 @@ export function sparsityVerdict(sorted: ArrayLike<number>, percent?: number, sli
     nearZero,
     nearZeroShare: nearZero / n,
     sparsityTrained: nearZero / n >= SPARSE_SHARE,
-    safePercent: nearZero / n,
   };
   if (percent === undefined) return v;
   const threshold = sorted[thresholdIndex(n, percent)];
@@ -104,5 +89,5 @@ export function pruneWarning(v: SparsityVerdict): string | undefined {
   const p = v.prune;
   if (!p || p.cutNotNearZero === 0) return undefined;
   const ratio = p.thresholdToScale !== null ? ` = ${p.thresholdToScale.toPrecision(3)}× the γ scale ${num(v.scale)}` : '';
-  return `global percent ${p.percent} cuts ${p.cutNotNearZero} channel(s) (${pct(p.cutNotNearZeroShare)} of ${v.channels}) whose |γ| are not near zero: threshold ${num(p.threshold)}${ratio}, near zero is < ${num(v.nearZeroBound)}; only ${pct(v.nearZeroShare)} of |γ| are near zero, so percents from ${v.safePercent.toFixed(3)} on remove live channels and mAP may collapse — ${v.sparsityTrained ? 'lower the percent' : 'sparsity-train first (darknet-pruner train --sparsity)'} (docs/pruning.md §Sparsity verdict)`;
+  return `global percent ${p.percent} cuts ${p.cutNotNearZero} channel(s) (${pct(p.cutNotNearZeroShare)} of ${v.channels}) whose |γ| are not near zero: threshold ${num(p.threshold)}${ratio}, near zero is < ${num(v.nearZeroBound)}; only ${pct(v.nearZeroShare)} of |γ| are near zero, so percents from ${v.nearZeroShare.toFixed(3)} on remove live channels and mAP may collapse — ${v.sparsityTrained ? 'lower the percent' : 'sparsity-train first (darknet-pruner train --sparsity)'} (docs/pruning.md §Sparsity verdict)`;
 }

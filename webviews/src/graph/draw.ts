@@ -2,17 +2,10 @@
 // the tooltip), edges by kind, heads and errors marked, and the pruning or γ-threshold overlay
 // (fill by the fraction of channels kept; a ✂ badge where residual units were removed).
 // Colours come from the theme through the classes in webviews/media/panel.css.
+import { fmtInt } from '../shared/dom';
 import type { GammaOverlay, GraphBox, GraphNode, GraphPoint, NetworkGraph } from '../shared/protocol';
 
 const SVG = 'http://www.w3.org/2000/svg';
-
-/** 1234567 → 1,234,567 (toLocaleString's first call loads the locale data, which shows in the panel's open time). */
-export function thousands(n: number): string {
-  const s = String(Math.round(n));
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += (i > 0 && s[i - 1] !== '-' && (s.length - i) % 3 === 0 ? ',' : '') + s[i];
-  return out;
-}
 
 /** Text and attribute values for SVG markup. */
 const esc = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
@@ -94,7 +87,7 @@ function nodeView(n: GraphNode, overlay: Overlay | undefined) {
   const tip = [
     `#${n.index} ${n.type}${n.head ? ' (detection head)' : ''}`,
     `output ${shape}`,
-    `params ${thousands(n.params)} · BFLOPs ${n.bflops.toFixed(3)}`,
+    `params ${fmtInt(n.params)} · BFLOPs ${n.bflops.toFixed(3)}`,
   ];
   const note = overlay?.notes.get(n.index);
   if (note) tip.push(note);

@@ -19,7 +19,13 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return e;
 }
 
-export const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US');
+/** 1234567 → 1,234,567 (not toLocaleString: its first call loads the locale data, which shows in a panel's open time). */
+export function fmtInt(n: number): string {
+  const s = String(Math.round(n));
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += (i > 0 && s[i - 1] !== '-' && (s.length - i) % 3 === 0 ? ',' : '') + s[i];
+  return out;
+}
 export const fmtBytes = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`);
 export const pctChange = (before: number, after: number): string =>
   before > 0 ? `${(((after - before) / before) * 100).toFixed(1)}%` : '—';
