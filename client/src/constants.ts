@@ -42,7 +42,7 @@ export const COMMANDS = {
 export type CommandName = keyof typeof COMMANDS;
 
 /** The commands that start a darknet-pruner process (refused in an untrusted workspace), by title. */
-export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
+export const JOB_COMMANDS = {
   pruneChannels: 'Prune Channels…',
   pruneLayers: 'Prune Layers…',
   pruneSweep: 'Pruning Sweep…',
@@ -56,7 +56,7 @@ export const JOB_COMMANDS: Partial<Record<CommandName, string>> = {
   sparsityTrain: 'Sparsity Train…',
   finetune: 'Fine-tune…',
   installRuntimes: 'Install ML Runtimes',
-};
+} as const satisfies Partial<Record<CommandName, string>>;
 
 export const STATUS_ITEMS = {
   server: 'darknet.server',

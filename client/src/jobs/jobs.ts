@@ -4,10 +4,8 @@
 import * as vscode from 'vscode';
 import type { JobEvent } from '../../../core/src/protocol/jobs';
 import { judgeExit, startCli, type CliHost } from './cliProcess';
-import { COMMANDS } from '../constants';
+import { COMMANDS, JOB_COMMANDS } from '../constants';
 import { needsRuntime } from '../runtime/installAccount';
-
-const INSTALL_RUNTIMES = 'Install ML Runtimes';
 
 export interface JobSpec {
   title: string;
@@ -156,9 +154,9 @@ export async function announce(runner: JobRunner, title: string, outcome: JobOut
   }
   if (!outcome.ok) {
     // a runtime the job needs is missing: offer to install it (client/src/runtime/installRuntimes.ts)
-    const install = needsRuntime(outcome.error) ? [INSTALL_RUNTIMES] : [];
+    const install = needsRuntime(outcome.error) ? [JOB_COMMANDS.installRuntimes] : [];
     const pick = await vscode.window.showErrorMessage(`${title} failed: ${outcome.error}`, ...install, 'Show log');
-    if (pick === INSTALL_RUNTIMES) await vscode.commands.executeCommand(COMMANDS.installRuntimes);
+    if (pick === JOB_COMMANDS.installRuntimes) await vscode.commands.executeCommand(COMMANDS.installRuntimes);
     else if (pick) runner.log.show();
     return;
   }

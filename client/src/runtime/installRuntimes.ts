@@ -6,10 +6,11 @@
 
 import * as vscode from 'vscode';
 import { jobResult } from '../../../core/src/protocol/jobs';
+import { JOB_COMMANDS } from '../constants';
 import type { JobRunner } from '../jobs/jobs';
 import { accountLines, accountSummary, RUNTIME_CHOICES } from './installAccount';
 
-export const INSTALL_TITLE = 'Install ML Runtimes';
+const INSTALL_TITLE = JOB_COMMANDS.installRuntimes;
 
 export async function installRuntimes(runner: JobRunner, dir: string, only?: string[]): Promise<void> {
   if (!only) {
