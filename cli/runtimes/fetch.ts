@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** npm's cache (npm_config_cache, else ~/.npm), where `npm install` keeps what it fetched. */
-export function npmCache(): string {
+function npmCache(): string {
   return join(process.env.npm_config_cache ?? join(homedir(), '.npm'), '_cacache');
 }
 

@@ -7,8 +7,6 @@ export type RuntimeId = 'tfjs' | 'onnxruntime-node' | 'tfjs-node' | 'openvino-no
 
 export interface RuntimePin {
   id: RuntimeId;
-  /** What it gives the CLI, for the account. */
-  gives: string;
   /** npm packages (exact versions) the folder's package.json lists for it. */
   packages: Record<string, string>;
   /** The runtimes it needs in the same folder (one tfjs-core copy for tfjs-node and us). */
@@ -20,26 +18,22 @@ export interface RuntimePin {
 export const RUNTIME_PINS: readonly RuntimePin[] = [
   {
     id: 'tfjs',
-    gives: 'TensorFlow.js with the wasm and cpu backends (forward, detect, export, eval, train)',
     packages: { '@tensorflow/tfjs-core': '4.22.0', '@tensorflow/tfjs-backend-cpu': '4.22.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' },
     needs: [],
   },
   {
     id: 'onnxruntime-node',
-    gives: 'ONNX Runtime (CPU) for --runtime onnx and bench --runtime onnxruntime',
     packages: { 'onnxruntime-node': '1.30.0' },
     needs: [],
   },
   {
     id: 'tfjs-node',
-    gives: "native TensorFlow for TensorFlow.js (backend 'tensorflow')",
     packages: { '@tensorflow/tfjs-node': '4.22.0' },
     needs: ['tfjs'],
     wheel: 'tensorflow-cpu==2.21.0',
   },
   {
     id: 'openvino-node',
-    gives: 'OpenVINO for --runtime openvino, export openvino and bench --runtime openvino',
     packages: { 'openvino-node': '2026.4.0' },
     needs: [],
     wheel: 'openvino==2026.4.0',
