@@ -12,7 +12,7 @@
 //        [--batch 16] [--cfgs yolov3-tiny,yolov4-tiny] [--no-wasm] [--threads 2] [--phases]
 // --phases: also where one step's time goes, per phase (forward, loss, backward, update), wall and CPU.
 import { existsSync, readFileSync } from 'node:fs';
-import { cpus, homedir } from 'node:os';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { analyseText } from '../core/src/cfg/analyse';
@@ -26,6 +26,7 @@ import { synthesizeWeights, XorShift32 } from '../core/src/weights/synth';
 import { Trainer } from '../core/src/train/trainer';
 import { trainSettings } from '../core/src/train/lr-policy';
 import { CORPUS } from '../test/corpus';
+import { cacheDir } from '../core/src/io/cache';
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,7 +35,7 @@ const arg = (name: string, dflt: string) => {
 const BATCH = Number(arg('batch', '16'));
 const PHASES = process.argv.includes('--phases');
 const TORCH_VERSION = '2.15.0';
-const CACHE = process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner');
+const CACHE = cacheDir();
 const TORCH_PYTHON = join(CACHE, `torch-venv-${TORCH_VERSION}`, 'bin', 'python');
 
 interface Result {

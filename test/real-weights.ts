@@ -1,14 +1,11 @@
 // Real trained weights fetched by `npm run setup:weights` (cached, never committed): the official COCO
 // yolov3-tiny.weights, coco.names and a photo without labels. Tests skip with the command when absent.
 import { existsSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CFG_DIR } from './corpus';
+import { cacheDir } from '../core/src/io/cache';
 
-const DIR = join(
-  process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner'),
-  'weights',
-);
+const DIR = join(cacheDir(), 'weights');
 
 export const REAL = {
   cfg: join(CFG_DIR, 'yolov3-tiny.cfg'),

@@ -11,7 +11,7 @@ import { makeReporter } from '../events';
 import type { CommandContext } from '../main';
 import type { RuntimesInstallJobResult } from '../../core/src/protocol/jobs';
 import { replaceDir, tempPathFor, trackTemp, untrackTemp, cleanStaleTemps } from '../../core/src/io/atomic';
-import { cacheDir } from '../../core/src/openvino/venv';
+import { cacheDir } from '../../core/src/io/cache';
 import { UserError } from '../../core/src/errors';
 import { RUNTIME_IDS, RUNTIME_PINS, runtimePin, type RuntimeId } from '../runtimes/pins';
 import { packageDir } from '../runtimes-folder';

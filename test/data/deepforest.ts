@@ -2,11 +2,10 @@
 // `npm run setup:data` (scripts/setup-data.sh) in the cache, never in the repository.
 
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir } from '../../core/src/io/cache';
 
-const CACHE = process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner');
-export const DEEPFOREST = join(CACHE, 'deepforest-2.1.0', 'data');
+export const DEEPFOREST = join(cacheDir(), 'deepforest-2.1.0', 'data');
 
 /** A reason to skip when the data is absent (with the command that fetches it), else false. */
 export const skipWithoutDeepForest: string | false = existsSync(join(DEEPFOREST, '.complete'))

@@ -1,14 +1,10 @@
 // The Python venv scripts/setup-openvino.sh makes (pip install openvino: benchmark_app, the Python API).
 
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheDir } from '../io/cache';
 
 export const OPENVINO_VERSION = '2026.4.0';
-
-export function cacheDir(): string {
-  return process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner');
-}
 
 /** The venv's directory, python and benchmark_app, when it exists. */
 export function openvinoVenv(): { dir: string; python: string; benchmarkApp: string } | undefined {
