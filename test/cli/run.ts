@@ -22,11 +22,18 @@ export interface CliResult {
   err: string;
 }
 
-export function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliResult {
+/** `entry`: the script to run, the checkout's bin/darknet-pruner.js unless a test runs a copy of the bundle. */
+export function runCli(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  entry = join(REPO, 'bin', 'darknet-pruner.js'),
+): CliResult {
   ensureCliBuilt();
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args], {
+  const r = spawnSync(process.execPath, [entry, ...args], {
     cwd,
     encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, ...env },
   });
   return { code: r.status, out: r.stdout, err: r.stderr };

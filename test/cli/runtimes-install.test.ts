@@ -6,7 +6,7 @@
 // package-lock.json. tfjs-node's own install script runs first (against a local server that answers
 // 404, so the wheel build follows; then serving what that build made, so the script's download is
 // taken; and with no compiler on PATH); a cancel during pip or node-gyp ends them and leaves nothing.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -16,7 +16,6 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
@@ -25,14 +24,15 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, CFG_DIR } from '../corpus';
-import { ensureCliBuilt } from './run';
+import { ensureCliBuilt, runCli } from './run';
+import { tempDir } from '../tmp';
+import { cacheDir } from '../../core/src/io/cache';
 import { BUILD_TOOL_PINS, RUNTIME_PINS } from '../../cli/runtimes/pins';
 import type { DetectJobResult, RuntimesInstallJobResult } from '../../core/src/protocol/jobs';
 
-const tmp = mkdtempSync(join(tmpdir(), 'dp-runtimes-'));
+const tmp = tempDir('dp-runtimes-');
 const cli = join(tmp, 'ext', 'cli', 'out', 'cli.js');
 const runtimes = join(tmp, 'storage', 'runtimes');
 let offline: string | undefined;
@@ -47,17 +47,8 @@ before(async () => {
     (e: Error) => `the npm registry ${registry} is unreachable (${e.message}); this test fetches onnxruntime-node from it`,
   );
 });
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: tmp,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, NODE_PATH: '', DARKNET_PRUNER_RUNTIMES: '', ...env },
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** The copied bundle, with no runtimes but those `env` points at. */
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, tmp, { NODE_PATH: '', DARKNET_PRUNER_RUNTIMES: '', ...env }, cli);
 
 const resultOf = <T>(out: string): T => (JSON.parse(out.trim().split('\n').pop()!) as { data: T }).data;
 
@@ -147,7 +138,7 @@ test('a cancel during the fetch leaves neither the folder nor a temporary', { ti
 });
 
 // The native binding build (as `npm run setup:tensorflow`, which caches the wheel): ≈ 100 s, 1.4 GB.
-const CACHE = process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'darknet-pruner');
+const CACHE = cacheDir();
 const tfWheelCached = () =>
   existsSync(join(CACHE, 'wheels')) && readdirSync(join(CACHE, 'wheels')).some((f) => f.startsWith('tensorflow_cpu-2.21.0-'));
 
