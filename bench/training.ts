@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStageTable, measureStages, stageSummary, type StageRow } from '../scripts/stage-table.mjs';
+import { setNetOptions } from '../core/src/cfg/edits';
 import { tileVoc } from './lib/tile-voc';
 import { transplantHeads } from './lib/transplant-heads';
 
@@ -172,10 +173,10 @@ function trainBaseline(dir: string, cfg: string, common: string[], size: number,
       .join(',');
   writeFileSync(
     cfg,
-    readFileSync(join(__dirname, 'training-yolov4-tiny-res.cfg'), 'utf8')
-      .replace(/^width=.*$/m, `width=${size}`)
-      .replace(/^height=.*$/m, `height=${size}`)
-      .replace(/^anchors=(.*)$/gm, (_, a: string) => `anchors=${anchors(a.replace(/\s/g, ''))}`),
+    setNetOptions(readFileSync(join(__dirname, 'training-yolov4-tiny-res.cfg'), 'utf8'), { width: size, height: size }).replace(
+      /^anchors=(.*)$/gm,
+      (_, a: string) => `anchors=${anchors(a.replace(/\s/g, ''))}`,
+    ),
   );
   console.log(`(a) synthetic shapes: ${images} images ${size}×${size}, ${epochs} baseline epochs`);
   step('data synth', () => {
@@ -269,11 +270,8 @@ function partB(dir: string): void {
   const cfg = join(dir, 'yolov3-tiny-trees.cfg');
   writeFileSync(
     cfg,
-    readFileSync(cocoCfg, 'utf8')
-      .replace(/^width=.*$/m, `width=${size}`)
-      .replace(/^height=.*$/m, `height=${size}`)
-      // its burn_in=1000 would keep the rate near zero for the whole run
-      .replace(/^burn_in=.*$/m, 'burn_in=10')
+    // its burn_in=1000 would keep the rate near zero for the whole run
+    setNetOptions(readFileSync(cocoCfg, 'utf8'), { width: size, height: size, burn_in: 10 })
       .replace(/^classes=80$/gm, 'classes=1')
       .replace(/^filters=255$/gm, 'filters=18'),
   );

@@ -20,25 +20,22 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { basename, delimiter, extname, join, resolve } from 'node:path';
-import { analyseText } from '../../core/src/cfg/analyse';
-import type { Network } from '../../core/src/cfg/network';
-import { datasetDir, DatasetError, parseDataFile, readImageList } from '../../core/src/eval/dataset';
+import { basename, extname, join, resolve } from 'node:path';
+import { PDEATHSIG_EXEC } from '../../core/src/io/pdeathsig';
 import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
-import { isDecodedHead } from '../../core/src/layers';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
-import { CfgProblemWatcher, locateProblems, parseIterationLine, parseSavingLine, setNetOptions } from '../../core/src/train/darknet-log';
+import { setNetOptions } from '../../core/src/cfg/edits';
+import { CfgProblemWatcher, locateProblems, parseIterationLine, parseSavingLine } from '../../core/src/train/darknet-log';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import { readWeightsFile } from '../../core/src/weights/read';
 import { CliError } from '../args';
-import { readCfgFile } from '../cfg-input';
 import { withContext } from '../error-context';
 import type { Reporter } from '../events';
 import type { CommandContext } from '../main';
-import { loadModel, loadModelDir } from '../model-input';
-import { requireAnalysable } from '../network';
 import { checkOutputDir } from '../outputs';
+import { onPath } from '../runtimes/steps';
+import { loadTrainInputs, openTrainLists } from '../train-inputs';
 
 export interface DarknetEngineOptions {
   argv: string[];
@@ -58,24 +55,12 @@ export interface DarknetEngineOptions {
   warmupEpochs?: number;
   darknet?: string;
   gpus?: string;
+  /** --json: the result as one JSON line. */
+  json: boolean;
 }
 
 const INSTALL =
   "install Debian's darknet (`apt-get install darknet`, or npm run setup:darknet: a 2018 CPU build for YOLOv3-family cfgs), or build AlexeyAB's or hank-ai's darknet (YOLOv4 cfgs, GPUs) and pass --darknet PATH";
-
-const onPath = (name: string): string | undefined => {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      if (statSync(p).isFile()) return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-};
 
 function findDarknet(given: string | undefined): string {
   if (given === undefined) {
@@ -91,36 +76,6 @@ function findDarknet(given: string | undefined): string {
     throw new CliError(`--darknet ${given}: not an executable file; ${INSTALL}`, 1);
   }
   return p;
-}
-
-interface Inputs {
-  cfgPath: string;
-  cfgText: string;
-  net: Network;
-  weightsPath?: string;
-  read: string[];
-}
-
-function loadInputs(o: DarknetEngineOptions): Inputs {
-  if (o.finetune) {
-    const m = loadModelDir(o.finetune);
-    const weightsPath = o.noWeights ? undefined : o.weights ? resolve(o.weights) : m.weightsPath;
-    if (o.weights) loadModel(m.cfgPath, o.weights);
-    return {
-      cfgPath: m.cfgPath,
-      cfgText: m.cfgText,
-      net: m.net,
-      weightsPath,
-      read: [m.cfgPath, m.weightsPath, ...(o.weights ? [o.weights] : [])],
-    };
-  }
-  const cfgPath = o.cfg!;
-  if (o.weights) {
-    const m = loadModel(cfgPath, o.weights);
-    return { cfgPath, cfgText: m.cfgText, net: m.net, weightsPath: resolve(o.weights), read: [cfgPath, o.weights] };
-  }
-  const cfgText = readCfgFile(cfgPath);
-  return { cfgPath, cfgText, net: requireAnalysable(analyseText(cfgText), cfgPath), read: [cfgPath] };
 }
 
 /** Reads a child's output stream line by line. */
@@ -139,28 +94,35 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): voi
   });
 }
 
-/** setpriv ties darknet to the job's thread (killed when a cancel ends it); stdbuf keeps its lines when it crashes at exit. */
-function wrapped(darknet: string, args: string[]): { exe: string; args: string[] } {
-  let cmd = [darknet, ...args];
+/**
+ * What darknet's command line starts with: setpriv (else the python3 prctl shim) ties it to the job's
+ * thread, killed when a cancel ends it (docs/reliability.md §Child processes); stdbuf keeps its lines
+ * when it crashes at exit.
+ */
+function wrapper(): string[] {
   const stdbuf = onPath('stdbuf');
-  if (stdbuf) cmd = [stdbuf, '-o0', '-e0', ...cmd];
+  const unbuffered = stdbuf ? [stdbuf, '-o0', '-e0'] : [];
   const setpriv = onPath('setpriv');
-  if (setpriv) cmd = [setpriv, '--pdeathsig', 'KILL', '--', ...cmd];
-  return { exe: cmd[0], args: cmd.slice(1) };
+  if (setpriv) return [setpriv, '--pdeathsig', 'KILL', '--', ...unbuffered];
+  const python = onPath('python3');
+  if (!python)
+    throw new CliError(
+      '--engine darknet: neither setpriv nor python3 is on PATH, so a cancel could not stop darknet; install util-linux (setpriv) or python3',
+      1,
+    );
+  // the shim execs its first argument as given: an absolute path
+  return [python, '-c', PDEATHSIG_EXEC, ...unbuffered];
 }
 
 export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Reporter, ctx: CommandContext): Promise<number> {
   const darknet = findDarknet(o.darknet);
-  const inputs = loadInputs(o);
+  const prefix = wrapper();
+  // --weights is parsed only to check that it fits the cfg: darknet reads the file itself
+  const { weights: _parsed, ...start } = loadTrainInputs(o);
+  const inputs = { ...start, weightsPath: o.noWeights || !start.weightsPath ? undefined : resolve(start.weightsPath) };
   const { net } = inputs;
-  const data = parseDataFile(o.data, process.cwd(), 'train');
-  if (!data.train) throw new DatasetError(`${o.data}: no train= list`);
-  const train = readImageList(data.train, datasetDir(data));
-  const valid = readImageList(data.valid, datasetDir(data));
-  const classes = net.layers.find(isDecodedHead)?.attrs.classes;
-  if (data.classes !== undefined && classes !== undefined && data.classes !== classes)
-    throw new CliError(`${o.data}: classes=${data.classes}, but ${inputs.cfgPath} detects ${classes} classes`, 1);
-  checkOutputDir(o.out, { inputs: [...inputs.read, o.data, train.listPath, valid.listPath], force: false, flag: '-o' });
+  const { data, train, valid, classes } = openTrainLists(o.data, inputs);
+  checkOutputDir(o.out, { inputs: [...inputs.inputs, o.data, train.listPath, valid.listPath], force: false, flag: '-o' });
 
   const { trainSettings } = await import('../../core/src/train/lr-policy');
   const settings = withContext(inputs.cfgPath, () => trainSettings(net));
@@ -221,9 +183,9 @@ export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Report
     const saved: string[] = [];
     const tail: string[] = [];
     const t0 = performance.now();
-    const w = wrapped(darknet, dnArgs);
+    const cmd = [...prefix, darknet, ...dnArgs];
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
-      const child = spawn(w.exe, w.args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(cmd[0], cmd.slice(1), { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
       reporter.note('info', `darknet (pid ${child.pid}): ${shownCommand.join(' ')}`);
       let killed = false;
       const each = (line: string) => {
@@ -294,7 +256,7 @@ export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Report
     const { selectBackend } = await import('../../core/src/nn/backend');
     await selectBackend({ purpose: 'infer' });
     const { buildNetwork } = await import('../../core/src/nn/model');
-    const { validate, gammaHistogram } = await import('../../core/src/train/validate');
+    const { epochRecord, measureEpoch } = await import('../../core/src/train/epoch-record');
     const gammaSet = analyseChannelStructure(net).prunable;
     const metrics: string[] = [],
       gamma: string[] = [];
@@ -306,36 +268,25 @@ export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Report
       else reporter.progress(`evaluating ${basename(s.path)}`, k / kept.length);
       const model = buildNetwork(net, readWeightsFile(s.path, net));
       try {
-        const v = await validate(net, model, valid, classes ?? 1);
-        const hist = gammaHistogram(model, gammaSet);
+        const { v, hist } = await measureEpoch(net, model, valid, classes ?? 1, gammaSet);
         const span = losses.filter((l) => l.iteration > from && l.iteration <= s.iteration);
         // no iteration since the previous file: the last printed values (the dashboard wants numbers)
         const upTo = losses.filter((l) => l.iteration <= s.iteration);
         const loss = span.length ? span.reduce((a, l) => a + l.loss, 0) / span.length : (upTo[upTo.length - 1]?.loss ?? null);
-        const lr = upTo[upTo.length - 1]?.rate ?? null;
-        const epoch = Math.round((s.iteration / perEpoch) * 1000) / 1000;
         from = s.iteration;
-        for (const [name, value] of [
-          ['precision', v.precision],
-          ['recall', v.recall],
-          ['mAP50', v.map50],
-          ...(loss !== null ? ([['epoch_loss', loss]] as const) : []),
-        ] as const)
-          reporter.emit({ type: 'metric', name, value, step: s.iteration });
-        reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step: s.iteration });
-        metrics.push(
-          JSON.stringify({
-            epoch,
-            iteration: s.iteration,
-            weights: `backup/${basename(s.path)}`,
-            loss,
-            precision: v.precision,
-            recall: v.recall,
-            map50: v.map50,
-            lr,
-          }),
-        );
-        gamma.push(JSON.stringify({ epoch, iteration: s.iteration, weights: `backup/${basename(s.path)}`, layers: gammaSet, ...hist }));
+        const record = epochRecord({
+          epoch: Math.round((s.iteration / perEpoch) * 1000) / 1000,
+          iteration: s.iteration,
+          weights: `backup/${basename(s.path)}`,
+          loss,
+          lr: upTo[upTo.length - 1]?.rate ?? null,
+          v,
+          hist,
+          gammaSet,
+        });
+        for (const e of record.events) reporter.emit(e);
+        metrics.push(record.metrics);
+        gamma.push(record.gamma);
         if (!best || v.map50 >= best.map) best = { map: v.map50, path: s.path };
         if (!reporter.events)
           ctx.err(
@@ -372,7 +323,7 @@ export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Report
     for (const f of result.files)
       reporter.emit({ type: 'artifact', kind: f.endsWith('.weights') ? 'weights' : 'report', path: join(out, f) });
     if (reporter.events) reporter.emit({ type: 'result', command: 'train', data: result });
-    else if (o.argv.includes('--json')) ctx.out(JSON.stringify(result));
+    else if (o.json) ctx.out(JSON.stringify(result));
     else
       ctx.out(
         `${o.out}: darknet ${result.iteration} iterations, loss ${result.loss.toFixed(6)}, best mAP@0.5 ${result.bestMap50?.toFixed(3) ?? '-'} (${result.imagesPerSecond.toFixed(1)} images/s)`,

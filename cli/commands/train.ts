@@ -5,25 +5,18 @@
 
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { analyseText } from '../../core/src/cfg/analyse';
-import type { Network } from '../../core/src/cfg/network';
-import { DatasetError, datasetDir, parseDataFile, readImageList, type ImageList } from '../../core/src/eval/dataset';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
 import { PRUNE_METHODS, type PruneMethod } from '../../core/src/prune/plan';
-import type { DarknetWeights } from '../../core/src/weights/read';
 import { serializeWeights } from '../../core/src/weights/write';
-import { CliError, defineCommand, missingFlag, parseArgs, requirePositionals } from '../args';
-import { readCfgFile } from '../cfg-input';
+import { CliError, defineCommand, missingFlag, parseArgs, requirePositionals, type ParsedArgs } from '../args';
 import { makeReporter } from '../events';
 import { cleanStaleTemps, keepOutput, writeFileAtomic } from '../../core/src/io/atomic';
 import type { CommandContext } from '../main';
-import { loadModel, loadModelDir } from '../model-input';
-import { requireAnalysable } from '../network';
+import { loadTrainInputs, openTrainLists } from '../train-inputs';
 import { checkOutputDir } from '../outputs';
 import { withContext } from '../error-context';
 import { runFile, RUN_FILES } from '../../core/src/train/run-dir';
 import type { TrainJobResult } from '../../core/src/protocol/train';
-import { isDecodedHead } from '../../core/src/layers';
 import {
   AUTO_START,
   nextSparsity,
@@ -147,14 +140,16 @@ interface RunExtra {
   epochLoss: { sum: number; count: number; box?: number; obj?: number; cls?: number };
 }
 
-function parseOptions(argv: string[]): {
+function parseOptions(
+  argv: string[],
+  args: ParsedArgs<typeof SPEC.flags>,
+): {
   opts?: RunOptions;
   resume?: string;
   out?: string;
   overrides: { epochs?: number; iterations?: number };
   events: boolean;
 } {
-  const args = parseArgs(argv, SPEC);
   const v = args.values;
   const events = v['json-events'];
   const { epochs, iterations, resume } = v;
@@ -202,26 +197,8 @@ function parseOptions(argv: string[]): {
   };
 }
 
-function openLists(dataPath: string): { train: ImageList; valid: ImageList; classes: number | undefined } {
-  const data = parseDataFile(dataPath, process.cwd(), 'train');
-  if (!data.train) throw new DatasetError(`${dataPath}: no train= list`);
-  return { train: readImageList(data.train, datasetDir(data)), valid: readImageList(data.valid, datasetDir(data)), classes: data.classes };
-}
-
-function loadInputs(o: RunOptions): { net: Network; weights: DarknetWeights | undefined; inputs: string[] } {
-  if (o.finetune) {
-    const m = loadModelDir(o.finetune);
-    return { net: m.net, weights: m.weights, inputs: [m.cfgPath, m.weightsPath] };
-  }
-  if (o.weights) {
-    const m = loadModel(o.cfg, o.weights);
-    return { net: m.net, weights: m.weights, inputs: [o.cfg, o.weights] };
-  }
-  return { net: requireAnalysable(analyseText(readCfgFile(o.cfg)), o.cfg), weights: undefined, inputs: [o.cfg] };
-}
-
 /** --engine darknet's options; the TF.js engine's own flags are refused with the reason. */
-function darknetEngineOptions(argv: string[], args: ReturnType<typeof parseArgs<typeof SPEC.flags>>): DarknetEngineOptions {
+function darknetEngineOptions(argv: string[], args: ParsedArgs<typeof SPEC.flags>): DarknetEngineOptions {
   const v = args.values;
   const tfjsOnly = ['resume', 'sparsity', 'prune-mode', 'backend', 'no-augment', 'seed'].filter((k) => args.flags.has(k));
   if (tfjsOnly.length)
@@ -252,6 +229,7 @@ function darknetEngineOptions(argv: string[], args: ReturnType<typeof parseArgs<
     warmupEpochs: v['warmup-epochs'],
     darknet: v.darknet,
     gpus: v.gpus,
+    json: v.json,
   };
 }
 
@@ -261,7 +239,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     return runDarknetEngine(darknetEngineOptions(argv, args), makeReporter(args.values['json-events']), ctx);
   const darknetOnly = ['darknet', 'gpus', 'no-weights'].filter((k) => args.flags.has(k));
   if (darknetOnly.length) throw new CliError(`${darknetOnly.map((k) => `--${k}`).join(', ')}: only with --engine darknet`);
-  const parsed = parseOptions(argv);
+  const parsed = parseOptions(argv, args);
   const reporter = makeReporter(parsed.events);
   const { decodeCheckpoint, encodeCheckpoint, optimizerStateOf, restoreModel } = await import('../../core/src/train/checkpoint');
   let opts: RunOptions, runDir: string;
@@ -285,14 +263,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     runDir = parsed.out!;
   }
 
-  const { net, weights, inputs } = loadInputs(opts);
-  const lists = openLists(opts.data);
-  const classes = net.layers.find(isDecodedHead)?.attrs.classes;
-  if (lists.classes !== undefined && classes !== undefined && lists.classes !== classes) {
-    throw new CliError(`${opts.data}: classes=${lists.classes}, but ${opts.cfg} detects ${classes} classes`, 1);
-  }
+  const start = loadTrainInputs({ cfg: opts.cfg, weights: opts.weights, finetune: opts.finetune });
+  const { net, weights } = start;
+  const lists = openTrainLists(opts.data, start);
+  const { classes } = lists;
   if (!resumed)
-    checkOutputDir(runDir, { inputs: [...inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
+    checkOutputDir(runDir, { inputs: [...start.inputs, opts.data, lists.train.listPath, lists.valid.listPath], force: false, flag: '-o' });
 
   const { trainSettings } = await import('../../core/src/train/lr-policy');
   const settings = withContext(opts.cfg, () => trainSettings(net));
@@ -310,7 +286,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const { Trainer } = await import('../../core/src/train/trainer');
   const { stepsPerEpoch } = await import('../../core/src/train/batches');
   const { augmentedSource, plainSource } = await import('../../core/src/train/step-source');
-  const { validate, gammaHistogram } = await import('../../core/src/train/validate');
+  const { epochRecord, measureEpoch } = await import('../../core/src/train/epoch-record');
 
   const structure = analyseChannelStructure(net);
   const gammaSet = opts.pruneMode === 'regular' ? structure.prunableNoShortcut : structure.prunable;
@@ -391,8 +367,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   try {
     // --sparsity auto: the starting weights measured once, the reference of its choices
     if (opts.sparsity === 'auto' && !extra.autoSparsity) {
-      const v0 = await validate(net, model, lists.valid, classes ?? 1);
-      const d = startAutoSparsity(v0.map50, gammaHistogram(model, gammaSet).below001);
+      const m0 = await measureEpoch(net, model, lists.valid, classes ?? 1, gammaSet);
+      const d = startAutoSparsity(m0.v.map50, m0.hist.below001);
       extra.autoSparsity = d.state;
       reporter.emit({ type: 'metric', name: 'sparsity', value: d.state.s, step: trainer.iteration });
       reporter.note('info', `sparsity auto: ${d.reason}`);
@@ -420,8 +396,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         if (!reporter.events) ctx.err(`${r.iteration}: loss ${r.loss.toFixed(6)}, rate ${r.lr.toPrecision(6)}`);
       }
       // End of an epoch: measure, then commit.
-      const v = await validate(net, model, lists.valid, classes ?? 1);
-      const hist = gammaHistogram(model, gammaSet);
+      const { v, hist } = await measureEpoch(net, model, lists.valid, classes ?? 1, gammaSet);
       const trainedWith = trainer.opts.sparsity?.s;
       let auto: AutoSparsityDecision | undefined;
       if (opts.sparsity === 'auto') {
@@ -432,37 +407,26 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       const el = extra.epochLoss;
       const meanLoss = el.count ? el.sum / el.count : lastLoss;
       const meanPart = (v: number | undefined) => (el.count && v !== undefined ? v / el.count : null);
-      const parts = { lossBox: meanPart(el.box), lossObj: meanPart(el.obj), lossCls: meanPart(el.cls) };
       extra.epochLoss = { sum: 0, count: 0 };
-      const step = trainer.iteration;
-      for (const [name, value] of [
-        ['precision', v.precision],
-        ['recall', v.recall],
-        ['mAP50', v.map50],
-        ['epoch_loss', meanLoss],
-      ] as const) {
-        reporter.emit({ type: 'metric', name, value, step });
-      }
-      if (auto) {
-        reporter.emit({ type: 'metric', name: 'sparsity', value: auto.state.s, step });
-        reporter.note('info', `sparsity auto, epoch ${epoch + 1}: ${auto.reason}`);
-      }
-      reporter.emit({ type: 'histogram', name: 'gamma', edges: hist.edges, counts: hist.counts, step });
-      extra.metrics.push(
-        JSON.stringify({
-          epoch: epoch + 1,
-          iteration: step,
-          loss: meanLoss,
-          ...parts,
-          precision: v.precision,
-          recall: v.recall,
-          map50: v.map50,
-          lr: trainer.rate(),
+      const record = epochRecord({
+        epoch: epoch + 1,
+        iteration: trainer.iteration,
+        loss: meanLoss,
+        lossParts: { lossBox: meanPart(el.box), lossObj: meanPart(el.obj), lossCls: meanPart(el.cls) },
+        lr: trainer.rate(),
+        v,
+        hist,
+        gammaSet,
+        moreMetrics: auto ? [{ name: 'sparsity', value: auto.state.s }] : [],
+        moreFields: {
           ...(trainedWith !== undefined ? { sparsity: trainedWith } : {}),
           ...(auto ? { sparsityNext: auto.state.s, sparsityReason: auto.reason } : {}),
-        }),
-      );
-      extra.gamma.push(JSON.stringify({ epoch: epoch + 1, iteration: step, layers: gammaSet, ...hist }));
+        },
+      });
+      for (const e of record.events) reporter.emit(e);
+      if (auto) reporter.note('info', `sparsity auto, epoch ${epoch + 1}: ${auto.reason}`);
+      extra.metrics.push(record.metrics);
+      extra.gamma.push(record.gamma);
       const best = extra.bestMap === null || v.map50 >= extra.bestMap;
       if (best) extra.bestMap = v.map50;
       epoch++;
@@ -502,7 +466,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       path: resolve(runDir, f),
     });
   if (reporter.events) reporter.emit({ type: 'result', command: 'train', data: result });
-  else if (argv.includes('--json')) ctx.out(JSON.stringify(result));
+  else if (args.values.json) ctx.out(JSON.stringify(result));
   else
     ctx.out(
       `${runDir}: ${trainer.iteration} iterations, ${epoch} epochs, loss ${lastLoss.toFixed(6)}, best mAP@0.5 ${extra.bestMap?.toFixed(3) ?? '-'} (${result.imagesPerSecond.toFixed(1)} images/s)`,

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyseText } from '../../core/src/cfg/analyse';
-import { applyFix as applyEdits, convertReferences, repairReferences } from '../../core/src/cfg/edits';
+import { applyFix as applyEdits, convertReferences, repairReferences, setNetOptions } from '../../core/src/cfg/edits';
+import { parseCfg } from '../../core/src/cfg/parse';
 import { readCfg } from '../corpus';
 
 const targets = (text: string) => analyseText(text).layers.map((l) => l.refs.map((r) => `${l.type}:${r.target}`).join(','));
@@ -76,4 +77,20 @@ test('convert references to absolute and back to relative keeps targets', () => 
   const relText = applyEdits(absText, rel.edits);
   assert.deepEqual(targets(relText), targets(text));
   assert.ok(analyseText(relText).layers.every((l) => l.refs.every((r) => r.raw < 0)));
+});
+
+test('[net] overrides: the first occurrence replaced, missing keys added after the header, nothing else changed', () => {
+  const cfg =
+    '[net]\r\nbatch=64\r\nsubdivisions=16\r\n# max_batches=5\r\nmax_batches = 500200\r\n\r\n[convolutional]\r\nbatch_normalize=1\r\n';
+  const out = setNetOptions(cfg, { batch: 2, max_batches: 4, learning_rate: 0.01 });
+  assert.equal(
+    out,
+    '[net]\r\nlearning_rate=0.01\r\nbatch=2\r\nsubdivisions=16\r\n# max_batches=5\r\nmax_batches=4\r\n\r\n[convolutional]\r\nbatch_normalize=1\r\n',
+  );
+  const net = parseCfg(out).sections[0];
+  assert.deepEqual(
+    net.options.map((o) => `${o.key}=${o.value}`),
+    ['learning_rate=0.01', 'batch=2', 'subdivisions=16', 'max_batches=4'],
+  );
+  assert.equal(setNetOptions('[net]\nwidth=64', { batch: 1 }), '[net]\nbatch=1\nwidth=64');
 });

@@ -24,10 +24,17 @@ export interface Interrupted {
 
 const hasTemp = (dir: string) => readdirSync(dir).some((f) => /^\..+\.tmp-\d+-\d+$/.test(f));
 
-export function runAndInterrupt(args: string[], cwd: string, moment: KillMoment, signal: NodeJS.Signals = 'SIGTERM'): Promise<Interrupted> {
+export function runAndInterrupt(
+  args: string[],
+  cwd: string,
+  moment: KillMoment,
+  signal: NodeJS.Signals = 'SIGTERM',
+  env: NodeJS.ProcessEnv = {},
+): Promise<Interrupted> {
   ensureCliBuilt();
   const child = spawn(process.execPath, [join(REPO, 'bin', 'darknet-pruner.js'), ...args, '--json-events'], {
     cwd,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const events: JobEventLine[] = [];

@@ -3,8 +3,7 @@
 // with what it does not know, located in the cfg; the [net] overrides of the run's cfg copy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CfgProblemWatcher, locateProblems, parseIterationLine, parseSavingLine, setNetOptions } from '../../core/src/train/darknet-log';
-import { parseCfg } from '../../core/src/cfg/parse';
+import { CfgProblemWatcher, locateProblems, parseIterationLine, parseSavingLine } from '../../core/src/train/darknet-log';
 
 test('iteration lines of the three darknets', () => {
   assert.deepEqual(parseIterationLine('1: 13.661523, 13.661523 avg, 0.001000 rate, 0.010705 seconds, 1 images'), {
@@ -58,20 +57,4 @@ test("what darknet does not know, located in the cfg (its layer index + 1 is the
     'm.cfg:9: layer 1 [sam]: the layer type [sam] is unknown to this darknet',
     'm.cfg:14: layer 2 [yolo]: scale_x_y= is unknown to this darknet (it would train without it)',
   ]);
-});
-
-test('[net] overrides: the first occurrence replaced, missing keys added after the header, nothing else changed', () => {
-  const cfg =
-    '[net]\r\nbatch=64\r\nsubdivisions=16\r\n# max_batches=5\r\nmax_batches = 500200\r\n\r\n[convolutional]\r\nbatch_normalize=1\r\n';
-  const out = setNetOptions(cfg, { batch: 2, max_batches: 4, learning_rate: 0.01 });
-  assert.equal(
-    out,
-    '[net]\r\nlearning_rate=0.01\r\nbatch=2\r\nsubdivisions=16\r\n# max_batches=5\r\nmax_batches=4\r\n\r\n[convolutional]\r\nbatch_normalize=1\r\n',
-  );
-  const net = parseCfg(out).sections[0];
-  assert.deepEqual(
-    net.options.map((o) => `${o.key}=${o.value}`),
-    ['learning_rate=0.01', 'batch=2', 'subdivisions=16', 'max_batches=4'],
-  );
-  assert.equal(setNetOptions('[net]\nwidth=64', { batch: 1 }), '[net]\nbatch=1\nwidth=64');
 });

@@ -4,11 +4,10 @@
 // the run and load with the cfg —, a fine-tune of a pruned cfg with and without its weights, the
 // located refusal of a cfg this darknet does not know, and a cancel that kills darknet and leaves
 // nothing.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseText } from '../../core/src/cfg/analyse';
 import { readWeightsFile } from '../../core/src/weights/read';
@@ -18,8 +17,10 @@ import { runView } from '../../client/src/training/runData';
 import { runCli } from '../cli/run';
 import { runAndInterrupt } from '../cli/interrupt';
 import { tinyCfg } from './darknet-fixture';
+import { tempDir } from '../tmp';
+import { onPath } from '../../cli/runtimes/steps';
 
-const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8' }).stdout.trim();
+const darknet = onPath('darknet');
 const skip = darknet ? false : 'darknet is not on PATH: install it with `apt-get install darknet` (npm run setup:darknet)';
 
 let dir = '';
@@ -27,7 +28,7 @@ let cfg = '',
   weights = '',
   data = '';
 before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'dp-engine-darknet-'));
+  dir = tempDir('dp-engine-darknet-');
   cfg = join(dir, 'tiny.cfg');
   weights = join(dir, 'tiny.weights');
   const text = tinyCfg({ batch: 2, lr: 0.001, maxBatches: 1000 });
@@ -38,7 +39,6 @@ before(() => {
   assert.equal(r.code, 0, r.err);
   data = join(dir, 'data', 'obj.data');
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 type Event = { type: string; name?: string; value?: number; step?: number; message?: string; data?: Record<string, unknown> };
 const events = (out: string): Event[] =>
@@ -218,29 +218,56 @@ function ended(pid: number): boolean {
   }
 }
 
-test('cancel while darknet trains: darknet is killed, nothing is left', { skip }, async () => {
-  const work = mkdtempSync(join(tmpdir(), 'dp-engine-darknet-cancel-'));
-  try {
-    const run = join(work, 'run');
-    const r = await runAndInterrupt(
-      ['train', cfg, '--weights', weights, '--engine', 'darknet', '--data', data, '--iterations', '1000000', '-o', run],
-      work,
-      { when: (e) => e.type === 'metric' },
-    );
-    assert.ok(r.sent, 'interrupted while training');
-    assert.equal(r.code, 143, r.stderr);
-    const note = r.events.find((e) => e.type === 'note' && /^darknet \(pid \d+\)/.test(e.message ?? ''));
-    assert.ok(note, 'the darknet pid was announced');
-    const pid = Number(/pid (\d+)/.exec(note.message!)![1]);
-    // SIGKILL from the kernel when the job's thread ended (PR_SET_PDEATHSIG): wait for that state.
-    for (let i = 0; !ended(pid); i++) {
-      assert.ok(i < 2000, `darknet (pid ${pid}) still runs after the cancel`);
-      await new Promise((res) => setTimeout(res, 5));
-    }
-    console.log(`# cancel: the CLI exited ${r.stopMs.toFixed(0)} ms after SIGTERM; darknet (pid ${pid}) had ended`);
-    assert.ok(!existsSync(run));
-    assert.deepEqual(readdirSync(work), []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+/** A cancel while darknet trains; `env`: the CLI's environment (PATH without setpriv). */
+async function cancelWhileTraining(env: NodeJS.ProcessEnv = {}, darknetArgs: string[] = []): Promise<void> {
+  const work = tempDir('dp-engine-darknet-cancel-');
+  const run = join(work, 'run');
+  const r = await runAndInterrupt(
+    ['train', cfg, '--weights', weights, '--engine', 'darknet', ...darknetArgs, '--data', data, '--iterations', '1000000', '-o', run],
+    work,
+    { when: (e) => e.type === 'metric' },
+    'SIGTERM',
+    env,
+  );
+  assert.ok(r.sent, 'interrupted while training');
+  assert.equal(r.code, 143, r.stderr);
+  const note = r.events.find((e) => e.type === 'note' && /^darknet \(pid \d+\)/.test(e.message ?? ''));
+  assert.ok(note, 'the darknet pid was announced');
+  const pid = Number(/pid (\d+)/.exec(note.message!)![1]);
+  // killed by the kernel when the job's thread ended (PR_SET_PDEATHSIG): wait for that state.
+  for (let i = 0; !ended(pid); i++) {
+    assert.ok(i < 2000, `darknet (pid ${pid}) still runs after the cancel`);
+    await new Promise((res) => setTimeout(res, 5));
   }
+  console.log(`# cancel: the CLI exited ${r.stopMs.toFixed(0)} ms after SIGTERM; darknet (pid ${pid}) had ended`);
+  assert.ok(!existsSync(run));
+  assert.deepEqual(readdirSync(work), []);
+}
+
+test('cancel while darknet trains: darknet is killed, nothing is left', { skip }, () => cancelWhileTraining());
+
+// The real python3 (a pyenv shim needs pyenv on PATH), for a PATH that has no setpriv. darknet trains
+// through the prctl shim here; that the shim's child dies with its thread is test/io/pdeathsig.test.ts
+// (darknet also dies of SIGPIPE at its next line once the CLI has exited).
+const python = skip ? '' : spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout?.trim();
+
+test(
+  'without setpriv: darknet is tied to the job by the python3 prctl shim, and a cancel still kills it',
+  { skip: skip || (!python && 'python3 is not on PATH: install python3') },
+  async () => {
+    const bin = tempDir('dp-engine-darknet-bin-');
+    symlinkSync(python!, join(bin, 'python3'));
+    await cancelWhileTraining({ PATH: bin }, ['--darknet', darknet!]);
+  },
+);
+
+test('without setpriv or python3: refused before darknet starts, saying what to install', { skip }, () => {
+  const work = tempDir('dp-engine-darknet-nopath-');
+  const run = join(work, 'run');
+  const r = runCli(['train', cfg, '--engine', 'darknet', '--darknet', darknet!, '--data', data, '--iterations', '1', '-o', run], work, {
+    PATH: tempDir('dp-engine-darknet-empty-'),
+  });
+  assert.equal(r.code, 1, r.err);
+  assert.match(r.err, /neither setpriv nor python3 is on PATH.*install util-linux \(setpriv\) or python3/);
+  assert.deepEqual(readdirSync(work), []);
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openvinoVenv } from '../openvino/venv';
+import { PDEATHSIG_EXEC } from '../io/pdeathsig';
 
 export interface BenchmarkAppResult {
   iterations: number;
@@ -31,10 +32,6 @@ export interface BenchmarkAppOptions {
 }
 
 export class BenchmarkAppError extends Error {}
-
-// Runs argv[1] with argv[2:] after asking the kernel to SIGTERM it when the starting thread ends.
-const PDEATHSIG_EXEC =
-  'import ctypes, os, signal, sys\ntry: ctypes.CDLL(None).prctl(1, signal.SIGTERM)\nexcept Exception: pass\nos.execv(sys.argv[1], sys.argv[1:])';
 
 export function parseReport(json: string): Omit<BenchmarkAppResult, 'command'> {
   const r = (JSON.parse(json) as { execution_results?: Record<string, string> }).execution_results;

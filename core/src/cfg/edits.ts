@@ -1,8 +1,9 @@
 // Reference-preserving edits. Inserting or deleting a section shifts every absolute index past it
 // and every relative index that spans it; these functions compute the text edits that repair or
-// rewrite layer references.
+// rewrite layer references. Also setNetOptions: [net] keys set in place (a training run's cfg copy).
 
 import type { Fix, Layer, LayerRef, Network } from './network';
+import { parseCfg } from './parse';
 
 const FINGERPRINTS = new WeakMap<Layer, string>();
 
@@ -161,4 +162,31 @@ export function applyFix(text: string, edits: Fix['edits']): string {
     edits.map((e) => ({ start: offset(e.range.start), end: offset(e.range.end), text: e.newText })),
     () => new Error('overlapping edits'),
   );
+}
+
+/** The cfg's text with these [net] keys set (the first occurrence replaced, else added after the header). */
+export function setNetOptions(text: string, values: Record<string, string | number>): string {
+  const doc = parseCfg(text);
+  const net = doc.sections[0];
+  if (!net) throw new Error('the cfg has no [net] section');
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const edits: OffsetEdit[] = [];
+  const added: string[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const o = net.options.find((x) => x.key === key);
+    if (!o) {
+      added.push(`${key}=${value}${eol}`);
+      continue;
+    }
+    const start = doc.lineOffsets[o.line];
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
+    edits.push({ start, end, text: `${key}=${value}` });
+  }
+  if (added.length) {
+    const after = doc.lineOffsets[net.line + 1] ?? text.length;
+    const prefix = after === text.length && !text.endsWith('\n') ? eol : '';
+    edits.push({ start: after, end: after, text: prefix + added.join('') });
+  }
+  return spliceText(text, edits, () => new Error('overlapping [net] edits'));
 }

@@ -1,9 +1,7 @@
 // What `darknet detector train` prints, read line by line (train --engine darknet,
 // docs/training.md §Training in darknet): its per-iteration lines, the weights it saves, and the
 // parts of the cfg it does not know (a 2018 build given a YOLOv4-era cfg), located in the cfg.
-// Also the [net] overrides written into the run's copy of the cfg.
 
-import { spliceText, type OffsetEdit } from '../cfg/edits';
 import { parseCfg } from '../cfg/parse';
 
 export interface DarknetIteration {
@@ -100,31 +98,4 @@ export function locateProblems(cfgPath: string, cfgText: string, problems: reado
           : `${p.name}= is unknown to this darknet (it would train without it)`;
     return `${cfgPath}:${line}: ${where}: ${what}`;
   });
-}
-
-/** The cfg's text with these [net] keys set (the first occurrence replaced, else added after the header). */
-export function setNetOptions(text: string, values: Record<string, string | number>): string {
-  const doc = parseCfg(text);
-  const net = doc.sections[0];
-  if (!net) throw new Error('the cfg has no [net] section');
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const edits: OffsetEdit[] = [];
-  const added: string[] = [];
-  for (const [key, value] of Object.entries(values)) {
-    const o = net.options.find((x) => x.key === key);
-    if (!o) {
-      added.push(`${key}=${value}${eol}`);
-      continue;
-    }
-    const start = doc.lineOffsets[o.line];
-    const nl = text.indexOf('\n', start);
-    const end = nl < 0 ? text.length : text[nl - 1] === '\r' ? nl - 1 : nl;
-    edits.push({ start, end, text: `${key}=${value}` });
-  }
-  if (added.length) {
-    const after = doc.lineOffsets[net.line + 1] ?? text.length;
-    const prefix = after === text.length && !text.endsWith('\n') ? eol : '';
-    edits.push({ start: after, end: after, text: prefix + added.join('') });
-  }
-  return spliceText(text, edits, () => new Error('overlapping [net] edits'));
 }
