@@ -12,6 +12,8 @@ import { serializeWeights } from '../../core/src/weights/write';
 import { encode } from '../../core/src/data/synth';
 import { XorShift32 } from '../../core/src/weights/synth';
 import type { Truth } from '../../core/src/train/yolo-loss';
+import { parseIterationLine } from '../../core/src/train/darknet-log';
+import { onPath } from '../../cli/runtimes/steps';
 
 export const SIZE = 64;
 
@@ -148,8 +150,8 @@ export const synthDataArgs = (out: string, images: number, seed: number, validFr
   String(validFraction),
 ];
 
-const darknet = spawnSync('sh', ['-c', 'command -v darknet'], { encoding: 'utf8' }).stdout.trim();
-const stdbuf = spawnSync('sh', ['-c', 'command -v stdbuf'], { encoding: 'utf8' }).stdout.trim();
+const darknet = onPath('darknet');
+const stdbuf = onPath('stdbuf');
 /** The skip reason of a test that runs darknet, or false where it is on PATH. */
 export const skipWithoutDarknet = darknet
   ? false
@@ -161,10 +163,14 @@ export function darknetLosses(f: Fixture): number[] {
   // a pipe, so make it unbuffered (stdbuf) or the lines printed before the crash are lost.
   const args = ['detector', 'train', f.dataPath, f.cfgPath, f.weightsPath];
   const r = stdbuf
-    ? spawnSync(stdbuf, ['-o0', '-e0', darknet, ...args], { cwd: f.dir, encoding: 'utf8', timeout: 120_000 })
-    : spawnSync(darknet, args, { cwd: f.dir, encoding: 'utf8', timeout: 120_000 });
+    ? spawnSync(stdbuf, ['-o0', '-e0', darknet!, ...args], { cwd: f.dir, encoding: 'utf8', timeout: 120_000 })
+    : spawnSync(darknet!, args, { cwd: f.dir, encoding: 'utf8', timeout: 120_000 });
   const text = `${r.stdout}\n${r.stderr}`;
-  const losses = [...text.matchAll(/^(\d+): ([-\d.naif]+), /gm)].map((m) => Number(m[2]));
+  const losses = text
+    .split(/[\r\n]/)
+    .map(parseIterationLine)
+    .filter((it) => it !== undefined)
+    .map((it) => it.loss);
   assert.ok(losses.length > 0, `darknet printed no iteration (exit ${r.status ?? r.signal}):\n${text.slice(-2000)}`);
   return losses;
 }
