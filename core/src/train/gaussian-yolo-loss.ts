@@ -61,12 +61,7 @@ const IOU_KINDS = ['iou', 'giou', 'diou', 'ciou'];
 
 /** The loss settings of a [Gaussian_yolo] layer, with AlexeyAB's defaults. */
 export function gaussianYoloLossConfig(l: Layer): GaussianYoloLossConfig {
-  const { at, opt, num } = lossKeys(l);
-  const oneOf = <T extends string>(k: string, def: T, values: readonly string[]): T => {
-    const v = opt(k) ?? def;
-    if (!values.includes(v)) throw new LossConfigError(`${at}: ${k}=${v} is not one of ${values.join(', ')}`);
-    return v as T;
-  };
+  const { at, opt, num, oneOf } = lossKeys(l);
   if (opt('map') !== undefined) throw new LossConfigError(`${at}: map= (class remapping) has no training loss here`);
   const anchors = l.attrs.anchors ?? [];
   return {
@@ -95,7 +90,7 @@ export function gaussianYoloLossConfig(l: Layer): GaussianYoloLossConfig {
 const finite = (v: number) => (Number.isFinite(v) ? v : 0);
 
 /** The negative log-likelihood darknet differentiates for one coordinate: mean μ, uncertainty σ, target t. */
-export function gaussianTerm(t: number, mu: number, sigma: number, scale: number): { dMu: number; dSigma: number } {
+function gaussianTerm(t: number, mu: number, sigma: number, scale: number): { dMu: number; dSigma: number } {
   const d = t - mu,
     e = d / sigma,
     e2 = e * e;

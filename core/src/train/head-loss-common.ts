@@ -56,7 +56,13 @@ export function lossKeys(l: Layer) {
     const v = opt(k);
     return v === undefined ? def : Number.parseFloat(v);
   };
-  return { at, opt, num };
+  /** A key that takes one of `values` (`def` when absent). */
+  const oneOf = <T extends string>(k: string, def: T, values: readonly string[]): T => {
+    const v = opt(k) ?? def;
+    if (!values.includes(v)) throw new LossConfigError(`${at}: ${k}=${v} is not one of ${values.join(', ')}`);
+    return v as T;
+  };
+  return { at, opt, num, oneOf };
 }
 
 /** counters_per_class → class multipliers max(count)/count (AlexeyAB), or undefined without the key. */

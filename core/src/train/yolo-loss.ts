@@ -14,7 +14,6 @@
 
 import type { Layer } from '../cfg/network';
 import { boxIou, boxMeasureGrad, type Box, type IouKind } from './box-iou';
-import { headOf } from '../layers';
 import {
   anchorBox,
   AssignStats,
@@ -28,7 +27,6 @@ import {
   headMask,
   imageTruths,
   labelSmoother,
-  LossConfigError,
   lossKeys,
   shapeBox,
   type HeadGeometry,
@@ -80,17 +78,10 @@ const ALEXEY_KEYS = [
 
 /** The loss settings of a [yolo] layer, with darknet's defaults. */
 export function yoloLossConfig(l: Layer): YoloLossConfig {
-  if (headOf(l)?.loss !== 'yolo')
-    throw new LossConfigError(
-      `layer ${l.index} [${l.section.name}] (line ${l.section.line + 1}): only [yolo] heads have a training loss here`,
-    );
-  const { at, opt, num } = lossKeys(l);
+  const { opt, num, oneOf } = lossKeys(l);
   const alexey = ALEXEY_KEYS.some((k) => opt(k) !== undefined);
   const a = l.attrs;
-  const kindRaw = opt('iou_loss') ?? 'mse';
-  if (!['mse', 'iou', 'giou', 'diou', 'ciou'].includes(kindRaw))
-    throw new LossConfigError(`${at}: iou_loss=${kindRaw} is not one of mse, iou, giou, diou, ciou`);
-  const iouLoss = kindRaw as YoloLossConfig['iouLoss'];
+  const iouLoss = oneOf<YoloLossConfig['iouLoss']>('iou_loss', 'mse', ['mse', 'iou', 'giou', 'diou', 'ciou']);
   const anchors = a.anchors ?? [];
   return {
     layer: l.index,
