@@ -3,8 +3,7 @@
 // region_layer and trains YOLOv2 cfgs on the CPU), and `train` on a yolov2-tiny-like cfg.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { boxIou, type Box } from '../../core/src/train/box-iou';
 import { PRIOR_SEEN, regionLoss, regionLossConfig } from '../../core/src/train/region-loss';
@@ -18,6 +17,7 @@ import { Trainer } from '../../core/src/train/trainer';
 import { trainSettings } from '../../core/src/train/lr-policy';
 import { useBackend } from '../nn/helpers';
 import { runCli } from '../cli/run';
+import { tempDir } from '../tmp';
 import { darknetLosses, skipWithoutDarknet as skip, synthDataArgs, tinyRegionCfg, writeDarknetFixture } from './darknet-fixture';
 import { assertRefused, entryAt, H, maxGradientError, oneHeadNet, rawValues, S, W } from './loss-fixture';
 
@@ -203,73 +203,53 @@ for (const [seen, batch] of [
     `darknet's printed first-iteration loss on a yolov2-tiny-like cfg equals ours within 1e-3 relative (weights seen=${seen}${batch > 1 ? `, batch=${batch} subdivisions=${batch}` : ''})`,
     { skip },
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'dp-region-'));
+      const dir = tempDir('dp-region-');
+      const f = writeDarknetFixture(dir, tinyRegionCfg({ batch, subdivisions: batch, lr: 0.01, maxBatches: seen + 1 }));
+      writeFileSync(
+        f.weightsPath,
+        serializeWeights(f.net, synthesizeWeights(f.net), { major: 0, minor: 2, revision: 5, seen: BigInt(seen) }),
+      );
+      // darknet numbers iterations from seen/batch: the first line is `seen + 1: loss, …` here (batch 1).
+      const theirs = darknetLosses(f)[0];
+      const s = trainSettings(f.net);
+      const model = buildNetwork(f.net, readWeightsFile(f.weightsPath, f.net), { darknetBackward: true });
+      const trainer = new Trainer(model, f.net, { settings: s });
+      trainer.seen = seen;
+      let ours: number;
       try {
-        const f = writeDarknetFixture(dir, tinyRegionCfg({ batch, subdivisions: batch, lr: 0.01, maxBatches: seen + 1 }));
-        writeFileSync(
-          f.weightsPath,
-          serializeWeights(f.net, synthesizeWeights(f.net), { major: 0, minor: 2, revision: 5, seen: BigInt(seen) }),
-        );
-        // darknet numbers iterations from seen/batch: the first line is `seen + 1: loss, …` here (batch 1).
-        const theirs = darknetLosses(f)[0];
-        const s = trainSettings(f.net);
-        const model = buildNetwork(f.net, readWeightsFile(f.weightsPath, f.net), { darknetBackward: true });
-        const trainer = new Trainer(model, f.net, { settings: s });
-        trainer.seen = seen;
-        let ours: number;
-        try {
-          const images = new Float32Array(f.image.length * batch);
-          for (let i = 0; i < batch; i++) images.set(f.image, i * f.image.length);
-          ours = trainer.step({ images, boxes: Array.from({ length: batch }, () => f.truths) }).loss;
-        } finally {
-          trainer.dispose();
-          model.dispose();
-        }
-        const rel = Math.abs(ours - theirs) / Math.abs(theirs);
-        console.log(
-          `# seen=${seen} batch=${batch}: darknet ${theirs.toFixed(6)}, ours ${ours.toFixed(6)}, relative ${rel.toExponential(1)}`,
-        );
-        assert.ok(rel < 1e-3, `darknet ${theirs}, ours ${ours} (relative ${rel})`);
+        const images = new Float32Array(f.image.length * batch);
+        for (let i = 0; i < batch; i++) images.set(f.image, i * f.image.length);
+        ours = trainer.step({ images, boxes: Array.from({ length: batch }, () => f.truths) }).loss;
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        trainer.dispose();
+        model.dispose();
       }
+      const rel = Math.abs(ours - theirs) / Math.abs(theirs);
+      console.log(`# seen=${seen} batch=${batch}: darknet ${theirs.toFixed(6)}, ours ${ours.toFixed(6)}, relative ${rel.toExponential(1)}`);
+      assert.ok(rel < 1e-3, `darknet ${theirs}, ours ${ours} (relative ${rel})`);
     },
   );
 }
 
 test('`train` on a yolov2-tiny-like cfg with synthetic data runs its iterations with a finite loss', { timeout: 300_000 }, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dp-region-train-'));
-  try {
-    writeFileSync(join(dir, 'tiny.cfg'), tinyRegionCfg({ batch: 2, lr: 0.01, maxBatches: 100 }));
-    const synth = runCli(synthDataArgs(join(dir, 'set'), 6, 3, 0.34), dir);
-    assert.equal(synth.code, 0, synth.err);
-    const r = runCli(
-      [
-        'train',
-        join(dir, 'tiny.cfg'),
-        '--data',
-        join(dir, 'set', 'obj.data'),
-        '-o',
-        join(dir, 'run'),
-        '--iterations',
-        '3',
-        '--json-events',
-      ],
-      dir,
-    );
-    assert.equal(r.code, 0, r.err);
-    const losses = r.out
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; name?: string; step?: number; value?: number })
-      .filter((e) => e.type === 'metric' && e.name === 'loss');
-    assert.deepEqual(
-      losses.map((e) => e.step),
-      [1, 2, 3],
-    );
-    for (const e of losses) assert.ok(Number.isFinite(e.value) && e.value! > 0, `loss ${e.value}`);
-    console.log(`# region train losses: ${losses.map((e) => e.value!.toFixed(3)).join(', ')}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir('dp-region-train-');
+  writeFileSync(join(dir, 'tiny.cfg'), tinyRegionCfg({ batch: 2, lr: 0.01, maxBatches: 100 }));
+  const synth = runCli(synthDataArgs(join(dir, 'set'), 6, 3, 0.34), dir);
+  assert.equal(synth.code, 0, synth.err);
+  const r = runCli(
+    ['train', join(dir, 'tiny.cfg'), '--data', join(dir, 'set', 'obj.data'), '-o', join(dir, 'run'), '--iterations', '3', '--json-events'],
+    dir,
+  );
+  assert.equal(r.code, 0, r.err);
+  const losses = r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; name?: string; step?: number; value?: number })
+    .filter((e) => e.type === 'metric' && e.name === 'loss');
+  assert.deepEqual(
+    losses.map((e) => e.step),
+    [1, 2, 3],
+  );
+  for (const e of losses) assert.ok(Number.isFinite(e.value) && e.value! > 0, `loss ${e.value}`);
+  console.log(`# region train losses: ${losses.map((e) => e.value!.toFixed(3)).join(', ')}`);
 });
