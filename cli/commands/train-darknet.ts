@@ -7,22 +7,10 @@
 // job's thread (PR_SET_PDEATHSIG), so a cancel leaves nothing. See docs/training.md §Training in darknet.
 
 import { spawn } from 'node:child_process';
-import {
-  accessSync,
-  constants,
-  copyFileSync,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { accessSync, constants, copyFileSync, createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { PDEATHSIG_EXEC } from '../../core/src/io/pdeathsig';
-import { committedOutput, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
+import { committedOutput, replaceDir, tempPathFor, trackTemp, untrackTemp, writeFileAtomic } from '../../core/src/io/atomic';
 import type { TrainJobResult } from '../../core/src/protocol/train';
 import { analyseChannelStructure } from '../../core/src/prune/structure';
 import { setNetOptions } from '../../core/src/cfg/edits';
@@ -303,8 +291,7 @@ export async function runDarknetEngine(o: DarknetEngineOptions, reporter: Report
     writeFileAtomic(join(tmp, dataName), dataText(out));
 
     // Into place (an existing empty -o folder is replaced).
-    if (existsSync(out)) rmdirSync(out);
-    renameSync(tmp, out);
+    replaceDir(tmp, out);
     committedOutput(out);
 
     const last = losses[losses.length - 1];
