@@ -3,22 +3,39 @@
 // (docs/reliability.md §Cancel and Ctrl-C stop a job within a second), with its output appended to the install's log.
 
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { PDEATHSIG_EXEC } from '../../core/src/io/pdeathsig';
 
 export class StepError extends Error {
   /** The end of the step's output (stdout and stderr), when it ran. */
   output = '';
 }
 
+/** The executable file `exe` in a PATH folder. */
 export function onPath(exe: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && existsSync(join(dir, exe))) return join(dir, exe);
+    const file = dir && join(dir, exe);
+    if (!file) continue;
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
   }
   return undefined;
 }
 
-// setpriv's parent-death signal reaches the shell; its trap passes the TERM to the group (make, g++).
+/** argv that runs `argv` tied to this thread (a parent-death signal): setpriv, else python3's prctl; untied without either. */
+function tied(argv: string[]): string[] {
+  const setpriv = onPath('setpriv');
+  if (setpriv) return [setpriv, '--pdeathsig', 'TERM', '--', ...argv];
+  const python = onPath('python3');
+  return python ? [python, '-c', PDEATHSIG_EXEC, ...argv] : argv;
+}
+
+// The parent-death signal reaches the shell; its trap passes the TERM to the group (make, g++).
 const GROUP_SHELL = 'trap \'trap - TERM; kill -TERM 0\' TERM; "$@" & wait $!';
 
 /** CPU time (clock ticks) used so far by the live processes of process group `pgid` (Linux /proc; 0 elsewhere). */
@@ -54,8 +71,7 @@ export interface StepOptions {
 /** Runs `exe args`; resolves with its output's last lines, rejects with them when it fails. */
 export function runStep(exe: string, args: string[], o: StepOptions): Promise<string> {
   appendFileSync(o.log, `\n$ ${[exe, ...args].join(' ')}${o.cwd ? `   (in ${o.cwd})` : ''}\n`);
-  const setpriv = onPath('setpriv');
-  const argv = setpriv ? [setpriv, '--pdeathsig', 'TERM', '--', '/bin/sh', '-c', GROUP_SHELL, 'sh', exe, ...args] : [exe, ...args];
+  const argv = tied(['/bin/sh', '-c', GROUP_SHELL, 'sh', exe, ...args]);
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: o.cwd,

@@ -1,10 +1,12 @@
 // The steps `runtimes install` runs (cli/runtimes/steps.ts): one that goes quiet — tfjs-node's
 // install script waiting on a host that never answers — is ended with its whole process group
 // after the stall limit, and says so; one that keeps writing or whose watched activity changes runs
-// on. The CPU its process group uses (a compile under the script) counts as activity.
+// on. The CPU its process group uses (a compile under the script) counts as activity. Without
+// setpriv, python3's prctl ties a step to the thread that runs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { groupCpuTicks, runStep, StepError } from '../../cli/runtimes/steps';
@@ -72,3 +74,40 @@ test("groupCpuTicks counts the CPU of a process group's members, not of an idle 
     process.kill(-idle.pid!, 'SIGKILL');
   }
 });
+
+test(
+  'without setpriv a step is tied to its thread through python3: when the thread ends, the step and its children end',
+  { timeout: 120_000 },
+  async (t) => {
+    const python = ['/usr/bin/python3', '/bin/python3'].find((p) => existsSync(p));
+    if (!python) return t.skip('python3 is not installed: apt-get install python3');
+    // a PATH with python3 and no setpriv
+    const bin = join(tmp, 'no-setpriv-bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(python, join(bin, 'python3'));
+    const marker = `41.${process.pid}`;
+    const script = `
+    process.env.PATH = ${JSON.stringify(bin)};
+    const { runStep } = require(${JSON.stringify(join(__dirname, '..', '..', 'cli', 'runtimes', 'steps.ts'))});
+    const { parentPort } = require('node:worker_threads');
+    void runStep('/bin/sh', ['-c', 'echo started; sleep ${marker}'], { log: ${JSON.stringify(log)} }).catch(() => undefined);
+    parentPort.postMessage('started');`;
+    const worker = new Worker(`require('tsx/cjs');${script}`, { eval: true });
+    await new Promise((res, rej) => {
+      worker.once('message', res);
+      worker.once('error', rej);
+    });
+    try {
+      while (!running(`sleep ${marker}`).length) await new Promise((r) => setTimeout(r, 20));
+      await worker.terminate();
+      while (running(marker).length) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      for (const pid of running(marker))
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+    }
+  },
+);
