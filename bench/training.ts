@@ -18,13 +18,13 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatStageTable, measureStages, stageSummary, type StageRow } from '../scripts/stage-table.mjs';
 import { setNetOptions } from '../core/src/cfg/edits';
+import { cacheDir } from '../core/src/io/cache';
 import { tileVoc } from './lib/tile-voc';
 import { transplantHeads } from './lib/transplant-heads';
 
 const ROOT = resolve(__dirname, '..');
 const CLI = join(ROOT, 'cli', 'out', 'cli.js');
-const CACHE =
-  process.env.DARKNET_PRUNER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? tmpdir(), '.cache'), 'darknet-pruner');
+const CACHE = cacheDir();
 const CORPUS = process.env.DARKNET_CORPUS ?? join(ROOT, '..', 'shared', 'corpus');
 
 const { values: opt } = parseArgs({
